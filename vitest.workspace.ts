@@ -1,0 +1,1 @@
+export default ["packages/analytics", "packages/emulator", "packages/sql", "packages/cli", "packages/bench"]
