@@ -26,6 +26,9 @@ export * as ConversationQuery from "./ConversationQuery.js"
 export * as ConversationRecord from "./ConversationRecord.js"
 
 /** @since 0.1.0 */
+export * as Interval from "./Interval.js"
+
+/** @since 0.1.0 */
 export * as QueryValidator from "./QueryValidator.js"
 
 /** @since 0.1.0 */
@@ -51,3 +54,6 @@ export * as Webhook from "./Webhook.js"
 
 /** @since 0.1.0 */
 export * as Flatten from "./Flatten.js"
+
+/** @since 0.1.0 */
+export * as FileSink from "./FileSink.js"
