@@ -1,2 +1,11 @@
+/**
+ * Relational sink for Genesys Cloud conversation records on `@effect/sql`: SQLite and Postgres.
+ *
+ * @since 0.1.0
+ */
+
 /** @since 0.1.0 */
-export {}
+export * as SqlSink from "./SqlSink.js"
+
+/** @since 0.1.0 */
+export * as SqlStatements from "./SqlStatements.js"

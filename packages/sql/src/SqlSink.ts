@@ -1,0 +1,233 @@
+/**
+ * Writes conversation records to a relational database as `Flatten` rows, through `@effect/sql`: SQLite (a file,
+ * the default) or Postgres (a URL). Tables are created on first use and migrated forward (a migrations table records
+ * the applied versions). Each batch of conversations is one transaction that replaces the child rows of those
+ * conversations and upserts every row by its primary key, so re-extracting an interval (Genesys reprocesses data up
+ * to 48 hours late) updates rows instead of duplicating them, and a conversation that lost a segment loses its row.
+ *
+ * @since 0.1.0
+ */
+import * as Flatten from "@effect-genesys/analytics/Flatten"
+import * as SqlClient from "@effect/sql/SqlClient"
+import { SqlError } from "@effect/sql/SqlError"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import type * as ConfigError from "effect/ConfigError"
+import * as Cause from "effect/Cause"
+import type * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Redacted from "effect/Redacted"
+import * as Sink from "effect/Sink"
+import * as Stream from "effect/Stream"
+import * as Statements from "./SqlStatements.js"
+
+/** Options of the sink. @since 0.1.0 */
+export interface Options {
+  /** Conversations per transaction (default 500). */
+  readonly batchSize?: number | undefined
+}
+
+/** What a sink wrote. @since 0.1.0 */
+export interface Summary {
+  readonly conversations: number
+  readonly batches: number
+  /** Rows upserted per table (rows of a conversation written twice count twice). */
+  readonly rows: Flatten.Counts
+}
+
+/** The dialect of the provided client; anything but SQLite and Postgres is refused. @since 0.1.0 */
+export const dialect: Effect.Effect<Statements.Dialect, SqlError, SqlClient.SqlClient> = Effect.flatMap(
+  SqlClient.SqlClient,
+  (sql) =>
+    sql.onDialectOrElse({
+      sqlite: () => Effect.succeed("sqlite" as const),
+      pg: () => Effect.succeed("pg" as const),
+      orElse: () => Effect.fail(new SqlError({ message: "the SQL sink supports SQLite and Postgres only" }))
+    })
+)
+
+/**
+ * Creates the tables or migrates them to the current version, in one transaction; a no-op when up to date.
+ *
+ * @since 0.1.0
+ */
+export const migrate: Effect.Effect<number, SqlError, SqlClient.SqlClient> = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const d = yield* dialect
+  return yield* sql.withTransaction(
+    Effect.gen(function* () {
+      yield* sql.unsafe(Statements.createMigrationsTable(d))
+      const rows = yield* sql.unsafe<{ version: number | string | null }>(Statements.selectVersion)
+      const current = Number(rows[0]?.version ?? 0)
+      for (const migration of Statements.migrations) {
+        if (migration.version <= current) continue
+        for (const statement of migration.statements(d)) yield* sql.unsafe(statement)
+        const now = new Date(yield* Clock.currentTimeMillis).toISOString()
+        yield* sql.unsafe(Statements.recordMigration(d), [migration.version, migration.name, now])
+      }
+      return Statements.migrations[Statements.migrations.length - 1]!.version
+    })
+  )
+}).pipe(Effect.withSpan("SqlSink.migrate"))
+
+/** Keeps the last record per conversation id: a later copy in the same batch replaces an earlier one entirely. */
+const lastPerConversation = (
+  conversations: Iterable<Flatten.ConversationInput>
+): ReadonlyArray<Flatten.ConversationInput> => {
+  const byId = new Map<unknown, Flatten.ConversationInput>()
+  for (const conversation of conversations) {
+    const id = conversation.conversationId ?? Symbol()
+    byId.delete(id)
+    byId.set(id, conversation)
+  }
+  return Array.from(byId.values())
+}
+
+/**
+ * Writes one batch of conversations in one transaction. The tables must exist: run {@link migrate} first (the SQLite
+ * driver caches a statement that failed to prepare, so a write before the migration keeps failing on that connection).
+ *
+ * @since 0.1.0
+ */
+export const writeBatch = (
+  conversations: Iterable<Flatten.ConversationInput>
+): Effect.Effect<Flatten.Counts, SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const d = yield* dialect
+    const flat = Flatten.flattenAll(lastPerConversation(conversations))
+    const ids = Array.from(new Set(flat.conversations.map((row) => row.conversation_id as string)))
+    if (ids.length === 0) return Flatten.zeroCounts
+    yield* sql.withTransaction(
+      Effect.gen(function* () {
+        for (const table of Flatten.tables) {
+          if (table.name !== "conversations") {
+            for (let i = 0; i < ids.length; i += Statements.maxParameters) {
+              const slice = ids.slice(i, i + Statements.maxParameters)
+              yield* sql.unsafe(Statements.deleteConversations(d, table, slice.length), slice)
+            }
+          }
+          const rows = flat[table.name]
+          const step = Statements.rowsPerStatement(table)
+          for (let i = 0; i < rows.length; i += step) {
+            const slice = rows.slice(i, i + step)
+            const params: Array<unknown> = []
+            for (const row of slice) {
+              for (const column of table.columns) params.push(Statements.parameter(d, row[column.name] ?? null))
+            }
+            yield* sql.unsafe(Statements.upsert(d, table, slice.length), params)
+          }
+        }
+      })
+    )
+    return Flatten.counts(flat)
+  }).pipe(Effect.withSpan("SqlSink.writeBatch"))
+
+/**
+ * A sink that migrates the schema when it starts, then writes conversations in batches of `batchSize`, one
+ * transaction each. A failed stream leaves the batches already committed (each is complete on its own) and never a
+ * half-written batch.
+ *
+ * @since 0.1.0
+ */
+export const sink = (
+  options?: Options
+): Sink.Sink<Summary, Flatten.ConversationInput, never, SqlError, SqlClient.SqlClient> => {
+  const batchSize = Math.max(1, options?.batchSize ?? 500)
+  interface State {
+    readonly buffer: Array<Flatten.ConversationInput>
+    readonly summary: Summary
+  }
+  const flush = (state: State): Effect.Effect<State, SqlError, SqlClient.SqlClient> =>
+    state.buffer.length === 0
+      ? Effect.succeed(state)
+      : Effect.map(writeBatch(state.buffer), (rows) => ({
+          buffer: [],
+          summary: {
+            conversations: state.summary.conversations + state.buffer.length,
+            batches: state.summary.batches + 1,
+            rows: Flatten.addCounts(state.summary.rows, rows)
+          }
+        }))
+  return Sink.unwrap(
+    Effect.map(migrate, () =>
+      // The buffer is mutated in place, so each run of the sink gets its own.
+      Sink.foldLeftChunksEffect(
+        { buffer: [], summary: { conversations: 0, batches: 0, rows: Flatten.zeroCounts } } as State,
+        (state: State, chunk: Chunk.Chunk<Flatten.ConversationInput>) =>
+          Effect.gen(function* () {
+            let current = state
+            for (const conversation of chunk) {
+              current.buffer.push(conversation)
+              if (current.buffer.length >= batchSize) current = yield* flush(current)
+            }
+            return current
+          })
+      ).pipe(Sink.mapEffect((state) => Effect.map(flush(state), (done) => done.summary)))
+    )
+  )
+}
+
+/** Runs a stream into {@link sink}. @since 0.1.0 */
+export const write: {
+  (
+    options?: Options
+  ): <A extends Flatten.ConversationInput, E, R>(
+    stream: Stream.Stream<A, E, R>
+  ) => Effect.Effect<Summary, E | SqlError, R | SqlClient.SqlClient>
+  <A extends Flatten.ConversationInput, E, R>(
+    stream: Stream.Stream<A, E, R>,
+    options?: Options
+  ): Effect.Effect<Summary, E | SqlError, R | SqlClient.SqlClient>
+} = dual(
+  (args) => Predicate.hasProperty(args[0], Stream.StreamTypeId),
+  <A extends Flatten.ConversationInput, E, R>(stream: Stream.Stream<A, E, R>, options?: Options) =>
+    Stream.run(stream, sink(options))
+)
+
+/** Row counts per table, as stored. @since 0.1.0 */
+export const counts: Effect.Effect<Flatten.Counts, SqlError, SqlClient.SqlClient> = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const result = {} as Record<Flatten.TableName, number>
+  for (const name of Flatten.tableNames) {
+    const rows = yield* sql.unsafe<{ n: number | string }>(Statements.countRows(name))
+    result[name] = Number(rows[0]?.n ?? 0)
+  }
+  return result
+})
+
+/**
+ * A SQLite client on a file (created when missing; WAL journal). A file that cannot be opened (missing directory, no
+ * permission) fails the layer with a `SqlError` naming it, where the driver would throw.
+ *
+ * @since 0.1.0
+ */
+export const layerSqlite = (options: {
+  readonly filename: string
+}): Layer.Layer<SqliteClient.SqliteClient | SqlClient.SqlClient, ConfigError.ConfigError | SqlError> =>
+  SqliteClient.layer({ filename: options.filename }).pipe(
+    Layer.catchAllCause((cause): Layer.Layer<unknown, ConfigError.ConfigError | SqlError> => {
+      const failure = Cause.failureOption(cause)
+      if (Option.isSome(failure)) return Layer.fail(failure.value)
+      const defect = Cause.squash(cause)
+      const reason = defect instanceof Error ? defect.message : String(defect)
+      return Layer.fail(
+        new SqlError({ cause: defect, message: `cannot open SQLite database ${options.filename}: ${reason}` })
+      )
+    })
+  )
+
+/** A Postgres client from a connection URL (kept `Redacted`: it may carry a password). @since 0.1.0 */
+export const layerPg = (options: {
+  readonly url: string | Redacted.Redacted<string>
+  readonly maxConnections?: number | undefined
+}): Layer.Layer<PgClient.PgClient | SqlClient.SqlClient, SqlError> =>
+  PgClient.layer({
+    url: Redacted.isRedacted(options.url) ? options.url : Redacted.make(options.url),
+    ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections })
+  })

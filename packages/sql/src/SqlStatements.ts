@@ -1,0 +1,133 @@
+/**
+ * The SQL text the relational sink runs, generated from the `Flatten` table definitions for SQLite and Postgres:
+ * DDL, the schema migrations, multi-row upserts keyed by each table's primary key, and parameter conversion.
+ * Pure: no connection needed, so the Postgres dialect is tested as text.
+ *
+ * @since 0.1.0
+ */
+import * as Flatten from "@effect-genesys/analytics/Flatten"
+
+/** The SQL dialects the sink writes. @since 0.1.0 */
+export type Dialect = "sqlite" | "pg"
+
+/** Name of the table recording applied schema migrations. @since 0.1.0 */
+export const migrationsTable = "genesys_schema_migrations"
+
+/** Quotes an identifier (both dialects use double quotes). @since 0.1.0 */
+export const ident = (name: string): string => `"${name.replace(/"/g, `""`)}"`
+
+/**
+ * The column type of a logical type. SQLite gets affinities (timestamps stay ISO-8601 text, booleans 0/1); Postgres
+ * gets `timestamptz`, `boolean`, `bigint` (session metric values are int64) and `jsonb`.
+ *
+ * @since 0.1.0
+ */
+export const columnType = (dialect: Dialect, type: Flatten.LogicalType): string => {
+  switch (type) {
+    case "string":
+      return "TEXT"
+    case "timestamp":
+      return dialect === "pg" ? "TIMESTAMPTZ" : "TEXT"
+    case "integer":
+      return dialect === "pg" ? "BIGINT" : "INTEGER"
+    case "real":
+      return dialect === "pg" ? "DOUBLE PRECISION" : "REAL"
+    case "boolean":
+      return dialect === "pg" ? "BOOLEAN" : "INTEGER"
+    case "json":
+      return dialect === "pg" ? "JSONB" : "TEXT"
+  }
+}
+
+/** `CREATE TABLE IF NOT EXISTS` for one flattened table. @since 0.1.0 */
+export const createTable = (dialect: Dialect, table: Flatten.Table): string => {
+  const columns = table.columns.map(
+    (c) => `  ${ident(c.name)} ${columnType(dialect, c.type)}${c.nullable ? "" : " NOT NULL"}`
+  )
+  const key = `  PRIMARY KEY (${table.primaryKey.map(ident).join(", ")})`
+  return `CREATE TABLE IF NOT EXISTS ${ident(table.name)} (\n${[...columns, key].join(",\n")}\n)`
+}
+
+/** One schema migration: a version, a name, and its statements per dialect. @since 0.1.0 */
+export interface Migration {
+  readonly version: number
+  readonly name: string
+  readonly statements: (dialect: Dialect) => ReadonlyArray<string>
+}
+
+/**
+ * The schema migrations, oldest first. A later release that adds a column appends a migration with the
+ * `ALTER TABLE` statements; released migrations never change.
+ *
+ * @since 0.1.0
+ */
+export const migrations: ReadonlyArray<Migration> = [
+  {
+    version: 1,
+    name: "flatten tables",
+    statements: (dialect) => [
+      ...Flatten.tables.map((table) => createTable(dialect, table)),
+      // Lookups by session are common (segments and metrics of a session); the primary keys lead with conversation_id.
+      `CREATE INDEX IF NOT EXISTS ${ident("segments_session_id")} ON ${ident("segments")} (${ident("session_id")})`,
+      `CREATE INDEX IF NOT EXISTS ${ident("session_metrics_session_id")} ON ${ident("session_metrics")} (${ident("session_id")})`,
+      `CREATE INDEX IF NOT EXISTS ${ident("conversations_start")} ON ${ident("conversations")} (${ident("conversation_start")})`
+    ]
+  }
+]
+
+/** The statement creating the migrations table. @since 0.1.0 */
+export const createMigrationsTable = (dialect: Dialect): string =>
+  `CREATE TABLE IF NOT EXISTS ${ident(migrationsTable)} (\n  ${ident("version")} INTEGER NOT NULL PRIMARY KEY,\n  ${ident("name")} TEXT NOT NULL,\n  ${ident("applied_at")} ${columnType(dialect, "timestamp")} NOT NULL\n)`
+
+/** Records an applied migration (a concurrent migrator that got there first is not an error). @since 0.1.0 */
+export const recordMigration = (dialect: Dialect): string =>
+  `INSERT INTO ${ident(migrationsTable)} (${ident("version")}, ${ident("name")}, ${ident("applied_at")}) VALUES (${placeholders(dialect, 0, 3)}) ON CONFLICT (${ident("version")}) DO NOTHING`
+
+/** Reads the highest applied migration version. @since 0.1.0 */
+export const selectVersion = `SELECT MAX(${ident("version")}) AS ${ident("version")} FROM ${ident(migrationsTable)}`
+
+const placeholders = (dialect: Dialect, offset: number, count: number): string => {
+  const out: Array<string> = []
+  for (let i = 1; i <= count; i++) out.push(dialect === "pg" ? `$${offset + i}` : "?")
+  return out.join(", ")
+}
+
+/**
+ * A multi-row `INSERT ... ON CONFLICT (<primary key>) DO UPDATE SET <every other column> = excluded.<column>`
+ * (SQLite ≥ 3.24 and Postgres share the syntax). Parameters are the rows' cells in column order.
+ *
+ * @since 0.1.0
+ */
+export const upsert = (dialect: Dialect, table: Flatten.Table, rowCount: number): string => {
+  const width = table.columns.length
+  const values: Array<string> = []
+  for (let r = 0; r < rowCount; r++) values.push(`(${placeholders(dialect, r * width, width)})`)
+  const updates = table.columns
+    .filter((c) => !table.primaryKey.includes(c.name))
+    .map((c) => `${ident(c.name)} = excluded.${ident(c.name)}`)
+  const action = updates.length === 0 ? "DO NOTHING" : `DO UPDATE SET ${updates.join(", ")}`
+  return `INSERT INTO ${ident(table.name)} (${table.columns.map((c) => ident(c.name)).join(", ")}) VALUES ${values.join(", ")} ON CONFLICT (${table.primaryKey.map(ident).join(", ")}) ${action}`
+}
+
+/** Deletes the rows of some conversations from a table. @since 0.1.0 */
+export const deleteConversations = (dialect: Dialect, table: Flatten.Table, count: number): string =>
+  `DELETE FROM ${ident(table.name)} WHERE ${ident("conversation_id")} IN (${placeholders(dialect, 0, count)})`
+
+/** Counts the rows of a table. @since 0.1.0 */
+export const countRows = (table: Flatten.TableName): string => `SELECT COUNT(*) AS ${ident("n")} FROM ${ident(table)}`
+
+/**
+ * The most parameters one statement binds. SQLite allows 32766 and Postgres 65535; staying well under both keeps one
+ * code path.
+ *
+ * @since 0.1.0
+ */
+export const maxParameters = 30_000
+
+/** How many rows of a table one upsert statement carries. @since 0.1.0 */
+export const rowsPerStatement = (table: Flatten.Table): number =>
+  Math.max(1, Math.floor(maxParameters / table.columns.length))
+
+/** A cell as a bound parameter (SQLite cannot bind booleans). @since 0.1.0 */
+export const parameter = (dialect: Dialect, value: Flatten.Value): string | number | boolean | null =>
+  dialect === "sqlite" && typeof value === "boolean" ? (value ? 1 : 0) : value
