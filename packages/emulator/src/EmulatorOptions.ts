@@ -1,2 +1,187 @@
-/** @since 0.1.0 */
-export {}
+/**
+ * Every knob of the emulator with its default. Where the real platform's behaviour is not documented
+ * (FACTS.md "UNCERTAIN"), the default is the FACTS §8 suggestion and the option lets tests pick the other.
+ *
+ * @since 0.1.0
+ */
+import type { FaultProfile } from "./Faults.js"
+import type { StartOfDayMode } from "./GroundTruth.js"
+
+/** Sync detail query limits (FACTS §2.3). @since 0.1.0 */
+export interface SyncOptions {
+  /** `paging.pageSize` when the body has no `paging` (documented default 25). */
+  readonly defaultPageSize: number
+  /** Largest accepted `paging.pageSize`; above it → 400 (UNCERTAIN, §8 suggests 100). */
+  readonly maxPageSize: number
+  /** Largest accepted `pageSize × pageNumber`; above it → 400 "Pagination may not exceed 100000 results.". */
+  readonly maxResults: number
+  /** Longest interval in days when the query has no filter (documented: 7). */
+  readonly maxDaysUnfiltered: number
+  /** Longest interval in days when the query has at least one filter (documented: 31). */
+  readonly maxDaysFiltered: number
+  /** A page past the last one: omit `conversations` (`"omit"`, default) or send `[]` (`"empty"`) — UNCERTAIN. */
+  readonly pastLastPage: "omit" | "empty"
+}
+
+/** Asynchronous job behaviour (FACTS §3). @since 0.1.0 */
+export interface JobOptions {
+  /** Jobs in QUEUED or PENDING at once before a submission gets 429 with a `limit` (UNCERTAIN value). */
+  readonly maxConcurrent: number
+  /** `limit.key` of that 429 (the namespace is always `analytics`). */
+  readonly concurrentLimitKey: string
+  /** Time a job spends QUEUED before it starts running. */
+  readonly queueMillis: number
+  /** Fixed part of the time a job spends PENDING. */
+  readonly runMillis: number
+  /** Extra PENDING time per matching conversation, so bigger jobs take longer. */
+  readonly runMillisPerConversation: number
+  /** Results live this long after completion, then the job is EXPIRED and its results 404 (UNCERTAIN TTL). */
+  readonly resultTtlMillis: number
+  /** Jobs see only data up to `now - availabilityLagMillis` (the data-availability date). */
+  readonly availabilityLagMillis: number
+  /** Results `pageSize` when the request has none (UNCERTAIN; §8 suggests 1000). */
+  readonly resultsDefaultPageSize: number
+  /** Largest results `pageSize` (UNCERTAIN; §8 suggests 1000). */
+  readonly resultsMaxPageSize: number
+  /** A results `pageSize` above the maximum: 400 (`"reject"`, default) or served as the maximum (`"clamp"`). */
+  readonly resultsPageSizeAboveMax: "reject" | "clamp"
+  /** Status for results of a job that is QUEUED, PENDING, FAILED or CANCELLED (UNCERTAIN; 400 or 404). */
+  readonly resultsNotReadyStatus: 400 | 404
+  /** Jobs match partial email addresses (`name@domain.c` matches `name@domain.com`, documented). */
+  readonly partialEmailMatch: boolean
+  /** How `startOfDayIntervalMatching: true` narrows a job (UNCERTAIN; see `GroundTruth.StartOfDayMode`). */
+  readonly startOfDayMode: StartOfDayMode
+}
+
+/** The resolved options of an emulator. @since 0.1.0 */
+export interface EmulatorOptions {
+  /** Seed of the generated dataset (and of ids and fault draws). */
+  readonly seed: number
+  /** First day of data, `YYYY-MM-DD` (UTC). */
+  readonly startDate: string
+  /** Number of days of data. */
+  readonly days: number
+  /** Average conversations per day (shaped by weekday and business hours). */
+  readonly perDay: number
+  /**
+   * Emulator "now" when it starts (epoch millis); it then advances with the Effect `Clock`.
+   * `undefined`: the end of the dataset plus the availability lag plus one hour, so jobs see every
+   * generated conversation. The server passes the real time.
+   */
+  readonly anchorMillis: number | undefined
+  /** OAuth client id accepted by `POST /oauth/token`. */
+  readonly clientId: string
+  /** OAuth client secret accepted by `POST /oauth/token`. */
+  readonly clientSecret: string
+  /** `expires_in` of issued tokens; after it the token gets 401 (documented default 24 h). */
+  readonly tokenTtlSeconds: number
+  /** Status of a token request with bad client credentials (UNCERTAIN; RFC 6749 says 401). */
+  readonly badCredentialsStatus: 400 | 401
+  /** Per-token request budget per window (documented default 300 per 60 s). */
+  readonly rateLimit: { readonly count: number; readonly windowSeconds: number }
+  /** Most ids accepted by the multi-get `GET …/conversations/details?id=` (UNCERTAIN). */
+  readonly multiGetMaxIds: number
+  /** Whether the predicates of one segment filter must hold on the same segment (UNCERTAIN). */
+  readonly segmentScope: "sameSegment" | "anySegment"
+  /** Largest accepted request body; above it → 413 `request.entity.too.large` (third-party figure 512000). */
+  readonly maxBodyBytes: number
+  /** Unknown JSON fields in a query body: ignored (`"ignore"`, default) or 400 (`"reject"`) — UNCERTAIN. */
+  readonly unknownFields: "ignore" | "reject"
+  /** Sync query limits. */
+  readonly sync: SyncOptions
+  /** Job behaviour. */
+  readonly jobs: JobOptions
+  /** Fault profile in force from the start (see `Faults`); `setFaults` replaces it at run time. */
+  readonly faults: FaultProfile | undefined
+  /** Record requests for `Emulator.requests` (keeps the last `recordLimit`). */
+  readonly recordLimit: number
+}
+
+/** Options as a caller writes them: every field optional, nested groups partial too. @since 0.1.0 */
+export type Input = Partial<Omit<EmulatorOptions, "sync" | "jobs" | "rateLimit">> & {
+  readonly sync?: Partial<SyncOptions> | undefined
+  readonly jobs?: Partial<JobOptions> | undefined
+  readonly rateLimit?: Partial<EmulatorOptions["rateLimit"]> | undefined
+}
+
+/** Sync query defaults. @since 0.1.0 */
+export const defaultSync: SyncOptions = {
+  defaultPageSize: 25,
+  maxPageSize: 100,
+  maxResults: 100_000,
+  maxDaysUnfiltered: 7,
+  maxDaysFiltered: 31,
+  pastLastPage: "omit"
+}
+
+/** Job defaults. @since 0.1.0 */
+export const defaultJobs: JobOptions = {
+  maxConcurrent: 5,
+  concurrentLimitKey: "conversation.details.jobs.concurrent.access.max",
+  queueMillis: 1_000,
+  runMillis: 2_000,
+  runMillisPerConversation: 1,
+  resultTtlMillis: 24 * 60 * 60 * 1000,
+  availabilityLagMillis: 2 * 60 * 60 * 1000,
+  resultsDefaultPageSize: 1000,
+  resultsMaxPageSize: 1000,
+  resultsPageSizeAboveMax: "reject",
+  resultsNotReadyStatus: 400,
+  partialEmailMatch: true,
+  startOfDayMode: "overlapFromStartOfDay"
+}
+
+/** All defaults. @since 0.1.0 */
+export const defaults: EmulatorOptions = {
+  seed: 1,
+  startDate: "2026-01-05",
+  days: 7,
+  perDay: 200,
+  anchorMillis: undefined,
+  clientId: "emulator-client",
+  clientSecret: "emulator-secret",
+  tokenTtlSeconds: 86_400,
+  badCredentialsStatus: 401,
+  rateLimit: { count: 300, windowSeconds: 60 },
+  multiGetMaxIds: 100,
+  segmentScope: "sameSegment",
+  maxBodyBytes: 512_000,
+  unknownFields: "ignore",
+  sync: defaultSync,
+  jobs: defaultJobs,
+  faults: undefined,
+  recordLimit: 10_000
+}
+
+const defined = <A extends object>(value: A | undefined): Partial<A> =>
+  value === undefined
+    ? {}
+    : (Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<A>)
+
+/** Fill every missing option with its default. @since 0.1.0 */
+export const resolve = (input: Input = {}): EmulatorOptions => {
+  const top = defined(input) as Partial<EmulatorOptions>
+  return {
+    ...defaults,
+    ...top,
+    anchorMillis: input.anchorMillis,
+    faults: input.faults,
+    rateLimit: { ...defaults.rateLimit, ...defined(input.rateLimit) },
+    sync: { ...defaultSync, ...defined(input.sync) },
+    jobs: { ...defaultJobs, ...defined(input.jobs) }
+  }
+}
+
+const DAY = 86_400_000
+
+/** Epoch millis of the first instant of the dataset (`startDate` 00:00 UTC). @since 0.1.0 */
+export const datasetStartMillis = (options: Pick<EmulatorOptions, "startDate">): number =>
+  Date.parse(`${options.startDate}T00:00:00.000Z`)
+
+/** Epoch millis just after the last day of data. @since 0.1.0 */
+export const datasetEndMillis = (options: Pick<EmulatorOptions, "startDate" | "days">): number =>
+  datasetStartMillis(options) + options.days * DAY
+
+/** The emulator "now" at start: the explicit anchor, or dataset end + availability lag + 1 h. @since 0.1.0 */
+export const anchorOf = (options: EmulatorOptions): number =>
+  options.anchorMillis ?? datasetEndMillis(options) + options.jobs.availabilityLagMillis + 60 * 60 * 1000

@@ -1,0 +1,58 @@
+/** Path → route. Hand-written (a few string comparisons) because it runs on every request. */
+
+export type Route =
+  | { readonly _tag: "Token" }
+  | { readonly _tag: "Query" }
+  | { readonly _tag: "Jobs" }
+  | { readonly _tag: "Availability" }
+  | { readonly _tag: "Job"; readonly jobId: string }
+  | { readonly _tag: "JobResults"; readonly jobId: string }
+  | { readonly _tag: "Conversation"; readonly conversationId: string }
+  | { readonly _tag: "MultiGet" }
+
+export interface Matched {
+  readonly route: Route
+  /** Methods the path accepts (for 405). */
+  readonly allow: ReadonlyArray<string>
+}
+
+const DETAILS = "/api/v2/analytics/conversations/details"
+const CONVERSATIONS = "/api/v2/analytics/conversations/"
+
+const param = (segment: string): string | undefined => {
+  if (segment === "") return undefined
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return undefined
+  }
+}
+
+/** The route of a path, or `undefined` (404). */
+export const match = (path: string): Matched | undefined => {
+  if (path === "/oauth/token") return { route: { _tag: "Token" }, allow: ["POST"] }
+  if (path === DETAILS) return { route: { _tag: "MultiGet" }, allow: ["GET"] }
+  if (path.startsWith(`${DETAILS}/`)) {
+    const rest = path.slice(DETAILS.length + 1)
+    if (rest === "query") return { route: { _tag: "Query" }, allow: ["POST"] }
+    if (rest === "jobs") return { route: { _tag: "Jobs" }, allow: ["POST"] }
+    if (rest.startsWith("jobs/")) {
+      const parts = rest.slice(5).split("/")
+      // `availability` has the shape of a job id, so it is matched first.
+      if (parts.length === 1 && parts[0] === "availability") return { route: { _tag: "Availability" }, allow: ["GET"] }
+      const jobId = param(parts[0] ?? "")
+      if (jobId === undefined) return undefined
+      if (parts.length === 1) return { route: { _tag: "Job", jobId }, allow: ["GET", "DELETE"] }
+      if (parts.length === 2 && parts[1] === "results") return { route: { _tag: "JobResults", jobId }, allow: ["GET"] }
+    }
+    return undefined
+  }
+  if (path.startsWith(CONVERSATIONS)) {
+    const parts = path.slice(CONVERSATIONS.length).split("/")
+    if (parts.length === 2 && parts[1] === "details") {
+      const conversationId = param(parts[0] ?? "")
+      if (conversationId !== undefined) return { route: { _tag: "Conversation", conversationId }, allow: ["GET"] }
+    }
+  }
+  return undefined
+}
