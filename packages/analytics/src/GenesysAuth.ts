@@ -1,2 +1,139 @@
-/** @since 0.1.0 */
-export {}
+/**
+ * OAuth client credentials: `POST <login>/oauth/token` with HTTP Basic authentication and
+ * `grant_type=client_credentials`. The token is cached, refreshed shortly before it expires with at most one
+ * request in flight however many fibers ask, and dropped when an API call is answered 401. It stays
+ * `Redacted` from the response body to the `Authorization` header.
+ *
+ * @since 0.1.0
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as SynchronizedRef from "effect/SynchronizedRef"
+import { AuditLog } from "./AuditLog.js"
+import { GenesysConfig } from "./GenesysConfig.js"
+import { type HttpError, Transport, Unauthorized } from "./GenesysError.js"
+import { errorFields, toHttpError } from "./internal/httpErrors.js"
+import * as HttpPolicy from "./internal/httpPolicy.js"
+
+/** The token provider. @since 0.1.0 */
+export interface Service {
+  /** A valid access token: the cached one, or a fresh one when it is missing or about to expire. */
+  readonly token: Effect.Effect<Redacted.Redacted<string>, HttpError>
+  /** Drops the cached token if it is `rejected` (or any token when omitted); a newer token is kept. */
+  readonly invalidate: (rejected?: Redacted.Redacted<string>) => Effect.Effect<void>
+}
+
+/** The token provider. @since 0.1.0 */
+export class GenesysAuth extends Context.Tag("@effect-genesys/analytics/GenesysAuth")<GenesysAuth, Service>() {}
+
+/** The token endpoint's answer; the token is decoded straight into a `Redacted`. @since 0.1.0 */
+export const TokenResponse = Schema.Struct({
+  access_token: Schema.Redacted(Schema.NonEmptyString),
+  token_type: Schema.optional(Schema.String),
+  expires_in: Schema.Number
+})
+
+/** The route template of the token request. @since 0.1.0 */
+export const tokenRoute = "POST /oauth/token"
+
+interface Cached {
+  readonly token: Redacted.Redacted<string>
+  readonly refreshAtMillis: number
+}
+
+/** Builds the token provider. @since 0.1.0 */
+export const make: Effect.Effect<Service, never, HttpClient.HttpClient | GenesysConfig | AuditLog> = Effect.gen(
+  function* () {
+    const config = yield* GenesysConfig
+    const audit = yield* AuditLog
+    const client = yield* HttpClient.HttpClient
+    const ref = yield* SynchronizedRef.make(Option.none<Cached>())
+    const url = `${config.loginUrl}/oauth/token`
+
+    const ctx: HttpPolicy.Context = {
+      client,
+      policy: config.http,
+      audit,
+      pacer: undefined,
+      authorize: (request) =>
+        Effect.succeed([
+          HttpClientRequest.basicAuth(request, config.clientId, config.clientSecret),
+          undefined
+        ] as const),
+      onUnauthorized: undefined
+    }
+
+    const fetchToken = Effect.gen(function* () {
+      const request = HttpClientRequest.post(url).pipe(
+        HttpClientRequest.acceptJson,
+        HttpClientRequest.bodyUrlParams({ grant_type: "client_credentials" })
+      )
+      // A second token is harmless, so the token request counts as idempotent for retries.
+      const exchange = yield* HttpPolicy.send(ctx, request, { route: tokenRoute, idempotent: true })
+      if (exchange.status === 400 || exchange.status === 401) {
+        const f = errorFields(exchange.body)
+        return yield* new Unauthorized({
+          rejected: "clientCredentials",
+          status: exchange.status,
+          method: "POST",
+          url,
+          detail: `client id ${config.clientId} was refused${f.detail !== undefined ? ` (${f.detail})` : ""}`,
+          ...(f.code !== undefined ? { code: f.code } : {}),
+          ...(exchange.correlationId !== undefined ? { correlationId: exchange.correlationId } : {})
+        })
+      }
+      if (exchange.status >= 300) return yield* toHttpError(exchange)
+      const decoded = (() => {
+        try {
+          return Schema.decodeUnknownEither(TokenResponse)(JSON.parse(exchange.body))
+        } catch {
+          return Either.left(undefined)
+        }
+      })()
+      if (Either.isLeft(decoded)) {
+        // The decode error would quote the body, token included: say what is wrong, not what was received.
+        return yield* new Transport({
+          method: "POST",
+          url,
+          status: exchange.status,
+          reason: "Decode",
+          detail: "token response is not JSON with a non-empty access_token and a numeric expires_in"
+        })
+      }
+      const now = yield* Clock.currentTimeMillis
+      const lifetime = Math.max(0, decoded.right.expires_in * 1000)
+      const margin = Math.min(Duration.toMillis(config.auth.refreshMargin), lifetime / 2)
+      return { token: decoded.right.access_token, refreshAtMillis: now + lifetime - margin } satisfies Cached
+    }).pipe(Effect.withSpan("GenesysAuth.fetchToken"))
+
+    const token = SynchronizedRef.modifyEffect(ref, (cached) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Option.isSome(cached) && now < cached.value.refreshAtMillis
+          ? Effect.succeed([cached.value.token, cached] as const)
+          : Effect.map(fetchToken, (fresh) => [fresh.token, Option.some(fresh)] as const)
+      )
+    )
+
+    const invalidate = (rejected?: Redacted.Redacted<string>) =>
+      SynchronizedRef.update(ref, (cached) =>
+        Option.isSome(cached) && (rejected === undefined || cached.value.token === rejected) ? Option.none() : cached
+      )
+
+    return GenesysAuth.of({ token, invalidate })
+  }
+)
+
+/** The token provider layer. @since 0.1.0 */
+export const layer: Layer.Layer<GenesysAuth, never, HttpClient.HttpClient | GenesysConfig | AuditLog> = Layer.effect(
+  GenesysAuth,
+  make
+)

@@ -1,0 +1,88 @@
+/**
+ * Proactive pacing from the `inin-ratelimit-*` headers: at full speed until the window's budget is mostly
+ * spent, then the remaining requests are spread evenly over the time left in the window, and when nothing
+ * is left the next request waits for the window to reset. A 429 is then rare rather than routine.
+ *
+ * @internal
+ */
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+
+interface Window {
+  readonly allowed: number
+  /** `inin-ratelimit-count` of the latest response. */
+  readonly count: number
+  readonly resetAtMillis: number
+  /** Earliest time the next paced request may go. */
+  readonly nextAtMillis: number
+}
+
+interface State {
+  readonly window: Window | undefined
+  /** Requests sent and not yet observed: the platform may not have counted them in the latest response. */
+  readonly inFlight: number
+}
+
+type Limits = { readonly count: number; readonly allowed: number; readonly resetMillis: number }
+
+/** The pacer of one client (Genesys counts per token, so one per `GenesysHttp`). @internal */
+export interface Pacer {
+  /** Waits as long as pacing asks and counts the request in flight; returns the milliseconds waited. */
+  readonly acquire: Effect.Effect<number>
+  /** Ends an attempt acquired before, with the rate-limit headers of its response when there were any. */
+  readonly observe: (limits: Limits | undefined) => Effect.Effect<void>
+}
+
+/** Margin after the announced reset, since `inin-ratelimit-reset` is rounded to whole seconds. @internal */
+const resetMarginMillis = 250
+
+/** @internal */
+export const make = (threshold: number): Effect.Effect<Pacer> =>
+  Effect.map(Ref.make<State>({ window: undefined, inFlight: 0 }), (ref) => {
+    const slot = (now: number) =>
+      Ref.modify(ref, (state): readonly [number, State] => {
+        const inFlight = state.inFlight + 1
+        const w = state.window
+        if (w === undefined || now >= w.resetAtMillis) return [0, { window: undefined, inFlight }]
+        // Counting requests still in flight as spent keeps concurrent callers inside the budget.
+        const remaining = w.allowed - w.count - state.inFlight
+        if (remaining <= 0) {
+          // Budget spent: wait for the reset; the next response describes the new window.
+          return [w.resetAtMillis + resetMarginMillis - now, { window: w, inFlight }]
+        }
+        if (w.count + state.inFlight < threshold * w.allowed) return [0, { window: w, inFlight }]
+        const at = Math.max(now, w.nextAtMillis)
+        const interval = Math.max(0, (w.resetAtMillis - at) / remaining)
+        return [at - now, { window: { ...w, nextAtMillis: at + interval }, inFlight }]
+      })
+    return {
+      acquire: Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.flatMap(slot(now), (wait) =>
+          wait > 0
+            ? Effect.as(Effect.sleep(wait), wait).pipe(
+                Effect.onInterrupt(() =>
+                  Ref.update(ref, (state) => ({ ...state, inFlight: Math.max(0, state.inFlight - 1) }))
+                )
+              )
+            : Effect.succeed(0)
+        )
+      ),
+      observe: (limits) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Ref.update(ref, (state) => ({
+            inFlight: Math.max(0, state.inFlight - 1),
+            window:
+              limits === undefined
+                ? state.window
+                : {
+                    allowed: limits.allowed,
+                    count: limits.count,
+                    resetAtMillis: now + limits.resetMillis,
+                    nextAtMillis:
+                      state.window === undefined || now >= state.window.resetAtMillis ? now : state.window.nextAtMillis
+                  }
+          }))
+        )
+    }
+  })

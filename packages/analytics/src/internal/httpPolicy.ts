@@ -1,0 +1,256 @@
+/**
+ * The request loop shared by the token request and API calls: timeout, metrics, pacing, 429 waits,
+ * backoff for idempotent requests, and one re-authentication after a 401.
+ *
+ * @internal
+ */
+import * as Headers from "@effect/platform/Headers"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import * as AnalyticsMetrics from "../AnalyticsMetrics.js"
+import type * as AuditLog from "../AuditLog.js"
+import type { HttpPolicy } from "../GenesysConfig.js"
+import { type HttpError, Transport } from "../GenesysError.js"
+import { type Exchange, rateLimitHeaders, rateLimitResetMillis, retryAfterMillis, toHttpError } from "./httpErrors.js"
+import type { Pacer } from "./httpPacer.js"
+
+/** What the loop needs besides the request. @internal */
+export interface Context {
+  readonly client: HttpClient.HttpClient
+  readonly policy: HttpPolicy
+  readonly audit: AuditLog.Service
+  readonly pacer: Pacer | undefined
+  /** Adds credentials to an attempt; returns the token used, to invalidate exactly that one on 401. */
+  readonly authorize: (
+    request: HttpClientRequest.HttpClientRequest
+  ) => Effect.Effect<readonly [HttpClientRequest.HttpClientRequest, unknown], HttpError>
+  /** Present for API calls: invalidates the rejected token so that the single retry gets a fresh one. */
+  readonly onUnauthorized: ((token: unknown) => Effect.Effect<void>) | undefined
+}
+
+/** Per-request options. @internal */
+export interface RequestOptions {
+  /** Route template for metrics and audit, e.g. `GET /api/v2/analytics/conversations/details/jobs/{jobId}`. */
+  readonly route: string
+  /** Whether a 5xx, 408 or transport failure may be retried (never for job submission). */
+  readonly idempotent: boolean
+}
+
+const retryableStatus = (status: number) =>
+  status === 408 || status === 500 || status === 502 || status === 503 || status === 504
+
+const stripQuery = (url: string) => {
+  const i = url.indexOf("?")
+  return i === -1 ? url : url.slice(0, i)
+}
+
+const bodyLength = (request: HttpClientRequest.HttpClientRequest): number =>
+  request.body._tag === "Uint8Array" ? request.body.contentLength : 0
+
+const transportOf = (request: HttpClientRequest.HttpClientRequest, error: HttpClientError.HttpClientError): Transport =>
+  new Transport({
+    method: request.method,
+    url: stripQuery(request.url),
+    reason: error._tag === "RequestError" && error.reason !== "Transport" ? error.reason : "Connection",
+    detail: error._tag === "RequestError" ? error.reason : `response ${error.reason}`,
+    ...(error._tag === "ResponseError" ? { status: error.response.status } : {})
+  })
+
+/** One attempt: send, read the body, record metrics. Fails only with `Transport`. @internal */
+const attempt = (
+  ctx: Context,
+  request: HttpClientRequest.HttpClientRequest,
+  options: RequestOptions
+): Effect.Effect<Exchange, Transport> =>
+  Effect.gen(function* () {
+    const start = yield* Clock.currentTimeMillis
+    const result = yield* ctx.client.execute(request).pipe(
+      Effect.flatMap((response) => Effect.map(response.text, (body) => ({ response, body }))),
+      Effect.mapError((e) => transportOf(request, e)),
+      Effect.timeoutFail({
+        duration: ctx.policy.requestTimeout,
+        onTimeout: () =>
+          new Transport({
+            method: request.method,
+            url: stripQuery(request.url),
+            reason: "Timeout",
+            detail: `no complete response within ${Duration.format(ctx.policy.requestTimeout)}`
+          })
+      }),
+      Effect.either
+    )
+    const end = yield* Clock.currentTimeMillis
+    const sent = bodyLength(request)
+    if (Either.isLeft(result)) {
+      yield* AnalyticsMetrics.recordRequest({
+        route: options.route,
+        status: "error",
+        durationMillis: end - start,
+        bytesReceived: 0,
+        bytesSent: sent
+      })
+      return yield* result.left
+    }
+    const { body, response } = result.right
+    yield* AnalyticsMetrics.recordRequest({
+      route: options.route,
+      status: response.status,
+      durationMillis: end - start,
+      bytesReceived: body.length,
+      bytesSent: sent
+    })
+    return {
+      method: request.method,
+      url: stripQuery(request.url),
+      route: options.route,
+      status: response.status,
+      headers: response.headers,
+      body,
+      correlationId: Option.getOrUndefined(Headers.get(response.headers, "inin-correlation-id"))
+    }
+  })
+
+const backoffMillis = (policy: HttpPolicy, retry: number) =>
+  Effect.map(Random.nextRange(0.8, 1.2), (jitter) =>
+    Math.round(
+      Math.min(Duration.toMillis(policy.retryMaxDelay), Duration.toMillis(policy.retryBaseDelay) * 2 ** retry) * jitter
+    )
+  )
+
+/**
+ * Sends until a final response: 2xx, or an error status that is not retried here. Fails with `Transport`
+ * (after retries, when allowed), `RateLimited` (wait too long or too many), or `Unauthorized` (401 after the
+ * one re-authentication). Other error statuses are returned for the caller to map.
+ *
+ * @internal
+ */
+export const send = (
+  ctx: Context,
+  request: HttpClientRequest.HttpClientRequest,
+  options: RequestOptions
+): Effect.Effect<Exchange, HttpError> =>
+  Effect.gen(function* () {
+    const pacer = ctx.pacer !== undefined && ctx.policy.pacing ? ctx.pacer : undefined
+    const authorizedAttempt = Effect.flatMap(ctx.authorize(request), ([authorized, token]) =>
+      Effect.map(Effect.either(attempt(ctx, authorized, options)), (result) => [token, result] as const)
+    )
+    // Every paced attempt is observed exactly once, however it ends, so the in-flight count stays exact.
+    const step = Effect.uninterruptibleMask((restore) =>
+      pacer === undefined
+        ? Effect.map(restore(authorizedAttempt), ([token, result]) => [0, token, result] as const)
+        : Effect.flatMap(restore(pacer.acquire), (waited) =>
+            restore(authorizedAttempt).pipe(
+              Effect.onExit((exit) =>
+                pacer.observe(
+                  Exit.isSuccess(exit) && Either.isRight(exit.value[1])
+                    ? rateLimitHeaders(exit.value[1].right.headers)
+                    : undefined
+                )
+              ),
+              Effect.map(([token, result]) => [waited, token, result] as const)
+            )
+          )
+    )
+    let retries = 0
+    let rateLimitWaits = 0
+    let reauthenticated = false
+    while (true) {
+      const [waited, token, result] = yield* step
+      if (waited > 0) {
+        yield* AnalyticsMetrics.recordRateLimitWait("pacing", waited)
+        if (waited >= 1000) {
+          yield* ctx.audit.record({
+            type: "http.rateLimitWait",
+            route: options.route,
+            status: "pacing",
+            waitMillis: waited
+          })
+        }
+      }
+      if (Either.isLeft(result)) {
+        if (!options.idempotent || retries >= ctx.policy.maxRetries) return yield* result.left
+        const wait = yield* backoffMillis(ctx.policy, retries)
+        retries++
+        yield* AnalyticsMetrics.recordRetry(options.route, result.left.reason)
+        yield* ctx.audit.record({
+          type: "http.retry",
+          route: options.route,
+          attempt: retries,
+          waitMillis: wait,
+          detail: `${result.left.reason}: ${result.left.detail}`
+        })
+        yield* Effect.sleep(wait)
+        continue
+      }
+      const exchange = result.right
+      if (exchange.status < 400) return exchange
+      if (exchange.status === 401 && ctx.onUnauthorized !== undefined) {
+        if (reauthenticated) return yield* toHttpError(exchange)
+        reauthenticated = true
+        yield* ctx.onUnauthorized(token)
+        yield* AnalyticsMetrics.recordRetry(options.route, "401")
+        yield* ctx.audit.record({
+          type: "http.retry",
+          route: options.route,
+          status: 401,
+          detail: "access token rejected; retrying once with a fresh token",
+          correlationId: exchange.correlationId
+        })
+        continue
+      }
+      if (exchange.status === 429) {
+        // Safe for every request, job submission included: the platform rejected it without acting on it.
+        const now = yield* Clock.currentTimeMillis
+        const wait =
+          retryAfterMillis(exchange.headers, now) ??
+          rateLimitResetMillis(exchange.headers) ??
+          Duration.toMillis(ctx.policy.rateLimitDefaultWait)
+        if (wait > Duration.toMillis(ctx.policy.rateLimitMaxWait) || rateLimitWaits >= ctx.policy.rateLimitMaxRetries) {
+          // Recorded as a `failure` audit event by the operation that gets it.
+          return yield* toHttpError(exchange, wait)
+        }
+        rateLimitWaits++
+        yield* AnalyticsMetrics.recordRateLimitWait("429", wait)
+        yield* ctx.audit.record({
+          type: "http.rateLimitWait",
+          route: options.route,
+          status: 429,
+          attempt: rateLimitWaits,
+          waitMillis: wait,
+          correlationId: exchange.correlationId
+        })
+        yield* Effect.sleep(wait)
+        continue
+      }
+      if (retryableStatus(exchange.status) && options.idempotent && retries < ctx.policy.maxRetries) {
+        const backoff = yield* backoffMillis(ctx.policy, retries)
+        const now = yield* Clock.currentTimeMillis
+        const asked = retryAfterMillis(exchange.headers, now)
+        const wait =
+          asked === undefined
+            ? backoff
+            : Math.min(Math.max(asked, backoff), Duration.toMillis(ctx.policy.rateLimitMaxWait))
+        retries++
+        yield* AnalyticsMetrics.recordRetry(options.route, String(exchange.status))
+        yield* ctx.audit.record({
+          type: "http.retry",
+          route: options.route,
+          status: exchange.status,
+          attempt: retries,
+          waitMillis: wait,
+          correlationId: exchange.correlationId
+        })
+        yield* Effect.sleep(wait)
+        continue
+      }
+      return exchange
+    }
+  })
