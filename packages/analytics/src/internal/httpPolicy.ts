@@ -19,7 +19,14 @@ import * as AnalyticsMetrics from "../AnalyticsMetrics.js"
 import type * as AuditLog from "../AuditLog.js"
 import type { HttpPolicy } from "../GenesysConfig.js"
 import { type HttpError, Transport } from "../GenesysError.js"
-import { type Exchange, rateLimitHeaders, rateLimitResetMillis, retryAfterMillis, toHttpError } from "./httpErrors.js"
+import {
+  type Exchange,
+  errorFields,
+  rateLimitHeaders,
+  rateLimitResetMillis,
+  retryAfterMillis,
+  toHttpError
+} from "./httpErrors.js"
 import type { Pacer } from "./httpPacer.js"
 
 /** What the loop needs besides the request. @internal */
@@ -209,10 +216,14 @@ export const send = (
       if (exchange.status === 429) {
         // Safe for every request, job submission included: the platform rejected it without acting on it.
         const now = yield* Clock.currentTimeMillis
+        const asked = retryAfterMillis(exchange.headers, now)
+        // A 429 naming a `limit` without Retry-After is a capacity limit (e.g. concurrent jobs), not a time
+        // window: waiting blindly does not help; the caller must do less at once (Extraction lowers concurrency).
+        if (asked === undefined && errorFields(exchange.body).limitKey !== undefined) {
+          return yield* toHttpError(exchange)
+        }
         const wait =
-          retryAfterMillis(exchange.headers, now) ??
-          rateLimitResetMillis(exchange.headers) ??
-          Duration.toMillis(ctx.policy.rateLimitDefaultWait)
+          asked ?? rateLimitResetMillis(exchange.headers) ?? Duration.toMillis(ctx.policy.rateLimitDefaultWait)
         if (wait > Duration.toMillis(ctx.policy.rateLimitMaxWait) || rateLimitWaits >= ctx.policy.rateLimitMaxRetries) {
           // Recorded as a `failure` audit event by the operation that gets it.
           return yield* toHttpError(exchange, wait)

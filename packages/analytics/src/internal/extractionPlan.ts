@@ -1,0 +1,110 @@
+import * as Interval from "../Interval.js"
+
+/** @internal */
+export type WindowKind = "job" | "query"
+
+/** @internal */
+export interface PlannedWindow {
+  readonly id: string
+  readonly kind: WindowKind
+  /** Interval sent to Genesys for this window. */
+  readonly interval: string
+  readonly startMillis: number
+  readonly endMillis: number
+  /** Newer than the watermark: Genesys may still change these conversations. */
+  readonly provisional: boolean
+}
+
+/** @internal */
+export interface PlanInput {
+  readonly startMillis: number
+  readonly endMillis: number
+  readonly watermarkMillis: number
+  readonly nowMillis: number
+  readonly jobWindowMillis: number
+  readonly queryWindowMillis: number
+  readonly settleLookbackMillis: number
+}
+
+/** @internal */
+export interface PlanLayout {
+  /** The interval actually covered: the requested one, cut at now. */
+  readonly startMillis: number
+  readonly endMillis: number
+  readonly windows: ReadonlyArray<PlannedWindow>
+}
+
+// Steps are aligned to multiples of the step from the epoch, so one-day windows are UTC days and a
+// re-plan of an overlapping interval produces the same windows (and so the same checkpoint keys).
+const alignedSplit = (startMillis: number, endMillis: number, stepMillis: number): Array<[number, number]> => {
+  const out: Array<[number, number]> = []
+  let cursor = startMillis
+  while (cursor < endMillis) {
+    const next = Math.min(endMillis, (Math.floor(cursor / stepMillis) + 1) * stepMillis)
+    out.push([cursor, next])
+    cursor = next
+  }
+  return out
+}
+
+/**
+ * Jobs read the data lake, which holds a conversation only once it ended before the watermark; the sync
+ * query sees everything. So job windows cover starts before the watermark and query windows cover starts
+ * after it, plus a look-back before it for conversations that started earlier but were still open.
+ * Which window owns a conversation is decided by `owns`, so the two kinds never both emit one.
+ *
+ * @internal
+ */
+export const layout = (input: PlanInput): PlanLayout => {
+  const start = input.startMillis
+  const end = Math.min(input.endMillis, Math.max(input.startMillis, input.nowMillis))
+  const watermark = Math.min(Math.max(input.watermarkMillis, start), end)
+  const windows: Array<PlannedWindow> = []
+  const push = (kind: WindowKind, [s, e]: [number, number]) =>
+    windows.push({
+      id: `${kind}-${String(windows.length).padStart(3, "0")}`,
+      kind,
+      interval: Interval.format(s, e),
+      startMillis: s,
+      endMillis: e,
+      provisional: kind === "query"
+    })
+  for (const range of alignedSplit(start, watermark, input.jobWindowMillis)) push("job", range)
+  const tailStart = Math.max(start, input.watermarkMillis - input.settleLookbackMillis)
+  for (const range of alignedSplit(Math.min(tailStart, end), end, input.queryWindowMillis)) push("query", range)
+  return { startMillis: start, endMillis: end, windows }
+}
+
+/** The fields of a conversation that decide its owner. @internal */
+export interface Times {
+  readonly startMillis: number
+  readonly endMillis: number | undefined
+}
+
+/**
+ * True when this window must emit the conversation: it started in the window and, for a job window, it
+ * had ended by the watermark (else the query tail owns it); for a query window, it had not.
+ *
+ * @internal
+ */
+export const owns = (window: PlannedWindow, watermarkMillis: number, times: Times): boolean => {
+  if (times.startMillis < window.startMillis || times.startMillis >= window.endMillis) return false
+  const settled = times.endMillis !== undefined && times.endMillis <= watermarkMillis
+  return window.kind === "job" ? settled : !settled
+}
+
+/** @internal */
+export const timesOf = (conversation: {
+  readonly conversationStart?: string | undefined
+  readonly conversationEnd?: string | undefined
+}): Times | undefined => {
+  if (conversation.conversationStart === undefined) return undefined
+  const startMillis = Date.parse(conversation.conversationStart)
+  if (Number.isNaN(startMillis)) return undefined
+  const end = conversation.conversationEnd === undefined ? Number.NaN : Date.parse(conversation.conversationEnd)
+  return { startMillis, endMillis: Number.isNaN(end) ? undefined : end }
+}
+
+/** True when a window's bounds are whole UTC days, so start-day sync counts can reconcile it. @internal */
+export const isDayAligned = (window: { readonly startMillis: number; readonly endMillis: number }): boolean =>
+  window.startMillis % Interval.DAY_MILLIS === 0 && window.endMillis % Interval.DAY_MILLIS === 0

@@ -1,0 +1,320 @@
+import * as Emulator from "@effect-genesys/emulator/Emulator"
+import type * as EmulatorOptions from "@effect-genesys/emulator/EmulatorOptions"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Layer, Option, TestClock } from "effect"
+import * as fc from "fast-check"
+import * as CheckpointStore from "../src/CheckpointStore.js"
+import * as ConversationDetails from "../src/ConversationDetails.js"
+import * as Extraction from "../src/Extraction.js"
+import * as internalPlan from "../src/internal/extractionPlan.js"
+import * as Interval from "../src/Interval.js"
+import { clientLayer, drive } from "./GenesysHttpFixtures.js"
+
+const DAY = Interval.DAY_MILLIS
+const HOUR = 3_600_000
+const day0 = Date.parse("2026-01-05T00:00:00.000Z")
+// Emulator "now" is 10:00 the day after the data ends, when every conversation has ended, so nothing
+// changes while a test runs; jobs see data up to 04:00 of the second day (30 h availability lag).
+const anchorMillis = day0 + 3 * DAY + 10 * HOUR
+const watermarkMillis = day0 + DAY + 4 * HOUR
+const emulatorOptions: EmulatorOptions.Input = {
+  seed: 11,
+  startDate: "2026-01-05",
+  days: 3,
+  perDay: 80,
+  anchorMillis,
+  jobs: {
+    queueMillis: 1_000,
+    runMillis: 2_000,
+    runMillisPerConversation: 0,
+    resultsDefaultPageSize: 25,
+    availabilityLagMillis: anchorMillis - watermarkMillis
+  }
+}
+const threeDays = Interval.format(day0, day0 + 3 * DAY)
+
+const withEmulator = <A, E, R>(
+  body: Effect.Effect<A, E, R>,
+  emulator: EmulatorOptions.Input = {},
+  store: Layer.Layer<CheckpointStore.CheckpointStore> = CheckpointStore.layerMemory
+) =>
+  Effect.gen(function* () {
+    yield* TestClock.setTime(anchorMillis)
+    return yield* body.pipe(
+      Effect.provide(
+        Layer.merge(clientLayer({ ...emulatorOptions, ...emulator }, { paging: { jobPageSize: 25 } }), store)
+      )
+    )
+  })
+
+const expectedIds = (filters: Extraction.Filters = {}) =>
+  Effect.flatMap(Emulator.Emulator, (e) => e.groundTruthSync({ interval: threeDays, ...filters }))
+
+const idsOf = (written: ReadonlyArray<Extraction.Conversation>) => written.map((c) => c.conversationId!)
+
+const sorted = (ids: ReadonlyArray<string>) => [...ids].sort()
+
+describe("Extraction.layout", () => {
+  const plan = (startMillis: number, endMillis: number, watermarkMillis: number, nowMillis: number) =>
+    Extraction.layout({ startMillis, endMillis }, { watermarkMillis, nowMillis })
+
+  it("covers settled days with one-day jobs and the tail with sync queries from the look-back", () => {
+    const windows = plan(day0, day0 + 3 * DAY, day0 + 2 * DAY + 10 * HOUR, day0 + 2 * DAY + 12 * HOUR)
+    assert.deepStrictEqual(
+      windows.map((w) => [w.kind, w.interval, w.provisional]),
+      [
+        ["job", Interval.format(day0, day0 + DAY), false],
+        ["job", Interval.format(day0 + DAY, day0 + 2 * DAY), false],
+        ["job", Interval.format(day0 + 2 * DAY, day0 + 2 * DAY + 10 * HOUR), false],
+        ["query", Interval.format(day0 + 2 * DAY + 2 * HOUR, day0 + 2 * DAY + 12 * HOUR), true]
+      ]
+    )
+  })
+
+  it("is all sync queries when the whole interval is past the watermark, all jobs when long settled", () => {
+    const tail = plan(day0 + 5 * DAY, day0 + 6 * DAY, day0 + 2 * DAY, day0 + 7 * DAY)
+    assert.deepStrictEqual(
+      tail.map((w) => w.kind),
+      ["query"]
+    )
+    const settled = plan(day0, day0 + 2 * DAY, day0 + 5 * DAY, day0 + 6 * DAY)
+    assert.deepStrictEqual(
+      settled.map((w) => w.kind),
+      ["job", "job"]
+    )
+  })
+
+  it("property: a conversation has exactly one owner when it is reachable, none otherwise", () => {
+    const lookback = 8 * HOUR
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 20 * DAY }),
+        fc.integer({ min: HOUR, max: 10 * DAY }),
+        fc.integer({ min: -2 * DAY, max: 25 * DAY }),
+        fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+        fc.integer({ min: 0, max: 12 * HOUR }),
+        fc.boolean(),
+        (startOffset, length, watermarkOffset, position, duration, open) => {
+          const start = day0 + startOffset
+          const end = start + length
+          const watermark = day0 + watermarkOffset
+          const now = end + DAY
+          const windows = plan(start, end, watermark, now)
+          const conversationStart = start + Math.floor(position * length)
+          const times = { startMillis: conversationStart, endMillis: open ? undefined : conversationStart + duration }
+          const owners = windows.filter((w) => internalPlan.owns(w, watermark, times)).length
+          const settled = times.endMillis !== undefined && times.endMillis <= watermark
+          const reachable = settled || conversationStart >= watermark - lookback
+          return owners === (reachable ? 1 : 0)
+        }
+      ),
+      { numRuns: 1000 }
+    )
+  })
+})
+
+describe("Extraction.run against the emulator", () => {
+  it.effect("extracts exactly the ground truth across job and query windows, with reconciliation", () =>
+    withEmulator(
+      Effect.gen(function* () {
+        const plan = yield* Extraction.plan({ interval: threeDays })
+        assert.strictEqual(plan.watermark, new Date(watermarkMillis).toISOString())
+        assert.deepStrictEqual(
+          plan.windows.map((w) => [w.kind, w.interval]),
+          [
+            ["job", Interval.format(day0, day0 + DAY)],
+            ["job", Interval.format(day0 + DAY, day0 + DAY + 4 * HOUR)],
+            ["query", Interval.format(day0 + DAY - 4 * HOUR, day0 + DAY)],
+            ["query", Interval.format(day0 + DAY, day0 + 2 * DAY)],
+            ["query", Interval.format(day0 + 2 * DAY, day0 + 3 * DAY)]
+          ]
+        )
+        const sink = Extraction.memorySink()
+        const exit = yield* drive(Extraction.run(plan, sink, { reconcile: true, concurrency: 2 }))
+        assert.isTrue(Exit.isSuccess(exit))
+        if (!Exit.isSuccess(exit)) return
+        const report = exit.value
+        const ids = idsOf(sink.written)
+        assert.strictEqual(new Set(ids).size, ids.length, "no conversation written twice")
+        assert.deepStrictEqual(sorted(ids), sorted(yield* expectedIds()))
+        assert.isTrue(report.complete)
+        assert.strictEqual(report.totals.conversations, ids.length)
+        assert.isAbove(
+          report.windows.reduce((n, w) => n + w.foreign, 0),
+          0,
+          "lifetime overlap returned foreign rows"
+        )
+        assert.strictEqual(report.accuracy, 1)
+        const reconciled = report.windows.filter((w) => w.reconciliation !== undefined)
+        assert.deepStrictEqual(
+          reconciled.map((w) => w.id),
+          ["job-000", "query-003", "query-004"],
+          "day-aligned windows are reconciled"
+        )
+        assert.isTrue(reconciled.every((w) => w.reconciliation!.accuracy === 1 && w.reconciliation!.expected > 0))
+        assert.isTrue(report.phases.some((p) => p.phase === "await"))
+        assert.include(Extraction.formatReport(report), "complete       yes")
+      })
+    )
+  )
+
+  it.effect("applies the filters in every window", () =>
+    withEmulator(
+      Effect.gen(function* () {
+        const filters: Extraction.Filters = {
+          segmentFilters: [{ type: "and", predicates: [{ dimension: "mediaType", value: "voice" }] }]
+        }
+        const plan = yield* Extraction.plan({ interval: threeDays, ...filters })
+        const sink = Extraction.memorySink()
+        const exit = yield* drive(Extraction.run(plan, sink))
+        assert.isTrue(Exit.isSuccess(exit))
+        const expected = yield* expectedIds(filters)
+        assert.isAbove(expected.length, 10)
+        assert.deepStrictEqual(sorted(idsOf(sink.written)), sorted(expected))
+      })
+    )
+  )
+
+  it.effect("holds concurrency to its limit", () =>
+    withEmulator(
+      Effect.gen(function* () {
+        const details = yield* ConversationDetails.ConversationDetails
+        let inFlight = 0
+        let peak = 0
+        const counting = ConversationDetails.ConversationDetails.of({
+          ...details,
+          awaitJob: (jobId, options) =>
+            Effect.acquireUseRelease(
+              Effect.sync(() => {
+                inFlight += 1
+                peak = Math.max(peak, inFlight)
+              }),
+              () => details.awaitJob(jobId, options),
+              () => Effect.sync(() => void (inFlight -= 1))
+            )
+        })
+        const plan = yield* Extraction.plan({ interval: threeDays })
+        const exit = yield* drive(
+          Extraction.run(plan, Extraction.memorySink(), { concurrency: 1 }).pipe(
+            Effect.provideService(ConversationDetails.ConversationDetails, counting)
+          )
+        )
+        assert.isTrue(Exit.isSuccess(exit))
+        assert.strictEqual(peak, 1)
+      })
+    )
+  )
+
+  it.effect("a concurrent-jobs 429 with a limit lowers the concurrency instead of failing", () =>
+    withEmulator(
+      Effect.gen(function* () {
+        const plan = yield* Extraction.plan({ interval: threeDays })
+        const sink = Extraction.memorySink()
+        const exit = yield* drive(Extraction.run(plan, sink, { concurrency: 3 }))
+        assert.isTrue(Exit.isSuccess(exit))
+        if (Exit.isSuccess(exit)) {
+          assert.strictEqual(exit.value.concurrency.initial, 3)
+          assert.isBelow(exit.value.concurrency.final, 3)
+        }
+        assert.deepStrictEqual(sorted(idsOf(sink.written)), sorted(yield* expectedIds()))
+      }),
+      { jobs: { ...emulatorOptions.jobs, maxConcurrent: 1 } }
+    )
+  )
+
+  it.effect("resumes from the checkpoint after a crash at any page: exactly the ground truth, nothing twice", () =>
+    withEmulator(
+      Effect.gen(function* () {
+        const plan = yield* Extraction.plan({ interval: threeDays })
+        const expected = sorted(yield* expectedIds())
+        const store = yield* CheckpointStore.CheckpointStore
+        let totalWrites = 0
+        const counting = Extraction.memorySink()
+        yield* drive(
+          Extraction.run(
+            plan,
+            {
+              ...counting,
+              write: (b) =>
+                Effect.zipRight(
+                  Effect.sync(() => totalWrites++),
+                  counting.write(b)
+                )
+            },
+            { checkpointKey: "count" }
+          )
+        )
+        assert.isAbove(totalWrites, 4)
+        const points = [1, Math.floor(totalWrites / 3), Math.floor((2 * totalWrites) / 3), totalWrites - 1]
+        for (const crashAfter of points) {
+          // Either the page never reached the sink, or it did and the process died before the checkpoint.
+          for (const mode of ["before-write", "after-write"] as const) {
+            const key = `crash-${crashAfter}-${mode}`
+            const sink = Extraction.memorySink()
+            let writes = 0
+            const crashing: Extraction.Sink<string> = {
+              ...sink,
+              write: (batch) =>
+                ++writes <= crashAfter
+                  ? sink.write(batch)
+                  : mode === "before-write"
+                    ? Effect.fail("crash")
+                    : Effect.zipRight(sink.write(batch), Effect.fail("crash"))
+            }
+            const first = yield* drive(Extraction.run(plan, crashing, { checkpointKey: key }))
+            assert.isTrue(Exit.isFailure(first), `${key}: first run should fail`)
+            assert.isTrue(Option.isSome(yield* store.load(key)))
+            const second = yield* drive(Extraction.run(plan, sink, { checkpointKey: key }))
+            assert.isTrue(Exit.isSuccess(second), `${key}: resumed run should succeed`)
+            const ids = idsOf(sink.written)
+            assert.strictEqual(new Set(ids).size, ids.length, `${key}: duplicates`)
+            assert.deepStrictEqual(sorted(ids), expected, `${key}: not the ground truth`)
+            if (Exit.isSuccess(second)) assert.isTrue(second.value.windows.some((w) => w.resumed))
+          }
+        }
+      })
+    )
+  )
+
+  it.effect("a job that expired between runs is submitted again and what was written is skipped", () =>
+    withEmulator(
+      Effect.gen(function* () {
+        const plan = yield* Extraction.plan({ interval: threeDays })
+        const sink = Extraction.memorySink()
+        let writes = 0
+        const crashing: Extraction.Sink<string> = {
+          ...sink,
+          write: (batch) => (++writes > 2 ? Effect.fail("crash") : sink.write(batch))
+        }
+        const first = yield* drive(Extraction.run(plan, crashing, { checkpointKey: "expiry", concurrency: 1 }))
+        assert.isTrue(Exit.isFailure(first))
+        yield* TestClock.adjust("25 hours")
+        const second = yield* drive(Extraction.run(plan, sink, { checkpointKey: "expiry", concurrency: 1 }))
+        assert.isTrue(Exit.isSuccess(second))
+        if (Exit.isSuccess(second)) assert.isAbove(second.value.totals.resubmissions, 0)
+        const ids = idsOf(sink.written)
+        assert.strictEqual(new Set(ids).size, ids.length)
+      })
+    )
+  )
+
+  it.effect("formatPlan prints every window for a dry run", () =>
+    withEmulator(
+      Effect.gen(function* () {
+        const plan = yield* Extraction.plan({ interval: threeDays })
+        const text = Extraction.formatPlan(plan)
+        for (const w of plan.windows) assert.include(text, w.interval)
+        assert.include(text, "provisional")
+      })
+    )
+  )
+
+  it.effect("refuses a limit: an extraction reads everything", () =>
+    withEmulator(
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(Extraction.plan({ interval: threeDays, limit: 10 }))
+        assert.strictEqual(error._tag, "QueryInvalid")
+      })
+    )
+  )
+})
