@@ -190,7 +190,10 @@ describe("Extraction.run against the emulator", () => {
                 peak = Math.max(peak, inFlight)
               }),
               () => details.awaitJob(jobId, options),
-              () => Effect.sync(() => void (inFlight -= 1))
+              () =>
+                Effect.sync(() => {
+                  inFlight -= 1
+                })
             )
         })
         const plan = yield* Extraction.plan({ interval: threeDays })
