@@ -1,2 +1,194 @@
-/** @since 0.1.0 */
-export {}
+/**
+ * Validates a conversation-detail query before anything is sent: shape (JSON types, required and unknown keys,
+ * enum values), then the platform's rules (interval grammar and limits, paging caps, filter → clause → predicate
+ * nesting, predicate consistency, vocabularies, counts). Every problem is reported at once in one `QueryInvalid`,
+ * each with its JSON path, rule, offending value and, for a misspelled name, a "did you mean". Pure and fast: no I/O,
+ * and bounded work on any input (malformed JSON, megabyte strings, huge arrays, cyclic objects).
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import * as Query from "./ConversationQuery.js"
+import { QueryInvalid, type QueryIssue } from "./GenesysError.js"
+import { Issues, toQueryIssue } from "./internal/validatorIssues.js"
+import { checkRules, type QueryKind } from "./internal/validatorRules.js"
+import { walk } from "./internal/validatorWalk.js"
+
+/**
+ * Limits and policies. FACTS.md lists most real limits as uncertain: every default below is marked "default" and
+ * can be changed.
+ *
+ * @since 0.1.0
+ */
+export interface ValidatorOptions {
+  /** Largest `paging.pageSize`. Default 100 (FACTS §8; the platform's exact maximum is uncertain). */
+  readonly maxPageSize: number
+  /** Largest `pageSize × pageNumber`. Default 100 000 (the platform's "Pagination may not exceed 100000 results."). */
+  readonly maxResults: number
+  /** Longest sync interval without any filter, in days. Default 7 (documented by Genesys). */
+  readonly maxDaysUnfiltered: number
+  /** Longest sync interval with at least one filter, in days. Default 31 (documented by Genesys). */
+  readonly maxDaysFiltered: number
+  /** Longest job interval in days; `undefined` means no check. Default `undefined` (the real limit is uncertain). */
+  readonly maxJobDays: number | undefined
+  /**
+   * Slack added to the day limits, in milliseconds. Default 3 600 000 (1 h): a local-calendar week that crosses a
+   * daylight-saving change is 7 × 24 h + 1 h, and whether Genesys counts wall-clock days is uncertain. Set 0 to be strict.
+   */
+  readonly intervalToleranceMillis: number
+  /** Most filters in one query (all five filter arrays together). Default 50 (real limit uncertain). */
+  readonly maxFilters: number
+  /** Most clauses in one query. Default 100 (real limit uncertain). */
+  readonly maxClauses: number
+  /** Most predicates in one query, in filters and clauses together. Default 1 000 (real limit uncertain). */
+  readonly maxPredicates: number
+  /** Longest string value (interval, predicate value, ...). Default 4 096 characters. */
+  readonly maxStringLength: number
+  /** Longest array that is checked element by element; longer arrays are reported. Default 10 000. */
+  readonly maxArrayLength: number
+  /** Longest JSON text accepted when the input is a string. Default 1 000 000 characters. */
+  readonly maxInputLength: number
+  /** Most issues listed; the rest are summarised as one final "and N more" issue. Default 100. */
+  readonly maxIssues: number
+  /** A dimension or metric name this library does not know: reject, or log a warning and send. Default "error". */
+  readonly unknownNames: "error" | "warn"
+  /** A value outside a dimension's known values (e.g. `mediaType: "Voice"`). Default "error". */
+  readonly unknownValues: "error" | "warn"
+}
+
+/** The defaults of every limit and policy. @since 0.1.0 */
+export const defaultValidatorOptions: ValidatorOptions = {
+  maxPageSize: 100,
+  maxResults: 100_000,
+  maxDaysUnfiltered: 7,
+  maxDaysFiltered: 31,
+  maxJobDays: undefined,
+  intervalToleranceMillis: 3_600_000,
+  maxFilters: 50,
+  maxClauses: 100,
+  maxPredicates: 1_000,
+  maxStringLength: 4_096,
+  maxArrayLength: 10_000,
+  maxInputLength: 1_000_000,
+  maxIssues: 100,
+  unknownNames: "error",
+  unknownValues: "error"
+}
+
+/** The outcome of a pure check: the decoded query or every problem, plus warnings. @since 0.1.0 */
+export interface Check<A> {
+  readonly result: Either.Either<A, QueryInvalid>
+  /** Problems that `"warn"` policies let through. */
+  readonly warnings: ReadonlyArray<QueryIssue>
+}
+
+const check = <A>(
+  schema: Schema.Schema<A>,
+  kind: QueryKind,
+  input: unknown,
+  overrides: Partial<ValidatorOptions> | undefined
+): Check<A> => {
+  const options: ValidatorOptions = overrides ? { ...defaultValidatorOptions, ...overrides } : defaultValidatorOptions
+  const issues = new Issues(Math.max(1, options.maxIssues))
+  const invalid = () =>
+    ({
+      result: Either.left(new QueryInvalid({ issues: issues.toQueryIssues() })),
+      warnings: issues.warnings.map(toQueryIssue)
+    }) as const
+  let value = input
+  try {
+    if (typeof input === "string") {
+      if (input.length > options.maxInputLength) {
+        issues.add({
+          path: "$",
+          rule: "json.tooLarge",
+          message: `the JSON text is ${input.length} characters long; the limit is ${options.maxInputLength} (ValidatorOptions.maxInputLength)`,
+          value: input.length
+        })
+        return invalid()
+      }
+      try {
+        value = JSON.parse(input)
+      } catch (error) {
+        issues.add({
+          path: "$",
+          rule: "json.malformed",
+          message: `not valid JSON: ${error instanceof Error ? error.message : String(error)}`
+        })
+        return invalid()
+      }
+    }
+    walk(schema.ast, value, "$", issues, options)
+    checkRules(value, kind, issues, options)
+  } catch (error) {
+    // A throwing getter or Proxy in a hand-made object: report it rather than crash.
+    issues.add({
+      path: "$",
+      rule: "input.unreadable",
+      message: `the input could not be read: ${error instanceof Error ? error.message : String(error)}`
+    })
+  }
+  if (issues.count > 0) return invalid()
+  const decoded = Schema.decodeUnknownEither(schema)(value)
+  if (Either.isLeft(decoded)) {
+    // Only reachable if the checks above miss something the Schema enforces; still one QueryInvalid.
+    for (const issue of ParseResult.ArrayFormatter.formatErrorSync(decoded.left)) {
+      issues.add({
+        path: `$${issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}`,
+        rule: "schema",
+        message: issue.message
+      })
+    }
+    return invalid()
+  }
+  return { result: Either.right(decoded.right), warnings: issues.warnings.map(toQueryIssue) }
+}
+
+/** Checks a sync query (`POST …/details/query` body) without effects. @since 0.1.0 */
+export const checkQuery = (input: unknown, options?: Partial<ValidatorOptions>): Check<Query.ConversationQuery> =>
+  check(Query.ConversationQuery, "sync", input, options)
+
+/** Checks a job query (`POST …/details/jobs` body) without effects. @since 0.1.0 */
+export const checkAsyncQuery = (
+  input: unknown,
+  options?: Partial<ValidatorOptions>
+): Check<Query.AsyncConversationQuery> => check(Query.AsyncConversationQuery, "async", input, options)
+
+const run = <A>(checked: Check<A>): Effect.Effect<A, QueryInvalid> =>
+  Effect.zipRight(
+    Effect.forEach(
+      checked.warnings,
+      (w) => Effect.logWarning(`${w.path}: ${w.message}${w.suggestion ? ` (did you mean "${w.suggestion}"?)` : ""}`),
+      { discard: true }
+    ),
+    checked.result
+  )
+
+/**
+ * Validates a sync query: an object or a JSON string. Fails with one `QueryInvalid` listing every problem; warnings
+ * (from `"warn"` policies) are logged.
+ *
+ * @since 0.1.0
+ */
+export const validateQuery: (
+  input: unknown,
+  options?: Partial<ValidatorOptions>
+) => Effect.Effect<Query.ConversationQuery, QueryInvalid> = Effect.fn("QueryValidator.validateQuery")(function* (
+  input: unknown,
+  options?: Partial<ValidatorOptions>
+) {
+  return yield* run(checkQuery(input, options))
+})
+
+/** Validates a job query (`AsyncConversationQuery`), like `validateQuery`. @since 0.1.0 */
+export const validateAsyncQuery: (
+  input: unknown,
+  options?: Partial<ValidatorOptions>
+) => Effect.Effect<Query.AsyncConversationQuery, QueryInvalid> = Effect.fn("QueryValidator.validateAsyncQuery")(
+  function* (input: unknown, options?: Partial<ValidatorOptions>) {
+    return yield* run(checkAsyncQuery(input, options))
+  }
+)

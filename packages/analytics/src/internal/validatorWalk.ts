@@ -1,0 +1,182 @@
+// Structural check of a query driven by the Schema AST (so it follows the swagger-generated Schemas): JSON types,
+// required keys, unknown keys with "did you mean", closed enums. Reports every problem with its JSON path and never
+// descends into values the Schema does not describe, so cyclic or deeply nested junk cannot make it loop.
+import * as Option from "effect/Option"
+import * as AST from "effect/SchemaAST"
+import { child, describe, index, type Issues, shown } from "./validatorIssues.js"
+import { suggest } from "./vocabulary.js"
+
+/** Hints for keys that are valid elsewhere, keyed by `Definition.key`. */
+const keyHints: Record<string, { readonly rule?: string; readonly message: string }> = {
+  "ConversationQuery.limit": {
+    message: "only jobs (AsyncConversationQuery) take limit; a sync query pages with paging"
+  },
+  "ConversationQuery.startOfDayIntervalMatching": {
+    message:
+      "only jobs (AsyncConversationQuery) take startOfDayIntervalMatching; sync queries always match by start day"
+  },
+  "AsyncConversationQuery.paging": { message: "jobs have no paging: their results are read with a cursor" },
+  "AsyncConversationQuery.aggregations": { message: "jobs have no aggregations; use a sync query" }
+}
+
+const nestingHint = (definition: string, key: string): string | undefined => {
+  if (definition.endsWith("Clause") && key === "clauses") {
+    return "clauses do not nest: a filter holds clauses and predicates, a clause holds only predicates"
+  }
+  if (definition.endsWith("Predicate") && (key === "clauses" || key === "predicates")) {
+    return "predicates do not nest: put them side by side in a clause or filter"
+  }
+  if (
+    definition.endsWith("Predicate") &&
+    !definition.startsWith("Segment") &&
+    (key === "property" || key === "propertyType")
+  ) {
+    return "only segment predicates (segmentFilters) have property and propertyType"
+  }
+  if (definition === "ResolutionDetailQueryPredicate" && key === "dimension") {
+    return "resolution predicates have no dimension, only metric (nNextContactAvoided)"
+  }
+  return undefined
+}
+
+export interface WalkLimits {
+  readonly maxStringLength: number
+  readonly maxArrayLength: number
+}
+
+const INT32_MAX = 2_147_483_647
+const INT32_MIN = -2_147_483_648
+
+const isInt = (ast: AST.AST): boolean =>
+  ast._tag === "Refinement" && Option.getOrUndefined(AST.getIdentifierAnnotation(ast)) === "Int"
+
+const literalsOf = (ast: AST.AST): ReadonlyArray<AST.LiteralValue> | undefined => {
+  if (ast._tag === "Literal") return [ast.literal]
+  if (ast._tag === "Union" && ast.types.every((t) => t._tag === "Literal")) {
+    return ast.types.map((t) => (t as AST.Literal).literal)
+  }
+  return undefined
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+export const walk = (ast: AST.AST, value: unknown, path: string, issues: Issues, limits: WalkLimits): void => {
+  const expected = (what: string) =>
+    issues.add({ path, rule: "type", message: `expected ${what}, got ${describe(value)}`, value: shown(value) })
+  switch (ast._tag) {
+    case "TypeLiteral": {
+      if (!isPlainObject(value)) {
+        expected("an object")
+        return
+      }
+      const definition = Option.getOrElse(AST.getIdentifierAnnotation(ast), () => "object")
+      const names: Array<string> = []
+      for (const signature of ast.propertySignatures) {
+        const name = String(signature.name)
+        names.push(name)
+        if (Object.hasOwn(value, name)) walk(signature.type, value[name], child(path, name), issues, limits)
+        else if (!signature.isOptional) {
+          issues.add({ path: child(path, name), rule: "required", message: `${definition} requires ${name}` })
+        }
+      }
+      for (const key of Object.keys(value)) {
+        if (names.includes(key)) continue
+        const nesting = nestingHint(definition, key)
+        const hint = keyHints[`${definition}.${key}`]
+        const suggestion = nesting === undefined && hint === undefined ? suggest(key, names) : undefined
+        issues.add({
+          path: child(path, key),
+          rule: nesting !== undefined ? "nesting.depth" : "unknownKey",
+          message:
+            nesting ??
+            hint?.message ??
+            `${definition} has no key "${key.length > 50 ? `${key.slice(0, 50)}…` : key}"; ` +
+              "Genesys would ignore or reject it, so the query is not sent",
+          suggestion
+        })
+      }
+      return
+    }
+    case "TupleType": {
+      if (!Array.isArray(value)) {
+        expected("an array")
+        return
+      }
+      const element = ast.rest[0]?.type
+      if (element === undefined) return
+      const length = Math.min(value.length, limits.maxArrayLength)
+      for (let i = 0; i < length; i++) walk(element, value[i], index(path, i), issues, limits)
+      if (value.length > limits.maxArrayLength) {
+        issues.add({
+          path,
+          rule: "count.array",
+          message: `has ${value.length} elements; only the first ${limits.maxArrayLength} were checked`,
+          value: value.length
+        })
+      }
+      return
+    }
+    case "StringKeyword": {
+      if (typeof value !== "string") {
+        expected("a string")
+        return
+      }
+      if (value.length > limits.maxStringLength) {
+        issues.add({
+          path,
+          rule: "string.tooLong",
+          message: `is ${value.length} characters long; the limit is ${limits.maxStringLength}`,
+          value: shown(value)
+        })
+      }
+      return
+    }
+    case "NumberKeyword":
+      if (typeof value !== "number" || !Number.isFinite(value)) expected("a finite number")
+      return
+    case "BooleanKeyword":
+      if (typeof value !== "boolean") expected("a boolean (true or false)")
+      return
+    case "Refinement": {
+      if (isInt(ast)) {
+        if (typeof value !== "number" || !Number.isFinite(value)) {
+          expected("an integer")
+          return
+        }
+        if (!Number.isInteger(value)) {
+          expected("an integer")
+          return
+        }
+        if (value > INT32_MAX || value < INT32_MIN) {
+          issues.add({ path, rule: "integer.int32", message: "is outside the 32-bit integer range", value })
+        }
+        return
+      }
+      walk(ast.from, value, path, issues, limits)
+      return
+    }
+    case "Suspend":
+      walk(ast.f(), value, path, issues, limits)
+      return
+    case "Declaration":
+      if (ast.typeParameters[0]) walk(ast.typeParameters[0], value, path, issues, limits)
+      return
+    default: {
+      const literals = literalsOf(ast)
+      if (literals === undefined) return
+      if (literals.includes(value as AST.LiteralValue)) return
+      const names = literals.map(String)
+      issues.add({
+        path,
+        rule: "enum",
+        message:
+          typeof value === "string"
+            ? `"${shown(value)}" is not one of ${names.map((n) => `"${n}"`).join(", ")}`
+            : `expected one of ${names.map((n) => `"${n}"`).join(", ")}, got ${describe(value)}`,
+        value: shown(value),
+        suggestion: typeof value === "string" ? suggest(value, names) : undefined
+      })
+    }
+  }
+}
