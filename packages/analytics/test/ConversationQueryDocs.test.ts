@@ -1,32 +1,17 @@
 // Runs the examples of docs/querying.md. Each example lives here between `// docs:<name>` and `// /docs`; the first
 // test checks that the Markdown shows exactly that code, so the guide cannot drift from what is tested.
 import * as fs from "node:fs"
-import * as path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { QueryBuilder, QueryValidator } from "@effect-genesys/analytics"
 import { Effect, Either, TestClock } from "effect"
+import { docExamples } from "./DocExamples.js"
 
-const guide = fs.readFileSync(path.join(import.meta.dirname, "..", "..", "..", "docs", "querying.md"), "utf8")
 const self = fs.readFileSync(import.meta.filename, "utf8")
-
-const dedent = (text: string) => {
-  const lines = text.replace(/^\n+|\s+$/g, "").split("\n")
-  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.match(/^ */)![0].length))
-  return lines.map((l) => l.slice(indent)).join("\n")
-}
-
-const regions = new Map(
-  [...self.matchAll(/\/\/ docs:([a-z-]+)\n([\s\S]*?)\n\s*\/\/ \/docs/g)].map((m) => [m[1]!, dedent(m[2]!)] as const)
-)
-const examples = new Map(
-  [...guide.matchAll(/<!-- docs:([a-z-]+) -->\n```ts\n([\s\S]*?)\n```/g)].map((m) => [m[1]!, dedent(m[2]!)] as const)
-)
+const guide = docExamples("querying.md", import.meta.filename)
 
 describe("docs/querying.md examples", () => {
   it("the guide shows exactly the code these tests run", () => {
-    assert.isAtLeast(examples.size, 4)
-    assert.deepStrictEqual([...examples.keys()].sort(), [...regions.keys()].sort())
-    for (const [name, code] of examples) assert.strictEqual(code, regions.get(name), `example ${name}`)
+    assert.deepStrictEqual([...guide.check(4)].sort(), [...guide.regions].sort())
   })
 
   it.effect("build", () =>
