@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as AnalyticsMetrics from "./AnalyticsMetrics.js"
 import { AuditLog, hashQuery } from "./AuditLog.js"
@@ -454,7 +455,7 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
         order: "asc",
         orderBy: "conversationStart"
       })
-      const attempt = (n: number): Effect.Effect<string, GenesysError> =>
+      const attempt = (n: number): Effect.Effect<string, GenesysError, Scope.Scope> =>
         Effect.catchIf(
           submit,
           (e): e is RateLimited => e._tag === "RateLimited" && e.limitKey !== undefined && n < 20,
