@@ -157,7 +157,7 @@ export interface Report {
   readonly concurrency: { readonly initial: number; readonly final: number }
   /** Lowest reconciliation accuracy, when reconciliation ran. */
   readonly accuracy?: number | undefined
-  /** Hash of the audit chain's head after the run. */
+  /** Hash of the audit chain's head: the sealing record that ends the run. */
   readonly auditHead: string
 }
 
@@ -651,7 +651,8 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
       latencyMillis: finishedAt - startedAt,
       counts
     })
-    const auditHead = yield* audit.head
+    // The run ends with the sealing record, so the announced head covers the whole run.
+    const auditHead = yield* audit.seal(counts)
     yield* notify({ type: "extraction.completed", window: plan.interval, counts, auditHead, status: "completed" })
     const accuracies = [...reconciliations.values()].map((r) => r.accuracy)
     const report: Report = {
