@@ -2,8 +2,7 @@
 // an in-memory AuditLog, and a TestClock driver for forked work.
 import * as Emulator from "@effect-genesys/emulator/Emulator"
 import type * as EmulatorOptions from "@effect-genesys/emulator/EmulatorOptions"
-import { Context, type Duration, Effect, type Exit, Fiber, Layer, Option } from "effect"
-import { TestClock } from "effect"
+import { Context, type Duration, Effect, type Exit, Layer } from "effect"
 import { AuditLog, type AuditEventInput } from "../src/AuditLog.js"
 import * as ConversationDetails from "../src/ConversationDetails.js"
 import * as GenesysAuth from "../src/GenesysAuth.js"
@@ -60,24 +59,11 @@ export const clientLayer = (emulator: EmulatorOptions.Input = {}, client: Partia
 /** Lets microtasks and promise callbacks (web Response bodies) run. */
 export const settle = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
 
-/**
- * Runs `effect` in a fiber and advances the TestClock by `step` until it ends (at most `maxSteps` steps).
- */
+/** Runs `effect` with `Emulator.runWithTestClock` and returns its exit. */
 export const drive = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   options: { readonly step?: Duration.DurationInput; readonly maxSteps?: number } = {}
-): Effect.Effect<Exit.Exit<A, E>, never, R> =>
-  Effect.gen(function* () {
-    const fiber = yield* Effect.fork(effect)
-    const maxSteps = options.maxSteps ?? 10_000
-    for (let i = 0; i < maxSteps; i++) {
-      for (let j = 0; j < 3; j++) yield* settle
-      const done = yield* Fiber.poll(fiber)
-      if (Option.isSome(done)) return done.value
-      yield* TestClock.adjust(options.step ?? "1 second")
-    }
-    return yield* Fiber.interrupt(fiber)
-  })
+): Effect.Effect<Exit.Exit<A, E>, never, R> => Effect.exit(Emulator.runWithTestClock(effect, options))
 
 /** Requests the emulator saw, filtered by method and path prefix. */
 export const requestsTo = (method: string, pathPrefix: string) =>

@@ -11,9 +11,13 @@ import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
 import * as EmulatorOptions from "./EmulatorOptions.js"
 import type * as Faults from "./Faults.js"
 import * as Generator from "./Generator.js"
@@ -206,3 +210,30 @@ export const layerHttpClient = (options: EmulatorOptions.Input = {}): Layer.Laye
       Context.make(Emulator, service).pipe(Context.add(HttpClient.HttpClient, httpClient(service)))
     )
   )
+
+// Responses of the in-process client settle through promises (web `Response` bodies), which a forked fiber
+// awaits between clock steps; yielding to the event loop lets it reach its next sleep before the clock moves.
+const settle = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+
+/**
+ * Runs `effect` (client code against the in-process emulator) in a fiber and advances the `TestClock` by
+ * `step` until it ends, then returns its result. One `TestClock.adjust` after a fork can race with responses
+ * still settling; this cannot.
+ *
+ * @since 0.1.0
+ */
+export const runWithTestClock = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  options: { readonly step?: Duration.DurationInput; readonly maxSteps?: number } = {}
+): Effect.Effect<A, E, R> =>
+  Effect.gen(function* () {
+    const fiber = yield* Effect.fork(effect)
+    const maxSteps = options.maxSteps ?? 10_000
+    for (let i = 0; i < maxSteps; i++) {
+      for (let j = 0; j < 3; j++) yield* settle
+      const done = yield* Fiber.poll(fiber)
+      if (Option.isSome(done)) return yield* done.value
+      yield* TestClock.adjust(options.step ?? "1 second")
+    }
+    return yield* Effect.dieMessage(`runWithTestClock: not finished after ${maxSteps} clock steps`)
+  })

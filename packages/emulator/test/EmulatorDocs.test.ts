@@ -2,7 +2,7 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { assert, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Layer, Stream, TestClock } from "effect"
+import { Chunk, Effect, Layer, Stream } from "effect"
 import * as AuditLog from "@effect-genesys/analytics/AuditLog"
 import * as ConversationDetails from "@effect-genesys/analytics/ConversationDetails"
 import * as GenesysConfig from "@effect-genesys/analytics/GenesysConfig"
@@ -35,13 +35,11 @@ it.effect("a job runs to completion under TestClock", () =>
   Effect.gen(function* () {
     const details = yield* ConversationDetails.ConversationDetails
     const emulator = yield* Emulator.Emulator
-    const fiber = yield* details.runJob(query).pipe(
+    const ids = yield* details.runJob(query).pipe(
       Stream.map((c) => c.conversationId),
       Stream.runCollect,
-      Effect.fork
+      Emulator.runWithTestClock
     )
-    yield* TestClock.adjust("1 minute")
-    const ids = yield* Fiber.join(fiber)
     assert.deepStrictEqual(Chunk.toReadonlyArray(ids), yield* emulator.groundTruthJob(query))
   }).pipe(Effect.provide(TestLayer))
 )
@@ -56,9 +54,7 @@ it.effect("a 429 is retried after Retry-After", () =>
         fault: { kind: "rateLimit", retryAfterSeconds: 2 }
       })
     )
-    const fiber = yield* Effect.fork(details.queryTotalHits(query))
-    yield* TestClock.adjust("2 seconds")
-    const total = yield* Fiber.join(fiber)
+    const total = yield* Emulator.runWithTestClock(details.queryTotalHits(query))
     assert.strictEqual(total, (yield* emulator.groundTruthSync(query)).length)
     const statuses = (yield* emulator.requests).filter((r) => r.path.endsWith("/query")).map((r) => r.status)
     assert.deepStrictEqual(statuses, [429, 200])
