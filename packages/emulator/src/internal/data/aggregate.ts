@@ -1,24 +1,13 @@
 /**
  * Aggregation computation behind Aggregations.ts (the rules are documented there).
  */
+import * as Query from "@effect-genesys/analytics/ConversationQuery"
 import type { AggregationLike, AggregationResult, AggregationResultEntry } from "../../Aggregations.js"
 import { conversationDimensionValues, conversationMetric, segmentDimensionValues } from "./filter.js"
 import type { ConversationWithoutAttributes } from "./types.js"
 
 /** Conversation-level dimensions (FACTS §2.2); anything else is looked up on segments. */
-const conversationDimensions = new Set([
-  "accessAttribute",
-  "conversationEnd",
-  "conversationId",
-  "conversationInitiator",
-  "conversationStart",
-  "customerParticipation",
-  "divisionId",
-  "externalTag",
-  "mediaStatsMinConversationMos",
-  "originatingDirection",
-  "originatingSocialMediaPublic"
-])
+const conversationDimensions: ReadonlySet<string> = new Set(Query.conversationDimensions)
 
 interface Acc {
   readonly spec: AggregationLike

@@ -1,4 +1,6 @@
-/** Enum vocabularies of the query request bodies, generated from openapi-subset.json (swagger 2.0). */
+/** Enum vocabularies of the query request bodies (the swagger subset); dimension and metric names are the ones
+ * the analytics Schemas are generated with. */
+import * as Query from "@effect-genesys/analytics/ConversationQuery"
 
 export const order: ReadonlySet<string> = new Set(["asc", "desc", "unordered"])
 
@@ -19,231 +21,22 @@ export const propertyType: ReadonlySet<string> = new Set(["bool", "integer", "re
 
 export const aggregationType: ReadonlySet<string> = new Set(["termFrequency", "numericRange"])
 
-export const conversationDimensions: ReadonlySet<string> = new Set([
-  "accessAttribute",
-  "conversationEnd",
-  "conversationId",
-  "conversationInitiator",
-  "conversationStart",
-  "customerParticipation",
-  "divisionId",
-  "externalTag",
-  "mediaStatsMinConversationMos",
-  "originatingDirection",
-  "originatingSocialMediaPublic"
-])
+export const conversationDimensions: ReadonlySet<string> = new Set(Query.conversationDimensions)
 
-export const conversationMetrics: ReadonlySet<string> = new Set([
-  "nBlindTransferred",
-  "nBotInteractions",
-  "nCallbackAttempts",
-  "nCallbackOverSla",
-  "nCallbackScheduled",
-  "nCfcOffered",
-  "nCobrowseSessions",
-  "nConnected",
-  "nConsult",
-  "nConsultTransferred",
-  "nConversations",
-  "nError",
-  "nFlow",
-  "nFlowMilestone",
-  "nFlowOutcome",
-  "nFlowOutcomeFailed",
-  "nOffered",
-  "nOutbound",
-  "nOutboundAbandoned",
-  "nOutboundAttempted",
-  "nOutboundConnected",
-  "nOverSla",
-  "nStateTransitionError",
-  "nTakeover",
-  "nTransferred",
-  "oAudioMessageCount",
-  "oExternalAudioMessageCount",
-  "oExternalMediaCount",
-  "oFlowMilestone",
-  "oMediaCount",
-  "oMessageCount",
-  "oMessageSegmentCount",
-  "oMessageTurn",
-  "oSkillExpressionApplications",
-  "tAbandon",
-  "tAcd",
-  "tActiveCallback",
-  "tActiveCallbackComplete",
-  "tAcw",
-  "tAgentResponseTime",
-  "tAgentVideoConnected",
-  "tAlert",
-  "tAnswered",
-  "tAverageAgentResponseTime",
-  "tAverageCustomerResponseTime",
-  "tBarging",
-  "tCallbackAbandon",
-  "tCallbackConnect",
-  "tCallbackNotReached",
-  "tCallbackVirtualWait",
-  "tCfcAbandon",
-  "tCfcAcd",
-  "tCfcAnswered",
-  "tCfcFlowOut",
-  "tCoaching",
-  "tCoachingComplete",
-  "tConnected",
-  "tContacting",
-  "tConversationDuration",
-  "tDialing",
-  "tFirstConnect",
-  "tFirstDial",
-  "tFirstEngagement",
-  "tFirstResponse",
-  "tFlow",
-  "tFlowDisconnect",
-  "tFlowExit",
-  "tFlowOut",
-  "tFlowOutcome",
-  "tHandle",
-  "tHeld",
-  "tHeldComplete",
-  "tIvr",
-  "tMonitoring",
-  "tMonitoringComplete",
-  "tNotResponding",
-  "tPark",
-  "tParkComplete",
-  "tScreenMonitoring",
-  "tShortAbandon",
-  "tSnippetRecord",
-  "tTalk",
-  "tTalkComplete",
-  "tTransmitting",
-  "tUserResponseTime",
-  "tVoicemail"
-])
+export const conversationMetrics: ReadonlySet<string> = new Set(Query.conversationMetrics)
 
-export const segmentDimensions: ReadonlySet<string> = new Set([
-  "addressFrom",
-  "addressTo",
-  "agentAssistantId",
-  "agentOwned",
-  "ani",
-  "authenticated",
-  "bargedParticipantId",
-  "callbackNumber",
-  "callbackScheduledTime",
-  "canonicalExternalContactId",
-  "cleared",
-  "coachedParticipantId",
-  "conference",
-  "deliveryPushed",
-  "deliveryStatus",
-  "destinationAddress",
-  "destinationConversationId",
-  "detectedSpeechEnd",
-  "detectedSpeechStart",
-  "direction",
-  "disconnectType",
-  "dnis",
-  "edgeId",
-  "engagementSource",
-  "errorCode",
-  "exitReason",
-  "extendedDeliveryStatus",
-  "externalContactId",
-  "externalOrganizationId",
-  "flaggedReason",
-  "flowId",
-  "flowName",
-  "flowOutType",
-  "flowOutcome",
-  "flowOutcomeId",
-  "flowOutcomeValue",
-  "flowVersion",
-  "groupId",
-  "journeyActionId",
-  "journeyActionMapId",
-  "journeyCustomerId",
-  "journeyCustomerIdType",
-  "journeyCustomerSessionId",
-  "mediaCount",
-  "mediaType",
-  "messageType",
-  "monitoredParticipantId",
-  "outboundCampaignId",
-  "outboundContactId",
-  "outboundContactListId",
-  "participantName",
-  "protocolCallId",
-  "provider",
-  "purpose",
-  "queueId",
-  "recording",
-  "remote",
-  "remoteNameDisplayable",
-  "requestedLanguageId",
-  "requestedRouting",
-  "requestedRoutingSkillId",
-  "scoredAgentId",
-  "screenMonitoredUserId",
-  "screenRecording",
-  "scriptId",
-  "segmentEnd",
-  "segmentType",
-  "sessionDnis",
-  "sipResponseCode",
-  "skillExpressionId",
-  "snippetRecording",
-  "subject",
-  "teamId",
-  "transferTargetAddress",
-  "transferTargetName",
-  "transferType",
-  "usedRouting",
-  "userId",
-  "wrapUpCode",
-  "wrapUpNote"
-])
+export const segmentDimensions: ReadonlySet<string> = new Set(Query.segmentDimensions)
 
-export const segmentMetrics: ReadonlySet<string> = new Set(["tSegmentDuration"])
+export const segmentMetrics: ReadonlySet<string> = new Set(Query.segmentMetrics)
 
-export const evaluationDimensions: ReadonlySet<string> = new Set([
-  "assigneeApplicable",
-  "assigneeId",
-  "calibrationId",
-  "contextId",
-  "deleted",
-  "evaluationId",
-  "evaluationStatus",
-  "evaluatorId",
-  "eventTime",
-  "formId",
-  "formName",
-  "queueId",
-  "released",
-  "rescored",
-  "systemSubmitted",
-  "userId"
-])
+export const evaluationDimensions: ReadonlySet<string> = new Set(Query.evaluationDimensions)
 
-export const evaluationMetrics: ReadonlySet<string> = new Set(["oTotalCriticalScore", "oTotalScore"])
+export const evaluationMetrics: ReadonlySet<string> = new Set(Query.evaluationMetrics)
 
-export const surveyDimensions: ReadonlySet<string> = new Set([
-  "eventTime",
-  "queueId",
-  "surveyCompletedDate",
-  "surveyFormContextId",
-  "surveyFormId",
-  "surveyId",
-  "surveyPartialResponse",
-  "surveyPromoterScore",
-  "surveyStatus",
-  "surveyType",
-  "userId"
-])
+export const surveyDimensions: ReadonlySet<string> = new Set(Query.surveyDimensions)
 
-export const surveyMetrics: ReadonlySet<string> = new Set(["oSurveyTotalScore"])
+export const surveyMetrics: ReadonlySet<string> = new Set(Query.surveyMetrics)
 
 export const resolutionDimensions: ReadonlySet<string> = new Set([])
 
-export const resolutionMetrics: ReadonlySet<string> = new Set(["nNextContactAvoided"])
+export const resolutionMetrics: ReadonlySet<string> = new Set(Query.resolutionMetrics)
