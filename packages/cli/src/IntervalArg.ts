@@ -80,7 +80,7 @@ const ymd = (utcMillis: number): string => new Date(utcMillis).toISOString().sli
 
 const ok = (interval: Interval.Interval): Either.Either<IntervalArg, IntervalArgError> =>
   Either.right({
-    interval: Interval.toString(interval),
+    interval: Interval.format(interval.startMillis, interval.endMillis),
     startMillis: interval.startMillis,
     endMillis: interval.endMillis
   })
@@ -109,7 +109,7 @@ export const parse = (text: string, options: Options): Either.Either<IntervalArg
     // A duration ending now: reuse the library's `duration/end` grammar so durations mean the same everywhere.
     return fromInterval(Interval.parse(`${body.toUpperCase()}/${new Date(options.now).toISOString()}`), () => lead + 1)
   }
-  if (/^\d/.test(body)) {
+  if (/^\d/.test(body) || /^[pP]/.test(body)) {
     const slash = body.indexOf("/")
     const right = slash < 0 ? lead + 1 : lead + slash + 2
     return fromInterval(Interval.parse(body), (rule) =>

@@ -1,2 +1,36 @@
 #!/usr/bin/env node
-export {}
+/**
+ * `genesys-analytics`: see docs/cli.md. Exit codes: 0 done, 1 a check failed or an internal error, 2 usage or
+ * invalid query, 3 authentication, 4 partial or failed extraction, 130 interrupted.
+ *
+ * @since 0.1.0
+ */
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Cli from "./Cli.js"
+
+NodeRuntime.runMain(
+  Cli.run(process.argv).pipe(Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer))),
+  {
+    disableErrorReporting: true,
+    disablePrettyLogger: true,
+    teardown: (exit, onExit) => {
+      const code: number = Exit.isSuccess(exit)
+        ? (exit.value as number)
+        : Cause.isInterruptedOnly(exit.cause)
+          ? // A command stopped by a signal as designed (the emulator) has set 0.
+            process.exitCode === 0
+            ? 0
+            : Cli.ExitCode.interrupted
+          : Cli.ExitCode.failed
+      process.exitCode = code
+      onExit(code)
+    }
+  }
+)

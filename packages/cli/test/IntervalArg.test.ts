@@ -26,6 +26,8 @@ describe("IntervalArg", () => {
     )
     assert.strictEqual(ok("2024-05-01T00:00:00Z/P1D"), "2024-05-01T00:00:00.000Z/2024-05-02T00:00:00.000Z")
     assert.strictEqual(ok("  2024-05-01/2024-05-03 "), "2024-05-01T00:00:00.000Z/2024-05-03T00:00:00.000Z")
+    assert.strictEqual(ok("P1D/2024-05-02T00:00:00Z"), "2024-05-01T00:00:00.000Z/2024-05-02T00:00:00.000Z")
+    assert.strictEqual(err("P1X/2024-05-02").column, 1)
   })
 
   it("reads a bare duration as ending now", () => {

@@ -7,6 +7,7 @@
  *
  * @since 0.1.0
  */
+import type * as Extraction from "@effect-genesys/analytics/Extraction"
 import * as Flatten from "@effect-genesys/analytics/Flatten"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { SqlError } from "@effect/sql/SqlError"
@@ -188,6 +189,23 @@ export const write: {
   (args) => Predicate.hasProperty(args[0], Stream.StreamTypeId),
   <A extends Flatten.ConversationInput, E, R>(stream: Stream.Stream<A, E, R>, options?: Options) =>
     Stream.run(stream, sink(options))
+)
+
+/**
+ * An {@link Extraction.Sink}: `open` migrates the schema, each `write` is one transaction (see {@link writeBatch}),
+ * `close` does nothing. Upserts make a resume position unnecessary (`position` is `null`): conversations written
+ * again after a crash between a write and its checkpoint replace their own rows.
+ *
+ * @since 0.1.0
+ */
+export const extractionSink: Effect.Effect<Extraction.Sink<SqlError>, never, SqlClient.SqlClient> = Effect.map(
+  Effect.context<SqlClient.SqlClient>(),
+  (context) => ({
+    open: () => Effect.provide(Effect.asVoid(migrate), context),
+    write: (batch) => Effect.provide(Effect.asVoid(writeBatch(batch)), context),
+    position: Effect.succeed(null),
+    close: Effect.void
+  })
 )
 
 /** Row counts per table, as stored. @since 0.1.0 */

@@ -1,0 +1,240 @@
+/**
+ * The `genesys-analytics` command: `extract`, `query`, `jobs status|results|cancel`, `availability`,
+ * `audit verify`, `emulator` and `demo`, on `@effect/cli`. `run` parses the arguments, runs the command and returns
+ * its exit code: 0 done, 1 a check failed (audit verify) or an internal error, 2 usage or invalid query,
+ * 3 authentication, 4 partial or failed extraction. Failures are reported as one line on stderr.
+ *
+ * @since 0.1.0
+ */
+import * as Args from "@effect/cli/Args"
+import type * as CliApp from "@effect/cli/CliApp"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Effect from "effect/Effect"
+import * as CliError from "./internal/cliError.js"
+import type * as Connection from "./internal/connection.js"
+import * as Flags from "./internal/flags.js"
+import * as Io from "./internal/io.js"
+
+// The command modules load on first use: refusing a bad command line then needs no client, SQL or emulator code.
+const Extract = Effect.promise(() => import("./internal/extract.js"))
+const Commands = Effect.promise(() => import("./internal/commands.js"))
+const Demo = Effect.promise(() => import("./internal/demo.js"))
+
+/** The exit codes. @since 0.1.0 */
+export const ExitCode = CliError.ExitCode
+
+// Each handler stores its exit code here; @effect/cli handlers return void.
+let exitCode: number = CliError.ExitCode.ok
+const finish = <E, R>(effect: Effect.Effect<number, E, R>) =>
+  Effect.map(effect, (code) => {
+    exitCode = code
+  })
+
+const intervalOption = Options.text("interval").pipe(
+  Options.withDescription(
+    "ISO-8601 interval (start/end, start/P1D), a duration ending now (P7D, PT6H) or yesterday, today, this-week, " +
+      "last-week, this-month, last-month, last-N-days"
+  ),
+  Options.optional
+)
+const timeZoneOption = Options.text("time-zone").pipe(
+  Options.withDescription("IANA time zone of the calendar words of --interval"),
+  Options.withDefault("UTC")
+)
+const queryOption = Options.text("query").pipe(
+  Options.withDescription(
+    "JSON file with a conversation detail query (filters; its interval is used without --interval)"
+  ),
+  Options.optional
+)
+const whereOption = Options.text("where").pipe(
+  Options.withDescription('filter expression, e.g. "mediaType = voice and queueId in (q1, q2) and tHandle > 300000"'),
+  Options.optional
+)
+const auditOption = Options.text("audit").pipe(
+  Options.withDescription("append the audit trail (JSONL, hash chained) to this file"),
+  Options.optional
+)
+
+const extract = Command.make(
+  "extract",
+  {
+    interval: intervalOption,
+    timeZone: timeZoneOption,
+    queryFile: queryOption,
+    where: whereOption,
+    out: Options.text("out").pipe(
+      Options.withDescription(
+        "output: a file (ndjson, sqlite), a directory (csv) or a postgres:// URL; default stdout"
+      ),
+      Options.optional
+    ),
+    format: Options.choice("format", Flags.formats).pipe(
+      Options.withDescription("output format (default: guessed from --out, else ndjson)"),
+      Options.optional
+    ),
+    checkpoint: Options.text("checkpoint").pipe(
+      Options.withDescription("directory for the plan and checkpoints; re-running the same command resumes"),
+      Options.optional
+    ),
+    concurrency: Options.integer("concurrency").pipe(
+      Options.withDescription("windows (jobs) in flight at once"),
+      Options.withDefault(2)
+    ),
+    pageSize: Options.integer("page-size").pipe(
+      Options.withDescription("job results per page (default 1000, the platform maximum)"),
+      Options.optional
+    ),
+    audit: auditOption,
+    reconcile: Options.boolean("reconcile").pipe(
+      Options.withDescription("compare each day with the sync query's totalHits")
+    ),
+    dryRun: Options.boolean("dry-run").pipe(Options.withDescription("print the plan and stop")),
+    ...Flags.connection
+  },
+  ({ region, clientId, clientSecretFile, apiUrl, loginUrl, ...rest }) =>
+    finish(
+      Effect.flatMap(Extract, (m) =>
+        m.command({ ...rest, connection: { region, clientId, clientSecretFile, apiUrl, loginUrl } })
+      )
+    )
+).pipe(
+  Command.withDescription(
+    "Extract every conversation of an interval: jobs for settled data, the sync query for the tail"
+  )
+)
+
+const query = Command.make(
+  "query",
+  {
+    interval: intervalOption,
+    timeZone: timeZoneOption,
+    queryFile: queryOption,
+    where: whereOption,
+    pageSize: Options.integer("page-size").pipe(Options.withDescription("results per page (1-100)"), Options.optional),
+    format: Options.choice("format", ["ndjson", "table"] as const).pipe(
+      Options.withDescription("ndjson: conversations; table: one line per page"),
+      Options.withDefault("ndjson" as const)
+    ),
+    audit: auditOption,
+    ...Flags.connection
+  },
+  ({ region, clientId, clientSecretFile, apiUrl, loginUrl, ...rest }) =>
+    finish(
+      Effect.flatMap(Commands, (m) =>
+        m.query({ ...rest, connection: { region, clientId, clientSecretFile, apiUrl, loginUrl } })
+      )
+    )
+).pipe(Command.withDescription("Run the sync detail query (small intervals) and print every page"))
+
+const jobId = Args.text({ name: "job-id" }).pipe(Args.withDescription("the job id"))
+const connectionOf = (o: Connection.Connection): Connection.Connection => ({
+  region: o.region,
+  clientId: o.clientId,
+  clientSecretFile: o.clientSecretFile,
+  apiUrl: o.apiUrl,
+  loginUrl: o.loginUrl
+})
+
+const jobs = Command.make("jobs").pipe(
+  Command.withDescription("Inspect, read or cancel an asynchronous job"),
+  Command.withSubcommands([
+    Command.make("status", { id: jobId, ...Flags.connection }, (o) =>
+      finish(Effect.flatMap(Commands, (m) => m.jobStatus(o.id, connectionOf(o))))
+    ).pipe(Command.withDescription("Print a job's state as JSON")),
+    Command.make(
+      "results",
+      {
+        id: jobId,
+        pageSize: Options.integer("page-size").pipe(Options.withDescription("results per page"), Options.optional),
+        ...Flags.connection
+      },
+      (o) => finish(Effect.flatMap(Commands, (m) => m.jobResults(o.id, o.pageSize, connectionOf(o))))
+    ).pipe(Command.withDescription("Print a fulfilled job's conversations as NDJSON")),
+    Command.make("cancel", { id: jobId, ...Flags.connection }, (o) =>
+      finish(Effect.flatMap(Commands, (m) => m.jobCancel(o.id, connectionOf(o))))
+    ).pipe(Command.withDescription("Cancel a job"))
+  ])
+)
+
+const availability = Command.make("availability", Flags.connection, (o) =>
+  finish(Effect.flatMap(Commands, (m) => m.availability(connectionOf(o))))
+).pipe(Command.withDescription("Print the data-availability date (jobs see conversations that ended before it)"))
+
+const audit = Command.make("audit").pipe(
+  Command.withDescription("Audit log tools"),
+  Command.withSubcommands([
+    Command.make(
+      "verify",
+      {
+        path: Args.text({ name: "path" }).pipe(Args.withDescription("the audit log (JSONL)")),
+        allowOpen: Options.boolean("allow-open").pipe(
+          Options.withDescription("accept a last run without its seal (a log still being written)")
+        )
+      },
+      (o) => finish(Effect.flatMap(Commands, (m) => m.auditVerify(o.path, o.allowOpen)))
+    ).pipe(Command.withDescription("Verify the hash chain; exit 1 naming the first altered line"))
+  ])
+)
+
+const emulator = Command.make(
+  "emulator",
+  {
+    port: Options.integer("port").pipe(
+      Options.withDescription("TCP port on 127.0.0.1 (0: a free one)"),
+      Options.withDefault(0)
+    ),
+    days: Options.integer("days").pipe(Options.withDescription("days of data, ending today"), Options.withDefault(7)),
+    perDay: Options.integer("per-day").pipe(Options.withDescription("conversations per day"), Options.withDefault(200)),
+    seed: Options.integer("seed").pipe(Options.withDescription("dataset seed"), Options.withDefault(1))
+  },
+  (o) => finish(Effect.flatMap(Commands, (m) => m.emulator(o)))
+).pipe(Command.withDescription("Serve the Genesys Cloud emulator on 127.0.0.1 until Ctrl-C"))
+
+const demo = Command.make(
+  "demo",
+  {
+    out: Options.text("out").pipe(
+      Options.withDescription("output directory (emptied first)"),
+      Options.withDefault("demo-output")
+    ),
+    days: Options.integer("days").pipe(Options.withDescription("days to extract"), Options.withDefault(30)),
+    perDay: Options.integer("per-day").pipe(Options.withDescription("conversations per day"), Options.withDefault(300))
+  },
+  (o) => finish(Effect.flatMap(Demo, (m) => m.demo({ directory: o.out, days: o.days, perDay: o.perDay })))
+).pipe(
+  Command.withDescription("Extract 30 days from an in-process emulator into ./demo-output and verify the audit trail")
+)
+
+/** The root command. @since 0.1.0 */
+export const command = Command.make("genesys-analytics").pipe(
+  Command.withDescription("Genesys Cloud conversation-detail analytics from the shell"),
+  Command.withSubcommands([extract, query, jobs, availability, audit, emulator, demo])
+)
+
+const cli = Command.run(command, { name: "genesys-analytics", version: "0.1.0" })
+
+/**
+ * Runs the command line (`process.argv` shape: runtime, script, arguments) and returns the exit code. Failures are
+ * printed as one line on stderr (on a terminal with a caret under the column of a bad `--interval` or `--where`).
+ *
+ * @since 0.1.0
+ */
+export const run = (argv: ReadonlyArray<string>) =>
+  Effect.suspend(() => {
+    exitCode = CliError.ExitCode.ok
+    return cli(argv)
+  }).pipe(
+    Effect.as(undefined),
+    Effect.catchAllCause((cause) => Effect.succeed(CliError.fromCause(cause))),
+    Effect.flatMap((failure) => {
+      if (failure === undefined) return Effect.succeed(exitCode)
+      const detail = failure.detail !== undefined && process.stderr.isTTY === true ? `${failure.detail}\n` : ""
+      const line = failure.message === "" ? "" : `genesys-analytics: ${failure.message}\n`
+      return Effect.as(Io.stderr(line === "" ? "" : detail !== "" ? detail : line), failure.code)
+    })
+  )
+
+/** The CLI's platform requirements, for embedding. @since 0.1.0 */
+export type Environment = CliApp.CliApp.Environment

@@ -1,0 +1,88 @@
+/** @internal */
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as GenesysError from "@effect-genesys/analytics/GenesysError"
+import * as Cause from "effect/Cause"
+import * as ConfigError from "effect/ConfigError"
+import * as Data from "effect/Data"
+import * as Option from "effect/Option"
+
+/** The exit codes of the command. @internal */
+export const ExitCode = {
+  ok: 0,
+  /** An unexpected internal error (a bug), or a check that failed (audit verify). */
+  failed: 1,
+  usage: 2,
+  auth: 3,
+  partial: 4,
+  interrupted: 130
+} as const
+
+/**
+ * A failure the command reports as one line and an exit code. `detail` is extra context printed under it (the
+ * caret under a `--where` column, shown on a terminal only).
+ *
+ * @internal
+ */
+export class CliFailure extends Data.TaggedError("CliFailure")<{
+  readonly code: number
+  readonly message: string
+  readonly detail?: string | undefined
+}> {}
+
+/** Bad input: exit 2. @internal */
+export const usage = (message: string, detail?: string): CliFailure =>
+  new CliFailure({ code: ExitCode.usage, message, detail })
+
+/** A failed or partial extraction or request: exit 4. @internal */
+export const partial = (message: string): CliFailure => new CliFailure({ code: ExitCode.partial, message })
+
+const firstLine = (text: string) => text.split("\n")[0]!.trim()
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null
+
+/** The exit code and one-line message of a Genesys error. @internal */
+export const fromGenesys = (error: GenesysError.GenesysError): CliFailure => {
+  switch (error._tag) {
+    case "QueryInvalid": {
+      const issues = error.issues.map(
+        (i) => `${i.path}: ${i.message}${i.suggestion !== undefined ? ` (did you mean "${i.suggestion}"?)` : ""}`
+      )
+      return usage(`invalid query: ${issues.join("; ")}`)
+    }
+    case "ConfigInvalid":
+      return usage(firstLine(error.message))
+    case "BadRequest":
+      return usage(`Genesys refused the request: ${firstLine(error.message)}`)
+    case "Unauthorized":
+    case "Forbidden":
+      return new CliFailure({ code: ExitCode.auth, message: `authentication failed: ${firstLine(error.message)}` })
+    default:
+      return partial(firstLine(error.message))
+  }
+}
+
+/** Any typed failure of a command as a `CliFailure`. @internal */
+export const fromUnknown = (error: unknown): CliFailure => {
+  if (error instanceof CliFailure) return error
+  if (GenesysError.isGenesysError(error)) return fromGenesys(error)
+  if (ValidationError.isValidationError(error)) {
+    // @effect/cli has printed the problem and the usage already.
+    return new CliFailure({ code: ExitCode.usage, message: "" })
+  }
+  if (ConfigError.isConfigError(error)) return usage(`configuration: ${firstLine(String(error))}`)
+  if (isRecord(error) && typeof error.message === "string") {
+    const tag = typeof error._tag === "string" ? `${error._tag}: ` : ""
+    return partial(`${tag}${firstLine(error.message)}`)
+  }
+  return partial(firstLine(String(error)))
+}
+
+/** A cause as a `CliFailure`: typed failures by their kind, interruption 130, defects 1. @internal */
+export const fromCause = (cause: Cause.Cause<unknown>): CliFailure => {
+  const failure = Cause.failureOption(cause)
+  if (Option.isSome(failure)) return fromUnknown(failure.value)
+  if (Cause.isInterruptedOnly(cause)) return new CliFailure({ code: ExitCode.interrupted, message: "interrupted" })
+  const defect = Cause.squash(cause)
+  const message = defect instanceof Error ? defect.message : String(defect)
+  return new CliFailure({ code: ExitCode.failed, message: `internal error: ${firstLine(message)}` })
+}

@@ -1,0 +1,173 @@
+/** @internal */
+import * as AuditLog from "@effect-genesys/analytics/AuditLog"
+import * as ConversationDetails from "@effect-genesys/analytics/ConversationDetails"
+import * as Server from "@effect-genesys/emulator/Server"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import * as Cli from "./cliError.js"
+import * as Connection from "./connection.js"
+import * as Extract from "./extract.js"
+import * as Io from "./io.js"
+
+/** Runs a program against Genesys with the connection flags and an optional audit file. @internal */
+export const withClient = <A, E>(
+  connection: Connection.Connection,
+  audit: Option.Option<string>,
+  program: Effect.Effect<A, E, ConversationDetails.ConversationDetails | AuditLog.AuditLog>
+): Effect.Effect<A, E | Cli.CliFailure, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    const config = yield* Connection.resolve(connection)
+    return yield* Effect.provide(program, Connection.clientLayer(config, Connection.auditLayer(config, audit)))
+  })
+
+/** The parsed `query` flags. @internal */
+export interface QuerySettings {
+  readonly interval: Option.Option<string>
+  readonly timeZone: string
+  readonly queryFile: Option.Option<string>
+  readonly where: Option.Option<string>
+  readonly pageSize: Option.Option<number>
+  readonly format: "ndjson" | "table"
+  readonly audit: Option.Option<string>
+  readonly connection: Connection.Connection
+}
+
+/** `query`: the sync query, page after page, as NDJSON or a page table. @internal */
+export const query = (settings: QuerySettings) =>
+  Effect.gen(function* () {
+    const base = yield* Extract.buildQuery(settings)
+    if (Option.isSome(settings.pageSize) && (settings.pageSize.value < 1 || settings.pageSize.value > 100)) {
+      return yield* Cli.usage(`--page-size must be from 1 to 100, not ${settings.pageSize.value}`)
+    }
+    const paging = (base.paging ?? {}) as Record<string, unknown>
+    const q = Option.match(settings.pageSize, {
+      onNone: () => base,
+      onSome: (pageSize) => ({ ...base, paging: { ...paging, pageSize, pageNumber: 1 } })
+    })
+    const table = settings.format === "table"
+    let conversations = 0
+    let totalHits = 0
+    if (table) yield* Io.stdout(`${"page".padStart(6)}  ${"conversations".padStart(13)}  ${"totalHits".padStart(9)}\n`)
+    yield* withClient(
+      settings.connection,
+      settings.audit,
+      Effect.flatMap(ConversationDetails.ConversationDetails, (details) =>
+        details.queryPages(q).pipe(
+          Stream.runForEach((page) => {
+            conversations += page.conversations.length
+            totalHits = page.totalHits
+            return table
+              ? Io.stdout(
+                  `${String(page.pageNumber).padStart(6)}  ${String(page.conversations.length).padStart(13)}  ${String(page.totalHits).padStart(9)}\n`
+                )
+              : Io.stdout(Io.ndjson(page.conversations))
+          })
+        )
+      )
+    )
+    if (table) yield* Io.stdout(`\n${conversations} conversations (totalHits ${totalHits})\n`)
+    return Cli.ExitCode.ok
+  })
+
+/** `jobs status <id>`. @internal */
+export const jobStatus = (id: string, connection: Connection.Connection) =>
+  withClient(
+    connection,
+    Option.none(),
+    Effect.flatMap(ConversationDetails.ConversationDetails, (d) => d.jobStatus(id))
+  ).pipe(
+    Effect.flatMap(({ _tag, ...rest }) => Io.stdout(`${JSON.stringify({ state: _tag, ...rest })}\n`)),
+    Effect.as(Cli.ExitCode.ok)
+  )
+
+/** `jobs results <id>`: every result as NDJSON. @internal */
+export const jobResults = (id: string, pageSize: Option.Option<number>, connection: Connection.Connection) =>
+  withClient(
+    connection,
+    Option.none(),
+    Effect.flatMap(ConversationDetails.ConversationDetails, (d) =>
+      d
+        .jobResultPages(id, Option.isSome(pageSize) ? { pageSize: pageSize.value } : {})
+        .pipe(Stream.runForEach((page) => Io.stdout(Io.ndjson(page.conversations))))
+    )
+  ).pipe(Effect.as(Cli.ExitCode.ok))
+
+/** `jobs cancel <id>`. @internal */
+export const jobCancel = (id: string, connection: Connection.Connection) =>
+  withClient(
+    connection,
+    Option.none(),
+    Effect.flatMap(ConversationDetails.ConversationDetails, (d) => d.cancelJob(id))
+  ).pipe(Effect.zipRight(Io.stdout(`cancelled ${id}\n`)), Effect.as(Cli.ExitCode.ok))
+
+/** `availability`: the data-availability date jobs see. @internal */
+export const availability = (connection: Connection.Connection) =>
+  withClient(
+    connection,
+    Option.none(),
+    Effect.flatMap(ConversationDetails.ConversationDetails, (d) => d.availability())
+  ).pipe(
+    Effect.flatMap((a) => Io.stdout(`${a.dataAvailabilityDate ?? "unknown"}\n`)),
+    Effect.as(Cli.ExitCode.ok)
+  )
+
+/** `audit verify <path>`: exit 0 when intact, 1 with the first bad line otherwise. @internal */
+export const auditVerify = (path: string, allowOpen: boolean) =>
+  AuditLog.verify(path, { allowOpen }).pipe(
+    Effect.mapError((e) => Cli.usage(`cannot read audit log ${path}: ${e.message.split("\n")[0]}`)),
+    Effect.flatMap((result) =>
+      result._tag === "VerifyOk"
+        ? Effect.as(
+            Io.stdout(
+              `ok: ${result.records} records in ${result.runs} run${result.runs === 1 ? "" : "s"}, head ${result.head}${result.open ? " (last run still open)" : ""}\n`
+            ),
+            Cli.ExitCode.ok
+          )
+        : Effect.fail(
+            new Cli.CliFailure({
+              code: Cli.ExitCode.failed,
+              message: `${path}: line ${result.line}: ${result.reason}: ${result.message} (${result.verifiedRecords} records verified before it)`
+            })
+          )
+    )
+  )
+
+/** The parsed `emulator` flags. @internal */
+export interface EmulatorSettings {
+  readonly port: number
+  readonly days: number
+  readonly perDay: number
+  readonly seed: number
+}
+
+/** `emulator`: serves the emulator on 127.0.0.1 until SIGINT or SIGTERM. @internal */
+export const emulator = (settings: EmulatorSettings) =>
+  Effect.gen(function* () {
+    if (!Number.isInteger(settings.port) || settings.port < 0 || settings.port > 65535) {
+      return yield* Cli.usage(`--port must be from 0 to 65535, not ${settings.port}`)
+    }
+    if (settings.days < 1 || settings.perDay < 1) return yield* Cli.usage("--days and --per-day must be at least 1")
+    const running = yield* Server.start({
+      port: settings.port,
+      days: settings.days,
+      perDay: settings.perDay,
+      seed: settings.seed
+    }).pipe(Effect.mapError((e) => Cli.usage(`cannot start the emulator: ${e.message}`)))
+    const options = running.emulator.options
+    yield* Io.stdout(`${running.url}\n`)
+    yield* Io.stderr(
+      `emulator listening on ${running.url} (client id ${options.clientId}, secret ${options.clientSecret}; ` +
+        `${options.days} days from ${options.startDate}, ~${options.perDay}/day); Ctrl-C stops it\n`
+    )
+    return yield* Effect.never
+  }).pipe(
+    Effect.scoped,
+    Effect.onInterrupt(() =>
+      Effect.sync(() => {
+        // Stopping on SIGINT/SIGTERM is how the emulator ends: bin.ts turns this interruption into exit 0.
+        process.exitCode = 0
+      })
+    )
+  )

@@ -1,0 +1,109 @@
+/** @internal */
+import * as AuditLog from "@effect-genesys/analytics/AuditLog"
+import * as ConversationDetails from "@effect-genesys/analytics/ConversationDetails"
+import * as GenesysConfig from "@effect-genesys/analytics/GenesysConfig"
+import * as Webhook from "@effect-genesys/analytics/Webhook"
+import * as FileSystem from "@effect/platform/FileSystem"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Cli from "./cliError.js"
+
+/** The parsed connection flags. @internal */
+export interface Connection {
+  readonly region: Option.Option<string>
+  readonly clientId: Option.Option<string>
+  readonly clientSecretFile: Option.Option<string>
+  readonly apiUrl: Option.Option<string>
+  readonly loginUrl: Option.Option<string>
+}
+
+const firstLine = (text: string) => text.split(/\r?\n/)[0]!.trim()
+
+/**
+ * The configuration from the flags over the `GENESYS_*` environment: the flags are put in front of the environment
+ * as a config provider, so the library's own `GenesysConfig.config` reads both with the same rules.
+ *
+ * @internal
+ */
+export const resolve = (
+  connection: Connection,
+  policies?: Pick<GenesysConfig.Options, "http" | "poll" | "paging">
+): Effect.Effect<GenesysConfig.Service, Cli.CliFailure, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const entries: Array<[string, string]> = []
+    const put = (name: string, value: Option.Option<string>) => {
+      if (Option.isSome(value)) entries.push([`GENESYS_${name}`, value.value])
+    }
+    put("REGION", connection.region)
+    put("CLIENT_ID", connection.clientId)
+    put("API_URL", connection.apiUrl)
+    put("LOGIN_URL", connection.loginUrl)
+    if (Option.isSome(connection.clientSecretFile)) {
+      const path = connection.clientSecretFile.value
+      const text = yield* fs
+        .readFileString(path)
+        .pipe(Effect.mapError((e) => Cli.usage(`cannot read --client-secret-file ${path}: ${e.message}`)))
+      entries.push(["GENESYS_CLIENT_SECRET", firstLine(text)])
+    }
+    const provider = ConfigProvider.fromMap(new Map(entries), { pathDelim: "_" }).pipe(
+      ConfigProvider.orElse(() => ConfigProvider.fromEnv())
+    )
+    const fromEnv = yield* Effect.withConfigProvider(GenesysConfig.config, provider).pipe(
+      Effect.mapError((error) => {
+        const text = String(error)
+        if (text.includes("CLIENT_ID")) return Cli.usage("missing client id: set GENESYS_CLIENT_ID or --client-id")
+        if (text.includes("CLIENT_SECRET")) {
+          return Cli.usage("missing client secret: set GENESYS_CLIENT_SECRET or --client-secret-file")
+        }
+        return Cli.usage(`configuration: ${firstLine(text)}`)
+      })
+    )
+    return yield* GenesysConfig.make({
+      ...fromEnv,
+      http: { ...fromEnv.http, ...policies?.http },
+      poll: { ...fromEnv.poll, ...policies?.poll },
+      paging: { ...fromEnv.paging, ...policies?.paging }
+    }).pipe(Effect.mapError(Cli.fromGenesys))
+  })
+
+/** What the audit log of a command is written to: a JSONL file, or memory when no `--audit` is given. @internal */
+export const auditLayer = (
+  config: GenesysConfig.Service,
+  path: Option.Option<string>
+): Layer.Layer<AuditLog.AuditLog, Cli.CliFailure> => {
+  const options: AuditLog.Options = {
+    actor: config.clientId,
+    region: config.region?.name ?? new URL(config.apiUrl).host,
+    redact: [config.clientSecret]
+  }
+  return Option.match(path, {
+    onNone: () => AuditLog.layerMemory(options),
+    onSome: (file) =>
+      AuditLog.layerFile(file, options).pipe(
+        Layer.provide(NodeFileSystem.layer),
+        Layer.mapError((e) => Cli.usage(`cannot open audit log ${file}: ${firstLine(e.message)}`))
+      )
+  })
+}
+
+/** The client over HTTP with its audit log and the optional webhook (`GENESYS_WEBHOOK_URL`). @internal */
+export const clientLayer = (
+  config: GenesysConfig.Service,
+  audit: Layer.Layer<AuditLog.AuditLog, Cli.CliFailure>,
+  http: Layer.Layer<HttpClient.HttpClient> = NodeHttpClient.layerUndici
+): Layer.Layer<
+  ConversationDetails.ConversationDetails | AuditLog.AuditLog | Webhook.Webhook | GenesysConfig.GenesysConfig,
+  Cli.CliFailure
+> => {
+  const base = Layer.mergeAll(Layer.succeed(GenesysConfig.GenesysConfig, config), audit, http)
+  const webhook = Webhook.layerConfig.pipe(
+    Layer.mapError((e) => Cli.usage(`webhook configuration: ${firstLine(String(e.message ?? e))}`))
+  )
+  return Layer.mergeAll(ConversationDetails.layer, webhook).pipe(Layer.provideMerge(base))
+}

@@ -1,0 +1,223 @@
+/** @internal */
+import * as AuditLog from "@effect-genesys/analytics/AuditLog"
+import * as CheckpointStore from "@effect-genesys/analytics/CheckpointStore"
+import type * as ConversationDetails from "@effect-genesys/analytics/ConversationDetails"
+import * as Extraction from "@effect-genesys/analytics/Extraction"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import type * as Webhook from "@effect-genesys/analytics/Webhook"
+import * as IntervalArg from "../IntervalArg.js"
+import * as Where from "../Where.js"
+import * as Cli from "./cliError.js"
+import * as Connection from "./connection.js"
+import * as Output from "./output.js"
+import * as PlanStore from "./planStore.js"
+import * as Progress from "./progress.js"
+
+/** The parsed `extract` flags. @internal */
+export interface Settings {
+  readonly interval: Option.Option<string>
+  readonly timeZone: string
+  readonly queryFile: Option.Option<string>
+  readonly where: Option.Option<string>
+  readonly out: Option.Option<string>
+  readonly format: Option.Option<Output.Format>
+  readonly checkpoint: Option.Option<string>
+  readonly concurrency: number
+  readonly pageSize: Option.Option<number>
+  readonly audit: Option.Option<string>
+  readonly reconcile: boolean
+  readonly dryRun: boolean
+  readonly connection: Connection.Connection
+}
+
+/** Reads `--query <file.json>`: a JSON object (a conversation detail query or its filters). @internal */
+export const readQueryFile = (
+  path: Option.Option<string>
+): Effect.Effect<Record<string, unknown>, Cli.CliFailure, FileSystem.FileSystem> =>
+  Option.match(path, {
+    onNone: () => Effect.succeed({}),
+    onSome: (file) =>
+      Effect.gen(function* () {
+        const fs = yield* FileSystem.FileSystem
+        const text = yield* fs
+          .readFileString(file)
+          .pipe(Effect.mapError((e) => Cli.usage(`cannot read --query ${file}: ${e.message.split("\n")[0]}`)))
+        let parsed: unknown
+        try {
+          parsed = JSON.parse(text)
+        } catch (error) {
+          return yield* Cli.usage(
+            `--query ${file} is not JSON: ${error instanceof Error ? error.message : String(error)}`
+          )
+        }
+        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+          return yield* Cli.usage(`--query ${file} must hold a JSON object (a conversation detail query)`)
+        }
+        return parsed as Record<string, unknown>
+      })
+  })
+
+/** Parses `--interval` against the clock. @internal */
+export const parseInterval = (text: string, timeZone: string): Effect.Effect<IntervalArg.IntervalArg, Cli.CliFailure> =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    Either.match(IntervalArg.parse(text, { now, timeZone }), {
+      onLeft: (e) => Effect.fail(Cli.usage(`--interval: ${e.message}`, e.pretty)),
+      onRight: Effect.succeed
+    })
+  )
+
+/** Compiles `--where`. @internal */
+export const parseWhere = (text: Option.Option<string>): Effect.Effect<Where.WhereFilters, Cli.CliFailure> =>
+  Option.match(text, {
+    onNone: () => Effect.succeed({}),
+    onSome: (t) =>
+      Either.match(Where.parse(t), {
+        onLeft: (e) => Effect.fail(Cli.usage(e.message, e.pretty)),
+        onRight: Effect.succeed
+      })
+  })
+
+/**
+ * The query of an invocation: `--query`'s object, its interval replaced by `--interval`, with `--where`'s filters
+ * added. Validation happens in `Extraction.plan` (exit 2 on a `QueryInvalid`).
+ *
+ * @internal
+ */
+export const buildQuery = (settings: {
+  readonly interval: Option.Option<string>
+  readonly timeZone: string
+  readonly queryFile: Option.Option<string>
+  readonly where: Option.Option<string>
+}): Effect.Effect<Record<string, unknown>, Cli.CliFailure, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    const base = yield* readQueryFile(settings.queryFile)
+    const filters = yield* parseWhere(settings.where)
+    const interval = Option.isSome(settings.interval)
+      ? (yield* parseInterval(settings.interval.value, settings.timeZone)).interval
+      : base.interval
+    if (typeof interval !== "string") {
+      return yield* Cli.usage("missing --interval (or an interval in the --query file)")
+    }
+    return Where.merge({ ...base, interval } as Where.WhereFilters & Record<string, unknown>, filters)
+  })
+
+/** What an extraction run needs besides the sink. @internal */
+export type Requirements =
+  | ConversationDetails.ConversationDetails
+  | AuditLog.AuditLog
+  | FileSystem.FileSystem
+  | Webhook.Webhook
+
+/**
+ * Plans (or takes the stored plan of a checkpointed run) and runs an extraction into `sink`. With a checkpoint
+ * directory the plan is stored before the run and removed with the checkpoint once the run is complete.
+ *
+ * @internal
+ */
+export const execute = (options: {
+  readonly query: Record<string, unknown>
+  readonly invocation: string
+  readonly checkpoint: Option.Option<string>
+  readonly sink: Effect.Effect<Extraction.Sink<Cli.CliFailure>, Cli.CliFailure, FileSystem.FileSystem | Scope.Scope>
+  readonly runOptions: Extraction.RunOptions
+  readonly partialNote: string
+  readonly dryRun: boolean
+  readonly printPlan: (text: string) => Effect.Effect<void>
+}) =>
+  Effect.gen(function* () {
+    const stored = Option.isSome(options.checkpoint)
+      ? yield* PlanStore.load(options.checkpoint.value, options.invocation)
+      : Option.none<Extraction.Plan>()
+    // The output is opened before planning so that an unwritable path fails before any request.
+    const sink = options.dryRun ? undefined : yield* options.sink
+    const plan = Option.isSome(stored) ? stored.value : yield* Extraction.plan(options.query)
+    if (sink === undefined) {
+      yield* options.printPlan(Extraction.formatPlan(plan))
+      return Option.none<Extraction.Report>()
+    }
+    if (Option.isSome(options.checkpoint) && Option.isNone(stored)) {
+      yield* PlanStore.save(options.checkpoint.value, options.invocation, plan)
+    }
+    const report = yield* Effect.gen(function* () {
+      const report = yield* Extraction.run(plan, sink, options.runOptions).pipe(
+        Effect.mapError((e) => {
+          const failure = Cli.fromUnknown(e)
+          const resume = Option.isSome(options.checkpoint) ? "; run the same command again to resume" : ""
+          return new Cli.CliFailure({
+            code: failure.code === Cli.ExitCode.usage ? Cli.ExitCode.partial : failure.code,
+            message: `extraction failed: ${failure.message}${options.partialNote}${resume}`
+          })
+        })
+      )
+      if (Option.isSome(options.checkpoint)) {
+        // Done: a later run of the same command is a new extraction, not a resume.
+        const store = yield* CheckpointStore.CheckpointStore
+        yield* Effect.ignore(store.clear(options.runOptions.checkpointKey ?? plan.planHash))
+        yield* PlanStore.clear(options.checkpoint.value)
+      }
+      return report
+    }).pipe(
+      Effect.provide(
+        Option.match(options.checkpoint, {
+          onNone: () => CheckpointStore.layerMemory,
+          onSome: (dir) => CheckpointStore.layerFile(dir)
+        })
+      )
+    )
+    return Option.some(report)
+  })
+
+/** The `extract` command. @internal */
+export const command = (settings: Settings) =>
+  Effect.gen(function* () {
+    const query = yield* buildQuery(settings)
+    const output = yield* Either.match(Output.resolve(settings.out, settings.format), {
+      onLeft: Effect.fail,
+      onRight: Effect.succeed
+    })
+    if (Option.isSome(settings.checkpoint) && Option.isNone(output.target)) {
+      return yield* Cli.usage("--checkpoint needs --out: output on standard output cannot be resumed")
+    }
+    if (!Number.isInteger(settings.concurrency) || settings.concurrency < 1 || settings.concurrency > 50) {
+      return yield* Cli.usage(`--concurrency must be a whole number from 1 to 50, not ${settings.concurrency}`)
+    }
+    if (Option.isSome(settings.pageSize) && (settings.pageSize.value < 1 || settings.pageSize.value > 1000)) {
+      return yield* Cli.usage(`--page-size must be from 1 to 1000, not ${settings.pageSize.value}`)
+    }
+    // Relative intervals (P7D, yesterday) resolve differently on a re-run: the invocation names them by their text.
+    const invocation = yield* AuditLog.hashQuery({
+      query: Option.isSome(settings.interval) ? { ...query, interval: null } : query,
+      intervalText: Option.getOrNull(settings.interval),
+      timeZone: settings.timeZone,
+      format: output.format,
+      out: Option.getOrNull(output.target)
+    })
+    const progress = Progress.make()
+    const config = yield* Connection.resolve(settings.connection)
+    const layer = Connection.clientLayer(config, Connection.auditLayer(config, settings.audit))
+    const report = yield* execute({
+      query,
+      invocation,
+      checkpoint: settings.checkpoint,
+      sink: Output.open(output),
+      runOptions: {
+        concurrency: settings.concurrency,
+        pageSize: Option.getOrUndefined(settings.pageSize),
+        reconcile: settings.reconcile,
+        onProgress: progress.onProgress
+      },
+      partialNote: Output.partialNote(output),
+      dryRun: settings.dryRun,
+      printPlan: (text) => Effect.sync(() => process.stdout.write(`${text}\n`))
+    }).pipe(Effect.ensuring(progress.clear), Effect.scoped, Effect.provide(layer))
+    if (Option.isNone(report)) return Cli.ExitCode.ok
+    yield* Effect.sync(() =>
+      process.stderr.write(`${Extraction.formatReport(report.value)}\n\noutput         ${Output.describe(output)}\n`)
+    )
+    return report.value.complete ? Cli.ExitCode.ok : Cli.ExitCode.partial
+  })

@@ -1,0 +1,43 @@
+/** @internal */
+import type * as Extraction from "@effect-genesys/analytics/Extraction"
+import * as Effect from "effect/Effect"
+
+const seconds = (millis: number) => {
+  const s = Math.max(0, Math.round(millis / 1000))
+  return s < 60
+    ? `${s}s`
+    : s < 3600
+      ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`
+      : `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`
+}
+
+/** The progress line: windows, pages, conversations, rate and a rough ETA from the windows left. @internal */
+export const line = (p: Extraction.Progress): string => {
+  const rate = p.elapsedMillis > 0 ? (p.conversations * 1000) / p.elapsedMillis : 0
+  const eta =
+    p.windowsDone > 0 && p.windowsDone < p.windows
+      ? ` · ETA ${seconds((p.elapsedMillis * (p.windows - p.windowsDone)) / p.windowsDone)}`
+      : ""
+  return `windows ${p.windowsDone}/${p.windows} · pages ${p.pages} · conversations ${p.conversations} · ${rate.toFixed(0)}/s · ${seconds(p.elapsedMillis)}${eta}`
+}
+
+/** Progress on stderr when it is a terminal; nothing otherwise. @internal */
+export const make = (
+  enabled: boolean = process.stderr.isTTY === true
+): {
+  readonly onProgress: ((p: Extraction.Progress) => Effect.Effect<void>) | undefined
+  readonly clear: Effect.Effect<void>
+} => {
+  if (!enabled) return { onProgress: undefined, clear: Effect.void }
+  let shown = false
+  return {
+    onProgress: (p) =>
+      Effect.sync(() => {
+        shown = true
+        process.stderr.write(`\r\x1b[K${line(p)}`)
+      }),
+    clear: Effect.sync(() => {
+      if (shown) process.stderr.write("\r\x1b[K")
+    })
+  }
+}
