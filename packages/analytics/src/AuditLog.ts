@@ -32,6 +32,7 @@ export type AuditEventType =
   | "http.rateLimitWait"
   | "failure"
   | "extraction.planned"
+  | "extraction.started"
   | "extraction.window"
   | "extraction.completed"
   | "webhook.dropped"

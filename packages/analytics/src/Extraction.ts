@@ -312,7 +312,7 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
     const resumedIds = new Set([...states.entries()].filter(([, s]) => s.state !== "pending").map(([id]) => id))
     yield* sink.open(Option.flatMap(resumable, (c) => Option.fromNullable(c.sinkPosition)))
     yield* audit.record({
-      type: "run.started",
+      type: "extraction.started",
       window: plan.interval,
       queryHash: plan.planHash,
       counts: { windows: plan.windows.length, resumedWindows: resumedIds.size }

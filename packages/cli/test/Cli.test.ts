@@ -274,7 +274,7 @@ describe.concurrent("genesys-analytics audit verify", () => {
   it("exits 0 on the log the NDJSON extraction wrote and 1 naming the line of a tampered copy", slow, async () => {
     const good = await cli(["audit", "verify", "audit.jsonl"])
     assert.strictEqual(good.code, 0, good.stderr)
-    assert.match(good.stdout, /^ok: \d+ records in \d+ runs?, head [0-9a-f]{64}\n$/)
+    assert.match(good.stdout, /^ok: \d+ records in 1 run, head [0-9a-f]{64}\n$/)
 
     const lines = Fs.readFileSync(file("audit.jsonl"), "utf8").split("\n")
     lines[2] = lines[2]!.replace(/"seq":\d+/, (m) => `${m}0`)
