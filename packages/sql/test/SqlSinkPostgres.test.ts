@@ -1,0 +1,60 @@
+// The Postgres dialect against a real Postgres engine: PGlite (Postgres compiled to WASM) served over the wire
+// protocol on loopback, reached by @effect/sql-pg exactly as a server would be.
+import { PGlite } from "@electric-sql/pglite"
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
+import * as Flatten from "@effect-genesys/analytics/Flatten"
+import { SqlClient } from "@effect/sql"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer, Stream } from "effect"
+import type { AddressInfo } from "node:net"
+import * as SqlSink from "../src/SqlSink.js"
+import { conversation, conversations } from "./SqlFixtures.js"
+
+// PGlite serves one connection at a time.
+const postgres = Layer.unwrapScoped(
+  Effect.gen(function* () {
+    const db = yield* Effect.acquireRelease(
+      Effect.promise(() => PGlite.create()),
+      (db) => Effect.promise(() => db.close())
+    )
+    const server = yield* Effect.acquireRelease(
+      Effect.promise(async () => {
+        const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0 })
+        await server.start()
+        return server
+      }),
+      (server) => Effect.promise(() => server.stop())
+    )
+    const { port } = (server as unknown as { server: { address(): AddressInfo } }).server.address()
+    return SqlSink.layerPg({ url: `postgres://postgres@127.0.0.1:${port}/postgres`, maxConnections: 1 })
+  })
+)
+
+describe("SqlSink (Postgres wire protocol, PGlite)", () => {
+  it.scoped(
+    "migrates, writes every flattened row, and re-writing upserts without duplicates",
+    () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        assert.strictEqual(yield* SqlSink.dialect, "pg")
+        const data = conversations(15)
+        yield* Stream.fromIterable(data).pipe(SqlSink.write({ batchSize: 4 }))
+        const expected = Flatten.counts(Flatten.flattenAll(data))
+        assert.deepStrictEqual(yield* SqlSink.counts, expected)
+        yield* SqlSink.write(Stream.fromIterable(conversations(15, { wrapUpEnded: true, tag: "reprocessed" })))
+        assert.deepStrictEqual(yield* SqlSink.counts, expected)
+        const tags = yield* sql.unsafe<{ external_tag: string }>("SELECT DISTINCT external_tag FROM conversations")
+        assert.deepStrictEqual(
+          tags.map((t) => t.external_tag),
+          ["reprocessed"]
+        )
+        const [row] = yield* sql.unsafe<{ self_served: boolean; division_ids: unknown }>(
+          "SELECT self_served, division_ids FROM conversations WHERE conversation_id = $1",
+          [conversation(0).conversationId]
+        )
+        assert.strictEqual(row?.self_served, true)
+        assert.deepStrictEqual(row?.division_ids, ["div-1"])
+      }).pipe(Effect.provide(postgres)),
+    60_000
+  )
+})
