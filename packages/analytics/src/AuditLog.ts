@@ -27,6 +27,7 @@ export type AuditEventType =
   | "job.submitted"
   | "job.state"
   | "job.cancelled"
+  | "job.resubmitted"
   | "job.page"
   | "http.retry"
   | "http.rateLimitWait"

@@ -27,6 +27,8 @@ export const WindowCheckpoint = Schema.Struct({
   jobId: Schema.optional(Schema.String),
   /** Cursor of the next job-results page to fetch. */
   cursor: Schema.optional(Schema.String),
+  /** Every cursor followed for the current job, so a cursor the platform repeats is caught across restarts. */
+  seenCursors: Schema.optional(Schema.Array(Schema.String)),
   pagesDone: Schema.NonNegativeInt,
   conversations: Schema.NonNegativeInt
 })

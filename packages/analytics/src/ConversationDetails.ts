@@ -85,6 +85,8 @@ export interface JobResultsPage {
 export interface JobResultsOptions {
   /** Resume after this cursor (e.g. from a checkpoint). */
   readonly cursor?: string | undefined
+  /** Cursors already followed for this job (e.g. by an earlier process): seeing one again fails `PaginationStalled`. */
+  readonly seenCursors?: ReadonlyArray<string> | undefined
   /** Results per page (default `GenesysConfig.paging.jobPageSize`). */
   readonly pageSize?: number | undefined
 }
@@ -358,7 +360,7 @@ export const make: Effect.Effect<Service, never, GenesysHttp.GenesysHttp | Genes
 
     const jobResultPages = (jobId: string, options?: JobResultsOptions): Stream.Stream<JobResultsPage, GenesysError> =>
       Stream.suspend(() => {
-        const seen = new Set<string>()
+        const seen = new Set<string>(options?.seenCursors)
         if (options?.cursor !== undefined) seen.add(options.cursor)
         const pageSize = options?.pageSize ?? config.paging.jobPageSize
         return Stream.paginateEffect({ cursor: options?.cursor, index: 0 }, ({ cursor, index }) =>

@@ -19,7 +19,7 @@ import * as CheckpointStore from "./CheckpointStore.js"
 import { ConversationDetails } from "./ConversationDetails.js"
 import type * as ConversationQuery from "./ConversationQuery.js"
 import type * as ConversationRecord from "./ConversationRecord.js"
-import { type GenesysError, isGenesysError, QueryInvalid, QueryIssue, type RateLimited } from "./GenesysError.js"
+import { type GenesysError, isGenesysError, QueryInvalid, QueryIssue } from "./GenesysError.js"
 import * as internalPlan from "./internal/extractionPlan.js"
 import * as internalReport from "./internal/extractionReport.js"
 import * as Interval from "./Interval.js"
@@ -261,15 +261,23 @@ interface WindowState {
   readonly state: CheckpointStore.WindowCheckpoint["state"]
   readonly jobId?: string | undefined
   readonly cursor?: string | undefined
+  readonly seenCursors?: ReadonlyArray<string> | undefined
   readonly pagesDone: number
   readonly conversations: number
 }
 
 const freshState: WindowState = { state: "pending", pagesDone: 0, conversations: 0 }
 
-const isRestartable = (e: unknown): e is GenesysError =>
+// A window's job can be submitted again when it ended without results, or when its cursor went bad: a repeated
+// cursor, or one the platform refused (400 while paging).
+const isRestartable = (e: unknown, paging: boolean): e is GenesysError =>
   isGenesysError(e) &&
-  (e._tag === "JobExpired" || e._tag === "JobFailed" || e._tag === "JobCancelled" || e._tag === "NotFound")
+  (e._tag === "JobExpired" ||
+    e._tag === "JobFailed" ||
+    e._tag === "JobCancelled" ||
+    e._tag === "NotFound" ||
+    e._tag === "PaginationStalled" ||
+    (paging && e._tag === "BadRequest"))
 
 const describe = (e: unknown): { readonly tag: string; readonly message: string } =>
   isGenesysError(e)
@@ -422,6 +430,7 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
       }
     }
 
+    const maxSubmitRetries = 3
     const concurrency = Math.max(1, options?.concurrency ?? 2)
     const limiter = yield* Effect.makeSemaphore(concurrency)
     const effectiveLimit = yield* Ref.make(concurrency)
@@ -448,7 +457,10 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
         return a
       })
 
-    const submitRespectingLimit = (window: Window) => {
+    // The HTTP layer never retries a job POST on 5xx or a lost connection (the job may exist). Here the window is
+    // the unit of idempotency: another job for it is harmless to the output, since the window keeps only what it
+    // owns and skips what it wrote; the cost is a job that may expire unused, which the audit log records.
+    const submitForWindow = (window: Window) => {
       const submit = details.submitJob({
         interval: window.interval,
         ...plan.filters,
@@ -456,15 +468,29 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
         orderBy: "conversationStart"
       })
       const attempt = (n: number): Effect.Effect<string, GenesysError, Scope.Scope> =>
-        Effect.catchIf(
-          submit,
-          (e): e is RateLimited => e._tag === "RateLimited" && e.limitKey !== undefined && n < 20,
-          (e) =>
-            Effect.zipRight(
+        Effect.catchAll(submit, (e) => {
+          if (e._tag === "RateLimited" && e.limitKey !== undefined && n < 20) {
+            return Effect.zipRight(
               Effect.zipRight(lowerLimit, Effect.sleep(Duration.millis(e.retryAfterMillis ?? 5_000))),
               attempt(n + 1)
             )
-        )
+          }
+          if ((e._tag === "ServerError" || e._tag === "Transport") && n < maxSubmitRetries) {
+            return Effect.zipRight(
+              audit.record({
+                type: "http.retry",
+                window: window.interval,
+                route: "POST /api/v2/analytics/conversations/details/jobs",
+                status: e._tag,
+                attempt: n + 1,
+                waitMillis: 1000 * 2 ** n,
+                detail: `job submission failed (${e.message}); submitting again: the lost request may have created a job that will expire unused`
+              }),
+              Effect.zipRight(Effect.sleep(Duration.seconds(2 ** n)), attempt(n + 1))
+            )
+          }
+          return Effect.fail(e)
+        })
       return timed("submit", attempt(0))
     }
 
@@ -479,51 +505,61 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
         }
         for (let attempt = 0; ; attempt++) {
           if (state.jobId === undefined) {
-            const jobId = yield* submitRespectingLimit(window)
-            state = { ...state, state: "submitted", jobId, cursor: undefined }
+            const jobId = yield* submitForWindow(window)
+            state = { ...state, state: "submitted", jobId, cursor: undefined, seenCursors: [] }
             skip = state.conversations
             yield* commit(window, [], state, false)
           }
           const jobId = state.jobId!
+          let paging = false
           const outcome = yield* Effect.either(
             Effect.gen(function* () {
               yield* timed("await", details.awaitJob(jobId))
+              paging = true
               const fulfilledAt = yield* Clock.currentTimeMillis
               let first = true
               const select = makeSelector(window, skip)
-              yield* details.jobResultPages(jobId, { cursor: state.cursor, pageSize: options?.pageSize }).pipe(
-                Stream.runForEach((page) =>
-                  Effect.gen(function* () {
-                    if (first) {
-                      sample("firstPage", (yield* Clock.currentTimeMillis) - fulfilledAt)
-                      first = false
-                    }
-                    const batch = select(page.conversations)
-                    state = {
-                      state: "paging",
-                      jobId,
-                      cursor: page.cursor,
-                      pagesDone: state.pagesDone + 1,
-                      conversations: state.conversations + batch.length
-                    }
-                    yield* commit(window, batch, state, true)
-                  })
+              yield* details
+                .jobResultPages(jobId, {
+                  cursor: state.cursor,
+                  seenCursors: state.seenCursors,
+                  pageSize: options?.pageSize
+                })
+                .pipe(
+                  Stream.runForEach((page) =>
+                    Effect.gen(function* () {
+                      if (first) {
+                        sample("firstPage", (yield* Clock.currentTimeMillis) - fulfilledAt)
+                        first = false
+                      }
+                      const batch = select(page.conversations)
+                      state = {
+                        state: "paging",
+                        jobId,
+                        cursor: page.cursor,
+                        seenCursors:
+                          page.cursor === undefined ? state.seenCursors : [...(state.seenCursors ?? []), page.cursor],
+                        pagesDone: state.pagesDone + 1,
+                        conversations: state.conversations + batch.length
+                      }
+                      yield* commit(window, batch, state, true)
+                    })
+                  )
                 )
-              )
               sample("paging", (yield* Clock.currentTimeMillis) - fulfilledAt)
             })
           )
           if (Either.isRight(outcome)) break
           const error = outcome.left
-          if (!isRestartable(error) || attempt >= maxResubmissions) {
+          if (!isRestartable(error, paging) || attempt >= maxResubmissions) {
             const { message, tag } = describe(error)
             yield* notify({ type: "job.failed", jobId, window: window.interval, status: tag, detail: message })
             return yield* Effect.fail(error)
           }
           statsOf(window.id).resubmissions += 1
-          state = { ...state, jobId: undefined, cursor: undefined }
+          state = { ...state, jobId: undefined, cursor: undefined, seenCursors: [] }
           yield* audit.record({
-            type: "failure",
+            type: "job.resubmitted",
             jobId,
             window: window.interval,
             status: error._tag,

@@ -297,6 +297,23 @@ describe("ConversationDetails: jobs", () => {
     }).pipe(Effect.provide(clientLayer()))
   )
 
+  it.effect("a cursor followed by an earlier process (seenCursors) is caught after a restart too", () =>
+    Effect.gen(function* () {
+      const details = yield* ConversationDetails.ConversationDetails
+      const jobId = yield* details.submitJob({ interval: twoDays })
+      yield* drive(details.awaitJob(jobId))
+      const pages = Chunk.toReadonlyArray(
+        yield* Stream.runCollect(details.jobResultPages(jobId, { pageSize: 10 }).pipe(Stream.take(3)))
+      )
+      const [first, second] = [pages[0]!.cursor!, pages[1]!.cursor!]
+      // Resuming after `first` while claiming `second` was already followed: the next page's cursor is `second`.
+      const error = yield* Effect.flip(
+        Stream.runDrain(details.jobResultPages(jobId, { pageSize: 10, cursor: first, seenCursors: [first, second] }))
+      )
+      assert.strictEqual(error._tag, "PaginationStalled")
+    }).pipe(Effect.provide(clientLayer()))
+  )
+
   it.effect("jobResultPages resumes from a cursor", () =>
     Effect.gen(function* () {
       const details = yield* ConversationDetails.ConversationDetails

@@ -312,3 +312,22 @@ describe("GroundTruth property", () => {
     )
   })
 })
+
+describe("GroundTruth intervals", () => {
+  it("accepts every interval form the API accepts: date-only, zone-less, duration/end", () => {
+    const dataset = Generator.make({ seed: 5, startDate: "2026-01-05", days: 2, perDay: 40 })
+    const nowMillis = Date.parse("2026-01-08T00:00:00Z")
+    const full = GroundTruth.syncQuery(
+      dataset,
+      { interval: "2026-01-05T00:00:00Z/2026-01-06T00:00:00Z" },
+      { nowMillis }
+    )
+    for (const interval of ["2026-01-05/2026-01-06", "P1D/2026-01-06", "2026-01-05T00:00/P1D"]) {
+      assert.deepStrictEqual(
+        GroundTruth.syncQuery(dataset, { interval }, { nowMillis }).indices,
+        full.indices,
+        interval
+      )
+    }
+  })
+})

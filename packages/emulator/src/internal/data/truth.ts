@@ -5,47 +5,18 @@
  */
 import type { Dataset } from "../../Generator.js"
 import type { AsyncQueryLike, JobOptions, JobResult, QueryLike, SyncOptions, SyncResult } from "../../GroundTruth.js"
+import { parseInterval as parseWireInterval } from "../http/interval.js"
 import { aggregate } from "./aggregate.js"
 import { compile, hasFilters } from "./filter.js"
 import { dayMillis, maxDurationMillis } from "./shape.js"
 import type { ConversationWithoutAttributes } from "./types.js"
 
-const durationRe =
-  /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/
-
-const addDuration = (millis: number, duration: string, sign: 1 | -1): number | undefined => {
-  const m = durationRe.exec(duration)
-  if (m === null || duration === "P" || duration.endsWith("T")) return undefined
-  const n = (k: number) => (m[k] === undefined ? 0 : Number(m[k]))
-  const d = new Date(millis)
-  d.setUTCFullYear(d.getUTCFullYear() + sign * n(1))
-  d.setUTCMonth(d.getUTCMonth() + sign * n(2))
-  return d.getTime() + sign * (((n(3) * 7 + n(4)) * 24 + n(5)) * 3_600_000 + n(6) * 60_000 + n(7) * 1000)
-}
-
-const isoRe = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/
-const instant = (text: string): number | undefined => {
-  if (!isoRe.test(text)) return undefined
-  const t = Date.parse(text)
-  return Number.isNaN(t) ? undefined : t
-}
-
+/** The request validator's parser, so ground truth reads every interval the API accepts. */
 export const parseInterval = (
   interval: string
 ): { readonly startMillis: number; readonly endMillis: number } | undefined => {
-  const parts = interval.split("/")
-  if (parts.length !== 2) return undefined
-  const [a, b] = parts as [string, string]
-  let start: number | undefined
-  let end: number | undefined
-  if (a.startsWith("P")) {
-    end = instant(b)
-    start = end === undefined ? undefined : addDuration(end, a, -1)
-  } else {
-    start = instant(a)
-    end = b.startsWith("P") ? (start === undefined ? undefined : addDuration(start, b, 1)) : instant(b)
-  }
-  return start === undefined || end === undefined || end < start ? undefined : { startMillis: start, endMillis: end }
+  const parsed = parseWireInterval(interval)
+  return parsed === undefined || parsed.endMillis < parsed.startMillis ? undefined : parsed
 }
 
 const parseOrThrow = (interval: string) => {
