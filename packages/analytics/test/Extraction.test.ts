@@ -301,6 +301,33 @@ describe("Extraction.run against the emulator", () => {
     )
   )
 
+  it.effect("a lost job submission (503, dropped connection) is submitted again by the window: exact output", () =>
+    withEmulator(
+      Effect.gen(function* () {
+        const emulator = yield* Emulator.Emulator
+        const plan = yield* Extraction.plan({ interval: threeDays })
+        yield* emulator.setFaults({
+          script: [
+            {
+              method: "POST",
+              path: "/api/v2/analytics/conversations/details/jobs",
+              nth: 1,
+              fault: { kind: "serverError", status: 503 }
+            },
+            { method: "POST", path: "/api/v2/analytics/conversations/details/jobs", nth: 2, fault: { kind: "drop" } }
+          ]
+        })
+        const sink = Extraction.memorySink()
+        const exit = yield* drive(Extraction.run(plan, sink, { concurrency: 1 }))
+        assert.isTrue(Exit.isSuccess(exit))
+        assert.deepStrictEqual(sorted(idsOf(sink.written)), sorted(yield* expectedIds()))
+        const posts = (yield* emulator.requests).filter((r) => r.method === "POST" && r.path.endsWith("/details/jobs"))
+        const jobWindows = plan.windows.filter((w) => w.kind === "job").length
+        assert.strictEqual(posts.length, jobWindows + 2)
+      })
+    )
+  )
+
   it.effect("formatPlan prints every window for a dry run", () =>
     withEmulator(
       Effect.gen(function* () {
