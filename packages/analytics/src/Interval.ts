@@ -166,12 +166,22 @@ const offsetAt = (timeZone: string, millis: number): number => {
   return asUtc - (millis - (((millis % 1000) + 1000) % 1000))
 }
 
-/** Epoch milliseconds of local midnight of a calendar date in a time zone (the first instant of that day). */
+/**
+ * Epoch milliseconds of the first instant of a calendar date in a time zone: local midnight, or where a
+ * daylight-saving jump skips midnight, the instant the day begins. Each candidate applies the offset in force
+ * some hours before or after; only one that really shows the date is kept (a single fixed-point step can land
+ * on the wrong side of a transition that happens later the same day).
+ */
 const midnight = (timeZone: string, year: number, month: number, day: number): number => {
   const guess = Date.UTC(year, month - 1, day)
-  const first = guess - offsetAt(timeZone, guess)
-  const second = guess - offsetAt(timeZone, first)
-  return first === second ? first : Math.min(first, second)
+  const onDate = (millis: number) => {
+    const wall = wallClock(timeZone, millis)
+    return wall.year === year && wall.month === month && wall.day === day
+  }
+  const candidates = [-36, -12, 0, 12, 36]
+    .map((hours) => guess - offsetAt(timeZone, guess + hours * 3_600_000))
+    .filter((millis) => onDate(millis) && !onDate(millis - 60_000))
+  return candidates.length > 0 ? Math.min(...candidates) : guess - offsetAt(timeZone, guess)
 }
 
 const checkTimeZone = (timeZone: string): IntervalError | undefined => {

@@ -109,6 +109,15 @@ describe("Interval calendar helpers", () => {
     assert.strictEqual(Either.flip(Interval.lastDays(0, "UTC", now)).pipe(Either.getOrThrow).rule, "interval.empty")
   })
 
+  it("lastDays: a daylight-saving change later the same day does not move midnight (Pacific/Chatham, 2088)", () => {
+    // Found by the property below: DST starts at 02:45 on the day whose midnight is asked for.
+    const now = 3_746_949_300_000
+    assert.deepStrictEqual(
+      Interval.lastDays(1, "Pacific/Chatham", now),
+      Either.right({ startMillis: now - 86_400_000, endMillis: now })
+    )
+  })
+
   it.prop(
     "lastDays: whole local days, end at the latest midnight not after now",
     [fc.integer({ min: 1, max: 40 }), fc.constantFrom(...zones), instant],
