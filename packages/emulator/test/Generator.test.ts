@@ -6,7 +6,7 @@ import * as Generator from "../src/Generator.js"
 
 const swagger = JSON.parse(
   fs.readFileSync(
-    path.join(path.dirname(fileURLToPath(import.meta.url)), "../../../../shared/genesys/openapi-subset.json"),
+    path.join(path.dirname(fileURLToPath(import.meta.url)), "../../analytics/scripts/openapi-subset.json"),
     "utf8"
   )
 ) as { definitions: Record<string, { properties: Record<string, SwaggerProp> }> }
