@@ -29,6 +29,8 @@ export const WindowCheckpoint = Schema.Struct({
   cursor: Schema.optional(Schema.String),
   /** Every cursor followed for the current job, so a cursor the platform repeats is caught across restarts. */
   seenCursors: Schema.optional(Schema.Array(Schema.String)),
+  /** Rows of the current job still to skip because an earlier job of the window wrote them. */
+  pendingSkip: Schema.optional(Schema.NonNegativeInt),
   pagesDone: Schema.NonNegativeInt,
   conversations: Schema.NonNegativeInt
 })

@@ -262,6 +262,8 @@ interface WindowState {
   readonly jobId?: string | undefined
   readonly cursor?: string | undefined
   readonly seenCursors?: ReadonlyArray<string> | undefined
+  /** Rows of the current job still to skip: written by an earlier job of the window. */
+  readonly pendingSkip?: number | undefined
   readonly pagesDone: number
   readonly conversations: number
 }
@@ -405,7 +407,7 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
     const makeSelector = (window: Window, skipInitially: number) => {
       const seen = new Set<string>()
       let skip = skipInitially
-      return (conversations: ReadonlyArray<Conversation>) => {
+      const select = (conversations: ReadonlyArray<Conversation>) => {
         const out: Array<Conversation> = []
         const s = statsOf(window.id)
         for (const c of conversations) {
@@ -428,6 +430,7 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
         }
         return out
       }
+      return { select, remainingSkip: () => skip }
     }
 
     const maxSubmitRetries = 3
@@ -498,16 +501,17 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
       Effect.gen(function* () {
         const maxResubmissions = options?.maxResubmissions ?? 2
         let state = states.get(window.id)!
-        let skip = 0
-        if (state.state !== "pending" && state.cursor === undefined && state.conversations > 0) {
-          // A page was committed but its cursor was the last: only the end marker is missing.
+        // Resuming mid-job, the rows an earlier attempt wrote may not all have been skipped yet.
+        let skip = state.pendingSkip ?? 0
+        if (state.state === "paging" && state.cursor === undefined) {
+          // The last page was committed but not the end of the window: read the job again, skipping all it wrote.
           skip = state.conversations
         }
         for (let attempt = 0; ; attempt++) {
           if (state.jobId === undefined) {
             const jobId = yield* submitForWindow(window)
-            state = { ...state, state: "submitted", jobId, cursor: undefined, seenCursors: [] }
             skip = state.conversations
+            state = { ...state, state: "submitted", jobId, cursor: undefined, seenCursors: [], pendingSkip: skip }
             yield* commit(window, [], state, false)
           }
           const jobId = state.jobId!
@@ -518,7 +522,7 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
               paging = true
               const fulfilledAt = yield* Clock.currentTimeMillis
               let first = true
-              const select = makeSelector(window, skip)
+              const { remainingSkip, select } = makeSelector(window, skip)
               yield* details
                 .jobResultPages(jobId, {
                   cursor: state.cursor,
@@ -540,7 +544,8 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
                         seenCursors:
                           page.cursor === undefined ? state.seenCursors : [...(state.seenCursors ?? []), page.cursor],
                         pagesDone: state.pagesDone + 1,
-                        conversations: state.conversations + batch.length
+                        conversations: state.conversations + batch.length,
+                        pendingSkip: remainingSkip()
                       }
                       yield* commit(window, batch, state, true)
                     })
@@ -573,7 +578,7 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
     const runQueryWindow = (window: Window) =>
       Effect.gen(function* () {
         let state = states.get(window.id)!
-        const select = makeSelector(window, state.conversations)
+        const { select } = makeSelector(window, state.conversations)
         const t0 = yield* Clock.currentTimeMillis
         let first = true
         yield* details

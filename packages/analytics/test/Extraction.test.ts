@@ -328,6 +328,37 @@ describe("Extraction.run against the emulator", () => {
     )
   )
 
+  it.effect("a run that dies while a resubmitted job is still skipping written rows resumes without duplicates", () =>
+    withEmulator(
+      Effect.gen(function* () {
+        const emulator = yield* Emulator.Emulator
+        const plan = yield* Extraction.plan({ interval: threeDays })
+        // Every results request after the first cursor is refused: each new job of the window re-reads page 1
+        // (already written, so skipped) and dies on page 2, until the resubmissions run out.
+        yield* emulator.setFaults({
+          script: [
+            {
+              method: "GET",
+              path: "/api/v2/analytics/conversations/details/jobs/*/results",
+              nth: 2,
+              times: 1_000,
+              fault: { kind: "staleCursor", mode: "reject" }
+            }
+          ]
+        })
+        const sink = Extraction.memorySink()
+        const first = yield* drive(Extraction.run(plan, sink, { checkpointKey: "skip", concurrency: 1 }))
+        assert.isTrue(Exit.isFailure(first))
+        yield* emulator.setFaults(undefined)
+        const second = yield* drive(Extraction.run(plan, sink, { checkpointKey: "skip", concurrency: 1 }))
+        assert.isTrue(Exit.isSuccess(second))
+        const ids = idsOf(sink.written)
+        assert.strictEqual(new Set(ids).size, ids.length, "no conversation written twice")
+        assert.deepStrictEqual(sorted(ids), sorted(yield* expectedIds()))
+      })
+    )
+  )
+
   it.effect("formatPlan prints every window for a dry run", () =>
     withEmulator(
       Effect.gen(function* () {
