@@ -1,1 +1,116 @@
-export {}
+/**
+ * `npm run bench [-- --quick] [--only 1,3] [--no-profile] [--reps n] [--out dir]`
+ *
+ * The full run writes `docs/benchmarks.md` and `bench-results.json` at the repository root; `--quick` writes
+ * nothing unless `--out` names a directory, so a smoke run never replaces the published figures.
+ *
+ * @since 0.1.0
+ */
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+import * as Bench from "./bench.js"
+import * as Report from "./report.js"
+import { log } from "./scenarios.js"
+import * as Settings from "./settings.js"
+
+const usage = "usage: npm run bench [-- --quick] [--only 1,2,3,4,5] [--no-profile] [--reps <n>] [--out <dir>]"
+
+const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..")
+
+interface Args {
+  readonly quick: boolean
+  readonly only: ReadonlyArray<Bench.ScenarioId>
+  readonly profile: boolean
+  readonly reps: number | undefined
+  readonly out: string | undefined
+}
+
+const parse = (argv: ReadonlyArray<string>): Args | string => {
+  let quick = false
+  let only: ReadonlyArray<Bench.ScenarioId> = Bench.allScenarios
+  let profile = true
+  let reps: number | undefined
+  let out: string | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    switch (arg) {
+      case "--quick":
+        quick = true
+        break
+      case "--no-profile":
+        profile = false
+        break
+      case "--only": {
+        const ids = (argv[++i] ?? "").split(",").map(Number)
+        if (ids.length === 0 || ids.some((n) => !Bench.allScenarios.includes(n as Bench.ScenarioId))) {
+          return "--only takes scenario numbers 1-5, e.g. --only 1,3"
+        }
+        only = ids as ReadonlyArray<Bench.ScenarioId>
+        break
+      }
+      case "--reps": {
+        const n = Number(argv[++i])
+        if (!Number.isInteger(n) || n < 1 || n > 50) return "--reps takes a whole number from 1 to 50"
+        reps = n
+        break
+      }
+      case "--out": {
+        const dir = argv[++i]
+        if (dir === undefined || dir === "") return "--out needs a directory"
+        out = dir
+        break
+      }
+      case "-h":
+      case "--help":
+        return usage
+      default:
+        return `unknown argument ${arg}\n${usage}`
+    }
+  }
+  return { quick, only, profile, reps, out }
+}
+
+const withReps = (s: Settings.Settings, reps: number | undefined): Settings.Settings =>
+  reps === undefined
+    ? s
+    : {
+        ...s,
+        throughput: { ...s.throughput, reps },
+        rateLimit: { ...s.rateLimit, reps },
+        completion: { ...s.completion, reps },
+        extraction: { ...s.extraction, reps }
+      }
+
+const main = async () => {
+  const argv = process.argv.slice(2)
+  const args = parse(argv)
+  if (typeof args === "string") {
+    console.error(args)
+    process.exitCode = args === usage ? 0 : 2
+    return
+  }
+  const base = args.quick ? Settings.quick : Settings.full
+  const settings = withReps({ ...base, profile: base.profile && args.profile }, args.reps)
+  const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(" ")}` : ""}`
+  log(`${settings.mode} run of scenarios ${args.only.join(", ")}`)
+  const results = await Bench.run({ settings, scenarios: args.only, command })
+  const json = `${JSON.stringify(results, null, 2)}\n`
+  const md = Report.markdown(results)
+  const outDir = args.out ?? (args.quick ? undefined : root)
+  if (outDir !== undefined) {
+    const jsonPath = Path.join(outDir, "bench-results.json")
+    const mdPath =
+      args.out === undefined ? Path.join(root, "docs", "benchmarks.md") : Path.join(outDir, "benchmarks.md")
+    Fs.mkdirSync(Path.dirname(mdPath), { recursive: true })
+    Fs.writeFileSync(jsonPath, json)
+    Fs.writeFileSync(mdPath, md)
+    log(`wrote ${jsonPath} and ${mdPath}`)
+  }
+  process.stdout.write(md)
+}
+
+main().catch((error) => {
+  console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+  process.exitCode = 1
+})

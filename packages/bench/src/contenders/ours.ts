@@ -1,0 +1,154 @@
+/**
+ * Our library as an application uses it: `ConversationDetails` over `FetchHttpClient` (the same `fetch`
+ * transport as the floor, so the difference to the floor is the library's own work; scenario 1 also runs it
+ * over `NodeHttpClient`, Node's `http` module as the SDK's axios uses), full Schema validation
+ * of every response, the default HTTP, pacing and poll policies, and an in-memory audit log (hash chain
+ * included). Scenario 5 goes through `Extraction.plan` and `Extraction.run`.
+ *
+ * @since 0.1.0
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+import * as AuditLog from "@effect-genesys/analytics/AuditLog"
+import * as CheckpointStore from "@effect-genesys/analytics/CheckpointStore"
+import * as ConversationDetails from "@effect-genesys/analytics/ConversationDetails"
+import * as Extraction from "@effect-genesys/analytics/Extraction"
+import * as GenesysConfig from "@effect-genesys/analytics/GenesysConfig"
+import * as Checksum from "../checksum.js"
+import type { CompletionTask, ContenderInput, ExtractionTask, JobSeen, JobTask, Outcome } from "../protocol.js"
+
+/** The library's services over `fetch`; `counter` counts the 429 answers it receives. @since 0.1.0 */
+export const layer = (
+  endpoint: ContenderInput["endpoint"],
+  counter: { rateLimited: number },
+  transport: "fetch" | "node" = "fetch"
+) => {
+  const http = Layer.effect(
+    HttpClient.HttpClient,
+    Effect.map(
+      HttpClient.HttpClient,
+      HttpClient.tap((response) =>
+        Effect.sync(() => {
+          if (response.status === 429) counter.rateLimited++
+        })
+      )
+    )
+  ).pipe(
+    Layer.provide(
+      transport === "node"
+        ? // Imported only when used: loading it also loads the `undici` package, whose global dispatcher would
+          // then carry every `fetch` of the process and change the fetch variant's transport.
+          Layer.unwrapEffect(
+            Effect.promise(() => import("@effect/platform-node/NodeHttpClient")).pipe(Effect.map((m) => m.layer))
+          )
+        : FetchHttpClient.layer
+    )
+  )
+  const deps = Layer.mergeAll(
+    GenesysConfig.layer({
+      apiUrl: endpoint.url,
+      loginUrl: endpoint.url,
+      clientId: endpoint.clientId,
+      clientSecret: endpoint.clientSecret
+    }),
+    AuditLog.layerMemory({ actor: endpoint.clientId, region: "emulator" }),
+    CheckpointStore.layerMemory,
+    http
+  )
+  return Layer.provideMerge(ConversationDetails.layer, deps)
+}
+
+const job = (task: JobTask, counter: { rateLimited: number }) =>
+  Effect.gen(function* () {
+    const details = yield* ConversationDetails.ConversationDetails
+    let conversations = 0
+    let checksum = 0
+    // `runJob` submits, awaits with the default poll policy, then streams every page; the sink only counts.
+    yield* details.runJob({ interval: task.interval }, { pageSize: task.pageSize }).pipe(
+      Stream.runForEachChunk((chunk) =>
+        Effect.sync(() => {
+          for (const c of Chunk.toReadonlyArray(chunk)) {
+            conversations++
+            checksum = Checksum.add(checksum, c.conversationId ?? "")
+          }
+        })
+      )
+    )
+    return { conversations, checksum, jobs: [], rateLimited: counter.rateLimited } satisfies Outcome
+  })
+
+const completion = (task: CompletionTask, counter: { rateLimited: number }) =>
+  Effect.gen(function* () {
+    const details = yield* ConversationDetails.ConversationDetails
+    const jobs = yield* Effect.forEach(
+      task.intervals,
+      (interval) =>
+        Effect.gen(function* () {
+          const jobId = yield* details.submitJob({ interval })
+          const status = yield* details.awaitJob(jobId)
+          const first = yield* details
+            .jobResultPages(jobId, { pageSize: task.pageSize })
+            .pipe(Stream.take(1), Stream.runCollect)
+          const seen: JobSeen = {
+            jobId,
+            submissionDate: status.submissionDate,
+            completionDate: status.completionDate
+          }
+          return { seen, conversations: Chunk.reduce(first, 0, (n, page) => n + page.conversations.length) }
+        }),
+      { concurrency: "unbounded" }
+    )
+    return {
+      conversations: jobs.reduce((n, j) => n + j.conversations, 0),
+      checksum: 0,
+      jobs: jobs.map((j) => j.seen),
+      rateLimited: counter.rateLimited
+    } satisfies Outcome
+  })
+
+const extraction = (task: ExtractionTask, counter: { rateLimited: number }) =>
+  Effect.gen(function* () {
+    let conversations = 0
+    let checksum = 0
+    const sink: Extraction.Sink = {
+      open: () => Effect.void,
+      write: (batch) =>
+        Effect.sync(() => {
+          for (const c of batch) {
+            conversations++
+            checksum = Checksum.add(checksum, c.conversationId ?? "")
+          }
+        }),
+      position: Effect.sync(() => conversations),
+      close: Effect.void
+    }
+    const plan = yield* Extraction.plan({ interval: task.interval }, { jobWindow: "1 day" })
+    const report = yield* Extraction.run(plan, sink, { concurrency: task.concurrency, pageSize: task.pageSize })
+    if (!report.complete) return yield* Effect.dieMessage("extraction report says incomplete")
+    const jobs: Array<JobSeen> = report.windows.flatMap((w) =>
+      w.jobId === undefined ? [] : [{ jobId: w.jobId, submissionDate: undefined, completionDate: undefined }]
+    )
+    return { conversations, checksum, jobs, rateLimited: counter.rateLimited } satisfies Outcome
+  })
+
+/** Runs the task with the library. @since 0.1.0 */
+export const run = (input: ContenderInput): Promise<Outcome> => {
+  const counter = { rateLimited: 0 }
+  const task = input.task
+  const program =
+    task.kind === "job"
+      ? job(task, counter)
+      : task.kind === "completion"
+        ? completion(task, counter)
+        : extraction(task, counter)
+  return Effect.runPromise(
+    program.pipe(
+      Effect.provide(layer(input.endpoint, counter, input.transport ?? "fetch")),
+      Effect.catchAll((error) => Effect.dieMessage(`library failed: ${JSON.stringify(error)}`))
+    ) as Effect.Effect<Outcome>
+  )
+}

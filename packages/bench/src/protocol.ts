@@ -1,0 +1,114 @@
+/**
+ * What the orchestrator, the emulator child and the contender children send each other. Everything here is
+ * plain JSON so that it crosses process boundaries unchanged.
+ *
+ * @since 0.1.0
+ */
+
+/** The three contenders. @since 0.1.0 */
+export type ContenderName = "ours" | "sdk" | "floor"
+
+/** Every contender, in the order of the first repetition. @since 0.1.0 */
+export const contenders: ReadonlyArray<ContenderName> = ["ours", "sdk", "floor"]
+
+/** How to reach the emulator and log in. @since 0.1.0 */
+export interface Endpoint {
+  readonly url: string
+  readonly clientId: string
+  readonly clientSecret: string
+}
+
+/** One job over `interval`, every result page read (scenarios 1, 2 and 3). @since 0.1.0 */
+export interface JobTask {
+  readonly kind: "job"
+  readonly interval: string
+  readonly pageSize: number
+  /** Poll interval of the hand-written SDK and floor loops. */
+  readonly pollMillis: number
+}
+
+/** Jobs submitted at once, each awaited and its first page read (scenario 4). @since 0.1.0 */
+export interface CompletionTask {
+  readonly kind: "completion"
+  readonly intervals: ReadonlyArray<string>
+  readonly pageSize: number
+  /** Poll interval of the hand-written SDK and floor loops. */
+  readonly pollMillis: number
+}
+
+/** Day windows over `interval`, `concurrency` at a time, de-duplicated (scenario 5). @since 0.1.0 */
+export interface ExtractionTask {
+  readonly kind: "extraction"
+  readonly interval: string
+  readonly concurrency: number
+  readonly pageSize: number
+  /** Poll interval of the hand-written SDK and floor loops. */
+  readonly pollMillis: number
+}
+
+/** What a contender child is asked to do. @since 0.1.0 */
+export type Task = JobTask | CompletionTask | ExtractionTask
+
+/** The argument of a contender child. @since 0.1.0 */
+export interface ContenderInput {
+  readonly contender: ContenderName
+  readonly endpoint: Endpoint
+  readonly task: Task
+  /** RSS sampling period in milliseconds. */
+  readonly sampleMillis: number
+  /** When set, force a GC this often and sample the heap left in use (the memory scenario). */
+  readonly gcSampleMillis?: number | undefined
+  /** HTTP client under our library (ignored by the others): `fetch` (default) or Node's `http`. */
+  readonly transport?: "fetch" | "node" | undefined
+}
+
+/** A job as its contender saw it finish. @since 0.1.0 */
+export interface JobSeen {
+  readonly jobId: string
+  readonly submissionDate: string | undefined
+  readonly completionDate: string | undefined
+}
+
+/** What a flow returns, before measurement is added. @since 0.1.0 */
+export interface Outcome {
+  readonly conversations: number
+  /** Order-independent checksum of the conversation ids (see `checksum.ts`). */
+  readonly checksum: number
+  readonly jobs: ReadonlyArray<JobSeen>
+  /** 429 answers the contender saw. */
+  readonly rateLimited: number
+}
+
+/** One contender run, measured inside its own process. @since 0.1.0 */
+export interface RunResult extends Outcome {
+  readonly contender: ContenderName
+  readonly wallMillis: number
+  readonly cpuUserMillis: number
+  readonly cpuSystemMillis: number
+  /** RSS after imports and a forced GC, before the flow. */
+  readonly baselineRssBytes: number
+  /** Kernel high-water mark of RSS (`VmHWM`), or the sampled peak where /proc is missing. */
+  readonly peakRssBytes: number
+  /** Highest RSS seen by the sampler (a cross-check of `peakRssBytes`). */
+  readonly sampledPeakRssBytes: number
+  /** Highest heap in use right after a forced GC (only with `gcSampleMillis`): memory actually retained. */
+  readonly peakLiveHeapBytes?: number | undefined
+}
+
+/** Prefix of the one stdout line that carries a contender's `RunResult`. @since 0.1.0 */
+export const resultPrefix = "BENCH-RESULT "
+
+/** One request as the emulator recorded it. @since 0.1.0 */
+export interface RecordedRequest {
+  readonly method: string
+  readonly path: string
+  readonly search: string
+  readonly status: number
+  readonly atMillis: number
+}
+
+/** Count and checksum of a set of conversation ids. @since 0.1.0 */
+export interface Truth {
+  readonly count: number
+  readonly checksum: number
+}

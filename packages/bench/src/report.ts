@@ -1,0 +1,360 @@
+/**
+ * The outputs: `bench-results.json` (every figure) and `docs/benchmarks.md` rendered from the same object
+ * by the template below, so the two never disagree and a re-run reproduces both.
+ *
+ * @since 0.1.0
+ */
+import type * as Analysis from "./analysis.js"
+import type * as CpuProfile from "./cpuProfile.js"
+import type { ContenderName } from "./protocol.js"
+import { contenders } from "./protocol.js"
+
+/** The machine the figures come from. @since 0.1.0 */
+export interface Machine {
+  readonly nproc: number
+  readonly cpuModel: string
+  readonly memoryGiB: number
+  readonly node: string
+  readonly platform: string
+  /** 1-minute load average when the run started and ended (other work on the machine). */
+  readonly loadAverage: { readonly start: number; readonly end: number }
+}
+
+/** Everything a run produced. @since 0.1.0 */
+export interface Results {
+  readonly command: string
+  readonly mode: "full" | "quick"
+  readonly generatedAt: string
+  readonly durationSeconds: number
+  /** Wall time of each scenario, by number. */
+  readonly scenarioSeconds: Readonly<Record<number, number>>
+  readonly machine: Machine
+  readonly throughput?: Analysis.Throughput | undefined
+  readonly memory?: Analysis.Memory | undefined
+  readonly rateLimit?: Analysis.RateLimit | undefined
+  readonly completion?: Analysis.Completion | undefined
+  readonly extraction?: Analysis.Extraction | undefined
+  /** CPU profile of one extra run of ours in scenario 1. */
+  readonly profile?: CpuProfile.Summary | undefined
+  /** CPU profile of one extra run of the floor in scenario 1, for comparison. */
+  readonly floorProfile?: CpuProfile.Summary | undefined
+}
+
+const names: Record<ContenderName, string> = {
+  ours: "ours (`@effect-genesys/analytics`)",
+  sdk: "official SDK (`purecloud-platform-client-v2`)",
+  floor: "floor (`fetch` + `JSON.parse`)"
+}
+
+const fmt = (n: number | undefined, digits = 2): string =>
+  n === undefined || !Number.isFinite(n) ? "n/a" : n.toLocaleString("en-US", { maximumFractionDigits: digits })
+
+const x = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? "n/a" : `${fmt(n, 2)}×`)
+
+const pct = (n: number): string => `${fmt(n * 100, 1)} %`
+
+const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string =>
+  [
+    `| ${header.join(" | ")} |`,
+    `|${header.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`)
+  ].join("\n")
+
+const variantNames: Record<Analysis.Variant, string> = {
+  ours: "ours over `FetchHttpClient`",
+  "ours-node": "ours over `NodeHttpClient`",
+  sdk: "official SDK",
+  floor: "floor (`fetch` + `JSON.parse`)"
+}
+
+const variants: ReadonlyArray<Analysis.Variant> = ["ours", "ours-node", "sdk", "floor"]
+
+const throughputSection = (t: Analysis.Throughput): string => `## 1. Throughput
+
+One job over the whole dataset — **${fmt(t.conversations, 0)} conversations**, results in pages of ${fmt(t.pageSize, 0)}
+— read to a null sink (it only counts and checksums ids). Median of ${t.reps} repetitions; the contenders ran one at
+a time, in an order rotated each repetition, against the same emulator process. Ours runs twice: over
+\`FetchHttpClient\` (the floor's transport, so ours / floor is the library's own cost) and over \`NodeHttpClient\`
+(Node's \`http\` module, the transport under the SDK's axios).
+
+${table(
+  [
+    "contender",
+    "wall (s)",
+    "CPU (s)",
+    "conversations / s (wall)",
+    "conversations / CPU-s",
+    "peak RSS (MiB)",
+    "emulator CPU (s)"
+  ],
+  variants.map((v) => [
+    variantNames[v],
+    fmt(t.wallSeconds[v]),
+    fmt(t.cpuSeconds[v]),
+    fmt(t.conversationsPerSecond[v], 0),
+    fmt(t.conversationsPerCpuSecond[v], 0),
+    fmt(t.peakRssMiB[v], 1),
+    fmt(t.emulatorCpuSeconds[v])
+  ])
+)}
+
+${table(
+  ["ratio (medians)", "wall", "CPU", "CPU (paired per repetition)", "peak RSS"],
+  (["ours", "ours-node"] as const).flatMap((v) => [
+    [
+      `${variantNames[v]} / SDK`,
+      x(t.ratios.wall[v].oursToSdk),
+      x(t.ratios.cpu[v].oursToSdk),
+      x(t.pairedCpuRatios[v].oursToSdk),
+      x(t.ratios.peakRss[v].oursToSdk)
+    ],
+    [
+      `${variantNames[v]} / floor`,
+      x(t.ratios.wall[v].oursToFloor),
+      x(t.ratios.cpu[v].oursToFloor),
+      x(t.pairedCpuRatios[v].oursToFloor),
+      x(t.ratios.peakRss[v].oursToFloor)
+    ]
+  ])
+)}
+
+Wall time includes the emulator generating and serialising every page (its CPU is in the last column) while
+the client waits: on two cores the emulator and the client share the machine, so **client CPU time is the figure
+that compares the clients**; wall time is the end-to-end figure a user would see against this emulator.
+`
+
+const memorySection = (m: Analysis.Memory): string => `## 2. Memory
+
+The throughput flow at ${m.sizes.map((s) => `**${fmt(s.conversations, 0)}**`).join(" and ")} conversations (×${fmt(m.sizeFactor)}), pages
+of ${fmt(m.pageSize, 0)}, one run per contender and size. Peak RSS is the kernel's high-water mark (\`VmHWM\`) of the
+contender process; baseline is its RSS after imports and a forced GC, before the flow.
+
+${table(
+  [
+    "contender",
+    ...m.sizes.flatMap((s) => [`baseline @ ${fmt(s.conversations, 0)}`, `peak RSS @ ${fmt(s.conversations, 0)}`]),
+    "RSS growth"
+  ],
+  contenders.map((c) => [
+    names[c],
+    ...m.sizes.flatMap((s) => [`${fmt(s.baselineRssMiB[c], 1)} MiB`, `${fmt(s.peakRssMiB[c], 1)} MiB`]),
+    x(m.growth[c])
+  ])
+)}
+
+${table(
+  ["contender", ...m.sizes.map((s) => `live heap @ ${fmt(s.conversations, 0)}`), "live-heap growth"],
+  contenders.map((c) => [names[c], ...m.sizes.map((s) => `${fmt(s.liveHeapMiB[c], 1)} MiB`), x(m.liveHeapGrowth[c])])
+)}
+
+${table(
+  ["ratio of peak RSS", ...m.sizes.map((s) => `@ ${fmt(s.conversations, 0)}`)],
+  [
+    ["ours / SDK", ...m.sizes.map((s) => x(s.ratios.oursToSdk))],
+    ["ours / floor", ...m.sizes.map((s) => x(s.ratios.oursToFloor))]
+  ]
+)}
+
+"Growth" is the larger size's figure over the smaller's: 1.00× means memory does not grow with the number of
+conversations. Peak RSS also reflects how lazily V8 collects garbage (a heap is allowed to grow before a major
+GC), so these runs also force a GC every ${m.gcSampleMillis} ms and record the heap still in use right after it
+("live heap"): that is the memory a contender actually retains. Both are sampled, so a short-lived peak between
+two samples can be missed; the forced GCs make these runs slower than scenario 1's.
+`
+
+const rateSection = (r: Analysis.RateLimit): string => `## 3. Rate-limit efficiency
+
+The emulator allows **${r.count} requests per ${r.windowSeconds} s** per token (fixed windows, 429 with \`Retry-After\`
+beyond). One job of ${fmt(r.conversations, 0)} conversations read in pages of ${r.pageSize}. Each contender had its own emulator
+process (same options) and ran at the same time as the others; figures come from each emulator's request log.
+Median of ${r.reps} repetitions. Span = first to last API request. Share of limit = successful requests per
+second over the windows used (span + one window), divided by ${r.count} / ${r.windowSeconds} s; ideal share = the same for
+a perfect client with the same number of successful requests; efficiency = the least possible span for those
+requests (full windows back to back) divided by the span achieved.
+
+${table(
+  [
+    "contender",
+    "successful requests",
+    "429 received",
+    "span (s)",
+    "share of limit",
+    "ideal share",
+    "efficiency",
+    "wall (s)"
+  ],
+  contenders.map((c) => [
+    names[c],
+    fmt(r.okRequests[c], 0),
+    fmt(r.rateLimited[c], 0),
+    fmt(r.spanSeconds[c]),
+    pct(r.shareOfLimit[c]),
+    pct(r.idealShare[c]),
+    pct(r.efficiency[c]),
+    fmt(r.wallSeconds[c])
+  ])
+)}
+
+${table(
+  ["ratio (medians)", "wall", "share of limit"],
+  [
+    ["ours / SDK", x(r.ratios.wall.oursToSdk), x(r.ratios.shareOfLimit.oursToSdk)],
+    ["ours / floor", x(r.ratios.wall.oursToFloor), x(r.ratios.shareOfLimit.oursToFloor)]
+  ]
+)}
+
+Ours paces from the \`inin-ratelimit-*\` headers; the SDK loop and the floor send at full speed and, on a 429,
+sleep for \`Retry-After\` (the SDK has no retry of its own, FACTS §7).
+`
+
+const completionSection = (c: Analysis.Completion): string => `## 4. Completion detection
+
+Jobs of known duration (queue ${c.queueMillis} ms + run ${c.runMillis} ms + 1 ms per conversation, from the emulator's
+options) submitted together; delay = first results request − the job's \`completionDate\` (both on the
+emulator's clock, from its request log), polls = \`GET …/jobs/{id}\` requests for the job. Each contender had its
+own emulator and ran at the same time as the others. Median of ${c.reps} repetitions.
+Poll policies: ours — ${c.pollPolicy.ours}; SDK loop — ${c.pollPolicy.sdk} (third-party production practice,
+FACTS §3.2); floor — ${c.pollPolicy.floor}.
+
+${table(
+  ["job", "duration (s)", ...contenders.map((k) => `${k} delay (s)`), ...contenders.map((k) => `${k} polls`)],
+  c.jobs.map((j) => [
+    `${j.days} day(s), ${fmt(j.conversations, 0)} conv.`,
+    fmt(j.durationSeconds),
+    ...contenders.map((k) => fmt(j.delaySeconds[k])),
+    ...contenders.map((k) => fmt(j.statusPolls[k], 1))
+  ])
+)}
+
+${table(
+  ["contender", "median delay over all jobs (s)", "status polls per run"],
+  contenders.map((k) => [names[k], fmt(c.delaySeconds[k]), fmt(c.pollsPerRun[k], 1)])
+)}
+
+Polling is a trade-off between delay and requests (each poll spends rate-limit budget): a fixed short
+interval detects completion sooner and polls more; a backoff polls less on long jobs and notices later.
+`
+
+const extractionSection = (e: Analysis.Extraction): string => `## 5. Planned extraction
+
+${e.days} days (**${fmt(e.conversations, 0)} conversations**), one job per UTC day (each ${e.jobSeconds} s), pages of ${e.pageSize},
+under **${e.count} requests per ${e.windowSeconds} s**; at most ${e.concurrency} windows at a time vs one window at a time.
+Ours runs \`Extraction.plan\` + \`Extraction.run\`; the SDK and the floor run a hand-written day loop with a pool and
+de-duplication by conversation id. Every contender/variant had its own emulator; the three contenders of one
+concurrency ran at the same time. Median of ${e.reps} repetitions. Bound = the larger of the rate limit's
+minimum for the ${fmt(e.minRequests, 0)} requests any client needs (submit + one status + pages per window) and
+⌈days / concurrency⌉ × job duration.
+
+${table(
+  ["contender", "windows at a time", "wall (s)", "bound (s)", "wall / bound", "successful requests", "429 received"],
+  e.variants.map((v) => [
+    names[v.contender],
+    String(v.concurrency),
+    fmt(v.wallSeconds),
+    fmt(v.boundSeconds),
+    x(v.ratioToBound),
+    fmt(v.okRequests, 0),
+    fmt(v.rateLimited, 0)
+  ])
+)}
+
+${table(
+  ["ratio (median wall)", `${e.concurrency} at a time`, "one at a time"],
+  [
+    ["ours / SDK", x(e.ratios.concurrent.oursToSdk), x(e.ratios.sequential.oursToSdk)],
+    ["ours / floor", x(e.ratios.concurrent.oursToFloor), x(e.ratios.sequential.oursToFloor)]
+  ]
+)}
+
+Speed-up of ${e.concurrency} windows at a time over one at a time: ${contenders.map((c) => `${c} ${x(e.speedup[c])}`).join(", ")}.
+`
+
+const profileSection = (
+  p: CpuProfile.Summary,
+  floor: CpuProfile.Summary | undefined,
+  t: Analysis.Throughput | undefined
+): string => {
+  const origins = [...new Set([...p.byOrigin.map((e) => e.name), ...(floor?.byOrigin ?? []).map((e) => e.name)])]
+  const of = (s: CpuProfile.Summary | undefined, name: string) => s?.byOrigin.find((e) => e.name === name)
+  return `## Profile of our library (throughput flow)
+
+One extra run of ours (over \`FetchHttpClient\`) and one of the floor in scenario 1, each under \`node --cpu-prof\`
+(not part of the medians; profiling slows a run). The profile covers the whole process, start-up included.
+${
+  t === undefined
+    ? ""
+    : `This is the **before** figure: in the medians above ours used ${x(t.ratios.cpu.ours.oursToFloor)} the floor's
+CPU and ${x(t.ratios.cpu.ours.oursToSdk)} the SDK's (over \`NodeHttpClient\`: ${x(
+        t.ratios.cpu["ours-node"].oursToFloor
+      )} and ${x(t.ratios.cpu["ours-node"].oursToSdk)}).`
+}
+
+${table(
+  ["origin", "ours: self time (s)", "ours: share", "floor: self time (s)", "floor: share"],
+  origins.map((name) => {
+    const a = of(p, name)
+    const b = of(floor, name)
+    return [
+      name,
+      a === undefined ? "—" : fmt(a.selfMillis / 1000),
+      a === undefined ? "—" : pct(a.share),
+      b === undefined ? "—" : fmt(b.selfMillis / 1000),
+      b === undefined ? "—" : pct(b.share)
+    ]
+  })
+)}
+
+Busy (non-idle) time: ours ${fmt(p.busyMillis / 1000)} s, floor ${floor === undefined ? "n/a" : fmt(floor.busyMillis / 1000)} s.
+Hottest functions of ours (self time; \`JSON.parse\` is a builtin, so its time is charged to the function that
+calls it):
+
+${table(
+  ["function (built file:line)", "self time (s)", "share"],
+  p.byFunction.slice(0, 12).map((e) => [`\`${e.name}\``, fmt(e.selfMillis / 1000), pct(e.share)])
+)}
+`
+}
+
+/** Renders docs/benchmarks.md. @since 0.1.0 */
+export const markdown = (r: Results): string => {
+  const m = r.machine
+  const sections = [
+    r.throughput === undefined ? undefined : throughputSection(r.throughput),
+    r.memory === undefined ? undefined : memorySection(r.memory),
+    r.rateLimit === undefined ? undefined : rateSection(r.rateLimit),
+    r.completion === undefined ? undefined : completionSection(r.completion),
+    r.extraction === undefined ? undefined : extractionSection(r.extraction),
+    r.profile === undefined ? undefined : profileSection(r.profile, r.floorProfile, r.throughput)
+  ].filter((s): s is string => s !== undefined)
+  return `# Benchmarks
+
+<!-- Generated by packages/bench (\`${r.command}\`); edit the template in packages/bench/src/report.ts, not this file. -->
+
+Three contenders do the same work against the emulator's HTTP server over loopback, with the same seed and data:
+
+- **ours** — \`ConversationDetails\` / \`Extraction\` of \`@effect-genesys/analytics\` over \`FetchHttpClient\`, every
+  response decoded with the full Schemas, default retry, pacing and poll policies, in-memory audit log;
+- **SDK** — the official \`purecloud-platform-client-v2\` (pointed at the emulator with \`setGateway\`) with the
+  cursor loop, polling and 429 handling its users must write by hand;
+- **floor** — \`fetch\` + \`JSON.parse\` with the same hand-written loop and no validation: what any client needs at least.
+
+Each contender run is its own Node process (\`--expose-gc\`), and the emulator runs in another, so CPU time and
+RSS belong to one contender. Figures are **medians**; the machine is shared and noisy, so compare the
+**ratios** (ours / SDK, ours / floor) rather than absolute times. \`bench-results.json\` holds the same numbers.
+
+- Command: \`${r.command}\` (${r.mode} run, ${fmt(r.durationSeconds, 0)} s, ${r.generatedAt})
+- Machine: ${m.nproc} CPUs (${m.cpuModel}), ${fmt(m.memoryGiB, 1)} GiB RAM, Node ${m.node}, ${m.platform}; load average ${fmt(m.loadAverage.start)} at start, ${fmt(m.loadAverage.end)} at end
+- Sizes are smaller than the issue's (200 000 and 1 000 000 conversations): the emulator generates every
+  conversation on request (about 5.7 KB of JSON each), which bounds a full run to about ten minutes on this machine.
+
+${sections.join("\n")}
+## Reproduce
+
+\`\`\`
+${r.command}
+\`\`\`
+
+\`npm run bench -- --quick\` runs every scenario at toy sizes in about a minute (a smoke test, not for
+claims). \`--only 1,3\` runs some scenarios; \`--no-profile\` skips the profiled run.
+`
+}

@@ -1,0 +1,400 @@
+/**
+ * The five scenarios. CPU-bound ones (throughput, memory) run one contender process at a time against one
+ * emulator process, in an order that rotates across repetitions. Latency- and rate-bound ones (rate limit,
+ * completion detection, planned extraction) give every contender its own emulator process with identical
+ * options and run the contenders at the same time: each has its own token, rate window and job quota, and
+ * the emulator's request log then belongs to one contender.
+ *
+ * @since 0.1.0
+ */
+import type * as Server from "@effect-genesys/emulator/Server"
+import * as Emulator from "./emulatorHandle.js"
+import type { ContenderName, Endpoint, RecordedRequest, RunResult, Task, Truth } from "./protocol.js"
+import { contenders } from "./protocol.js"
+import { runContender } from "./runContender.js"
+import type { Settings } from "./settings.js"
+import { rotate } from "./stats.js"
+
+const DAY = 86_400_000
+
+const credentials = { clientId: "bench-client", clientSecret: "bench-secret" } as const
+
+/** Progress lines go to stderr; stdout stays free for the summary. @since 0.1.0 */
+export const log = (line: string): void => {
+  process.stderr.write(`[bench] ${line}\n`)
+}
+
+/** A dataset that ended more than a day before now, so every conversation is settled and visible to jobs. @since 0.1.0 */
+export const startDate = (days: number, nowMillis: number = Date.now()): string =>
+  new Date(Math.floor(nowMillis / DAY) * DAY - (days + 1) * DAY).toISOString().slice(0, 10)
+
+/** The whole span of a dataset as an interval. @since 0.1.0 */
+export const spanInterval = (emulator: { spanStartMillis: number; spanEndMillis: number }): string =>
+  `${new Date(emulator.spanStartMillis).toISOString()}/${new Date(emulator.spanEndMillis).toISOString()}`
+
+const emulatorOptions = (
+  settings: Settings,
+  days: number,
+  perDay: number,
+  extra: Partial<Server.Options> = {}
+): Server.Options => ({
+  seed: settings.seed,
+  days,
+  perDay,
+  startDate: startDate(days),
+  ...credentials,
+  recordLimit: 1_000_000,
+  ...extra,
+  jobs: { queueMillis: 100, runMillis: 400, runMillisPerConversation: 0, ...extra.jobs }
+})
+
+const endpoint = (url: string): Endpoint => ({ url, ...credentials })
+
+const check = (what: string, result: RunResult, truth: Truth) => {
+  if (result.conversations !== truth.count || (truth.checksum !== 0 && result.checksum !== truth.checksum)) {
+    throw new Error(
+      `${what}: ${result.contender} returned ${result.conversations} conversations (checksum ${result.checksum}), ` +
+        `ground truth ${truth.count} (checksum ${truth.checksum})`
+    )
+  }
+}
+
+/** A contender, or ours over Node's `http` client (scenario 1 only). @since 0.1.0 */
+export type Variant = ContenderName | "ours-node"
+
+/** The variants of scenario 1. @since 0.1.0 */
+export const throughputVariants: ReadonlyArray<Variant> = ["ours", "ours-node", "sdk", "floor"]
+
+/** One measured contender run with the emulator's CPU over the same span. @since 0.1.0 */
+export interface MeasuredRun extends RunResult {
+  readonly variant: string
+  readonly rep: number
+  readonly order: number
+  readonly emulatorCpuMillis: number
+}
+
+const sequentialRun = async (
+  settings: Settings,
+  emulator: Emulator.EmulatorHandle,
+  variant: Variant,
+  task: Task,
+  cpuProfileDir?: string,
+  gcSampleMillis?: number
+): Promise<{ result: RunResult; emulatorCpuMillis: number }> => {
+  const before = await emulator.cpuMillis()
+  const contender: ContenderName = variant === "ours-node" ? "ours" : variant
+  const result = await runContender(
+    {
+      contender,
+      endpoint: endpoint(emulator.url),
+      task,
+      sampleMillis: settings.sampleMillis,
+      ...(gcSampleMillis === undefined ? {} : { gcSampleMillis }),
+      ...(variant === "ours-node" ? { transport: "node" as const } : {})
+    },
+    { timeoutMillis: settings.runTimeoutMillis, cpuProfileDir }
+  )
+  const emulatorCpuMillis = (await emulator.cpuMillis()) - before
+  return { result, emulatorCpuMillis }
+}
+
+const withEmulator = async <A>(options: Server.Options, use: (e: Emulator.EmulatorHandle) => Promise<A>) => {
+  const emulator = await Emulator.start(options)
+  try {
+    return await use(emulator)
+  } finally {
+    await emulator.stop()
+  }
+}
+
+// ---- 1. throughput ---------------------------------------------------------------------------------------
+
+/** Scenario 1 raw data. @since 0.1.0 */
+export interface ThroughputData {
+  readonly conversations: number
+  readonly pageSize: number
+  readonly reps: number
+  readonly runs: ReadonlyArray<MeasuredRun>
+  /** Directories of the CPU profiles of one extra run of ours and of the floor, when profiling. */
+  readonly profileDirs?: { readonly ours: string; readonly floor: string } | undefined
+}
+
+/** Scenario 1: one job over the whole dataset, every page to a null sink, contenders one at a time. @since 0.1.0 */
+export const throughput = (
+  settings: Settings,
+  profileDirs?: { readonly ours: string; readonly floor: string }
+): Promise<ThroughputData> => {
+  const s = settings.throughput
+  return withEmulator(emulatorOptions(settings, s.days, s.perDay), async (emulator) => {
+    const interval = spanInterval(emulator)
+    const truth = await emulator.truthJob(interval)
+    const task: Task = { kind: "job", interval, pageSize: s.pageSize, pollMillis: settings.pollMillis }
+    log(`throughput: ${truth.count} conversations, ${s.reps} repetitions`)
+    if (s.warmUp) {
+      // Unmeasured warm-up over one day so that no contender meets a cold emulator.
+      const warmDay = `${interval.split("/")[0]}/${new Date(emulator.spanStartMillis + DAY).toISOString()}`
+      await sequentialRun(settings, emulator, "floor", { ...task, interval: warmDay })
+    }
+    const runs: Array<MeasuredRun> = []
+    for (let rep = 0; rep < s.reps; rep++) {
+      const order = rotate(throughputVariants, rep)
+      for (const [i, variant] of order.entries()) {
+        const { result, emulatorCpuMillis } = await sequentialRun(settings, emulator, variant, task)
+        check("throughput", result, truth)
+        runs.push({ ...result, variant, rep, order: i, emulatorCpuMillis })
+        log(
+          `  rep ${rep + 1} ${variant}: ${(result.wallMillis / 1000).toFixed(2)} s wall, ` +
+            `${((result.cpuUserMillis + result.cpuSystemMillis) / 1000).toFixed(2)} s CPU`
+        )
+      }
+    }
+    if (profileDirs !== undefined) {
+      log("throughput: one extra run of ours and of the floor under --cpu-prof")
+      for (const variant of ["ours", "floor"] as const) {
+        const { result } = await sequentialRun(settings, emulator, variant, task, profileDirs[variant])
+        check("profiled run", result, truth)
+      }
+    }
+    return { conversations: truth.count, pageSize: s.pageSize, reps: s.reps, runs, profileDirs }
+  })
+}
+
+// ---- 2. memory --------------------------------------------------------------------------------------------
+
+/** Scenario 2 raw data: one run per contender and size. @since 0.1.0 */
+export interface MemoryData {
+  readonly sizes: ReadonlyArray<{ readonly conversations: number; readonly runs: ReadonlyArray<MeasuredRun> }>
+  readonly pageSize: number
+  readonly gcSampleMillis: number
+}
+
+/** Scenario 2: the same flow at two dataset sizes; peak RSS per contender. @since 0.1.0 */
+export const memory = async (settings: Settings): Promise<MemoryData> => {
+  const s = settings.memory
+  const sizes: Array<MemoryData["sizes"][number]> = []
+  for (const [k, perDay] of s.perDay.entries()) {
+    const data = await withEmulator(emulatorOptions(settings, s.days, perDay), async (emulator) => {
+      const interval = spanInterval(emulator)
+      const truth = await emulator.truthJob(interval)
+      log(`memory: ${truth.count} conversations`)
+      const task: Task = { kind: "job", interval, pageSize: s.pageSize, pollMillis: settings.pollMillis }
+      const runs: Array<MeasuredRun> = []
+      for (const [i, contender] of rotate(contenders, k).entries()) {
+        const { result, emulatorCpuMillis } = await sequentialRun(
+          settings,
+          emulator,
+          contender,
+          task,
+          undefined,
+          s.gcSampleMillis
+        )
+        check("memory", result, truth)
+        runs.push({ ...result, variant: contender, rep: 0, order: i, emulatorCpuMillis })
+        log(
+          `  ${contender}: peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ` +
+            `live heap ${((result.peakLiveHeapBytes ?? 0) / 2 ** 20).toFixed(0)} MiB`
+        )
+      }
+      return { conversations: truth.count, runs }
+    })
+    sizes.push(data)
+  }
+  return { sizes, pageSize: s.pageSize, gcSampleMillis: s.gcSampleMillis }
+}
+
+// ---- concurrent groups ------------------------------------------------------------------------------------
+
+/** A contender run in a concurrent group, with its own emulator's request log. @since 0.1.0 */
+export interface GroupRun extends MeasuredRun {
+  readonly variant: string
+  readonly requests: ReadonlyArray<RecordedRequest>
+}
+
+interface GroupMember {
+  readonly contender: ContenderName
+  readonly variant: string
+  readonly task: Task
+}
+
+/**
+ * Runs every member at once, each against its own emulator built from `options`; `truth` checks each
+ * result. Emulators are started (and stopped) around the group, so every member meets a fresh org.
+ */
+const group = async (
+  settings: Settings,
+  options: Server.Options,
+  rep: number,
+  members: ReadonlyArray<GroupMember>,
+  truth: ((emulator: Emulator.EmulatorHandle, member: GroupMember) => Promise<Truth | undefined>) | undefined
+): Promise<ReadonlyArray<GroupRun>> => {
+  const emulators = await Promise.all(members.map(() => Emulator.start(options)))
+  try {
+    const truths = await Promise.all(
+      members.map((m, i) => (truth === undefined ? Promise.resolve(undefined) : truth(emulators[i]!, m)))
+    )
+    const results = await Promise.all(
+      members.map(async (m, i) => {
+        const emulator = emulators[i]!
+        const { result, emulatorCpuMillis } = await sequentialRun(settings, emulator, m.contender, m.task)
+        const t = truths[i]
+        if (t !== undefined) check(m.variant, result, t)
+        const requests = await emulator.requests()
+        return { ...result, rep, order: i, emulatorCpuMillis, variant: m.variant, requests } satisfies GroupRun
+      })
+    )
+    return results
+  } finally {
+    await Promise.all(emulators.map((e) => e.stop()))
+  }
+}
+
+// ---- 3. rate-limit efficiency -----------------------------------------------------------------------------
+
+/** Scenario 3 raw data. @since 0.1.0 */
+export interface RateLimitData {
+  readonly count: number
+  readonly windowSeconds: number
+  readonly pageSize: number
+  readonly conversations: number
+  readonly runs: ReadonlyArray<GroupRun>
+}
+
+/** Scenario 3: one job read in small pages under a tight rate limit; each contender has its own org. @since 0.1.0 */
+export const rateLimit = async (settings: Settings): Promise<RateLimitData> => {
+  const s = settings.rateLimit
+  const options = emulatorOptions(settings, 1, s.perDay, {
+    rateLimit: { count: s.count, windowSeconds: s.windowSeconds }
+  })
+  const probe = await Emulator.start(options)
+  const interval = spanInterval(probe)
+  const truth = await probe.truthJob(interval)
+  await probe.stop()
+  log(
+    `rate limit: ${s.count} requests per ${s.windowSeconds} s, ${truth.count} conversations in pages of ${s.pageSize}`
+  )
+  const task: Task = { kind: "job", interval, pageSize: s.pageSize, pollMillis: settings.pollMillis }
+  const runs: Array<GroupRun> = []
+  for (let rep = 0; rep < s.reps; rep++) {
+    const members = rotate(contenders, rep).map((contender) => ({ contender, variant: contender, task }))
+    runs.push(...(await group(settings, options, rep, members, async () => truth)))
+    log(`  rep ${rep + 1} done`)
+  }
+  return { count: s.count, windowSeconds: s.windowSeconds, pageSize: s.pageSize, conversations: truth.count, runs }
+}
+
+// ---- 4. completion detection ------------------------------------------------------------------------------
+
+/** Scenario 4 raw data. @since 0.1.0 */
+export interface CompletionData {
+  readonly jobDays: ReadonlyArray<number>
+  /** Conversations each job window returns (its duration is queue + run + 1 ms each). */
+  readonly jobSizes: ReadonlyArray<number>
+  readonly queueMillis: number
+  readonly runMillis: number
+  readonly sdkPollMillis: number
+  readonly floorPollMillis: number
+  readonly runs: ReadonlyArray<GroupRun>
+}
+
+/** Scenario 4: jobs of known duration submitted together; when each contender notices completion. @since 0.1.0 */
+export const completion = async (settings: Settings): Promise<CompletionData> => {
+  const s = settings.completion
+  const days = Math.max(...s.jobDays)
+  const options = emulatorOptions(settings, days, s.perDay, {
+    jobs: { queueMillis: s.queueMillis, runMillis: s.runMillis, runMillisPerConversation: 1, maxConcurrent: 20 }
+  })
+  const probe = await Emulator.start(options)
+  const intervals = s.jobDays.map(
+    (d) => `${new Date(probe.spanStartMillis).toISOString()}/${new Date(probe.spanStartMillis + d * DAY).toISOString()}`
+  )
+  const jobSizes = await Promise.all(intervals.map((i) => probe.truthJob(i).then((t) => t.count)))
+  await probe.stop()
+  log(
+    `completion: jobs of ${jobSizes.map((n) => `${((s.queueMillis + s.runMillis + n) / 1000).toFixed(1)} s`).join(", ")}`
+  )
+  const pollOf = (c: ContenderName) => (c === "sdk" ? s.sdkPollMillis : s.floorPollMillis)
+  const runs: Array<GroupRun> = []
+  for (let rep = 0; rep < s.reps; rep++) {
+    const members = rotate(contenders, rep).map((contender) => ({
+      contender,
+      variant: contender,
+      task: { kind: "completion", intervals, pageSize: 100, pollMillis: pollOf(contender) } satisfies Task
+    }))
+    runs.push(...(await group(settings, options, rep, members, undefined)))
+    log(`  rep ${rep + 1} done`)
+  }
+  return {
+    jobDays: s.jobDays,
+    jobSizes,
+    queueMillis: s.queueMillis,
+    runMillis: s.runMillis,
+    sdkPollMillis: s.sdkPollMillis,
+    floorPollMillis: s.floorPollMillis,
+    runs
+  }
+}
+
+// ---- 5. planned extraction --------------------------------------------------------------------------------
+
+/** Scenario 5 raw data. @since 0.1.0 */
+export interface ExtractionData {
+  readonly days: number
+  readonly conversations: number
+  readonly pageSize: number
+  readonly concurrency: number
+  readonly count: number
+  readonly windowSeconds: number
+  readonly jobMillis: number
+  /** Fewest API requests any client needs: per day window one submit, one status and its pages. */
+  readonly minRequests: number
+  readonly runs: ReadonlyArray<GroupRun>
+}
+
+/** Scenario 5: day windows with a concurrency limit and one at a time, under a rate limit. @since 0.1.0 */
+export const extraction = async (settings: Settings): Promise<ExtractionData> => {
+  const s = settings.extraction
+  const options = emulatorOptions(settings, s.days, s.perDay, {
+    rateLimit: { count: s.count, windowSeconds: s.windowSeconds }
+  })
+  const probe = await Emulator.start(options)
+  const interval = spanInterval(probe)
+  const truth = await probe.truthAll()
+  let minRequests = 0
+  for (let d = 0; d < s.days; d++) {
+    const from = probe.spanStartMillis + d * DAY
+    const day = await probe.truthJob(`${new Date(from).toISOString()}/${new Date(from + DAY).toISOString()}`)
+    minRequests += 2 + Math.max(1, Math.ceil(day.count / s.pageSize))
+  }
+  await probe.stop()
+  log(`extraction: ${s.days} days, ${truth.count} conversations, at least ${minRequests} requests`)
+  const runs: Array<GroupRun> = []
+  for (let rep = 0; rep < s.reps; rep++) {
+    // Both concurrencies in one group: the runs are bound by polling and the rate limit, not by CPU.
+    const members = (s.sequential ? [s.concurrency, 1] : [s.concurrency]).flatMap((concurrency) =>
+      rotate(contenders, rep).map((contender) => ({
+        contender,
+        variant: `${contender}@${concurrency}`,
+        task: {
+          kind: "extraction",
+          interval,
+          concurrency,
+          pageSize: s.pageSize,
+          pollMillis: settings.pollMillis
+        } satisfies Task
+      }))
+    )
+    runs.push(...(await group(settings, options, rep, members, async () => truth)))
+    log(`  rep ${rep + 1} done`)
+  }
+  return {
+    days: s.days,
+    conversations: truth.count,
+    pageSize: s.pageSize,
+    concurrency: s.concurrency,
+    count: s.count,
+    windowSeconds: s.windowSeconds,
+    jobMillis: 500,
+    minRequests,
+    runs
+  }
+}
