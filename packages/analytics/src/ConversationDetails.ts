@@ -323,7 +323,12 @@ export const make: Effect.Effect<Service, never, GenesysHttp.GenesysHttp | Genes
           Schedule.intersect(Schedule.recurWhile(isRunning))
         )
         const start = yield* Clock.currentTimeMillis
-        const finished = yield* Effect.timeoutOption(Effect.repeat(poll, schedule), policy.timeout)
+        // A job is never done the instant it is submitted: the first poll waits the initial delay, so no request
+        // (and no share of the rate limit) is spent on an answer known in advance.
+        const finished = yield* Effect.timeoutOption(
+          Effect.zipRight(Effect.sleep(policy.initialDelay), Effect.repeat(poll, schedule)),
+          policy.timeout
+        )
         const status = yield* Ref.get(last)
         if (Option.isNone(finished) || status === undefined || isRunning(status)) {
           return yield* new JobTimeout({

@@ -163,6 +163,8 @@ describe("ConversationDetails: jobs", () => {
       )
       assert.isTrue(Exit.isSuccess(exit))
       const polls = yield* requestsTo("GET", `${jobsPath}/${jobId}`)
+      const [submitted] = yield* requestsTo("POST", jobsPath)
+      assert.strictEqual(polls[0]!.atMillis - submitted!.atMillis, 1000, "the first poll waits the initial delay")
       const gaps = polls.slice(1).map((p, i) => p.atMillis - polls[i]!.atMillis)
       assert.deepStrictEqual(gaps.slice(0, 5), [1000, 2000, 4000, 4000, 4000])
     }).pipe(Effect.provide(clientLayer({ jobs: { runMillis: 20_000 } })))
