@@ -2,7 +2,8 @@
 // AnalyticsSession's 89 optional fields is visited and wrapped), which makes 200 000 conversations cost minutes.
 // A record is valid in the common case, so a plain predicate compiled from the same AST checks it first and the
 // input itself is returned; only when the predicate fails does the Schema parser run, producing its precise error.
-// The predicate is never laxer than the Schema: whatever it accepts, the Struct would accept too.
+// The predicate is never laxer than the Schema on plain (JSON) objects: whatever it accepts, the Struct would
+// accept too. It reads own enumerable keys, which is all `JSON.parse` produces.
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
@@ -68,6 +69,22 @@ const build = (ast: AST.AST): Guard => {
         guard: compileGuard(signature.type)
       }))
       if (ast.propertySignatures.some((s) => typeof s.name !== "string")) return never
+      if (indexGuard === undefined) {
+        // Records carry few of their many optional fields: walk the keys present, not every declared one.
+        const byName = new Map(properties.map((p) => [p.name, p.guard] as const))
+        const requiredNames = new Set(properties.filter((p) => !p.optional).map((p) => p.name))
+        return (input) => {
+          if (!isObject(input)) return false
+          let requiredSeen = 0
+          for (const key of Object.keys(input)) {
+            const guard = byName.get(key)
+            if (guard === undefined) continue
+            if (!guard(input[key])) return false
+            if (requiredNames.has(key)) requiredSeen++
+          }
+          return requiredSeen === requiredNames.size
+        }
+      }
       return (input) => {
         if (!isObject(input)) return false
         for (const property of properties) {
@@ -82,8 +99,13 @@ const build = (ast: AST.AST): Guard => {
       }
     }
     case "Union": {
-      const members = ast.types.map(compileGuard)
-      return (input) => members.some((member) => member(input))
+      // Open enums are `Literal | string`: test the cheap members first and the literals as one set.
+      const literals = new Set(ast.types.flatMap((t) => (t._tag === "Literal" ? [t.literal] : [])))
+      const others = ast.types
+        .filter((t) => t._tag !== "Literal")
+        .sort((a, b) => Number(b._tag === "StringKeyword") - Number(a._tag === "StringKeyword"))
+        .map(compileGuard)
+      return (input) => literals.has(input as AST.LiteralValue) || others.some((member) => member(input))
     }
     case "Suspend": {
       let inner: Guard | undefined
