@@ -334,7 +334,25 @@ const validates: Record<EntryPoint, (q: unknown) => boolean> = {
  * input) or fail with a typed GenesysError; QueryInvalid must come with no request at the emulator, and any
  * input the validator refuses must fail QueryInvalid.
  */
-export const fuzzEntryPoint = async (name: EntryPoint, runs: number, seed: number) => {
+/**
+ * `npm run soak` sets GENESYS_SOAK to a multiplier: fuzzing then runs that many times longer from a fresh seed
+ * (printed, so a failure reproduces with the same seed); `npm test` keeps the fixed counts and seeds.
+ */
+export const soakFactor = Math.max(1, Number(process.env.GENESYS_SOAK ?? "") || 1)
+
+/** A test timeout that grows with the soak multiplier. */
+export const soakTimeout = (millis: number): number => millis * soakFactor
+
+export const soak = (runs: number, seed: number): { readonly runs: number; readonly seed: number } => {
+  const factor = soakFactor
+  if (factor === 1) return { runs, seed }
+  const fresh = Date.now() % 2_147_483_647
+  console.log(`soak: ${runs * factor} runs, seed ${fresh}`)
+  return { runs: Math.round(runs * factor), seed: fresh }
+}
+
+export const fuzzEntryPoint = async (name: EntryPoint, fixedRuns: number, fixedSeed: number) => {
+  const { runs, seed } = soak(fixedRuns, fixedSeed)
   const runtime = ManagedRuntime.make(
     stack({
       emulator: { seed: 7, startDate: "2026-01-05", days: 2, perDay: 60, rateLimit: { count: 1_000_000 } },
