@@ -66,6 +66,8 @@ export interface PlanOptions {
    * were still open (jobs only hold ended conversations). Longer than the longest conversation. Default 8 hours.
    */
   readonly settleLookback?: Duration.DurationInput | undefined
+  /** Most windows a plan may have, so a mistyped interval (year 0 to 9999) is refused, not planned. Default 5000. */
+  readonly maxWindows?: number | undefined
 }
 
 /** Where extracted conversations go, with a position saved in every checkpoint. @since 0.1.0 */
@@ -209,6 +211,23 @@ export const plan = Effect.fn("Extraction.plan")(function* (query: unknown, opti
     return yield* invalid("$.limit", "extraction.limit", "an extraction reads every conversation; remove limit")
   }
   const interval = Either.getOrThrow(Interval.parse(validated.interval))
+  // Refused before any request: a mistyped interval must not cost a token or an availability call.
+  const maxWindows = options?.maxWindows ?? 5000
+  const smallestWindow = Math.min(
+    Duration.toMillis(options?.jobWindow ?? "1 day"),
+    Duration.toMillis(options?.queryWindow ?? "1 day")
+  )
+  const atMost =
+    Math.ceil((Math.min(interval.endMillis, yield* Clock.currentTimeMillis) - interval.startMillis) / smallestWindow) +
+    2
+  if (atMost > maxWindows) {
+    return yield* invalid(
+      "$.interval",
+      "extraction.windows",
+      `the interval needs about ${atMost} windows; an extraction plans at most ${maxWindows} (raise maxWindows or the window sizes)`,
+      validated.interval
+    )
+  }
   const availability = yield* details.availability()
   const watermarkMillis =
     availability.dataAvailabilityDate === undefined ? Number.NaN : Date.parse(availability.dataAvailabilityDate)

@@ -15,7 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as SynchronizedRef from "effect/SynchronizedRef"
 import { AuditLog } from "./AuditLog.js"
@@ -50,6 +50,16 @@ interface Cached {
   readonly refreshAtMillis: number
 }
 
+// `HttpClientRequest.basicAuth` encodes with `btoa`, which throws on characters above U+00FF: encode the UTF-8
+// bytes instead (the same header for ASCII credentials, which is what Genesys issues).
+const basicCredentials = (clientId: string, clientSecret: Redacted.Redacted<string>): string => {
+  let binary = ""
+  for (const byte of new TextEncoder().encode(`${clientId}:${Redacted.value(clientSecret)}`)) {
+    binary += String.fromCharCode(byte)
+  }
+  return `Basic ${btoa(binary)}`
+}
+
 /** Builds the token provider. @since 0.1.0 */
 export const make: Effect.Effect<Service, never, HttpClient.HttpClient | GenesysConfig | AuditLog> = Effect.gen(
   function* () {
@@ -66,7 +76,7 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | Genesys
       pacer: undefined,
       authorize: (request) =>
         Effect.succeed([
-          HttpClientRequest.basicAuth(request, config.clientId, config.clientSecret),
+          HttpClientRequest.setHeader(request, "authorization", basicCredentials(config.clientId, config.clientSecret)),
           undefined
         ] as const),
       onUnauthorized: undefined

@@ -370,6 +370,18 @@ describe("Extraction.run against the emulator", () => {
     )
   )
 
+  it.effect("refuses an interval that would need more windows than maxWindows, before planning them", () =>
+    withEmulator(
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(Extraction.plan({ interval: "0001-01-01T00:00:00Z/2026-01-08T00:00:00Z" }))
+        assert.strictEqual(error._tag, "QueryInvalid")
+        if (error._tag === "QueryInvalid") assert.strictEqual(error.issues[0]!.rule, "extraction.windows")
+        const plan = yield* Extraction.plan({ interval: threeDays }, { maxWindows: 10 })
+        assert.isAtMost(plan.windows.length, 10)
+      })
+    )
+  )
+
   it.effect("refuses a limit: an extraction reads everything", () =>
     withEmulator(
       Effect.gen(function* () {

@@ -83,6 +83,23 @@ describe("GenesysAuth", () => {
     }).pipe(Effect.provide(clientLayer()))
   )
 
+  it.effect("credentials outside Latin-1 are sent as UTF-8 bytes instead of crashing the token request", () =>
+    Effect.gen(function* () {
+      const auth = yield* GenesysAuth.GenesysAuth
+      const token = yield* auth.token
+      assert.isTrue(Redacted.isRedacted(token))
+      const [login] = yield* requestsTo("POST", "/oauth/token")
+      assert.strictEqual(login?.status, 200)
+    }).pipe(
+      Effect.provide(
+        clientLayer(
+          { clientId: "clïent-😀", clientSecret: "sécrèt-😀" },
+          { clientId: "clïent-😀", clientSecret: "sécrèt-😀" }
+        )
+      )
+    )
+  )
+
   it.effect("bad credentials fail Unauthorized(clientCredentials) without the secret anywhere", () =>
     Effect.gen(function* () {
       const auth = yield* GenesysAuth.GenesysAuth

@@ -58,7 +58,8 @@ const attempt = <A>(text: string, f: () => A): Either.Either<A, WhereError> => {
     if (error instanceof Syntax.Failure) {
       return Either.left(new WhereError({ text, column: error.column, reason: error.reason }))
     }
-    throw error
+    // Anything else (an engine limit on absurd input) is still the expression's fault, never a crash.
+    return Either.left(new WhereError({ text, column: 1, reason: `cannot be read: ${String(error)}` }))
   }
 }
 

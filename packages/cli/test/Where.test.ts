@@ -376,3 +376,15 @@ describe("Where: properties", () => {
     )
   })
 })
+
+describe("Where: hostile input", () => {
+  it("2 000 nested parentheses are a parse error with a column, not a stack overflow", () => {
+    const text = `${"(".repeat(2000)}mediaType = voice${")".repeat(2000)}`
+    const result = Where.parse(text)
+    assert.isTrue(Either.isLeft(result))
+    if (Either.isLeft(result)) {
+      assert.strictEqual(result.left.column, 65)
+      assert.include(result.left.message, "nest more than 64 deep")
+    }
+  })
+})

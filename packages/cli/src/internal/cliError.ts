@@ -1,4 +1,5 @@
 /** @internal */
+import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as GenesysError from "@effect-genesys/analytics/GenesysError"
 import * as Cause from "effect/Cause"
@@ -52,7 +53,8 @@ export const fromGenesys = (error: GenesysError.GenesysError): CliFailure => {
     case "ConfigInvalid":
       return usage(firstLine(error.message))
     case "BadRequest":
-      return usage(`Genesys refused the request: ${firstLine(error.message)}`)
+      // The command line was valid (queries are validated before sending): the request itself failed.
+      return partial(`Genesys refused the request: ${firstLine(error.message)}`)
     case "Unauthorized":
     case "Forbidden":
       return new CliFailure({ code: ExitCode.auth, message: `authentication failed: ${firstLine(error.message)}` })
@@ -66,8 +68,10 @@ export const fromUnknown = (error: unknown): CliFailure => {
   if (error instanceof CliFailure) return error
   if (GenesysError.isGenesysError(error)) return fromGenesys(error)
   if (ValidationError.isValidationError(error)) {
-    // @effect/cli has printed the problem and the usage already.
-    return new CliFailure({ code: ExitCode.usage, message: "" })
+    // @effect/cli has printed the problem and the usage already, except for the errors it has no text for.
+    return HelpDoc.isEmpty(error.error)
+      ? usage(`invalid command line (${error._tag}); see --help`)
+      : new CliFailure({ code: ExitCode.usage, message: "" })
   }
   if (ConfigError.isConfigError(error)) return usage(`configuration: ${firstLine(String(error))}`)
   if (isRecord(error) && typeof error.message === "string") {

@@ -71,36 +71,61 @@ export const query = (settings: QuerySettings) =>
     return Cli.ExitCode.ok
   })
 
+// Job ids are UUIDs; anything else would be sent as a path segment (or hit the availability route).
+const jobIdPattern = /^[0-9A-Za-z][0-9A-Za-z-]{0,127}$/
+
+const checkJobId = (id: string) =>
+  jobIdPattern.test(id) && id !== "availability"
+    ? Effect.void
+    : Effect.fail(Cli.usage(`${JSON.stringify(id.slice(0, 80))} is not a job id (letters, digits and "-")`))
+
 /** `jobs status <id>`. @internal */
 export const jobStatus = (id: string, connection: Connection.Connection) =>
-  withClient(
-    connection,
-    Option.none(),
-    Effect.flatMap(ConversationDetails.ConversationDetails, (d) => d.jobStatus(id))
-  ).pipe(
-    Effect.flatMap(({ _tag, ...rest }) => Io.stdout(`${JSON.stringify({ state: _tag, ...rest })}\n`)),
-    Effect.as(Cli.ExitCode.ok)
+  checkJobId(id).pipe(
+    Effect.zipRight(
+      withClient(
+        connection,
+        Option.none(),
+        Effect.flatMap(ConversationDetails.ConversationDetails, (d) => d.jobStatus(id))
+      ).pipe(
+        Effect.flatMap(({ _tag, ...rest }) => Io.stdout(`${JSON.stringify({ state: _tag, ...rest })}\n`)),
+        Effect.as(Cli.ExitCode.ok)
+      )
+    )
   )
 
 /** `jobs results <id>`: every result as NDJSON. @internal */
 export const jobResults = (id: string, pageSize: Option.Option<number>, connection: Connection.Connection) =>
-  withClient(
-    connection,
-    Option.none(),
-    Effect.flatMap(ConversationDetails.ConversationDetails, (d) =>
-      d
-        .jobResultPages(id, Option.isSome(pageSize) ? { pageSize: pageSize.value } : {})
-        .pipe(Stream.runForEach((page) => Io.stdout(Io.ndjson(page.conversations))))
+  checkJobId(id).pipe(
+    Effect.zipRight(
+      Option.isSome(pageSize) && (pageSize.value < 1 || pageSize.value > 1000)
+        ? Effect.fail(Cli.usage(`--page-size must be from 1 to 1000, not ${pageSize.value}`))
+        : Effect.void
+    ),
+    Effect.zipRight(
+      withClient(
+        connection,
+        Option.none(),
+        Effect.flatMap(ConversationDetails.ConversationDetails, (d) =>
+          d
+            .jobResultPages(id, Option.isSome(pageSize) ? { pageSize: pageSize.value } : {})
+            .pipe(Stream.runForEach((page) => Io.stdout(Io.ndjson(page.conversations))))
+        )
+      ).pipe(Effect.as(Cli.ExitCode.ok))
     )
-  ).pipe(Effect.as(Cli.ExitCode.ok))
+  )
 
 /** `jobs cancel <id>`. @internal */
 export const jobCancel = (id: string, connection: Connection.Connection) =>
-  withClient(
-    connection,
-    Option.none(),
-    Effect.flatMap(ConversationDetails.ConversationDetails, (d) => d.cancelJob(id))
-  ).pipe(Effect.zipRight(Io.stdout(`cancelled ${id}\n`)), Effect.as(Cli.ExitCode.ok))
+  checkJobId(id).pipe(
+    Effect.zipRight(
+      withClient(
+        connection,
+        Option.none(),
+        Effect.flatMap(ConversationDetails.ConversationDetails, (d) => d.cancelJob(id))
+      ).pipe(Effect.zipRight(Io.stdout(`cancelled ${id}\n`)), Effect.as(Cli.ExitCode.ok))
+    )
+  )
 
 /** `availability`: the data-availability date jobs see. @internal */
 export const availability = (connection: Connection.Connection) =>

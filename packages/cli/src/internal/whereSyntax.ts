@@ -116,6 +116,9 @@ const describe = (token: Token): string => (token.kind === "end" ? "the end of t
  *
  * @internal
  */
+/** Deepest nesting of parentheses accepted. @internal */
+export const maxGroupDepth = 64
+
 export const parse = (text: string): Expr => {
   const tokens = tokenize(text)
   let pos = 0
@@ -146,11 +149,17 @@ export const parse = (text: string): Expr => {
     )
   }
 
+  // Genesys allows two levels (filter → clauses); far deeper groups are refused before recursion can exhaust the stack.
+  let depth = 0
   const unary = (): Expr => {
     const token = peek()
     if (token.kind === "punct" && token.text === "(") {
       next()
+      if (++depth > maxGroupDepth) {
+        throw new Failure(token.column, `parentheses nest more than ${maxGroupDepth} deep`)
+      }
       const inner = expr()
+      depth--
       const close = next()
       if (close.kind !== "punct" || close.text !== ")") {
         throw new Failure(

@@ -84,7 +84,9 @@ const basicCredentials = (header: string | undefined): readonly [string, string]
   if (m === null) return undefined
   let decoded: string
   try {
-    decoded = atob(m[1]!.replace(/-/g, "+").replace(/_/g, "/"))
+    // The credentials are UTF-8 bytes (RFC 7617 charset=UTF-8); ASCII decodes the same either way.
+    const binary = atob(m[1]!.replace(/-/g, "+").replace(/_/g, "/"))
+    decoded = new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))
   } catch {
     return undefined
   }
