@@ -9,6 +9,7 @@ import { ConfigInvalid } from "../GenesysError.js"
 import { scrub } from "./auditRedact.js"
 import { canonicalJson } from "./canonicalJson.js"
 import { hmacSha256Hex, hmacSha256Verify, sha256Hex } from "./crypto.js"
+import type { WebhookEvent } from "../Webhook.js"
 
 /** @internal */
 export const HEADER_ID = "idempotency-key"
@@ -20,16 +21,7 @@ export const HEADER_SIGNATURE = "x-effect-genesys-signature"
 export const HEADER_ATTEMPT = "x-effect-genesys-attempt"
 
 /** The fields of an event that go on the wire (everything but the timestamp and id). @internal */
-export interface EventFields {
-  readonly type: string
-  readonly runId?: string | undefined
-  readonly jobId?: string | undefined
-  readonly window?: string | undefined
-  readonly status?: string | undefined
-  readonly counts?: Readonly<Record<string, number>> | undefined
-  readonly auditHead?: string | undefined
-  readonly detail?: string | undefined
-}
+export type EventFields = Omit<WebhookEvent, "id" | "type"> & { readonly type: string }
 
 /** Known fields only, strings scrubbed of secret-looking values, non-finite counts dropped. @internal */
 export const clean = (event: EventFields, secrets: ReadonlyArray<string>): EventFields => {
