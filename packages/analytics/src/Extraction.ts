@@ -482,6 +482,26 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
     // The HTTP layer never retries a job POST on 5xx or a lost connection (the job may exist). Here the window is
     // the unit of idempotency: another job for it is harmless to the output, since the window keeps only what it
     // owns and skips what it wrote; the cost is a job that may expire unused, which the audit log records.
+    // Runs `f` over a window's pages, sampling the firstPage and paging phases from `since`.
+    const forEachPage = <A, E2>(
+      pages: Stream.Stream<A, GenesysError>,
+      since: number,
+      f: (page: A) => Effect.Effect<void, E2>
+    ) =>
+      Effect.gen(function* () {
+        let first = true
+        yield* Stream.runForEach(pages, (page) =>
+          Effect.gen(function* () {
+            if (first) {
+              sample("firstPage", (yield* Clock.currentTimeMillis) - since)
+              first = false
+            }
+            yield* f(page)
+          })
+        )
+        sample("paging", (yield* Clock.currentTimeMillis) - since)
+      })
+
     const submitForWindow = (window: Window) => {
       const submit = details.submitJob({
         interval: window.interval,
@@ -540,37 +560,30 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
               yield* timed("await", details.awaitJob(jobId))
               paging = true
               const fulfilledAt = yield* Clock.currentTimeMillis
-              let first = true
               const { remainingSkip, select } = makeSelector(window, skip)
-              yield* details
-                .jobResultPages(jobId, {
+              yield* forEachPage(
+                details.jobResultPages(jobId, {
                   cursor: state.cursor,
                   seenCursors: state.seenCursors,
                   pageSize: options?.pageSize
-                })
-                .pipe(
-                  Stream.runForEach((page) =>
-                    Effect.gen(function* () {
-                      if (first) {
-                        sample("firstPage", (yield* Clock.currentTimeMillis) - fulfilledAt)
-                        first = false
-                      }
-                      const batch = select(page.conversations)
-                      state = {
-                        state: "paging",
-                        jobId,
-                        cursor: page.cursor,
-                        seenCursors:
-                          page.cursor === undefined ? state.seenCursors : [...(state.seenCursors ?? []), page.cursor],
-                        pagesDone: state.pagesDone + 1,
-                        conversations: state.conversations + batch.length,
-                        pendingSkip: remainingSkip()
-                      }
-                      yield* commit(window, batch, state, true)
-                    })
-                  )
-                )
-              sample("paging", (yield* Clock.currentTimeMillis) - fulfilledAt)
+                }),
+                fulfilledAt,
+                (page) =>
+                  Effect.gen(function* () {
+                    const batch = select(page.conversations)
+                    state = {
+                      state: "paging",
+                      jobId,
+                      cursor: page.cursor,
+                      seenCursors:
+                        page.cursor === undefined ? state.seenCursors : [...(state.seenCursors ?? []), page.cursor],
+                      pagesDone: state.pagesDone + 1,
+                      conversations: state.conversations + batch.length,
+                      pendingSkip: remainingSkip()
+                    }
+                    yield* commit(window, batch, state, true)
+                  })
+              )
             })
           )
           if (Either.isRight(outcome)) break
@@ -598,28 +611,25 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
       Effect.gen(function* () {
         let state = states.get(window.id)!
         const { select } = makeSelector(window, state.conversations)
-        const t0 = yield* Clock.currentTimeMillis
-        let first = true
-        yield* details
-          .queryPages({ interval: window.interval, ...plan.filters, order: "asc", orderBy: "conversationStart" })
-          .pipe(
-            Stream.runForEach((page) =>
-              Effect.gen(function* () {
-                if (first) {
-                  sample("firstPage", (yield* Clock.currentTimeMillis) - t0)
-                  first = false
-                }
-                const batch = select(page.conversations)
-                state = {
-                  state: "paging",
-                  pagesDone: state.pagesDone + 1,
-                  conversations: state.conversations + batch.length
-                }
-                yield* commit(window, batch, state, true)
-              })
-            )
-          )
-        sample("paging", (yield* Clock.currentTimeMillis) - t0)
+        yield* forEachPage(
+          details.queryPages({
+            interval: window.interval,
+            ...plan.filters,
+            order: "asc",
+            orderBy: "conversationStart"
+          }),
+          yield* Clock.currentTimeMillis,
+          (page) =>
+            Effect.gen(function* () {
+              const batch = select(page.conversations)
+              state = {
+                state: "paging",
+                pagesDone: state.pagesDone + 1,
+                conversations: state.conversations + batch.length
+              }
+              yield* commit(window, batch, state, true)
+            })
+        )
         return state
       })
 
