@@ -49,7 +49,8 @@ const checkpointArb: fc.Arbitrary<CheckpointStore.Checkpoint> = fc.record(
     planHash: fc.string(),
     windows: fc.array(windowArb, { maxLength: 5 }),
     sinkPosition: fc.jsonValue(),
-    dayCounts: fc.dictionary(fc.string(), fc.integer())
+    // Keys are epoch days, as Extraction writes them (an arbitrary string such as "__proto__" is not a day).
+    dayCounts: fc.dictionary(fc.nat({ max: 200_000 }).map(String), fc.integer())
   },
   { requiredKeys: ["planHash", "windows"] }
 )
