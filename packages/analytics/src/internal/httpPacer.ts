@@ -70,19 +70,23 @@ export const make = (threshold: number): Effect.Effect<Pacer> =>
       ),
       observe: (limits) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Ref.update(ref, (state) => ({
-            inFlight: Math.max(0, state.inFlight - 1),
-            window:
-              limits === undefined
-                ? state.window
-                : {
-                    allowed: limits.allowed,
-                    count: limits.count,
-                    resetAtMillis: now + limits.resetMillis,
-                    nextAtMillis:
-                      state.window === undefined || now >= state.window.resetAtMillis ? now : state.window.nextAtMillis
-                  }
-          }))
+          Ref.update(ref, (state) => {
+            const inFlight = Math.max(0, state.inFlight - 1)
+            if (limits === undefined) return { inFlight, window: state.window }
+            const current = state.window !== undefined && now < state.window.resetAtMillis ? state.window : undefined
+            // `inin-ratelimit-reset` is rounded up to whole seconds, so each response bounds the reset from above;
+            // the tightest bound seen in the window is up to a second closer to the truth than the latest one.
+            const resetAtMillis = Math.min(current?.resetAtMillis ?? Number.POSITIVE_INFINITY, now + limits.resetMillis)
+            return {
+              inFlight,
+              window: {
+                allowed: limits.allowed,
+                count: limits.count,
+                resetAtMillis,
+                nextAtMillis: current?.nextAtMillis ?? now
+              }
+            }
+          })
         )
     }
   })

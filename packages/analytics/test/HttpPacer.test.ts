@@ -1,0 +1,46 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Fiber, Option, TestClock } from "effect"
+import * as Pacer from "../src/internal/httpPacer.js"
+
+const send = (pacer: Pacer.Pacer, limits: { count: number; allowed: number; resetMillis: number }) =>
+  Effect.zipRight(pacer.acquire, pacer.observe(limits))
+
+const waited = (polled: Option.Option<Exit.Exit<number>>): number | undefined =>
+  Option.isSome(polled) && Exit.isSuccess(polled.value) ? polled.value.value : undefined
+
+describe("httpPacer", () => {
+  it.effect("waits for the tightest reset bound seen in the window, not the latest one", () =>
+    Effect.gen(function* () {
+      const pacer = yield* Pacer.make(0.8)
+      // The window really resets at 2 100 ms; each response rounds the time left up to whole seconds.
+      yield* send(pacer, { count: 1, allowed: 3, resetMillis: 3_000 })
+      yield* TestClock.adjust("1100 millis")
+      yield* send(pacer, { count: 2, allowed: 3, resetMillis: 1_000 })
+      yield* TestClock.adjust("50 millis")
+      yield* send(pacer, { count: 3, allowed: 3, resetMillis: 1_000 })
+      yield* TestClock.adjust("50 millis")
+      const next = yield* Effect.fork(pacer.acquire)
+      // Budget spent at 1 200 ms: wait until 2 100 ms plus the 250 ms margin, i.e. 1 150 ms.
+      yield* TestClock.adjust("1149 millis")
+      assert.isTrue(Option.isNone(yield* Fiber.poll(next)), "still waiting 1 ms before the reset bound")
+      yield* TestClock.adjust("1 millis")
+      assert.strictEqual(waited(yield* Fiber.poll(next)), 1_150)
+    })
+  )
+
+  it.effect("a response after the estimated reset starts a new window from its own header", () =>
+    Effect.gen(function* () {
+      const pacer = yield* Pacer.make(0.8)
+      yield* send(pacer, { count: 3, allowed: 3, resetMillis: 1_000 })
+      yield* TestClock.adjust("1000 millis")
+      // First request of the new window: at full speed, and its header alone sets the next reset.
+      assert.strictEqual(yield* pacer.acquire, 0)
+      yield* pacer.observe({ count: 3, allowed: 3, resetMillis: 5_000 })
+      const next = yield* Effect.fork(pacer.acquire)
+      yield* TestClock.adjust("5249 millis")
+      assert.isTrue(Option.isNone(yield* Fiber.poll(next)))
+      yield* TestClock.adjust("1 millis")
+      assert.strictEqual(waited(yield* Fiber.poll(next)), 5_250)
+    })
+  )
+})
