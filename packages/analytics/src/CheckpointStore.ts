@@ -128,7 +128,8 @@ const corrupt = (key: string, path: string, detail: string) =>
  * One JSON file per key in `directory` (created on first save); file-system failures and corrupt
  * files fail with `ConfigInvalid` (field `checkpointStore.directory`). A save writes a temporary file in
  * the same directory, syncs it and renames it over the old one, so a crash leaves either the old
- * or the new checkpoint, never half of one. Saves are serialized, so the last save called wins.
+ * or the new checkpoint, never half of one. Saves are serialized, so the last save called wins. A temp file
+ * left by a crash is removed when its key is next loaded.
  *
  * @since 0.1.0
  */
@@ -136,13 +137,29 @@ export const makeFile = (directory: string): Effect.Effect<Service, never, FileS
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const lock = yield* Effect.makeSemaphore(1)
+    const exclusive = lock.withPermits(1)
     let counter = 0
     const io = (key: string, path: string) => (error: PlatformError.PlatformError) =>
       new ConfigInvalid({ field: FIELD, detail: `checkpoint ${JSON.stringify(key)} at ${path}: ${error.message}` })
 
+    // A process killed between writing a temp file and renaming it leaves the temp behind.
+    const removeLeftoverTemps = (name: string) =>
+      fs.readDirectory(directory).pipe(
+        Effect.flatMap((entries) =>
+          Effect.forEach(
+            entries.filter((entry) => entry.startsWith(`.${name}.`) && entry.endsWith(".tmp")),
+            (entry) => fs.remove(`${directory}/${entry}`),
+            { discard: true }
+          )
+        ),
+        Effect.ignore
+      )
+
     const load = (key: string) =>
       Effect.gen(function* () {
-        const path = `${directory}/${yield* checkpointFile.fileName(key)}`
+        const name = yield* checkpointFile.fileName(key)
+        const path = `${directory}/${name}`
+        yield* exclusive(removeLeftoverTemps(name))
         const text = yield* fs.readFileString(path).pipe(
           Effect.map(Option.some),
           Effect.catchIf(
@@ -195,7 +212,6 @@ export const makeFile = (directory: string): Effect.Effect<Service, never, FileS
         )
       })
 
-    const exclusive = lock.withPermits(1)
     return {
       load: (key) => Effect.withSpan(load(key), "CheckpointStore.load"),
       save: (key, checkpoint) => Effect.withSpan(exclusive(save(key, checkpoint)), "CheckpointStore.save"),

@@ -114,9 +114,14 @@ describe("CheckpointStore (file)", () => {
       assert.strictEqual(file.version, 1)
       assert.strictEqual(file.key, "nightly-2024")
       assert.deepStrictEqual(file.checkpoint, checkpoint)
-      // A temporary file left by a crash mid-save does not disturb loading.
+      // A temporary file left by a crash mid-save does not disturb loading, and loading its key removes it.
       yield* fs.writeFileString(`${dir}/.nightly-2024.checkpoint.json.dead.tmp`, "{ half")
+      yield* fs.writeFileString(`${dir}/.other.checkpoint.json.dead.tmp`, "{ half")
       assert.deepStrictEqual(yield* store.load("nightly-2024"), Option.some(checkpoint))
+      assert.deepStrictEqual((yield* fs.readDirectory(dir)).sort(), [
+        ".other.checkpoint.json.dead.tmp",
+        "nightly-2024.checkpoint.json"
+      ])
     }).pipe(Effect.provide(NodeFileSystem.layer))
   )
 
