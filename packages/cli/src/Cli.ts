@@ -10,6 +10,7 @@ import * as Args from "@effect/cli/Args"
 import type * as CliApp from "@effect/cli/CliApp"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
+import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as CliError from "./internal/cliError.js"
 import type * as Connection from "./internal/connection.js"
@@ -215,6 +216,31 @@ export const command = Command.make("genesys-analytics").pipe(
 
 const cli = Command.run(command, { name: "genesys-analytics", version: "0.1.0" })
 
+const prefix = "genesys-analytics: "
+
+/** A parse error as @effect/cli renders it, as one line with the command's prefix and where to look next. @internal */
+export const usageLine = (text: string): string => {
+  const lines = text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "")
+  return lines.length === 0 ? "" : `${prefix}${lines.join(" ")} (see genesys-analytics --help)`
+}
+
+// @effect/cli prints its own parse errors through `Console.error`; they get the same shape as every other failure.
+const withUsageLines = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Console.consoleWith((console) =>
+    Console.withConsole(effect, {
+      ...console,
+      error: (...args: ReadonlyArray<unknown>) =>
+        console.error(...args.map((arg) => (typeof arg === "string" ? usageLine(arg) : arg)))
+    })
+  )
+
+// The wizard prompts on the terminal; with no terminal it would wait forever for an answer.
+const wizardWithoutTerminal = (argv: ReadonlyArray<string>) =>
+  argv.slice(2).includes("--wizard") && process.stdin.isTTY !== true
+
 /**
  * Runs the command line (`process.argv` shape: runtime, script, arguments) and returns the exit code. Failures are
  * printed as one line on stderr (on a terminal with a caret under the column of a bad `--interval` or `--where`).
@@ -224,7 +250,10 @@ const cli = Command.run(command, { name: "genesys-analytics", version: "0.1.0" }
 export const run = (argv: ReadonlyArray<string>) =>
   Effect.suspend(() => {
     exitCode = CliError.ExitCode.ok
-    return cli(argv)
+    if (wizardWithoutTerminal(argv)) {
+      return Effect.fail(CliError.usage("--wizard asks its questions on a terminal, and standard input is not one"))
+    }
+    return withUsageLines(cli(argv))
   }).pipe(
     Effect.as(undefined),
     Effect.catchAllCause((cause) => Effect.succeed(CliError.fromCause(cause))),

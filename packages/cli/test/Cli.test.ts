@@ -221,8 +221,14 @@ describe.concurrent("genesys-analytics bad input", () => {
   it("an unknown flag exits 2 naming it", slow, async () => {
     const result = await cli(["extract", "--interval", interval, "--bogus"])
     assert.strictEqual(result.code, 2)
-    assert.include(result.stderr, "--bogus")
+    assert.match(result.stderr, /^genesys-analytics: .*'--bogus'.* \(see genesys-analytics --help\)\n$/)
     assert.notInclude(result.stderr, "    at ")
+  })
+
+  it("--wizard with no terminal on standard input exits 2 instead of waiting for answers", slow, async () => {
+    const result = await cli(["--wizard"])
+    assert.strictEqual(result.code, 2)
+    assert.match(result.stderr, /^genesys-analytics: --wizard asks its questions on a terminal.*\n$/)
   })
 
   it("a bad --where exits 2 with one line pointing at the column", slow, async () => {
