@@ -23,7 +23,10 @@ import type * as Faults from "./Faults.js"
 import * as Generator from "./Generator.js"
 import type * as GroundTruth from "./GroundTruth.js"
 import * as App from "./internal/http/app.js"
-import type * as Wire from "./internal/http/wire.js"
+import * as ConversationCache from "./internal/http/conversationCache.js"
+import * as Internals from "./internal/http/internals.js"
+import * as ReadAhead from "./internal/http/readAhead.js"
+import * as Wire from "./internal/http/wire.js"
 
 /** The connection was dropped by a `drop` fault: there is no response. @since 0.1.0 */
 export const ConnectionDropped: typeof App.ConnectionDropped = App.ConnectionDropped
@@ -94,8 +97,12 @@ const toRaw = (request: Request): Effect.Effect<RawRequest> =>
     }
   )
 
-/** A web `Response` from a raw one. @since 0.1.0 */
-export const toWebResponse = (raw: RawResponse): Response =>
+/** A web `Response` from a raw one (its body text or bytes). @since 0.1.0 */
+export const toWebResponse = (raw: {
+  readonly status: number
+  readonly headers: Record<string, string>
+  readonly body: string | Uint8Array<ArrayBuffer> | undefined
+}): Response =>
   new Response(raw.status === 204 || raw.status === 304 ? null : (raw.body ?? null), {
     status: raw.status,
     headers: raw.headers
@@ -116,10 +123,10 @@ export const make = Effect.fn("Emulator.make")(function* (input: EmulatorOptions
   })
   const clock = yield* Effect.clock
   const app = yield* App.make(options, dataset, clock)
-  return Emulator.of({
+  const service = Emulator.of({
     options,
     dataset,
-    handleRaw: app.handle,
+    handleRaw: (request) => Effect.map(app.handle(request), Wire.toRawResponse),
     handle: (request) => Effect.map(Effect.flatMap(toRaw(request), app.handle), toWebResponse),
     requests: app.requests,
     clearRequests: app.clearRequests,
@@ -132,6 +139,12 @@ export const make = Effect.fn("Emulator.make")(function* (input: EmulatorOptions
     groundTruthSync: app.groundTruthSync,
     groundTruthJob: app.groundTruthJob
   })
+  Internals.register(service, {
+    handle: app.handle,
+    cache: app.cache,
+    readAhead: ReadAhead.make((index) => ConversationCache.warm(app.cache, dataset, index))
+  })
+  return service
 })
 
 /** The emulator as a layer. @since 0.1.0 */
@@ -180,23 +193,25 @@ const bodyText = (
  *
  * @since 0.1.0
  */
-export const httpClient = (service: Service): HttpClient.HttpClient =>
-  HttpClient.make((request, url) =>
+export const httpClient = (service: Service): HttpClient.HttpClient => {
+  // A service made by `make` answers with bytes directly; a wrapped one goes through its own `handleRaw`.
+  const handle: (request: RawRequest) => Effect.Effect<Wire.WireResponse, ConnectionDropped> =
+    Internals.get(service)?.handle ?? service.handleRaw
+  return HttpClient.make((request, url) =>
     Effect.gen(function* () {
       const body = yield* bodyText(request)
       const headers: Record<string, string> = {}
       for (const [key, value] of Object.entries(request.headers)) headers[key.toLowerCase()] = value
-      const raw = yield* service
-        .handleRaw({ method: request.method, url: `${url.pathname}${url.search}`, headers, body })
-        .pipe(
-          Effect.mapError(
-            (cause) =>
-              new HttpClientError.RequestError({ request, reason: "Transport", cause, description: cause.message })
-          )
+      const raw = yield* handle({ method: request.method, url: `${url.pathname}${url.search}`, headers, body }).pipe(
+        Effect.mapError(
+          (cause) =>
+            new HttpClientError.RequestError({ request, reason: "Transport", cause, description: cause.message })
         )
+      )
       return HttpClientResponse.fromWeb(request, toWebResponse(raw))
     })
   )
+}
 
 /**
  * The emulator and an in-process `HttpClient.HttpClient` that reaches it without sockets, whatever the

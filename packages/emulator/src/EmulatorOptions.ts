@@ -95,6 +95,12 @@ export interface EmulatorOptions {
   readonly faults: FaultProfile | undefined
   /** Record requests for `Emulator.requests` (keeps the last `recordLimit`). */
   readonly recordLimit: number
+  /**
+   * Byte budget of the cache of serialised job-result conversations (least recently used ones are evicted
+   * past it; 0 disables it). It never changes an answer, only how fast results pages are built: a job read
+   * again (or read ahead by the server) costs a copy instead of generating. About 6 KB per conversation.
+   */
+  readonly cacheBytes: number
 }
 
 /** Options as a caller writes them: every field optional, nested groups partial too. @since 0.1.0 */
@@ -150,7 +156,8 @@ export const defaults: EmulatorOptions = {
   sync: defaultSync,
   jobs: defaultJobs,
   faults: undefined,
-  recordLimit: 10_000
+  recordLimit: 10_000,
+  cacheBytes: 256 * 1024 * 1024
 }
 
 const defined = <A extends object>(value: A | undefined): Partial<A> =>

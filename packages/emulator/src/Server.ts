@@ -15,7 +15,9 @@ import * as FiberSet from "effect/FiberSet"
 import type * as Scope from "effect/Scope"
 import * as Emulator from "./Emulator.js"
 import type * as EmulatorOptions from "./EmulatorOptions.js"
-import { MALFORMED, type RawRequest } from "./internal/http/wire.js"
+import * as ConversationCache from "./internal/http/conversationCache.js"
+import * as Internals from "./internal/http/internals.js"
+import { MALFORMED, type RawRequest, type WireResponse } from "./internal/http/wire.js"
 
 /** Server options: the emulator's plus where to listen. @since 0.1.0 */
 export interface Options extends EmulatorOptions.Input {
@@ -23,6 +25,11 @@ export interface Options extends EmulatorOptions.Input {
   readonly port?: number | undefined
   /** Loopback address to bind (default 127.0.0.1). */
   readonly host?: string | undefined
+  /**
+   * After a results page with a next cursor, generate the next page into the conversation cache while the
+   * client reads this one (default true; needs `cacheBytes` room for a page). Never changes an answer.
+   */
+  readonly readAhead?: boolean | undefined
 }
 
 /** A running server. @since 0.1.0 */
@@ -94,25 +101,36 @@ export const start = (options: Options = {}): Effect.Effect<Running, Error, Scop
     if (!isLoopback(host)) return yield* Effect.fail(new Error(`The emulator binds loopback only, not ${host}`))
     const nowMillis = yield* Clock.currentTimeMillis
     const days = options.days ?? 7
-    const { port: _port, host: _host, ...rest } = options
+    const { port: _port, host: _host, readAhead: _readAhead, ...rest } = options
     const emulator = yield* Emulator.make({
       ...rest,
       days,
       startDate: options.startDate ?? startDateEndingToday(nowMillis, days),
       anchorMillis: options.anchorMillis ?? nowMillis
     })
-    const run = yield* FiberSet.makeRuntime<never, Emulator.RawResponse, Emulator.ConnectionDropped>()
+    const internals = Internals.get(emulator)!
+    const readAhead = options.readAhead ?? true
+    yield* Effect.addFinalizer(() => Effect.sync(internals.readAhead.stop))
+    const run = yield* FiberSet.makeRuntime<never, WireResponse, Emulator.ConnectionDropped>()
     const sockets = new Set<Net.Socket>()
 
     const server = Http.createServer((req, res) => {
       readBody(req, emulator.options.maxBodyBytes).then(
         (body) => {
-          const fiber = run(emulator.handleRaw(toRaw(req, body)))
+          const fiber = run(internals.handle(toRaw(req, body)))
           fiber.addObserver((exit) => {
             if (Exit.isSuccess(exit)) {
               const raw = exit.value
               res.writeHead(raw.status, raw.headers)
               res.end(raw.body)
+              const next = raw.readAhead
+              if (
+                readAhead &&
+                next !== undefined &&
+                ConversationCache.hasRoomFor(internals.cache, next.indices.length)
+              ) {
+                internals.readAhead.schedule(next.key, next.indices)
+              }
             } else if (exit.cause._tag === "Fail") {
               // A `drop` fault: the client sees a reset connection, not a response.
               req.socket.destroy()

@@ -12,6 +12,7 @@ import { type EmulatorOptions, anchorOf } from "../../EmulatorOptions.js"
 import * as Faults from "../../Faults.js"
 import * as Generator from "../../Generator.js"
 import * as GroundTruth from "../../GroundTruth.js"
+import * as ConversationCache from "./conversationCache.js"
 import * as FaultEngine from "./faultEngine.js"
 import { Salt, uuid } from "./ids.js"
 import { match, type Route } from "./router.js"
@@ -27,7 +28,8 @@ import {
   notFound,
   type RawRequest,
   type RawResponse,
-  toBody
+  toBody,
+  type WireResponse
 } from "./wire.js"
 
 /** The connection was dropped by a fault: no response exists. */
@@ -119,7 +121,10 @@ const positiveInt = (text: string | null, field: string): number | undefined | A
 }
 
 export interface App {
-  readonly handle: (request: RawRequest) => Effect.Effect<RawResponse, ConnectionDropped>
+  /** Answers with bytes for results pages and a read-ahead hint for the server. */
+  readonly handle: (request: RawRequest) => Effect.Effect<WireResponse, ConnectionDropped>
+  /** Serialised job-result conversations by dataset index. */
+  readonly cache: ConversationCache.ByteLru
   readonly nowMillis: Effect.Effect<number>
   readonly availabilityMillis: Effect.Effect<number>
   readonly requests: Effect.Effect<ReadonlyArray<RecordedRequest>>
@@ -149,6 +154,7 @@ export const make = (options: EmulatorOptions, dataset: Generator.Dataset, clock
     let recorded: Array<RecordedRequest> = []
     const counters = { request: 0, token: 0, job: 0 }
     const syncCache = new Map<string, GroundTruth.SyncResult>()
+    const cache = new ConversationCache.ByteLru(options.cacheBytes)
 
     const syncTruth = (body: GroundTruth.QueryLike, t: number): GroundTruth.SyncResult => {
       if (t < settledAt) return GroundTruth.syncQuery(dataset, body, { nowMillis: t, match: syncMatch })
@@ -324,7 +330,7 @@ export const make = (options: EmulatorOptions, dataset: Generator.Dataset, clock
       search: URLSearchParams,
       t: number,
       stale: "repeat" | "reject" | undefined
-    ): RawResponse | ApiError => {
+    ): WireResponse | ApiError => {
       const job = jobs.get(jobId)
       if (job === undefined) return jobNotFound(jobId)
       const state = stateAt(job, t)
@@ -357,13 +363,28 @@ export const make = (options: EmulatorOptions, dataset: Generator.Dataset, clock
       }
       const page = job.indices.slice(offset, offset + pageSize)
       const next = offset + pageSize
-      const body: Record<string, unknown> = {}
-      if (page.length > 0 || options.sync.pastLastPage === "empty") {
-        body.conversations = page.map((i) => dataset.conversation(i))
-      }
-      if (stale === "repeat" && cursor !== null && cursor !== "") body.cursor = cursor
-      else if (next < job.indices.length) body.cursor = encodeCursor(jobId, next)
-      body.dataAvailabilityDate = iso(job.availabilityMillis)
+      const withConversations = page.length > 0 || options.sync.pastLastPage === "empty"
+      // Everything after `conversations`, in the order `JSON.stringify` of the whole body would write it.
+      const rest: Record<string, unknown> = {}
+      const repeat = stale === "repeat" && cursor !== null && cursor !== ""
+      if (repeat) rest.cursor = cursor
+      else if (next < job.indices.length) rest.cursor = encodeCursor(jobId, next)
+      rest.dataAvailabilityDate = iso(job.availabilityMillis)
+      const response: WireResponse = withConversations
+        ? {
+            status: 200,
+            headers: { "content-type": "application/json" },
+            body: ConversationCache.pageBytes(
+              page.map((i) => ConversationCache.conversationBytes(cache, dataset, i)),
+              rest
+            ),
+            // A repeated cursor asks for this very page again, which is cached already.
+            readAhead:
+              !repeat && next < job.indices.length
+                ? { key: jobId, indices: job.indices.slice(next, next + pageSize) }
+                : undefined
+          }
+        : json(200, rest)
       job.pagesServed++
       if (
         job.expireAfterPages !== undefined &&
@@ -372,7 +393,7 @@ export const make = (options: EmulatorOptions, dataset: Generator.Dataset, clock
       ) {
         job.expiredAt = t
       }
-      return json(200, body)
+      return response
     }
 
     const visible = (index: number, t: number) => dataset.endMillis(index) <= t
@@ -408,7 +429,7 @@ export const make = (options: EmulatorOptions, dataset: Generator.Dataset, clock
       search: URLSearchParams,
       t: number,
       decision: FaultEngine.Decision
-    ): RawResponse | ApiError => {
+    ): WireResponse | ApiError => {
       switch (route._tag) {
         case "Query":
           return query(request, t)
@@ -469,22 +490,24 @@ export const make = (options: EmulatorOptions, dataset: Generator.Dataset, clock
     const finish = (
       p: Prepared,
       request: RawRequest,
-      response: RawResponse | ApiError,
+      response: WireResponse | ApiError,
       extra: Record<string, string>
-    ) => {
-      const base = isApiError(response)
+    ): WireResponse => {
+      const base: WireResponse = isApiError(response)
         ? json(response.status, toBody(response, p.correlationId), { ...response.headers })
         : response
-      const out: RawResponse = {
+      const head = request.method === "HEAD"
+      const out: WireResponse = {
         status: base.status,
         headers: { ...base.headers, ...extra, "inin-correlation-id": p.correlationId },
-        body: request.method === "HEAD" ? undefined : base.body
+        body: head ? undefined : base.body,
+        readAhead: head ? undefined : base.readAhead
       }
       record(p, request.method, out.status)
       return out
     }
 
-    const respond = (request: RawRequest, p: Prepared): RawResponse => {
+    const respond = (request: RawRequest, p: Prepared): WireResponse => {
       const { decision, matched, t } = p
       if (decision.terminal?.kind === "serverError") {
         const s = decision.terminal.status ?? 500
@@ -558,7 +581,7 @@ export const make = (options: EmulatorOptions, dataset: Generator.Dataset, clock
     }
 
     // A bug must surface as the 500 a real org would send, not as a defect in the caller's fiber.
-    const respondSafely = (request: RawRequest, p: Prepared): RawResponse => {
+    const respondSafely = (request: RawRequest, p: Prepared): WireResponse => {
       try {
         return respond(request, p)
       } catch {
@@ -571,11 +594,11 @@ export const make = (options: EmulatorOptions, dataset: Generator.Dataset, clock
       }
     }
 
-    const handle = (request: RawRequest): Effect.Effect<RawResponse, ConnectionDropped> =>
+    const handle = (request: RawRequest): Effect.Effect<WireResponse, ConnectionDropped> =>
       Effect.flatMap(now, (t) => {
         const p = prepare(request, t)
         const { decision } = p
-        const answer: Effect.Effect<RawResponse, ConnectionDropped> =
+        const answer: Effect.Effect<WireResponse, ConnectionDropped> =
           decision.terminal?.kind === "drop"
             ? Effect.suspend(() => {
                 record(p, request.method, 0)
@@ -589,6 +612,7 @@ export const make = (options: EmulatorOptions, dataset: Generator.Dataset, clock
 
     return {
       handle,
+      cache,
       nowMillis: now,
       availabilityMillis: Effect.map(now, availabilityAt),
       requests: Effect.sync(() => recorded.slice()),

@@ -22,6 +22,8 @@ export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
     clientSecret?: string
     faultsFile?: string
     rateLimit?: { count: number; windowSeconds: number }
+    cacheBytes?: number
+    readAhead?: boolean
   } = {}
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
@@ -60,6 +62,16 @@ export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
         else options.faultsFile = v
         break
       }
+      case "--cache-mb": {
+        const n = integer(flag, value(), 0)
+        if (typeof n === "string") return { _tag: "Invalid", message: n }
+        options.cacheBytes = n * 1024 * 1024
+        break
+      }
+      case "--no-read-ahead":
+        if (inline !== undefined) return { _tag: "Invalid", message: `${flag} takes no value` }
+        options.readAhead = false
+        break
       case "--rate-limit": {
         const m = /^(\d+)\/(\d+)$/.exec(value() ?? "")
         if (m === null || Number(m[1]) < 1 || Number(m[2]) < 1) {

@@ -8,12 +8,40 @@ export interface RawRequest {
   readonly body: string
 }
 
-/** A response as the router produces it. */
+/** A response as the public `handleRaw` gives it. */
 export interface RawResponse {
   readonly status: number
   readonly headers: Record<string, string>
   readonly body: string | undefined
 }
+
+/** What the next page of a results response will need, for the server's read-ahead. */
+export interface ReadAheadHint {
+  /** The job: at most one page is warmed ahead per key. */
+  readonly key: string
+  /** Dataset indices of the next page. */
+  readonly indices: ReadonlyArray<number>
+}
+
+/**
+ * A response as the router produces it: large bodies are bytes (assembled from cached conversations) so
+ * the server writes them without re-encoding.
+ */
+export interface WireResponse {
+  readonly status: number
+  readonly headers: Record<string, string>
+  readonly body: string | Uint8Array<ArrayBuffer> | undefined
+  readonly readAhead?: ReadAheadHint | undefined
+}
+
+const decoder = new TextDecoder()
+
+/** The public form: bytes decoded to text, no read-ahead hint. */
+export const toRawResponse = (wire: WireResponse): RawResponse => ({
+  status: wire.status,
+  headers: wire.headers,
+  body: wire.body instanceof Uint8Array ? decoder.decode(wire.body) : wire.body
+})
 
 /** The `ErrorBody` of FACTS §5.3. */
 export interface ErrorBody {

@@ -1,0 +1,101 @@
+/**
+ * The server's read-ahead: after a results page with a next cursor it generates the next page into the
+ * cache, and changes nothing a client or the request log can see (bodies, statuses, correlation ids, job
+ * expiry after N pages).
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import * as Faults from "../src/Faults.js"
+import * as Internals from "../src/internal/http/internals.js"
+import * as Server from "../src/Server.js"
+
+const JOBS = "/api/v2/analytics/conversations/details/jobs"
+const QUERY = { interval: "2026-01-05T00:00:00.000Z/2026-01-07T00:00:00.000Z" }
+const PAGE = 17
+
+const session = (readAhead: boolean) =>
+  Effect.gen(function* () {
+    const server = yield* Server.start({
+      port: 0,
+      days: 2,
+      perDay: 60,
+      startDate: "2026-01-05",
+      anchorMillis: Date.parse("2026-01-10T00:00:00.000Z"),
+      readAhead,
+      jobs: { queueMillis: 0, runMillis: 0, runMillisPerConversation: 0 },
+      faults: Faults.script({ method: "POST", path: JOBS, fault: { kind: "expireJob", afterPages: 3 } })
+    })
+    const internals = Internals.get(server.emulator)!
+    const send = (path: string, init: RequestInit = {}) =>
+      Effect.promise(async () => {
+        const response = await fetch(`${server.url}${path}`, init)
+        return {
+          status: response.status,
+          correlationId: response.headers.get("inin-correlation-id"),
+          body: await response.text()
+        }
+      })
+    const token = JSON.parse(
+      (yield* send("/oauth/token", {
+        method: "POST",
+        headers: {
+          authorization: `Basic ${btoa("emulator-client:emulator-secret")}`,
+          "content-type": "application/x-www-form-urlencoded"
+        },
+        body: "grant_type=client_credentials"
+      })).body
+    ).access_token as string
+    const auth = { authorization: `Bearer ${token}` }
+    const submitted = yield* send(JOBS, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: JSON.stringify(QUERY)
+    })
+    const jobId = JSON.parse(submitted.body).jobId as string
+    const indices = (yield* server.emulator.groundTruthJob(QUERY)).map((id) => server.emulator.dataset.indexOfId(id)!)
+    assert.isAbove(indices.length, 4 * PAGE)
+
+    const responses = [submitted]
+    // Per page with a next cursor: how many of the next page's conversations were cached before it was asked.
+    const cachedAhead: Array<number> = []
+    let cursor: string | undefined
+    for (let page = 0; page < 10; page++) {
+      const r = yield* send(
+        `${JOBS}/${jobId}/results?pageSize=${PAGE}${cursor === undefined ? "" : `&cursor=${cursor}`}`,
+        {
+          headers: auth
+        }
+      )
+      responses.push(r)
+      if (r.status !== 200) break
+      cursor = JSON.parse(r.body).cursor
+      if (cursor === undefined) break
+      yield* Effect.promise(internals.readAhead.idle)
+      const next = indices.slice((page + 1) * PAGE, (page + 2) * PAGE)
+      cachedAhead.push(next.filter((i) => internals.cache.has(i)).length)
+    }
+    responses.push(yield* send(`${JOBS}/${jobId}`, { headers: auth }))
+    return { responses, requests: yield* server.emulator.requests, cachedAhead, stats: internals.cache.stats() }
+  })
+
+describe("Server read-ahead", () => {
+  it.scoped("warms the next page and changes no response, request record or job expiry", () =>
+    Effect.gen(function* () {
+      const ahead = yield* session(true)
+      const plain = yield* session(false)
+      assert.deepStrictEqual(ahead.responses, plain.responses)
+      assert.deepStrictEqual(ahead.requests, plain.requests)
+      // The job expired after its third page, read-ahead or not.
+      assert.deepStrictEqual(
+        ahead.responses.map((r) => r.status),
+        [202, 200, 200, 200, 404, 200]
+      )
+      assert.strictEqual(JSON.parse(ahead.responses.at(-1)!.body).state, "EXPIRED")
+      assert.deepStrictEqual(ahead.cachedAhead, [PAGE, PAGE, PAGE])
+      assert.deepStrictEqual(plain.cachedAhead, [0, 0, 0])
+      // Pages 2 and 3 came from the warmed cache; without read-ahead every page was generated.
+      assert.strictEqual(ahead.stats.hits, 2 * PAGE)
+      assert.strictEqual(plain.stats.hits, 0)
+    })
+  )
+})
