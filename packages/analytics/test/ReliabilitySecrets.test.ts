@@ -103,7 +103,23 @@ describe("secrets", () => {
           texts.push([`checkpoint ${name}`, yield* fs.readFileString(`${dir}/checkpoints/${name}`)])
         }
         const audit = yield* fs.readFileString(auditPath)
-        assert.isAbove(audit.split("\n").length, 50)
+        // The scan covers a full audit trail: the run, its pages, and the faults injected above.
+        const types = new Set(
+          audit
+            .split("\n")
+            .filter((line) => line !== "")
+            .map((line) => (JSON.parse(line) as { type: string }).type)
+        )
+        for (const type of [
+          "extraction.started",
+          "job.submitted",
+          "job.resubmitted",
+          "job.page",
+          "http.retry",
+          "run.sealed"
+        ]) {
+          assert.isTrue(types.has(type), `audit has a ${type} record (it has ${[...types].join(", ")})`)
+        }
         texts.push(["audit", audit], ["logs", logs.join("\n")])
         assert.isAbove(logs.length, 0)
 
