@@ -3,7 +3,8 @@
 // A record is valid in the common case, so a plain predicate compiled from the same AST checks it first and the
 // input itself is returned; only when the predicate fails does the Schema parser run, producing its precise error.
 // The predicate is never laxer than the Schema on plain (JSON) objects: whatever it accepts, the Struct would
-// accept too. It reads own enumerable keys, which is all `JSON.parse` produces.
+// accept too. It walks the enumerable keys (`JSON.parse` produces own ones only) and allocates nothing per record
+// object, so that validating a page adds almost no garbage for the collector.
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
@@ -20,6 +21,46 @@ const never: Guard = () => false
 const isObject = (input: unknown): input is { readonly [key: string]: unknown } =>
   typeof input === "object" && input !== null && !Array.isArray(input)
 
+// Most fields are strings, numbers or booleans. Their parent checks them inline: a call through a closure per field
+// would be megamorphic (every compiled guard is a different closure) and cost more than the check itself.
+const OTHER = 0
+const STRING = 1
+const NUMBER = 2
+const BOOLEAN = 3
+
+interface Check {
+  readonly kind: number
+  readonly guard: Guard
+}
+
+const primitiveKind = (ast: AST.AST): number => {
+  switch (ast._tag) {
+    case "StringKeyword":
+      return STRING
+    case "NumberKeyword":
+      return NUMBER
+    case "BooleanKeyword":
+      return BOOLEAN
+    case "Declaration": {
+      const inner = AST.getAnnotation<AST.AST>(ast, RecordSchemaId)
+      return Option.isSome(inner) ? primitiveKind(inner.value) : OTHER
+    }
+    default:
+      return OTHER
+  }
+}
+
+const checkOf = (ast: AST.AST): Check => ({ kind: primitiveKind(ast), guard: compileGuard(ast) })
+
+const passes = (kind: number, guard: Guard, value: unknown): boolean =>
+  kind === STRING
+    ? typeof value === "string"
+    : kind === NUMBER
+      ? typeof value === "number"
+      : kind === BOOLEAN
+        ? typeof value === "boolean"
+        : guard(value)
+
 /** A predicate equivalent to (or stricter than) validating with the Schema of `ast`. */
 export const compileGuard = (ast: AST.AST): Guard => {
   const cached = compiled.get(ast)
@@ -31,6 +72,10 @@ export const compileGuard = (ast: AST.AST): Guard => {
   guard = build(ast)
   compiled.set(ast, guard)
   return guard
+}
+
+interface Field extends Check {
+  readonly required: boolean
 }
 
 const build = (ast: AST.AST): Guard => {
@@ -51,50 +96,53 @@ const build = (ast: AST.AST): Guard => {
     }
     case "TupleType": {
       if (ast.elements.length > 0 || ast.rest.length !== 1) return never
-      const element = compileGuard(ast.rest[0]!.type)
+      const { guard, kind } = checkOf(ast.rest[0]!.type)
       return (input) => {
         if (!Array.isArray(input)) return false
-        for (let i = 0; i < input.length; i++) if (!element(input[i])) return false
+        for (let i = 0; i < input.length; i++) if (!passes(kind, guard, input[i])) return false
         return true
       }
     }
     case "TypeLiteral": {
       if (ast.indexSignatures.length > 1) return never
+      if (ast.propertySignatures.some((s) => typeof s.name !== "string")) return never
       const index = ast.indexSignatures[0]
       if (index !== undefined && index.parameter._tag !== "StringKeyword") return never
-      const indexGuard = index === undefined ? undefined : compileGuard(index.type)
-      const properties = ast.propertySignatures.map((signature) => ({
+      const properties = ast.propertySignatures.map((signature): Field & { readonly name: string } => ({
         name: signature.name as string,
-        optional: signature.isOptional,
-        guard: compileGuard(signature.type)
+        required: !signature.isOptional,
+        ...checkOf(signature.type)
       }))
-      if (ast.propertySignatures.some((s) => typeof s.name !== "string")) return never
-      if (indexGuard === undefined) {
+      if (index === undefined) {
         // Records carry few of their many optional fields: walk the keys present, not every declared one.
-        const byName = new Map(properties.map((p) => [p.name, p.guard] as const))
-        const requiredNames = new Set(properties.filter((p) => !p.optional).map((p) => p.name))
+        const fields = new Map(properties.map((p) => [p.name, p] as const))
+        const requiredCount = properties.filter((p) => p.required).length
         return (input) => {
           if (!isObject(input)) return false
           let requiredSeen = 0
-          for (const key of Object.keys(input)) {
-            const guard = byName.get(key)
-            if (guard === undefined) continue
-            if (!guard(input[key])) return false
-            if (requiredNames.has(key)) requiredSeen++
+          // `for...in` reads the keys without allocating an array, and V8 turns `input[key]` into a field load.
+          // It also visits inherited enumerable keys: checking those is only stricter than the Schema (which
+          // then decides), but a required field counts only when it is the object's own.
+          for (const key in input) {
+            const field = fields.get(key)
+            if (field === undefined) continue
+            if (!passes(field.kind, field.guard, input[key])) return false
+            if (field.required && Object.hasOwn(input, key)) requiredSeen++
           }
-          return requiredSeen === requiredNames.size
+          return requiredSeen === requiredCount
         }
       }
+      const value = checkOf(index.type)
       return (input) => {
         if (!isObject(input)) return false
-        for (const property of properties) {
+        for (let i = 0; i < properties.length; i++) {
+          const property = properties[i]!
           if (Object.hasOwn(input, property.name)) {
-            if (!property.guard(input[property.name])) return false
-          } else if (!property.optional) return false
+            if (!passes(property.kind, property.guard, input[property.name])) return false
+          } else if (property.required) return false
         }
-        if (indexGuard !== undefined) {
-          for (const key of Object.keys(input)) if (!indexGuard(input[key])) return false
-        }
+        const keys = Object.keys(input)
+        for (let i = 0; i < keys.length; i++) if (!passes(value.kind, value.guard, input[keys[i]!])) return false
         return true
       }
     }
@@ -104,8 +152,12 @@ const build = (ast: AST.AST): Guard => {
       const others = ast.types
         .filter((t) => t._tag !== "Literal")
         .sort((a, b) => Number(b._tag === "StringKeyword") - Number(a._tag === "StringKeyword"))
-        .map(compileGuard)
-      return (input) => literals.has(input as AST.LiteralValue) || others.some((member) => member(input))
+        .map(checkOf)
+      return (input) => {
+        if (literals.has(input as AST.LiteralValue)) return true
+        for (let i = 0; i < others.length; i++) if (passes(others[i]!.kind, others[i]!.guard, input)) return true
+        return false
+      }
     }
     case "Suspend": {
       let inner: Guard | undefined
