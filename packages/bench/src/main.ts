@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- --quick] [--only 1,3] [--no-profile] [--reps n] [--out dir]`
+ * `npm run bench [-- --quick] [--only 1,3] [--no-profile] [--reps n] [--out dir]`, or `npm run bench -- --render`
  *
  * The full run writes `docs/benchmarks.md` and `bench-results.json` at the repository root; `--quick` writes
- * nothing unless `--out` names a directory, so a smoke run never replaces the published figures.
+ * nothing unless `--out` names a directory, so a smoke run never replaces the published figures. `--render`
+ * runs nothing: it writes `docs/benchmarks.md` again from `bench-results.json` (after an edit of the template).
  *
  * @since 0.1.0
  */
@@ -14,7 +15,8 @@ import * as Report from "./report.js"
 import { log } from "./scenarios.js"
 import * as Settings from "./settings.js"
 
-const usage = "usage: npm run bench [-- --quick] [--only 1,2,3,4,5] [--no-profile] [--reps <n>] [--out <dir>]"
+const usage =
+  "usage: npm run bench [-- --quick] [--only 1,2,3,4,5] [--no-profile] [--reps <n>] [--out <dir>] | npm run bench -- --render"
 
 const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..")
 
@@ -24,6 +26,7 @@ interface Args {
   readonly profile: boolean
   readonly reps: number | undefined
   readonly out: string | undefined
+  readonly render: boolean
 }
 
 const parse = (argv: ReadonlyArray<string>): Args | string => {
@@ -32,6 +35,7 @@ const parse = (argv: ReadonlyArray<string>): Args | string => {
   let profile = true
   let reps: number | undefined
   let out: string | undefined
+  let render = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
     switch (arg) {
@@ -40,6 +44,9 @@ const parse = (argv: ReadonlyArray<string>): Args | string => {
         break
       case "--no-profile":
         profile = false
+        break
+      case "--render":
+        render = true
         break
       case "--only": {
         const ids = (argv[++i] ?? "").split(",").map(Number)
@@ -68,7 +75,8 @@ const parse = (argv: ReadonlyArray<string>): Args | string => {
         return `unknown argument ${arg}\n${usage}`
     }
   }
-  return { quick, only, profile, reps, out }
+  if (render && argv.length > 1) return `--render takes no other argument\n${usage}`
+  return { quick, only, profile, reps, out, render }
 }
 
 const withReps = (s: Settings.Settings, reps: number | undefined): Settings.Settings =>
@@ -88,6 +96,13 @@ const main = async () => {
   if (typeof args === "string") {
     console.error(args)
     process.exitCode = args === usage ? 0 : 2
+    return
+  }
+  if (args.render) {
+    const results = JSON.parse(Fs.readFileSync(Path.join(root, "bench-results.json"), "utf8")) as Report.Results
+    const mdPath = Path.join(root, "docs", "benchmarks.md")
+    Fs.writeFileSync(mdPath, Report.markdown(results))
+    log(`wrote ${mdPath} from bench-results.json`)
     return
   }
   const base = args.quick ? Settings.quick : Settings.full

@@ -1,6 +1,8 @@
 /**
- * The five scenarios. CPU-bound ones (throughput, memory) run one contender process at a time against one
- * emulator process, in an order that rotates across repetitions. Latency- and rate-bound ones (rate limit,
+ * The five scenarios. Throughput runs one contender process at a time against one emulator process, in an
+ * order that rotates across repetitions; memory runs the contenders at the same time against one emulator, so
+ * that it generates each conversation once (RSS is per process, and time is not what it measures).
+ * Latency- and rate-bound ones (rate limit,
  * completion detection, planned extraction) give every contender its own emulator process with identical
  * options and run the contenders at the same time: each has its own token, rate window and job quota, and
  * the emulator's request log then belongs to one contender.
@@ -46,6 +48,15 @@ const emulatorOptions = (
   recordLimit: 1_000_000,
   ...extra,
   jobs: { queueMillis: 100, runMillis: 400, runMillisPerConversation: 0, ...extra.jobs }
+})
+
+/**
+ * Scenarios 1 and 2 measure CPU and memory, not pacing (scenario 3 does): the rate limit is lifted above any
+ * request count they reach, and the emulator keeps serialised conversations in memory.
+ */
+const cpuBoundOptions = (settings: Settings): Partial<Server.Options> => ({
+  rateLimit: { count: 1_000_000, windowSeconds: 60 },
+  cacheBytes: settings.emulatorCacheBytes
 })
 
 const endpoint = (url: string): Endpoint => ({ url, ...credentials })
@@ -125,15 +136,15 @@ export const throughput = (
   profileDirs?: { readonly ours: string; readonly floor: string }
 ): Promise<ThroughputData> => {
   const s = settings.throughput
-  return withEmulator(emulatorOptions(settings, s.days, s.perDay), async (emulator) => {
+  return withEmulator(emulatorOptions(settings, s.days, s.perDay, cpuBoundOptions(settings)), async (emulator) => {
     const interval = spanInterval(emulator)
     const truth = await emulator.truthJob(interval)
     const task: Task = { kind: "job", interval, pageSize: s.pageSize, pollMillis: settings.pollMillis }
     log(`throughput: ${truth.count} conversations, ${s.reps} repetitions`)
     if (s.warmUp) {
-      // Unmeasured warm-up over one day so that no contender meets a cold emulator.
-      const warmDay = `${interval.split("/")[0]}/${new Date(emulator.spanStartMillis + DAY).toISOString()}`
-      await sequentialRun(settings, emulator, "floor", { ...task, interval: warmDay })
+      const { result } = await sequentialRun(settings, emulator, "floor", task)
+      check("warm-up", result, truth)
+      log(`  warm-up (floor, unmeasured): ${(result.wallMillis / 1000).toFixed(2)} s wall`)
     }
     const runs: Array<MeasuredRun> = []
     for (let rep = 0; rep < s.reps; rep++) {
@@ -168,33 +179,36 @@ export interface MemoryData {
   readonly gcSampleMillis: number
 }
 
-/** Scenario 2: the same flow at two dataset sizes; peak RSS per contender. @since 0.1.0 */
+/** Scenario 2: the same flow at two dataset sizes, the contenders at the same time; peak RSS per contender. @since 0.1.0 */
 export const memory = async (settings: Settings): Promise<MemoryData> => {
   const s = settings.memory
   const sizes: Array<MemoryData["sizes"][number]> = []
-  for (const [k, perDay] of s.perDay.entries()) {
-    const data = await withEmulator(emulatorOptions(settings, s.days, perDay), async (emulator) => {
+  for (const perDay of s.perDay) {
+    const options = emulatorOptions(settings, s.days, perDay, cpuBoundOptions(settings))
+    const data = await withEmulator(options, async (emulator) => {
       const interval = spanInterval(emulator)
       const truth = await emulator.truthJob(interval)
-      log(`memory: ${truth.count} conversations`)
+      log(`memory: ${truth.count} conversations, the three contenders at the same time`)
       const task: Task = { kind: "job", interval, pageSize: s.pageSize, pollMillis: settings.pollMillis }
-      const runs: Array<MeasuredRun> = []
-      for (const [i, contender] of rotate(contenders, k).entries()) {
-        const { result, emulatorCpuMillis } = await sequentialRun(
-          settings,
-          emulator,
-          contender,
-          task,
-          undefined,
-          s.gcSampleMillis
-        )
-        check("memory", result, truth)
-        runs.push({ ...result, variant: contender, rep: 0, order: i, emulatorCpuMillis })
-        log(
-          `  ${contender}: peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ` +
-            `live heap ${((result.peakLiveHeapBytes ?? 0) / 2 ** 20).toFixed(0)} MiB`
-        )
-      }
+      const runs = await Promise.all(
+        contenders.map(async (contender, i): Promise<MeasuredRun> => {
+          const { result, emulatorCpuMillis } = await sequentialRun(
+            settings,
+            emulator,
+            contender,
+            task,
+            undefined,
+            s.gcSampleMillis
+          )
+          check("memory", result, truth)
+          log(
+            `  ${contender}: peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ` +
+              `live heap ${((result.peakLiveHeapBytes ?? 0) / 2 ** 20).toFixed(0)} MiB, ` +
+              `${(result.wallMillis / 1000).toFixed(0)} s`
+          )
+          return { ...result, variant: contender, rep: 0, order: i, emulatorCpuMillis }
+        })
+      )
       return { conversations: truth.count, runs }
     })
     sizes.push(data)
