@@ -62,6 +62,31 @@ const stripQuery = (url: string) => {
 const bodyLength = (request: HttpClientRequest.HttpClientRequest): number =>
   request.body._tag === "Uint8Array" ? request.body.contentLength : 0
 
+/** UTF-8 length of `text`, without encoding it. @internal */
+export const utf8Length = (text: string): number => {
+  // Start from one byte per UTF-16 unit and add what wider characters take.
+  let bytes = text.length
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code < 0x80) continue
+    if (code < 0x800) {
+      bytes += 1
+      continue
+    }
+    // Three bytes, and a surrogate pair (two units) is one four-byte character; a lone surrogate becomes U+FFFD.
+    bytes += 2
+    const next = text.charCodeAt(i + 1)
+    if (code >= 0xd800 && code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) i++
+  }
+  return bytes
+}
+
+/** Bytes of a response body as sent: its `content-length` when it has one, else the UTF-8 length of its text. @internal */
+export const responseBytes = (headers: Headers.Headers, body: string): number => {
+  const declared = Number(Option.getOrUndefined(Headers.get(headers, "content-length")) ?? Number.NaN)
+  return Number.isSafeInteger(declared) && declared >= 0 ? declared : utf8Length(body)
+}
+
 const transportOf = (request: HttpClientRequest.HttpClientRequest, error: HttpClientError.HttpClientError): Transport =>
   new Transport({
     method: request.method,
@@ -111,7 +136,7 @@ const attempt = (
       route: options.route,
       status: response.status,
       durationMillis: end - start,
-      bytesReceived: body.length,
+      bytesReceived: responseBytes(response.headers, body),
       bytesSent: sent
     })
     return {
