@@ -121,7 +121,17 @@ export const start = (options: Options = {}): Effect.Effect<Running, Error, Scop
           fiber.addObserver((exit) => {
             if (Exit.isSuccess(exit)) {
               const raw = exit.value
-              res.writeHead(raw.status, raw.headers)
+              // A declared length, as an API gateway sends for a JSON body (not chunked transfer).
+              const length =
+                raw.body === undefined
+                  ? undefined
+                  : typeof raw.body === "string"
+                    ? Buffer.byteLength(raw.body)
+                    : raw.body.length
+              res.writeHead(
+                raw.status,
+                length === undefined ? raw.headers : { ...raw.headers, "content-length": String(length) }
+              )
               res.end(raw.body)
               const next = raw.readAhead
               if (

@@ -41,7 +41,9 @@ describe("Server over loopback HTTP", () => {
       assert.strictEqual(response.status, 200)
       assert.isString(response.headers.get("inin-correlation-id"))
       assert.strictEqual(response.headers.get("inin-ratelimit-allowed"), "300")
-      const body = (yield* Effect.promise(() => response.json())) as { totalHits: number }
+      const bytes = new Uint8Array(yield* Effect.promise(() => response.arrayBuffer()))
+      assert.strictEqual(response.headers.get("content-length"), String(bytes.length))
+      const body = JSON.parse(new TextDecoder().decode(bytes)) as { totalHits: number }
       const truth = yield* server.emulator.groundTruthSync({ interval: `${day}T00:00:00.000Z/${day}T12:00:00.000Z` })
       assert.strictEqual(body.totalHits, truth.length)
       const missing = yield* Effect.promise(() => fetch(`${server.url}/nothing`))

@@ -62,13 +62,16 @@ const stripQuery = (url: string) => {
 const bodyLength = (request: HttpClientRequest.HttpClientRequest): number =>
   request.body._tag === "Uint8Array" ? request.body.contentLength : 0
 
-/** UTF-8 length of `text`, without encoding it. @internal */
+const wideUnit = /[\u0080-\uffff]/g
+
+/** UTF-8 length of `text`, without encoding it (a native scan skips the ASCII that JSON mostly is). @internal */
 export const utf8Length = (text: string): number => {
-  // Start from one byte per UTF-16 unit and add what wider characters take.
+  // One byte per UTF-16 unit, plus what wider characters take.
   let bytes = text.length
-  for (let i = 0; i < text.length; i++) {
+  wideUnit.lastIndex = 0
+  while (wideUnit.exec(text) !== null) {
+    const i = wideUnit.lastIndex - 1
     const code = text.charCodeAt(i)
-    if (code < 0x80) continue
     if (code < 0x800) {
       bytes += 1
       continue
@@ -76,7 +79,7 @@ export const utf8Length = (text: string): number => {
     // Three bytes, and a surrogate pair (two units) is one four-byte character; a lone surrogate becomes U+FFFD.
     bytes += 2
     const next = text.charCodeAt(i + 1)
-    if (code >= 0xd800 && code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) i++
+    if (code >= 0xd800 && code <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) wideUnit.lastIndex++
   }
   return bytes
 }
