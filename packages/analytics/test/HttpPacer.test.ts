@@ -28,14 +28,36 @@ describe("httpPacer", () => {
     })
   )
 
-  it.effect("a response after the estimated reset starts a new window from its own header", () =>
+  it.effect("a reset further out than rounding explains starts a new window before the estimated reset", () =>
     Effect.gen(function* () {
       const pacer = yield* Pacer.make(0.8)
-      yield* send(pacer, { count: 3, allowed: 3, resetMillis: 1_000 })
-      yield* TestClock.adjust("1000 millis")
-      // First request of the new window: at full speed, and its header alone sets the next reset.
-      assert.strictEqual(yield* pacer.acquire, 0)
-      yield* pacer.observe({ count: 3, allowed: 3, resetMillis: 5_000 })
+      yield* send(pacer, { count: 1, allowed: 3, resetMillis: 1_000 })
+      yield* TestClock.adjust("900 millis")
+      // The platform's window turned over before our estimate (1 000 ms): this header belongs to the next one.
+      yield* send(pacer, { count: 1, allowed: 3, resetMillis: 5_000 })
+      yield* send(pacer, { count: 2, allowed: 3, resetMillis: 5_000 })
+      yield* send(pacer, { count: 3, allowed: 3, resetMillis: 5_000 })
+      const next = yield* Effect.fork(pacer.acquire)
+      yield* TestClock.adjust("5249 millis")
+      assert.isTrue(Option.isNone(yield* Fiber.poll(next)), "waits for the new window's reset, not the old one's")
+      yield* TestClock.adjust("1 millis")
+      assert.strictEqual(waited(yield* Fiber.poll(next)), 5_250)
+    })
+  )
+
+  it.effect("a late header of the old window does not hold the estimate when the next window's arrives", () =>
+    Effect.gen(function* () {
+      const pacer = yield* Pacer.make(0.8)
+      yield* send(pacer, { count: 1, allowed: 3, resetMillis: 1_000 })
+      yield* TestClock.adjust("500 millis")
+      yield* pacer.acquire
+      yield* TestClock.adjust("550 millis")
+      // Answered before the reset, observed after it: its bound (2 050 ms) is stale.
+      yield* pacer.observe({ count: 2, allowed: 3, resetMillis: 1_000 })
+      yield* TestClock.adjust("50 millis")
+      yield* send(pacer, { count: 1, allowed: 3, resetMillis: 5_000 })
+      yield* send(pacer, { count: 2, allowed: 3, resetMillis: 5_000 })
+      yield* send(pacer, { count: 3, allowed: 3, resetMillis: 5_000 })
       const next = yield* Effect.fork(pacer.acquire)
       yield* TestClock.adjust("5249 millis")
       assert.isTrue(Option.isNone(yield* Fiber.poll(next)))

@@ -37,6 +37,9 @@ export interface Pacer {
 /** Margin after the announced reset, since `inin-ratelimit-reset` is rounded to whole seconds. @internal */
 const resetMarginMillis = 250
 
+/** How far apart two announcements of one window's reset can be: `inin-ratelimit-reset` is in whole seconds. */
+const roundingMillis = 1_000
+
 /** @internal */
 export const make = (threshold: number): Effect.Effect<Pacer> =>
   Effect.map(Ref.make<State>({ window: undefined, inFlight: 0 }), (ref) => {
@@ -73,10 +76,13 @@ export const make = (threshold: number): Effect.Effect<Pacer> =>
           Ref.update(ref, (state) => {
             const inFlight = Math.max(0, state.inFlight - 1)
             if (limits === undefined) return { inFlight, window: state.window }
-            const current = state.window !== undefined && now < state.window.resetAtMillis ? state.window : undefined
-            // `inin-ratelimit-reset` is rounded up to whole seconds, so each response bounds the reset from above;
-            // the tightest bound seen in the window is up to a second closer to the truth than the latest one.
-            const resetAtMillis = Math.min(current?.resetAtMillis ?? Number.POSITIVE_INFINITY, now + limits.resetMillis)
+            const announced = now + limits.resetMillis
+            const known = state.window !== undefined && now < state.window.resetAtMillis ? state.window : undefined
+            // A reset further out than whole-second rounding explains: the platform has started a new window.
+            const current = known !== undefined && announced <= known.resetAtMillis + roundingMillis ? known : undefined
+            // Within a window each `inin-ratelimit-reset` bounds the reset from above (the emulator rounds up; the
+            // platform's rounding is not documented), so the tightest bound is up to a second closer than the latest.
+            const resetAtMillis = current === undefined ? announced : Math.min(current.resetAtMillis, announced)
             return {
               inFlight,
               window: {
