@@ -7,6 +7,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as Faults from "../src/Faults.js"
 import * as Internals from "../src/internal/http/internals.js"
+import * as ReadAhead from "../src/internal/http/readAhead.js"
 import * as Server from "../src/Server.js"
 
 const JOBS = "/api/v2/analytics/conversations/details/jobs"
@@ -98,4 +99,16 @@ describe("Server read-ahead", () => {
       assert.strictEqual(plain.stats.hits, 0)
     })
   )
+
+  it("a failure while warming drops that warm-up and keeps serving the others", async () => {
+    const filled: Array<number> = []
+    const readAhead = ReadAhead.make((index) => {
+      if (index === 2) throw new Error("generator bug")
+      filled.push(index)
+    })
+    readAhead.schedule("job-a", [1, 2, 3])
+    readAhead.schedule("job-b", [10, 11])
+    await readAhead.idle()
+    assert.deepStrictEqual(filled, [1, 10, 11])
+  })
 })

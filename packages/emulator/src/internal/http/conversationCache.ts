@@ -123,7 +123,8 @@ const COMMA = 0x2c
 
 /**
  * The bytes of `JSON.stringify({ conversations, ...rest })` where `parts` are the serialised conversations
- * and `rest` holds JSON values only (its keys follow `conversations`, in its own order).
+ * and `rest` holds JSON values only (its keys follow `conversations`, in its own order, so none may be
+ * integer-like: JavaScript would order such a key before `conversations`).
  */
 export const pageBytes = (
   parts: ReadonlyArray<Uint8Array>,

@@ -41,7 +41,13 @@ export const make = (fill: (index: number) => void): ReadAhead => {
     if (first.done === true) return settle()
     const [key, task] = first.value
     const end = Math.min(task.indices.length, task.next + SLICE)
-    for (; task.next < end; task.next++) fill(task.indices[task.next]!)
+    try {
+      for (; task.next < end; task.next++) fill(task.indices[task.next]!)
+    } catch {
+      // Outside any request: a failure here must not take the server down. The request for the page will
+      // generate it again and answer 500 if it fails there too.
+      task.next = task.indices.length
+    }
     // Round robin: the job just served goes to the back.
     tasks.delete(key)
     if (task.next < task.indices.length) tasks.set(key, task)
