@@ -18,5 +18,7 @@ describe("httpPolicy: response bytes", () => {
     assert.strictEqual(responseBytes(Headers.fromInput({ "content-length": "1234" }), "é"), 1234)
     assert.strictEqual(responseBytes(Headers.empty, '{"name":"Zoë"}'), 15)
     assert.strictEqual(responseBytes(Headers.fromInput({ "content-length": "n/a" }), "é"), 2)
+    assert.strictEqual(responseBytes(Headers.fromInput({ "content-length": "" }), "é"), 2)
+    assert.strictEqual(responseBytes(Headers.fromInput({ "content-length": "-1" }), "é"), 2)
   })
 })

@@ -228,6 +228,7 @@ export const usageLine = (text: string): string => {
 }
 
 // @effect/cli prints its own parse errors through `Console.error`; they get the same shape as every other failure.
+// Command handlers write to stderr through `Io`, never `Console.error`, so nothing else passes through here.
 const withUsageLines = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Console.consoleWith((console) =>
     Console.withConsole(effect, {
@@ -260,7 +261,7 @@ export const run = (argv: ReadonlyArray<string>) =>
     Effect.flatMap((failure) => {
       if (failure === undefined) return Effect.succeed(exitCode)
       const detail = failure.detail !== undefined && process.stderr.isTTY === true ? `${failure.detail}\n` : ""
-      const line = failure.message === "" ? "" : `genesys-analytics: ${failure.message}\n`
+      const line = failure.message === "" ? "" : `${prefix}${failure.message}\n`
       return Effect.as(Io.stderr(line === "" ? "" : detail !== "" ? detail : line), failure.code)
     })
   )

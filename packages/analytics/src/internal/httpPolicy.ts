@@ -86,8 +86,8 @@ export const utf8Length = (text: string): number => {
 
 /** Bytes of a response body as sent: its `content-length` when it has one, else the UTF-8 length of its text. @internal */
 export const responseBytes = (headers: Headers.Headers, body: string): number => {
-  const declared = Number(Option.getOrUndefined(Headers.get(headers, "content-length")) ?? Number.NaN)
-  return Number.isSafeInteger(declared) && declared >= 0 ? declared : utf8Length(body)
+  const declared = Option.getOrUndefined(Headers.get(headers, "content-length"))?.trim()
+  return declared !== undefined && /^\d{1,15}$/.test(declared) ? Number(declared) : utf8Length(body)
 }
 
 const transportOf = (request: HttpClientRequest.HttpClientRequest, error: HttpClientError.HttpClientError): Transport =>
