@@ -2,10 +2,9 @@
  * The five scenarios. Throughput runs one contender process at a time against one emulator process, in an
  * order that rotates across repetitions; memory runs the contenders at the same time against one emulator, so
  * that it generates each conversation once (RSS is per process, and time is not what it measures).
- * Latency- and rate-bound ones (rate limit,
- * completion detection, planned extraction) give every contender its own emulator process with identical
- * options and run the contenders at the same time: each has its own token, rate window and job quota, and
- * the emulator's request log then belongs to one contender.
+ * Latency- and rate-bound ones (rate limit, completion detection, planned extraction) give every contender its
+ * own emulator process with identical options and run the contenders at the same time: each has its own token,
+ * rate window and job quota, and the emulator's request log then belongs to one contender.
  *
  * @since 0.1.0
  */
@@ -172,7 +171,12 @@ export const throughput = (
 
 // ---- 2. memory --------------------------------------------------------------------------------------------
 
-/** Scenario 2 raw data: one run per contender and size. @since 0.1.0 */
+/**
+ * Scenario 2 raw data: one run per contender and size. The contenders of a size ran together, so each run's
+ * `emulatorCpuMillis` covers the others' requests too.
+ *
+ * @since 0.1.0
+ */
 export interface MemoryData {
   readonly sizes: ReadonlyArray<{ readonly conversations: number; readonly runs: ReadonlyArray<MeasuredRun> }>
   readonly pageSize: number
