@@ -70,7 +70,7 @@ export interface Settings {
   readonly runTimeoutMillis: number
 }
 
-/** The full run (about twenty minutes on 2 cores). @since 0.1.0 */
+/** The full run (about twenty-five minutes on 2 cores). @since 0.1.0 */
 export const full: Settings = {
   mode: "full",
   seed: 7,
@@ -91,7 +91,7 @@ export const full: Settings = {
   },
   extraction: {
     reps: 3,
-    days: 30,
+    days: 90,
     perDay: 100,
     pageSize: 50,
     concurrency: 4,
