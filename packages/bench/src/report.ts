@@ -336,9 +336,9 @@ Every figure above already includes the fixes below; each "before" names the run
 
 | finding | fix | before | after |
 |---|---|---|---|
-| pacing took the latest \`inin-ratelimit-reset\` (whole seconds, rounded up) as the end of the window, so it waited up to a second too long in every window | the tightest bound the window's responses gave; a reset further out than rounding explains starts a new window (\`internal/httpPacer.ts\`) | scenario 3 in the previous full run (same settings): efficiency 83 %, span 9.66 s, ours / SDK wall 1.1× (SDK 88 %, floor 90 %) | this run: 93 %, span 8.57 s, ours / SDK wall 0.98× (SDK 90 %, floor 92 %), still no 429 |
+| pacing took the latest \`inin-ratelimit-reset\` (whole seconds, rounded up) as the end of the window, so it waited up to a second too long in every window | the tightest bound the window's responses gave; a reset further out than rounding explains starts a new window (\`internal/httpPacer.ts\`) | scenario 3 in the previous full run (same settings): efficiency 83 %, span 9.66 s, ours / SDK wall 1.1× (SDK 88 %, floor 90 %) | scenario 3 above; 93 % in both full runs since (SDK 90 %, floor 92 %), still no 429 |
 | the record guard allocated an \`Object.keys\` array for every JSON object it checked: 44 MB of garbage per 14 000 conversations (sampled heap profile: ours allocated 238 MB, the floor 183 MB) | walk records with \`for…in\`, check strings, numbers and booleans inline (\`internal/recordGuard.ts\`) | scenario 1 at 14 000 conversations, old and new build alternated, 5 repetitions, two runs: ours / floor CPU 1.38× and 1.37× | 1.20× and 1.18×; 197 MB allocated; the guard alone on a page of 1 000: 10.1 ms → 7.6 ms |
-| the emulator (not a contender, but it bounded what this bench could measure) generated and serialised every page on every request, ~38 s of its CPU per pass over 200 000 conversations: the previous runs had to use 14 000, 10 500 and 42 000 conversations | a byte-budgeted cache of serialised conversations, pages assembled from bytes, the next page read ahead (\`docs/emulator.md\`, "Serving large jobs") | one job of 200 000, pages of 1 000, a fetch client: emulator CPU 38.0 s on a first read, 34.4 s on a re-read | 18.9 s on a first read, 3.6 s on a re-read with a 2 GiB cache (medians of 3); in scenario 1 above, which also writes 1.2 GB to the socket per pass, 10–17 s; the sizes above are the issue's |
+| the emulator (not a contender, but it bounded what this bench could measure) generated and serialised every page on every request, ~38 s of its CPU per pass over 200 000 conversations: the previous runs had to use 14 000, 10 500 and 42 000 conversations | a byte-budgeted cache of serialised conversations, pages assembled from bytes, the next page read ahead (\`docs/emulator.md\`, "Serving large jobs") | one job of 200 000, pages of 1 000, a fetch client: emulator CPU 38.0 s on a first read, 34.4 s on a re-read | 18.9 s on a first read, 3.6 s on a re-read with a 2 GiB cache (medians of 3); for scenario 1, which also writes 1.2 GB to the socket per pass, see its last column; the sizes above are the issue's |
 
 Earlier fixes, measured at the earlier sizes (the "after" figures then came from
 \`npm run bench -- --only 1,4,5 --no-profile --reps 3\` about twenty minutes after the full run):
@@ -349,11 +349,12 @@ Earlier fixes, measured at the earlier sizes (the "after" figures then came from
 | the same first poll | same | scenario 4: median delay FULFILLED → first results request 1.38 s, 12 status polls for 3 jobs | 0.92 s, 10 polls (SDK 1.09 s and 5 polls with its fixed 3 s poll; floor 0.36 s and 13 polls) |
 | record validation walked every declared field (89 optional ones on a session) with \`Object.hasOwn\`; enum unions tried each literal | walk the keys present through a \`Map\`; literal unions as a \`Set\` (\`internal/recordGuard.ts\`) | decoding 10 000 generated conversations: ~150 ms (median of 3) | ~100 ms (median of 3); in scenario 1, client CPU ours / SDK moved from 1.43× to 1.51× (fetch) and from 1.44× to 1.26× (\`NodeHttpClient\`): within this machine's noise, since decoding is ~7 % of our CPU |
 
-Not fixed yet: per conversation ours uses about the floor's CPU (1.0–1.1×) but 1.1–1.3× the SDK's. The SDK reads
-bodies through axios and Node's \`http\`, which costs less than \`fetch\` (the floor itself used more CPU than the SDK
-here), and ours adds what the others skip: validation of every record (the guard, ~5 % of our profile), the
-Effect runtime (~4 %) and the garbage both make. Our live heap (~40 MiB) holds one decoded page while the next is
-fetched, which is why our peak RSS is 1.1× the SDK's and 1.2× the floor's at every size.
+Not fixed yet: per conversation ours uses 1.0–1.2× the floor's CPU and 1.1–1.3× the SDK's (medians of the two
+full runs since the fixes; the machine's noise is about as large as the spread). What ours adds is what the others
+skip: validation of every record (the guard, ~6 % of our profile), the Effect runtime (~4 %) and the garbage both
+make; reading the body (\`decode\`, \`_copyActual\`) costs ours and the floor the same. Our live heap (~40 MiB) holds
+one decoded page while the next is fetched, which is why our peak RSS is 1.1–1.2× the SDK's and 1.2–1.3× the
+floor's, at every size.
 `
 
 export const markdown = (r: Results): string => {
