@@ -41,10 +41,6 @@ const primitiveKind = (ast: AST.AST): number => {
       return NUMBER
     case "BooleanKeyword":
       return BOOLEAN
-    case "Declaration": {
-      const inner = AST.getAnnotation<AST.AST>(ast, RecordSchemaId)
-      return Option.isSome(inner) ? primitiveKind(inner.value) : OTHER
-    }
     default:
       return OTHER
   }
