@@ -3,6 +3,8 @@ import * as AuditLog from "@effect-genesys/analytics/AuditLog"
 import * as CheckpointStore from "@effect-genesys/analytics/CheckpointStore"
 import type * as ConversationDetails from "@effect-genesys/analytics/ConversationDetails"
 import * as Extraction from "@effect-genesys/analytics/Extraction"
+import * as FileSink from "@effect-genesys/analytics/FileSink"
+import * as Flatten from "@effect-genesys/analytics/Flatten"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -14,7 +16,11 @@ import * as IntervalArg from "../IntervalArg.js"
 import * as Where from "../Where.js"
 import * as Cli from "./cliError.js"
 import * as Connection from "./connection.js"
+import * as FsErrors from "./fsErrors.js"
+import * as Io from "./io.js"
 import * as Output from "./output.js"
+import * as OutputKind from "./outputKind.js"
+import * as OutputLock from "./outputLock.js"
 import * as PlanStore from "./planStore.js"
 import * as Progress from "./progress.js"
 
@@ -172,6 +178,34 @@ export const execute = (options: {
     return Option.some(report)
   })
 
+const notice = (message: string) => Io.stderr(`genesys-analytics: ${message}\n`)
+
+/**
+ * Takes the locks of the output file (or CSV directory) and of the checkpoint directory for the command's scope, so
+ * that a second run on either fails at once (exit 2) instead of corrupting the first one's output. The checkpoint
+ * directory is created here: an unwritable one fails before any request.
+ *
+ * @internal
+ */
+export const lockOutputs = (
+  output: Output.Output,
+  checkpoint: Option.Option<string>
+): Effect.Effect<void, Cli.CliFailure, FileSystem.FileSystem | Scope.Scope> =>
+  Effect.gen(function* () {
+    if (Option.isSome(output.target) && output.format !== "postgres") {
+      const target = output.target.value
+      yield* OutputLock.acquire(OutputLock.lockFileOf(target), `--out ${target}`, notice)
+    }
+    if (Option.isSome(checkpoint)) {
+      const directory = checkpoint.value.replace(/(.)[\\/]+$/, "$1")
+      const fs = yield* FileSystem.FileSystem
+      yield* fs
+        .makeDirectory(directory, { recursive: true })
+        .pipe(Effect.mapError((e) => FsErrors.toFailure(e, `cannot use --checkpoint ${directory}`)))
+      yield* OutputLock.acquire(`${directory}/lock`, `--checkpoint ${directory}`, notice)
+    }
+  })
+
 /** The `extract` command. @internal */
 export const command = (settings: Settings) =>
   Effect.gen(function* () {
@@ -189,6 +223,8 @@ export const command = (settings: Settings) =>
     if (Option.isSome(settings.pageSize) && (settings.pageSize.value < 1 || settings.pageSize.value > 1000)) {
       return yield* Cli.usage(`--page-size must be from 1 to 1000, not ${settings.pageSize.value}`)
     }
+    yield* OutputKind.check(output, Flatten.tableNames, FileSink.partialSuffix)
+    if (Option.isSome(settings.checkpoint)) yield* OutputKind.checkCheckpoint(settings.checkpoint.value)
     // Relative intervals (P7D, yesterday) resolve differently on a re-run: the invocation names them by their text.
     const invocation = yield* AuditLog.hashQuery({
       query: Option.isSome(settings.interval) ? { ...query, interval: null } : query,
@@ -200,21 +236,24 @@ export const command = (settings: Settings) =>
     const progress = Progress.make()
     const config = yield* Connection.resolve(settings.connection)
     const layer = Connection.clientLayer(config, Connection.auditLayer(config, settings.audit))
-    const report = yield* execute({
-      query,
-      invocation,
-      checkpoint: settings.checkpoint,
-      sink: Output.open(output),
-      runOptions: {
-        concurrency: settings.concurrency,
-        pageSize: Option.getOrUndefined(settings.pageSize),
-        reconcile: settings.reconcile,
-        onProgress: progress.onProgress
-      },
-      partialNote: Output.partialNote(output),
-      dryRun: settings.dryRun,
-      printPlan: (text) => Effect.sync(() => process.stdout.write(`${text}\n`))
-    }).pipe(Effect.ensuring(progress.clear), Effect.scoped, Effect.provide(layer))
+    const report = yield* Effect.zipRight(
+      settings.dryRun ? Effect.void : lockOutputs(output, settings.checkpoint),
+      execute({
+        query,
+        invocation,
+        checkpoint: settings.checkpoint,
+        sink: Output.open(output),
+        runOptions: {
+          concurrency: settings.concurrency,
+          pageSize: Option.getOrUndefined(settings.pageSize),
+          reconcile: settings.reconcile,
+          onProgress: progress.onProgress
+        },
+        partialNote: Output.partialNote(output),
+        dryRun: settings.dryRun,
+        printPlan: (text) => Effect.sync(() => process.stdout.write(`${text}\n`))
+      })
+    ).pipe(Effect.ensuring(progress.clear), Effect.scoped, Effect.provide(layer))
     if (Option.isNone(report)) return Cli.ExitCode.ok
     yield* Effect.sync(() =>
       process.stderr.write(`${Extraction.formatReport(report.value)}\n\noutput         ${Output.describe(output)}\n`)
