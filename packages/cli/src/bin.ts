@@ -14,6 +14,10 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Cli from "./Cli.js"
+import * as SecretGuard from "./internal/secretGuard.js"
+
+// Before anything can print: no secret or token reaches the terminal, whatever text carries it.
+SecretGuard.installTerminal()
 
 NodeRuntime.runMain(
   Cli.run(process.argv).pipe(Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer))),

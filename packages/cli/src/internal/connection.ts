@@ -4,14 +4,16 @@ import * as ConversationDetails from "@effect-genesys/analytics/ConversationDeta
 import * as GenesysConfig from "@effect-genesys/analytics/GenesysConfig"
 import * as Webhook from "@effect-genesys/analytics/Webhook"
 import * as FileSystem from "@effect/platform/FileSystem"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import * as Cli from "./cliError.js"
+import * as SecretGuard from "./secretGuard.js"
 
 /** The parsed connection flags. @internal */
 export interface Connection {
@@ -50,7 +52,10 @@ export const resolve = (
         .readFileString(path)
         .pipe(Effect.mapError((e) => Cli.usage(`cannot read --client-secret-file ${path}: ${e.message}`)))
       entries.push(["GENESYS_CLIENT_SECRET", firstLine(text)])
+      SecretGuard.register(firstLine(text))
     }
+    // Registered before anything can fail: a message about the configuration must not print it either.
+    if (process.env.GENESYS_CLIENT_SECRET !== undefined) SecretGuard.register(process.env.GENESYS_CLIENT_SECRET)
     const provider = ConfigProvider.fromMap(new Map(entries), { pathDelim: "_" }).pipe(
       ConfigProvider.orElse(() => ConfigProvider.fromEnv())
     )
@@ -64,6 +69,8 @@ export const resolve = (
         return Cli.usage(`configuration: ${firstLine(text)}`)
       })
     )
+    const secret = fromEnv.clientSecret
+    SecretGuard.registerCredentials(fromEnv.clientId, typeof secret === "string" ? secret : Redacted.value(secret))
     return yield* GenesysConfig.make({
       ...fromEnv,
       http: { ...fromEnv.http, ...policies?.http },
@@ -71,6 +78,23 @@ export const resolve = (
       paging: { ...fromEnv.paging, ...policies?.paging }
     }).pipe(Effect.mapError(Cli.fromGenesys))
   })
+
+/**
+ * The HTTP client with every credential it sends registered with the terminal guard: the bearer tokens the server
+ * issues are known the moment they are used, before any error body can echo them.
+ *
+ * @internal
+ */
+export const observingCredentials = (http: Layer.Layer<HttpClient.HttpClient>): Layer.Layer<HttpClient.HttpClient> =>
+  Layer.effect(
+    HttpClient.HttpClient,
+    Effect.map(
+      HttpClient.HttpClient,
+      HttpClient.tapRequest((request) =>
+        Effect.sync(() => SecretGuard.registerAuthorization(request.headers.authorization))
+      )
+    )
+  ).pipe(Layer.provide(http))
 
 /** What the audit log of a command is written to: a JSONL file, or memory when no `--audit` is given. @internal */
 export const auditLayer = (
@@ -101,7 +125,7 @@ export const clientLayer = (
   ConversationDetails.ConversationDetails | AuditLog.AuditLog | Webhook.Webhook | GenesysConfig.GenesysConfig,
   Cli.CliFailure
 > => {
-  const base = Layer.mergeAll(Layer.succeed(GenesysConfig.GenesysConfig, config), audit, http)
+  const base = Layer.mergeAll(Layer.succeed(GenesysConfig.GenesysConfig, config), audit, observingCredentials(http))
   const webhook = Webhook.layerConfig.pipe(
     Layer.mapError((e) => Cli.usage(`webhook configuration: ${firstLine(String(e.message ?? e))}`))
   )
