@@ -8,10 +8,14 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Context from "effect/Context"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
@@ -112,7 +116,8 @@ export interface Service {
     jobId: string,
     options?: JobResultsOptions
   ) => Stream.Stream<ConversationRecord.AnalyticsConversation, GenesysError>
-  readonly cancelJob: (jobId: string) => Effect.Effect<void, GenesysError>
+  /** `DELETE`s the job; `reason` goes to the `job.cancelled` audit event. */
+  readonly cancelJob: (jobId: string, reason?: string) => Effect.Effect<void, GenesysError>
   /** Submit, await and stream; the job is DELETEd if the stream fails or stops before its end. */
   readonly runJob: (
     q: unknown,
@@ -148,6 +153,76 @@ export const routes = {
 const jobPath = (jobId: string) => `${base}/details/jobs/${encodeURIComponent(jobId)}`
 
 const parseOptions = ConversationRecord.parseOptions
+
+const jobStates: ReadonlySet<string> = new Set(["QUEUED", "PENDING", "FULFILLED", "FAILED", "CANCELLED", "EXPIRED"])
+
+// A status without a known state cannot be acted on: refused inside the request loop, so it is retried like any
+// unreadable body (a `{}` or a proxy's page answered 200) before the poll fails.
+const checkJobState =
+  (jobId: string) =>
+  (status: ConversationRecord.AsyncQueryStatus): string | undefined =>
+    status.state !== undefined && jobStates.has(status.state)
+      ? undefined
+      : `job ${jobId} reports unknown state ${JSON.stringify(status.state ?? null)}`
+
+// The plan stands on the watermark: without one, settled data would silently go through the sync query.
+const checkAvailability = (a: ConversationRecord.DataAvailabilityResponse): string | undefined =>
+  a.dataAvailabilityDate !== undefined && !Number.isNaN(Date.parse(a.dataAvailabilityDate))
+    ? undefined
+    : `dataAvailabilityDate is ${a.dataAvailabilityDate === undefined ? "missing" : `not a date: ${JSON.stringify(a.dataAvailabilityDate).slice(0, 60)}`}`
+
+/** How long a best-effort cancellation (`cancelJobQuietly`) may take before it is given up. @since 0.1.0 */
+export const cancelDeadline: Duration.Duration = Duration.seconds(5)
+
+/** Why a job is being cancelled, from the exit of what used it, for the audit log. @internal */
+export const cancelReason = (exit: Exit.Exit<unknown, unknown>): string =>
+  Exit.isSuccess(exit)
+    ? "stopped before the last page"
+    : Exit.isInterrupted(exit)
+      ? "interrupted"
+      : Option.match(Cause.failureOption(exit.cause), {
+          onNone: () => "defect",
+          onSome: (e) => `failed: ${Predicate.hasProperty(e, "_tag") ? String(e._tag) : "error"}`
+        })
+
+// Best effort, never in the way of what ends: bounded by `cancelDeadline`, protected from the interruption that
+// triggered it, and failures swallowed — audited as `failure` by `cancelJob`, or here when the deadline passes.
+const cancelQuietly = (
+  cancel: (jobId: string, reason?: string) => Effect.Effect<void, GenesysError>,
+  audit: AuditLog["Type"],
+  jobId: string,
+  reason: string
+): Effect.Effect<void> =>
+  Effect.interruptible(cancel(jobId, reason)).pipe(
+    Effect.timeoutOption(cancelDeadline),
+    Effect.flatMap((done) =>
+      Option.isSome(done)
+        ? Effect.void
+        : audit.record({
+            type: "failure",
+            jobId,
+            route: routes.cancelJob,
+            status: "Timeout",
+            detail: `cancelling job ${jobId} (${reason}) did not finish within ${Duration.format(cancelDeadline)}; given up`
+          })
+    ),
+    Effect.catchAll(() => Effect.void),
+    Effect.uninterruptible
+  )
+
+/**
+ * Cancels a job as cleanup: `DELETE` bounded by `cancelDeadline` (5 s), not interruptible, failures swallowed and
+ * audited. Succeeds with `job.cancelled` (its `detail` is `reason`) in the audit log when the platform accepted.
+ *
+ * @since 0.1.0
+ */
+export const cancelJobQuietly = (
+  jobId: string,
+  reason: string
+): Effect.Effect<void, never, ConversationDetails | AuditLog> =>
+  Effect.flatMap(ConversationDetails, (details) =>
+    Effect.flatMap(AuditLog, (audit) => cancelQuietly(details.cancelJob, audit, jobId, reason))
+  )
 
 /** Builds the operations. @since 0.1.0 */
 export const make: Effect.Effect<Service, never, GenesysHttp.GenesysHttp | GenesysConfig | AuditLog> = Effect.gen(
@@ -269,7 +344,8 @@ export const make: Effect.Effect<Service, never, GenesysHttp.GenesysHttp | Genes
         const status = yield* http.json(HttpClientRequest.get(jobPath(jobId)), ConversationRecord.AsyncQueryStatus, {
           route: routes.jobStatus,
           idempotent: true,
-          parseOptions
+          parseOptions,
+          check: checkJobState(jobId)
         })
         const fields = {
           jobId,
@@ -294,6 +370,7 @@ export const make: Effect.Effect<Service, never, GenesysHttp.GenesysHttp | Genes
               ...(status.errorMessage !== undefined ? { errorMessage: status.errorMessage } : {})
             })
           default:
+            // Unreachable: `checkJobState` refused any other state inside the request loop.
             return yield* new Transport({
               method: "GET",
               url: jobPath(jobId),
@@ -413,9 +490,14 @@ export const make: Effect.Effect<Service, never, GenesysHttp.GenesysHttp | Genes
       jobResultPages(jobId, options).pipe(Stream.mapConcat((page) => page.conversations))
 
     const cancelJob = Effect.fn("ConversationDetails.cancelJob")(
-      function* (jobId: string) {
+      function* (jobId: string, reason?: string) {
         yield* http.execute(HttpClientRequest.del(jobPath(jobId)), { route: routes.cancelJob, idempotent: true })
-        yield* audit.record({ type: "job.cancelled", jobId, route: routes.cancelJob })
+        yield* audit.record({
+          type: "job.cancelled",
+          jobId,
+          route: routes.cancelJob,
+          ...(reason !== undefined ? { detail: reason } : {})
+        })
       },
       (effect, jobId) => Effect.tapError(effect, failure({ jobId, route: routes.cancelJob }))
     )
@@ -427,15 +509,9 @@ export const make: Effect.Effect<Service, never, GenesysHttp.GenesysHttp | Genes
       Stream.unwrapScoped(
         Effect.gen(function* () {
           const completed = yield* Ref.make(false)
-          const jobId = yield* Effect.acquireRelease(submitJob(input), (jobId) =>
+          const jobId = yield* Effect.acquireRelease(submitJob(input), (jobId, exit) =>
             Effect.flatMap(Ref.get(completed), (done) =>
-              done
-                ? Effect.void
-                : cancelJob(jobId).pipe(
-                    Effect.catchAll((error) =>
-                      audit.record({ type: "failure", jobId, route: routes.cancelJob, detail: error.message })
-                    )
-                  )
+              done ? Effect.void : cancelQuietly(cancelJob, audit, jobId, cancelReason(exit))
             )
           )
           yield* awaitJob(jobId, options?.poll)
@@ -450,7 +526,7 @@ export const make: Effect.Effect<Service, never, GenesysHttp.GenesysHttp | Genes
         return yield* http.json(
           HttpClientRequest.get(`${base}/details/jobs/availability`),
           ConversationRecord.DataAvailabilityResponse,
-          { route: routes.availability, idempotent: true, parseOptions }
+          { route: routes.availability, idempotent: true, parseOptions, check: checkAvailability }
         )
       },
       (effect) => Effect.tapError(effect, failure({ route: routes.availability }))

@@ -2,7 +2,8 @@
  * OAuth client credentials: `POST <login>/oauth/token` with HTTP Basic authentication and
  * `grant_type=client_credentials`. The token is cached, refreshed shortly before it expires with at most one
  * request in flight however many fibers ask, and dropped when an API call is answered 401. It stays
- * `Redacted` from the response body to the `Authorization` header.
+ * `Redacted` from the response body to the `Authorization` header, and the client secret, the Basic credentials
+ * and every token issued are registered so that error details quoting server text never show them.
  *
  * @since 0.1.0
  */
@@ -23,6 +24,7 @@ import { GenesysConfig } from "./GenesysConfig.js"
 import { type HttpError, Transport, Unauthorized } from "./GenesysError.js"
 import { errorFields, toHttpError } from "./internal/httpErrors.js"
 import * as HttpPolicy from "./internal/httpPolicy.js"
+import * as KnownSecrets from "./internal/knownSecrets.js"
 
 /** The token provider. @since 0.1.0 */
 export interface Service {
@@ -68,6 +70,8 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | Genesys
     const client = yield* HttpClient.HttpClient
     const ref = yield* SynchronizedRef.make(Option.none<Cached>())
     const url = `${config.loginUrl}/oauth/token`
+    const basic = basicCredentials(config.clientId, config.clientSecret)
+    KnownSecrets.registerClient(config.clientId, Redacted.value(config.clientSecret), basic.slice("Basic ".length))
 
     const ctx: HttpPolicy.Context = {
       client,
@@ -75,10 +79,7 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | Genesys
       audit,
       pacer: undefined,
       authorize: (request) =>
-        Effect.succeed([
-          HttpClientRequest.setHeader(request, "authorization", basicCredentials(config.clientId, config.clientSecret)),
-          undefined
-        ] as const),
+        Effect.succeed([HttpClientRequest.setHeader(request, "authorization", basic), undefined] as const),
       onUnauthorized: undefined
     }
 
@@ -87,8 +88,34 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | Genesys
         HttpClientRequest.acceptJson,
         HttpClientRequest.bodyUrlParams({ grant_type: "client_credentials" })
       )
-      // A second token is harmless, so the token request counts as idempotent for retries.
-      const exchange = yield* HttpPolicy.send(ctx, request, { route: tokenRoute, idempotent: true })
+      // A second token is harmless, so the token request counts as idempotent for retries, and an unreadable
+      // token response is retried like a dropped connection.
+      const [exchange, decoded] = yield* HttpPolicy.sendDecoded(
+        ctx,
+        request,
+        { route: tokenRoute, idempotent: true },
+        (exchange) => {
+          const result = (() => {
+            try {
+              return Schema.decodeUnknownEither(TokenResponse)(JSON.parse(exchange.body))
+            } catch {
+              return Either.left(undefined)
+            }
+          })()
+          return Either.mapLeft(
+            result,
+            // The decode error would quote the body, token included: say what is wrong, not what was received.
+            () =>
+              new Transport({
+                method: "POST",
+                url,
+                status: exchange.status,
+                reason: "Decode",
+                detail: "token response is not JSON with a non-empty access_token and a numeric expires_in"
+              })
+          )
+        }
+      )
       if (exchange.status === 400 || exchange.status === 401) {
         const f = errorFields(exchange.body)
         return yield* new Unauthorized({
@@ -101,28 +128,13 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | Genesys
           ...(exchange.correlationId !== undefined ? { correlationId: exchange.correlationId } : {})
         })
       }
-      if (exchange.status >= 300) return yield* toHttpError(exchange)
-      const decoded = (() => {
-        try {
-          return Schema.decodeUnknownEither(TokenResponse)(JSON.parse(exchange.body))
-        } catch {
-          return Either.left(undefined)
-        }
-      })()
-      if (Either.isLeft(decoded)) {
-        // The decode error would quote the body, token included: say what is wrong, not what was received.
-        return yield* new Transport({
-          method: "POST",
-          url,
-          status: exchange.status,
-          reason: "Decode",
-          detail: "token response is not JSON with a non-empty access_token and a numeric expires_in"
-        })
-      }
+      if (exchange.status >= 300 || decoded === undefined) return yield* toHttpError(exchange)
+      // Before the token is used anywhere, so that no error can ever quote it.
+      KnownSecrets.register(Redacted.value(decoded.access_token))
       const now = yield* Clock.currentTimeMillis
-      const lifetime = Math.max(0, decoded.right.expires_in * 1000)
+      const lifetime = Math.max(0, decoded.expires_in * 1000)
       const margin = Math.min(Duration.toMillis(config.auth.refreshMargin), lifetime / 2)
-      return { token: decoded.right.access_token, refreshAtMillis: now + lifetime - margin } satisfies Cached
+      return { token: decoded.access_token, refreshAtMillis: now + lifetime - margin } satisfies Cached
     }).pipe(Effect.withSpan("GenesysAuth.fetchToken"))
 
     const token = SynchronizedRef.modifyEffect(ref, (cached) =>

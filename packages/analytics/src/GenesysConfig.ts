@@ -22,8 +22,16 @@ import * as Region from "./Region.js"
 export interface HttpPolicy {
   /** Longest wait for one response (headers and body); past it the attempt fails `Transport` `Timeout`. */
   readonly requestTimeout: Duration.Duration
-  /** Retries of an idempotent request after a 5xx, 408 or transport failure. */
+  /**
+   * Most retries of an idempotent request after a 5xx, 408, transport failure or unreadable body. Default
+   * unlimited (`Infinity`): `retryBudget` bounds them in time instead.
+   */
   readonly maxRetries: number
+  /**
+   * How long an idempotent request keeps being retried after its first transient failure: no retry starts once
+   * this much time has passed since it. Long enough by default (2 minutes) to ride out a minute of 5xx.
+   */
+  readonly retryBudget: Duration.Duration
   /** First backoff delay; doubles per retry, jittered ±20 %, capped by `retryMaxDelay`. */
   readonly retryBaseDelay: Duration.Duration
   readonly retryMaxDelay: Duration.Duration
@@ -90,7 +98,8 @@ export class GenesysConfig extends Context.Tag("@effect-genesys/analytics/Genesy
 /** Defaults of the HTTP policy. @since 0.1.0 */
 export const defaultHttpPolicy: HttpPolicy = {
   requestTimeout: Duration.seconds(30),
-  maxRetries: 5,
+  maxRetries: Number.POSITIVE_INFINITY,
+  retryBudget: Duration.minutes(2),
   retryBaseDelay: Duration.millis(500),
   retryMaxDelay: Duration.seconds(30),
   rateLimitDefaultWait: Duration.seconds(3),
@@ -200,8 +209,11 @@ export const make = (options: Options): Effect.Effect<Service, ConfigInvalid> =>
     if (http.pacingThreshold > 1) {
       return yield* new ConfigInvalid({ field: "http.pacingThreshold", detail: "must be at most 1" })
     }
-    if (!Number.isInteger(http.maxRetries) || http.maxRetries < 0) {
-      return yield* new ConfigInvalid({ field: "http.maxRetries", detail: "must be a non-negative integer" })
+    if (!(Number.isInteger(http.maxRetries) || http.maxRetries === Number.POSITIVE_INFINITY) || http.maxRetries < 0) {
+      return yield* new ConfigInvalid({
+        field: "http.maxRetries",
+        detail: "must be a non-negative integer (or Infinity: bounded by retryBudget only)"
+      })
     }
     const poll: PollPolicy = { ...defaultPollPolicy, ...options.poll }
     yield* positive("poll.factor", poll.factor, false)
@@ -229,7 +241,7 @@ export const layer = (options: Options): Layer.Layer<GenesysConfig, ConfigInvali
 
 /**
  * Reads `GENESYS_REGION`, `GENESYS_CLIENT_ID`, `GENESYS_CLIENT_SECRET` (redacted), `GENESYS_API_URL`,
- * `GENESYS_LOGIN_URL`, and optionally `GENESYS_REQUEST_TIMEOUT` and `GENESYS_JOB_TIMEOUT` (durations such as
+ * `GENESYS_LOGIN_URL`, and optionally `GENESYS_REQUEST_TIMEOUT`, `GENESYS_RETRY_BUDGET` and `GENESYS_JOB_TIMEOUT` (durations such as
  * `30 seconds`). `overrides` sets the policies that have no variable.
  *
  * @since 0.1.0
@@ -241,6 +253,7 @@ export const config: Config.Config<Options> = Config.all({
   clientId: Config.string("CLIENT_ID"),
   clientSecret: Config.redacted("CLIENT_SECRET"),
   requestTimeout: Config.option(Config.duration("REQUEST_TIMEOUT")),
+  retryBudget: Config.option(Config.duration("RETRY_BUDGET")),
   jobTimeout: Config.option(Config.duration("JOB_TIMEOUT"))
 }).pipe(
   Config.nested("GENESYS"),
@@ -251,7 +264,10 @@ export const config: Config.Config<Options> = Config.all({
       loginUrl: Option.getOrUndefined(c.loginUrl),
       clientId: c.clientId,
       clientSecret: c.clientSecret,
-      http: Option.match(c.requestTimeout, { onNone: () => ({}), onSome: (requestTimeout) => ({ requestTimeout }) }),
+      http: {
+        ...Option.match(c.requestTimeout, { onNone: () => ({}), onSome: (requestTimeout) => ({ requestTimeout }) }),
+        ...Option.match(c.retryBudget, { onNone: () => ({}), onSome: (retryBudget) => ({ retryBudget }) })
+      },
       poll: Option.match(c.jobTimeout, { onNone: () => ({}), onSome: (timeout) => ({ timeout }) })
     })
   )

@@ -1,7 +1,8 @@
 /**
  * The HTTP policy every API call goes through: base URL, bearer token, request timeout, proactive pacing
  * from `inin-ratelimit-*`, 429 waits (`Retry-After`, else `inin-ratelimit-reset`, else a default, up to a
- * cap), exponential backoff with jitter for idempotent requests only, one re-authentication after a 401,
+ * cap), exponential backoff with jitter within a time budget for idempotent requests only (unreadable bodies
+ * included), one re-authentication after a 401,
  * Genesys `ErrorBody` to typed errors, and per-request metrics.
  *
  * @since 0.1.0
@@ -12,6 +13,7 @@ import type * as Headers from "@effect/platform/Headers"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as ParseResult from "effect/ParseResult"
 import type * as Redacted from "effect/Redacted"
@@ -21,9 +23,11 @@ import { AuditLog } from "./AuditLog.js"
 import * as GenesysAuth from "./GenesysAuth.js"
 import { GenesysConfig } from "./GenesysConfig.js"
 import { type HttpError, Transport } from "./GenesysError.js"
-import { toHttpError } from "./internal/httpErrors.js"
+import { type Exchange, toHttpError } from "./internal/httpErrors.js"
 import * as Pacer from "./internal/httpPacer.js"
 import * as HttpPolicy from "./internal/httpPolicy.js"
+import * as HttpRetry from "./internal/httpRetry.js"
+import * as KnownSecrets from "./internal/knownSecrets.js"
 
 /** Per-request options. @since 0.1.0 */
 export interface RequestOptions {
@@ -35,6 +39,31 @@ export interface RequestOptions {
    */
   readonly idempotent: boolean
 }
+
+/** Options of `json`. @since 0.1.0 */
+export interface JsonOptions<A> extends RequestOptions {
+  readonly parseOptions?: ParseOptions | undefined
+  /** What the caller relies on beyond the Schema: a problem description, or `undefined` when the value is usable. */
+  readonly check?: ((value: A) => string | undefined) | undefined
+}
+
+/** One retry about to happen: route, reason (status or transport reason), attempt, delay. @since 0.1.0 */
+export type RetryInfo = HttpRetry.RetryInfo
+
+/**
+ * Runs `effect` with `observer` told about every retry and 429 wait of its requests (and those of the fibers it
+ * forks) before the wait starts, e.g. to show "retrying in 4 s (503, attempt 3)" in progress output.
+ *
+ * @since 0.1.0
+ */
+export const withRetryObserver: {
+  (
+    observer: (info: RetryInfo) => Effect.Effect<void>
+  ): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(effect: Effect.Effect<A, E, R>, observer: (info: RetryInfo) => Effect.Effect<void>): Effect.Effect<A, E, R>
+} = dual(2, <A, E, R>(effect: Effect.Effect<A, E, R>, observer: (info: RetryInfo) => Effect.Effect<void>) =>
+  Effect.locally(effect, HttpRetry.currentRetryObserver, observer)
+)
 
 /** A successful (2xx/3xx) response with its body read. @since 0.1.0 */
 export interface Response {
@@ -52,11 +81,14 @@ export interface Service {
     request: HttpClientRequest.HttpClientRequest,
     options: RequestOptions
   ) => Effect.Effect<Response, HttpError>
-  /** Sends and decodes the JSON body with `schema`; a body that does not decode fails `Transport` `Decode`. */
+  /**
+   * Sends and decodes the JSON body with `schema`. A body that is empty, not JSON, does not decode or fails
+   * `check` is a `Transport` `Decode` failure, retried (within the retry budget) when the request is idempotent.
+   */
   readonly json: <A, I>(
     request: HttpClientRequest.HttpClientRequest,
     schema: Schema.Schema<A, I, never>,
-    options: RequestOptions & { readonly parseOptions?: ParseOptions | undefined }
+    options: JsonOptions<A>
   ) => Effect.Effect<A, HttpError>
 }
 
@@ -101,50 +133,62 @@ export const make: Effect.Effect<
     onUnauthorized: (token) => auth.invalidate(token as Redacted.Redacted<string>)
   }
 
+  const prepare = (request: HttpClientRequest.HttpClientRequest) =>
+    HttpClientRequest.prependUrl(HttpClientRequest.acceptJson(request), config.apiUrl)
+
+  const toResponse = (exchange: Exchange): Effect.Effect<Response, HttpError> =>
+    exchange.status >= 400
+      ? Effect.fail(toHttpError(exchange))
+      : Effect.succeed({
+          status: exchange.status,
+          headers: exchange.headers,
+          body: exchange.body,
+          correlationId: exchange.correlationId
+        })
+
   const execute = (request: HttpClientRequest.HttpClientRequest, options: RequestOptions) =>
-    Effect.flatMap(
-      HttpPolicy.send(ctx, HttpClientRequest.prependUrl(HttpClientRequest.acceptJson(request), config.apiUrl), options),
-      (exchange): Effect.Effect<Response, HttpError> =>
-        exchange.status >= 400
-          ? Effect.fail(toHttpError(exchange))
-          : Effect.succeed({
-              status: exchange.status,
-              headers: exchange.headers,
-              body: exchange.body,
-              correlationId: exchange.correlationId
-            })
-    )
+    Effect.flatMap(HttpPolicy.send(ctx, prepare(request), options), toResponse)
 
   const json = <A, I>(
     request: HttpClientRequest.HttpClientRequest,
     schema: Schema.Schema<A, I, never>,
-    options: RequestOptions & { readonly parseOptions?: ParseOptions | undefined }
-  ): Effect.Effect<A, HttpError> =>
-    Effect.flatMap(execute(request, options), (response) => {
+    options: JsonOptions<A>
+  ): Effect.Effect<A, HttpError> => {
+    // Runs inside the request loop, so an unreadable body is retried like a dropped connection.
+    const decode = (exchange: Exchange): Either.Either<A, Transport> => {
       const decodeFailure = (detail: string) =>
         new Transport({
-          method: request.method,
-          url: request.url,
-          status: response.status,
+          method: exchange.method,
+          url: exchange.url,
+          status: exchange.status,
           reason: "Decode",
-          detail: `${options.route}: ${detail}`,
-          ...(response.correlationId !== undefined ? { correlationId: response.correlationId } : {})
+          // Parse errors quote the body: server text, scrubbed like every error detail.
+          detail: KnownSecrets.scrub(`${options.route}: ${detail}`),
+          ...(exchange.correlationId !== undefined ? { correlationId: exchange.correlationId } : {})
         })
+      // An empty body is never "no fields": read as `{}` it would mean "no cursor", i.e. the last page.
+      if (exchange.body.trim() === "") return Either.left(decodeFailure("response body is empty"))
       let parsed: unknown
       try {
-        parsed = response.body === "" ? {} : JSON.parse(response.body)
+        parsed = JSON.parse(exchange.body)
       } catch {
-        return Effect.fail(decodeFailure("response body is not JSON"))
+        return Either.left(decodeFailure("response body is not JSON"))
       }
       const decoded = decoderOf(schema)(parsed, options.parseOptions)
-      return Either.isRight(decoded)
-        ? Effect.succeed(decoded.right)
-        : Effect.fail(
-            decodeFailure(
-              `unexpected response shape: ${shorten(ParseResult.TreeFormatter.formatErrorSync(decoded.left))}`
-            )
+      if (Either.isLeft(decoded)) {
+        return Either.left(
+          decodeFailure(
+            `unexpected response shape: ${shorten(ParseResult.TreeFormatter.formatErrorSync(decoded.left))}`
           )
-    })
+        )
+      }
+      const problem = options.check?.(decoded.right)
+      return problem === undefined ? Either.right(decoded.right) : Either.left(decodeFailure(problem))
+    }
+    return Effect.flatMap(HttpPolicy.sendDecoded(ctx, prepare(request), options, decode), ([exchange, value]) =>
+      exchange.status >= 400 ? Effect.fail(toHttpError(exchange)) : Effect.succeed(value as A)
+    )
+  }
 
   return GenesysHttp.of({ execute, json })
 })

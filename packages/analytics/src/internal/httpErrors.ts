@@ -15,6 +15,7 @@ import {
   Transport,
   Unauthorized
 } from "../GenesysError.js"
+import * as KnownSecrets from "./knownSecrets.js"
 
 /** One finished HTTP exchange, body read. @internal */
 export interface Exchange {
@@ -42,8 +43,14 @@ const str = (u: unknown): string | undefined => (typeof u === "string" && u !== 
 
 const truncate = (text: string, max = 500): string => (text.length > max ? `${text.slice(0, max)}…` : text)
 
-/** Reads an `ErrorBody` leniently: any JSON object, any missing field; OAuth `error`/`error_description` too. @internal */
-export const errorFields = (body: string): ErrorFields => {
+/**
+ * Reads an `ErrorBody` leniently: any JSON object, any missing field; OAuth `error`/`error_description` too.
+ * Every field is server text, so the known secrets are scrubbed from the body first.
+ *
+ * @internal
+ */
+export const errorFields = (raw: string): ErrorFields => {
+  const body = KnownSecrets.scrub(raw)
   let json: unknown
   try {
     json = JSON.parse(body)

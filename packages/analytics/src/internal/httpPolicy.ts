@@ -1,6 +1,6 @@
 /**
  * The request loop shared by the token request and API calls: timeout, metrics, pacing, 429 waits,
- * backoff for idempotent requests, and one re-authentication after a 401.
+ * backoff for idempotent requests (unreadable bodies included), and one re-authentication after a 401.
  *
  * @internal
  */
@@ -14,7 +14,6 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
-import * as Random from "effect/Random"
 import * as AnalyticsMetrics from "../AnalyticsMetrics.js"
 import type * as AuditLog from "../AuditLog.js"
 import type { HttpPolicy } from "../GenesysConfig.js"
@@ -28,6 +27,8 @@ import {
   toHttpError
 } from "./httpErrors.js"
 import type { Pacer } from "./httpPacer.js"
+import * as HttpRetry from "./httpRetry.js"
+import * as KnownSecrets from "./knownSecrets.js"
 
 /** What the loop needs besides the request. @internal */
 export interface Context {
@@ -149,16 +150,14 @@ const attempt = (
       status: response.status,
       headers: response.headers,
       body,
-      correlationId: Option.getOrUndefined(Headers.get(response.headers, "inin-correlation-id"))
+      // A header is server text too: a hostile server could echo a credential in it.
+      correlationId: KnownSecrets.scrubOptional(
+        Option.getOrUndefined(Headers.get(response.headers, "inin-correlation-id"))
+      )
     }
   })
 
-const backoffMillis = (policy: HttpPolicy, retry: number) =>
-  Effect.map(Random.nextRange(0.8, 1.2), (jitter) =>
-    Math.round(
-      Math.min(Duration.toMillis(policy.retryMaxDelay), Duration.toMillis(policy.retryBaseDelay) * 2 ** retry) * jitter
-    )
-  )
+const describeFailure = (error: Transport) => `${error.reason}: ${error.detail}`
 
 /**
  * Sends until a final response: 2xx, or an error status that is not retried here. Fails with `Transport`
@@ -171,7 +170,21 @@ export const send = (
   ctx: Context,
   request: HttpClientRequest.HttpClientRequest,
   options: RequestOptions
-): Effect.Effect<Exchange, HttpError> =>
+): Effect.Effect<Exchange, HttpError> => Effect.map(sendDecoded(ctx, request, options, Either.right), ([e]) => e)
+
+/**
+ * `send`, where a successful response must also pass `decode` (an error status comes back undecoded): a body that does not (empty, not JSON, the wrong
+ * shape) is a `Transport` `Decode` failure of the attempt, retried like a dropped connection when the request
+ * is idempotent — a proxy's truncated or empty answer must never be taken for the platform's.
+ *
+ * @internal
+ */
+export const sendDecoded = <A>(
+  ctx: Context,
+  request: HttpClientRequest.HttpClientRequest,
+  options: RequestOptions,
+  decode: (exchange: Exchange) => Either.Either<A, Transport>
+): Effect.Effect<readonly [Exchange, A | undefined], HttpError> =>
   Effect.gen(function* () {
     const pacer = ctx.pacer !== undefined && ctx.policy.pacing ? ctx.pacer : undefined
     const authorizedAttempt = Effect.flatMap(ctx.authorize(request), ([authorized, token]) =>
@@ -194,9 +207,45 @@ export const send = (
             )
           )
     )
+    // Transient failures of idempotent requests are retried on the backoff Schedule, bounded in time.
+    const nextBackoff = HttpRetry.stepper(HttpRetry.schedule(ctx.policy))
     let retries = 0
     let rateLimitWaits = 0
     let reauthenticated = false
+    // Decides whether a transient failure is retried: reports and sleeps, or says no.
+    const retryAfterTransient = (
+      reason: string,
+      askedMillis: number | undefined,
+      audit: Omit<AuditLog.AuditEventInput, "type" | "route" | "attempt" | "waitMillis">
+    ) =>
+      Effect.gen(function* () {
+        if (!options.idempotent) return false
+        const next = yield* nextBackoff
+        if (next === undefined) return false
+        // A Retry-After on a 5xx is honoured, within the 429 cap.
+        const wait =
+          askedMillis === undefined
+            ? next.delayMillis
+            : Math.min(Math.max(askedMillis, next.delayMillis), Duration.toMillis(ctx.policy.rateLimitMaxWait))
+        retries++
+        yield* AnalyticsMetrics.recordRetry(options.route, reason)
+        yield* ctx.audit.record({
+          type: "http.retry",
+          route: options.route,
+          attempt: retries,
+          waitMillis: wait,
+          ...audit
+        })
+        yield* HttpRetry.notify({
+          route: options.route,
+          reason,
+          attempt: retries,
+          delayMillis: wait,
+          elapsedMillis: next.elapsedMillis
+        })
+        yield* Effect.sleep(wait)
+        return true
+      })
     while (true) {
       const [waited, token, result] = yield* step
       if (waited > 0) {
@@ -211,22 +260,23 @@ export const send = (
         }
       }
       if (Either.isLeft(result)) {
-        if (!options.idempotent || retries >= ctx.policy.maxRetries) return yield* result.left
-        const wait = yield* backoffMillis(ctx.policy, retries)
-        retries++
-        yield* AnalyticsMetrics.recordRetry(options.route, result.left.reason)
-        yield* ctx.audit.record({
-          type: "http.retry",
-          route: options.route,
-          attempt: retries,
-          waitMillis: wait,
-          detail: `${result.left.reason}: ${result.left.detail}`
-        })
-        yield* Effect.sleep(wait)
-        continue
+        const error = result.left
+        if (yield* retryAfterTransient(error.reason, undefined, { detail: describeFailure(error) })) continue
+        return yield* error
       }
       const exchange = result.right
-      if (exchange.status < 400) return exchange
+      if (exchange.status < 400) {
+        const decoded = decode(exchange)
+        if (Either.isRight(decoded)) return [exchange, decoded.right] as const
+        const error = decoded.left
+        const retried = yield* retryAfterTransient(error.reason, undefined, {
+          status: exchange.status,
+          detail: describeFailure(error),
+          correlationId: exchange.correlationId
+        })
+        if (retried) continue
+        return yield* error
+      }
       if (exchange.status === 401 && ctx.onUnauthorized !== undefined) {
         if (reauthenticated) return yield* toHttpError(exchange)
         reauthenticated = true
@@ -266,30 +316,24 @@ export const send = (
           waitMillis: wait,
           correlationId: exchange.correlationId
         })
-        yield* Effect.sleep(wait)
-        continue
-      }
-      if (retryableStatus(exchange.status) && options.idempotent && retries < ctx.policy.maxRetries) {
-        const backoff = yield* backoffMillis(ctx.policy, retries)
-        const now = yield* Clock.currentTimeMillis
-        const asked = retryAfterMillis(exchange.headers, now)
-        const wait =
-          asked === undefined
-            ? backoff
-            : Math.min(Math.max(asked, backoff), Duration.toMillis(ctx.policy.rateLimitMaxWait))
-        retries++
-        yield* AnalyticsMetrics.recordRetry(options.route, String(exchange.status))
-        yield* ctx.audit.record({
-          type: "http.retry",
+        yield* HttpRetry.notify({
           route: options.route,
-          status: exchange.status,
-          attempt: retries,
-          waitMillis: wait,
-          correlationId: exchange.correlationId
+          reason: "429",
+          attempt: rateLimitWaits,
+          delayMillis: wait,
+          elapsedMillis: 0
         })
         yield* Effect.sleep(wait)
         continue
       }
-      return exchange
+      if (retryableStatus(exchange.status)) {
+        const now = yield* Clock.currentTimeMillis
+        const retried = yield* retryAfterTransient(String(exchange.status), retryAfterMillis(exchange.headers, now), {
+          status: exchange.status,
+          correlationId: exchange.correlationId
+        })
+        if (retried) continue
+      }
+      return [exchange, undefined] as const
     }
   })
