@@ -1,9 +1,11 @@
 /**
  * Validates a conversation-detail query before anything is sent: shape (JSON types, required and unknown keys,
  * enum values), then the platform's rules (interval grammar and limits, paging caps, filter → clause → predicate
- * nesting, predicate consistency, vocabularies, counts). Every problem is reported at once in one `QueryInvalid`,
- * each with its JSON path, rule, offending value and, for a misspelled name, a "did you mean". Pure and fast: no I/O,
- * and bounded work on any input (malformed JSON, megabyte strings, huge arrays, cyclic objects).
+ * nesting, predicate consistency, vocabularies, counts). A rule fails the query only where a source shows that
+ * Genesys refuses it; every other finding is a warning returned beside the query (`strict` makes them errors). A
+ * JSON `null` is an absent key. Every problem is reported at once in one `QueryInvalid`, each with its JSON path,
+ * rule, offending value and, for a misspelled name, a "did you mean". Pure and fast: no I/O, and bounded work on any
+ * input (malformed JSON, megabyte strings, huge arrays, cyclic objects).
  *
  * @since 0.1.0
  */
@@ -15,7 +17,7 @@ import * as Query from "./ConversationQuery.js"
 import { QueryInvalid, type QueryIssue } from "./GenesysError.js"
 import { Issues, toQueryIssue } from "./internal/validatorIssues.js"
 import { checkRules, type QueryKind } from "./internal/validatorRules.js"
-import { walk } from "./internal/validatorWalk.js"
+import { walk, withoutNulls } from "./internal/validatorWalk.js"
 
 /**
  * Limits and policies. FACTS.md lists most real limits as uncertain: every default below is marked "default" and
@@ -24,7 +26,7 @@ import { walk } from "./internal/validatorWalk.js"
  * @since 0.1.0
  */
 export interface ValidatorOptions {
-  /** Largest `paging.pageSize`. Default 100 (FACTS §8; the platform's exact maximum is uncertain). */
+  /** Largest `paging.pageSize`. Default 200: a Genesys blog post pages with 200 (FACTS §7b); the real cap is uncertain. */
   readonly maxPageSize: number
   /** Largest `pageSize × pageNumber`. Default 100 000 (the platform's "Pagination may not exceed 100000 results."). */
   readonly maxResults: number
@@ -53,15 +55,17 @@ export interface ValidatorOptions {
   readonly maxInputLength: number
   /** Most issues listed; the rest are summarised as one final "and N more" issue. Default 100. */
   readonly maxIssues: number
-  /** A dimension or metric name this library does not know: reject, or log a warning and send. Default "error". */
+  /** A dimension or metric name this library does not know: reject, or warn and send. Default "warn" (the enums grow). */
   readonly unknownNames: "error" | "warn"
-  /** A value outside a dimension's known values (e.g. `mediaType: "Voice"`). Default "error". */
+  /** A value outside a dimension's known values, ignoring case (e.g. `mediaType: "vidoe"`). Default "warn". */
   readonly unknownValues: "error" | "warn"
+  /** Every warning fails the query, as an error would. Default false. */
+  readonly strict: boolean
 }
 
 /** The defaults of every limit and policy. @since 0.1.0 */
 export const defaultValidatorOptions: ValidatorOptions = {
-  maxPageSize: 100,
+  maxPageSize: 200,
   maxResults: 100_000,
   maxDaysUnfiltered: 7,
   maxDaysFiltered: 31,
@@ -74,16 +78,43 @@ export const defaultValidatorOptions: ValidatorOptions = {
   maxArrayLength: 10_000,
   maxInputLength: 1_000_000,
   maxIssues: 100,
-  unknownNames: "error",
-  unknownValues: "error"
+  unknownNames: "warn",
+  unknownValues: "warn",
+  strict: false
 }
 
 /** The outcome of a pure check: the decoded query or every problem, plus warnings. @since 0.1.0 */
 export interface Check<A> {
   readonly result: Either.Either<A, QueryInvalid>
-  /** Problems that `"warn"` policies let through. */
+  /** Findings that do not stop the query: rules without a source of a platform refusal, and `"warn"` policies. */
   readonly warnings: ReadonlyArray<QueryIssue>
 }
+
+// Queries this module produced, so that a window built from a validated plan is not checked a second time on submit.
+const checked = new WeakMap<object, { readonly kind: QueryKind; readonly options: ValidatorOptions }>()
+
+const sameOptions = (a: ValidatorOptions, b: ValidatorOptions): boolean =>
+  a === b || (Object.keys(a) as Array<keyof ValidatorOptions>).every((key) => a[key] === b[key])
+
+/**
+ * Marks a query built by this library from an already validated one (an extraction window: the plan's filters with a
+ * sub-interval) as checked under `options`, so validating it again as the same kind with the same options returns it
+ * as it is.
+ *
+ * @since 0.2.0
+ */
+export const markChecked = <A extends object>(
+  query: A,
+  kind: "sync" | "async",
+  options?: Partial<ValidatorOptions>
+): A => {
+  checked.set(query, { kind, options: resolveOptions(options) })
+  return query
+}
+
+/** The full options: the defaults under the given overrides. @since 0.2.0 */
+export const resolveOptions = (overrides: Partial<ValidatorOptions> | undefined): ValidatorOptions =>
+  overrides ? { ...defaultValidatorOptions, ...overrides } : defaultValidatorOptions
 
 const check = <A>(
   schema: Schema.Schema<A>,
@@ -91,8 +122,14 @@ const check = <A>(
   input: unknown,
   overrides: Partial<ValidatorOptions> | undefined
 ): Check<A> => {
-  const options: ValidatorOptions = overrides ? { ...defaultValidatorOptions, ...overrides } : defaultValidatorOptions
-  const issues = new Issues(Math.max(1, options.maxIssues))
+  const options = resolveOptions(overrides)
+  if (typeof input === "object" && input !== null) {
+    const marked = checked.get(input)
+    if (marked !== undefined && marked.kind === kind && sameOptions(marked.options, options)) {
+      return { result: Either.right(input as A), warnings: [] }
+    }
+  }
+  const issues = new Issues(Math.max(1, options.maxIssues), options.strict)
   const invalid = () =>
     ({
       result: Either.left(new QueryInvalid({ issues: issues.toQueryIssues() })),
@@ -132,7 +169,7 @@ const check = <A>(
     })
   }
   if (issues.count > 0) return invalid()
-  const decoded = Schema.decodeUnknownEither(schema)(value)
+  const decoded = Schema.decodeUnknownEither(schema)(withoutNulls(schema.ast, value, false))
   if (Either.isLeft(decoded)) {
     // Only reachable if the checks above miss something the Schema enforces; still one QueryInvalid.
     for (const issue of ParseResult.ArrayFormatter.formatErrorSync(decoded.left)) {
@@ -144,7 +181,11 @@ const check = <A>(
     }
     return invalid()
   }
-  return { result: Either.right(decoded.right), warnings: issues.warnings.map(toQueryIssue) }
+  // What is sent: the input without its nulls, unknown keys included (they were warned about, and may be newer
+  // than this library).
+  const sent = withoutNulls(schema.ast, value, true) as A
+  checked.set(sent as object, { kind, options })
+  return { result: Either.right(sent), warnings: issues.warnings.map(toQueryIssue) }
 }
 
 /** Checks a sync query (`POST …/details/query` body) without effects. @since 0.1.0 */

@@ -4,6 +4,7 @@ import * as fs from "node:fs"
 import { assert, describe, it } from "@effect/vitest"
 import { QueryBuilder, QueryValidator } from "@effect-genesys/analytics"
 import { Effect, Either, TestClock } from "effect"
+import { catalog } from "../src/internal/validatorCatalog.js"
 import { docExamples } from "./DocExamples.js"
 
 const self = fs.readFileSync(import.meta.filename, "utf8")
@@ -12,6 +13,20 @@ const guide = docExamples("querying.md", import.meta.filename)
 describe("docs/querying.md examples", () => {
   it("the guide shows exactly the code these tests run", () => {
     assert.deepStrictEqual([...guide.check(4)].sort(), [...guide.regions].sort())
+  })
+
+  it("the rule table is the validator's catalog: every rule, its severity and its source", () => {
+    const rows = [
+      ...guide.markdown.matchAll(/^\| `([a-zA-Z0-9.]+)` \| (.*) \| (error|warning|warning \(option\)) \| (.*) \|$/gm)
+    ]
+    const severity = { error: "error", warning: "warning", policy: "warning (option)" } as const
+    assert.deepStrictEqual(
+      rows.map((m) => [m[1], m[2], m[3], m[4]]),
+      Object.entries(catalog).map(([id, spec]) => [id, spec.checks, severity[spec.severity], spec.source])
+    )
+    for (const [id, spec] of Object.entries(catalog)) {
+      if (spec.severity === "error") assert.notMatch(spec.source, /^none/, `${id} is an error without a source`)
+    }
   })
 
   it.effect("build", () =>
@@ -61,36 +76,46 @@ describe("docs/querying.md examples", () => {
         "segmentFilter": [{ "type": "and", "predicates": [{ "dimension": "mediaType", "value": "voice" }] }],
         "paging": { "pageSize": 100, "pageNumber": 1 }
       }`
+      const checked = QueryValidator.checkQuery(text)
+      for (const warning of checked.warnings) console.log(`warning ${warning.path}: ${warning.message}`)
+      // warning $.segmentFilter: ConversationQuery has no key "segmentFilter"; it is sent as written, and Genesys may ignore it
       const error = yield* Effect.flip(QueryValidator.validateQuery(text))
       console.log(error.message)
-      // Query is invalid (2 problems):
-      //   $.segmentFilter: ConversationQuery has no key "segmentFilter"; Genesys would ignore or reject it, so the query is not sent (did you mean "segmentFilters"?)
+      // Query is invalid (1 problem):
       //   $.interval: spans 19 days; a query without filters may span at most 7 days (31 with a filter): add a filter, split it into windows or use a job
       // /docs
       assert.deepStrictEqual(
-        error.issues.map((i) => i.rule),
-        ["unknownKey", "interval.maxDays"]
+        checked.warnings.map((w) => [w.rule, w.suggestion]),
+        [["unknownKey", "segmentFilters"]]
       )
+      assert.include(self, `warning ${checked.warnings[0]!.path}: ${checked.warnings[0]!.message}`)
+      assert.deepStrictEqual(
+        error.issues.map((i) => i.rule),
+        ["interval.maxDays"]
+      )
+      assert.include(self, error.message.split("\n")[0]!)
       assert.include(self, error.message.split("\n")[1]!)
-      assert.include(self, error.message.split("\n")[2]!)
     })
   )
 
   it.effect("issues", () =>
     Effect.gen(function* () {
       // docs:issues
-      const outcome = yield* QueryValidator.validateQuery({
+      const query = {
         interval: "2026-11-01T00:00:00Z/P1D",
-        segmentFilters: [{ type: "and", predicates: [{ dimension: "mediaType", value: "Voice" }] }]
-      }).pipe(
+        segmentFilters: [{ type: "and", predicates: [{ dimension: "mediaType", value: "voise" }] }]
+      }
+      const outcome = yield* QueryValidator.validateQuery(query, { strict: true }).pipe(
         Effect.map(() => "valid"),
         Effect.catchTag("QueryInvalid", (error) =>
           Effect.succeed(error.issues.map((issue) => `${issue.path} ${issue.rule} → ${issue.suggestion}`).join("\n"))
         )
       )
       // outcome === "$.segmentFilters[0].predicates[0].value vocabulary.value → voice"
+      // without strict, the same query is sent and the finding is a warning
       // /docs
       assert.strictEqual(outcome, "$.segmentFilters[0].predicates[0].value vocabulary.value → voice")
+      assert.strictEqual(QueryValidator.checkQuery(query).warnings[0]?.rule, "vocabulary.value")
     })
   )
 

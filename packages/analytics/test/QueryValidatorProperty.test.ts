@@ -180,6 +180,12 @@ const issuesOf = (result: QueryValidator.Check<unknown>) =>
     ? result.result.left.issues.map((i) => ({ path: i.path, rule: i.rule, suggestion: i.suggestion }))
     : []
 
+/** Errors and warnings together, each with its severity. */
+const findingsOf = (result: QueryValidator.Check<unknown>) => [
+  ...issuesOf(result).map((i) => ({ ...i, severity: "error" })),
+  ...result.warnings.map((i) => ({ path: i.path, rule: i.rule, suggestion: i.suggestion, severity: "warning" }))
+]
+
 describe("QueryValidator properties", () => {
   it.prop("generated valid sync queries pass unchanged", [validQuery], ([query]) => {
     const checked = QueryValidator.checkQuery(query)
@@ -198,12 +204,14 @@ describe("QueryValidator properties", () => {
   })
 
   // Each mutation takes a valid query with a segment filter whose first predicate is `{ dimension: "queueId", value: "q1" }`
-  // and breaks one rule; the report must contain that rule at that path (and, for names, the suggestion).
+  // and breaks one rule; the report must contain that rule at that path with its severity (an error only where the
+  // platform is known to refuse, FACTS §7b), and, for names, the suggestion. With `strict`, every finding is an error.
   type Mutation = readonly [
     name: string,
     mutate: (q: any, at: string) => void,
     path: (at: string, q: any) => string,
     rule: string,
+    severity: "error" | "warning",
     suggestion?: string
   ]
   const target = (q: any) => q.segmentFilters[q.segmentFilters.length - 1].predicates[0]
@@ -213,6 +221,7 @@ describe("QueryValidator properties", () => {
       (q) => (q.segmentFilter = q.segmentFilters),
       () => "$.segmentFilter",
       "unknownKey",
+      "warning",
       "segmentFilters"
     ],
     [
@@ -220,78 +229,137 @@ describe("QueryValidator properties", () => {
       (q) => (target(q).dimenson = "queueId"),
       (at) => `${at}.dimenson`,
       "unknownKey",
+      "warning",
       "dimension"
     ],
-    ["wrong enum", (q) => (q.order = "DESC"), () => "$.order", "enum", "desc"],
+    ["wrong enum case", (q) => (q.order = "DESC"), () => "$.order", "enum.case", "warning", "desc"],
+    ["wrong enum", (q) => (q.order = "descending"), () => "$.order", "enum", "error"],
     [
       "wrong filter type enum",
       (q) => (q.segmentFilters[q.segmentFilters.length - 1].type = "nor"),
       (at) => at.replace(/\.predicates\[0\]$/, ".type"),
       "enum",
+      "error",
       "or"
     ],
-    ["bad interval", (q) => (q.interval = "2026-11-01T00:00:00Z"), () => "$.interval", "interval.syntax"],
-    ["unparseable date", (q) => (q.interval = "2026-11-31T00:00:00Z/P1D"), () => "$.interval", "interval.start"],
+    ["bad interval", (q) => (q.interval = "2026-11-01T00:00:00Z"), () => "$.interval", "interval.syntax", "error"],
+    [
+      "unparseable date",
+      (q) => (q.interval = "2026-11-31T00:00:00Z/P1D"),
+      () => "$.interval",
+      "interval.start",
+      "error"
+    ],
     [
       "inverted interval",
       (q) => (q.interval = "2026-11-08T00:00:00Z/2026-11-01T00:00:00Z"),
       () => "$.interval",
-      "interval.inverted"
+      "interval.inverted",
+      "error"
     ],
-    ["empty interval", (q) => (q.interval = "2026-11-01T00:00:00Z/PT0S"), () => "$.interval", "interval.empty"],
-    ["too long interval", (q) => (q.interval = "2026-11-01T00:00:00Z/P32D"), () => "$.interval", "interval.maxDays"],
+    [
+      "empty interval",
+      (q) => (q.interval = "2026-11-01T00:00:00Z/PT0S"),
+      () => "$.interval",
+      "interval.empty",
+      "warning"
+    ],
+    [
+      "too long interval",
+      (q) => (q.interval = "2026-11-01T00:00:00Z/P32D"),
+      () => "$.interval",
+      "interval.maxDays",
+      "error"
+    ],
     [
       "pageSize out of range",
-      (q) => (q.paging = { pageSize: 101, pageNumber: 1 }),
+      (q) => (q.paging = { pageSize: 201, pageNumber: 1 }),
       () => "$.paging.pageSize",
-      "paging.pageSize"
+      "paging.pageSize",
+      "error"
     ],
-    ["pageSize zero", (q) => (q.paging = { pageSize: 0, pageNumber: 1 }), () => "$.paging.pageSize", "paging.pageSize"],
-    ["deep paging", (q) => (q.paging = { pageSize: 100, pageNumber: 1001 }), () => "$.paging", "paging.maxResults"],
-    ["wrong type", (q) => (q.paging = { pageSize: "100", pageNumber: 1 }), () => "$.paging.pageSize", "type"],
+    [
+      "pageSize zero",
+      (q) => (q.paging = { pageSize: 0, pageNumber: 1 }),
+      () => "$.paging.pageSize",
+      "paging.pageSize.positive",
+      "warning"
+    ],
+    [
+      "deep paging",
+      (q) => (q.paging = { pageSize: 100, pageNumber: 1001 }),
+      () => "$.paging",
+      "paging.maxResults",
+      "error"
+    ],
+    ["wrong type", (q) => (q.paging = { pageSize: "100", pageNumber: 1 }), () => "$.paging.pageSize", "type", "error"],
     [
       "missing required",
       (q) => delete q.segmentFilters[q.segmentFilters.length - 1].type,
       (at) => at.replace(/\.predicates\[0\]$/, ".type"),
-      "required"
+      "required",
+      "error"
     ],
-    ["dimension and metric", (q) => (target(q).metric = "tSegmentDuration"), (at) => at, "predicate.subject"],
-    ["no subject", (q) => delete target(q).dimension, (at) => at, "predicate.subject"],
-    ["exists with value", (q) => (target(q).operator = "exists"), (at) => `${at}.value`, "predicate.operandForbidden"],
-    ["matches without value", (q) => delete target(q).value, (at) => at, "predicate.operandRequired"],
-    ["value and range", (q) => (target(q).range = { gte: 1 }), (at) => at, "predicate.operandConflict"],
+    [
+      "dimension and metric",
+      (q) => (target(q).metric = "tSegmentDuration"),
+      (at) => at,
+      "predicate.subject",
+      "warning"
+    ],
+    ["no subject", (q) => delete target(q).dimension, (at) => at, "predicate.subject", "warning"],
+    [
+      "exists with value",
+      (q) => (target(q).operator = "exists"),
+      (at) => `${at}.value`,
+      "predicate.operandForbidden",
+      "warning"
+    ],
+    ["matches without value", (q) => delete target(q).value, (at) => at, "predicate.operandRequired", "warning"],
+    ["value and range", (q) => (target(q).range = { gte: 1 }), (at) => at, "predicate.operandConflict", "warning"],
     [
       "misspelled dimension",
       (q) => (target(q).dimension = "queueID"),
       (at) => `${at}.dimension`,
       "vocabulary.dimension",
+      "warning",
       "queueId"
     ],
     [
       "dimension of another filter kind",
       (q) => (target(q).dimension = "conversationStart"),
       (at) => `${at}.dimension`,
-      "vocabulary.dimension"
+      "vocabulary.dimension",
+      "warning"
     ],
     [
-      "wrong dimension value case",
-      (q) => Object.assign(target(q), { dimension: "mediaType", value: "Voice" }),
+      "unknown dimension value",
+      (q) => Object.assign(target(q), { dimension: "mediaType", value: "voise" }),
       (at) => `${at}.value`,
       "vocabulary.value",
+      "warning",
       "voice"
     ],
-    ["type not matching subject", (q) => (target(q).type = "metric"), (at) => `${at}.type`, "predicate.type"],
+    [
+      "type not matching subject",
+      (q) => (target(q).type = "metric"),
+      (at) => `${at}.type`,
+      "predicate.type",
+      "warning"
+    ],
     [
       "property without propertyType",
       (q) => Object.assign(target(q), { dimension: undefined, property: "x" }),
       (at) => `${at}.propertyType`,
-      "predicate.propertyType"
+      "predicate.propertyType",
+      "warning"
     ],
     [
       "inverted range",
       (q) => Object.assign(target(q), { value: undefined, range: { gt: 5, lt: 5 } }),
       (at) => `${at}.range`,
-      "range.inverted"
+      "range.inverted",
+      "warning"
     ],
     [
       "nested clauses",
@@ -300,13 +368,15 @@ describe("QueryValidator properties", () => {
           { type: "and", predicates: [{ dimension: "queueId", value: "q" }], clauses: [] }
         ]),
       () => "$.segmentFilters[0].clauses[0].clauses",
-      "nesting.depth"
+      "nesting.depth",
+      "warning"
     ],
     [
       "empty filter",
       (q) => (q.conversationFilters = [...(q.conversationFilters ?? []), { type: "and" }]),
       (_, q) => `$.conversationFilters[${q.conversationFilters.length - 1}]`,
-      "filter.empty"
+      "filter.empty",
+      "warning"
     ],
     [
       "too many predicates",
@@ -315,7 +385,8 @@ describe("QueryValidator properties", () => {
           { type: "or", predicates: Array.from({ length: 1001 }, () => ({ dimension: "conversationId", value: "c" })) }
         ]),
       () => "$",
-      "count.predicates"
+      "count.predicates",
+      "warning"
     ]
   ]
 
@@ -328,17 +399,24 @@ describe("QueryValidator properties", () => {
     return { query, at: `$.segmentFilters[${query.segmentFilters.length - 1}].predicates[0]` }
   })
 
-  for (const [name, mutate, path, rule, suggestion] of mutations) {
+  for (const [name, mutate, path, rule, severity, suggestion] of mutations) {
     it.prop(
-      `rejects: ${name}`,
+      `reports: ${name} (${severity})`,
       [withTarget],
       ([{ query, at }]) => {
         mutate(query, at)
         for (const key of Object.keys(target(query))) if (target(query)[key] === undefined) delete target(query)[key]
-        const issues = issuesOf(QueryValidator.checkQuery(query))
-        const found = issues.find((i) => i.path === path(at, query) && i.rule === rule)
-        assert.isDefined(found, `expected ${rule} at ${path(at, query)}, got ${JSON.stringify(issues)}`)
+        const checked = QueryValidator.checkQuery(query)
+        const findings = findingsOf(checked)
+        const found = findings.find((i) => i.path === path(at, query) && i.rule === rule)
+        assert.isDefined(found, `expected ${rule} at ${path(at, query)}, got ${JSON.stringify(findings)}`)
+        assert.strictEqual(found!.severity, severity, `${rule} is ${found!.severity}`)
         if (suggestion !== undefined) assert.strictEqual(found!.suggestion, suggestion)
+        if (severity === "warning" && findings.every((f) => f.severity === "warning")) {
+          assert.isTrue(Either.isRight(checked.result), "a query with warnings only is sent")
+        }
+        const strict = findingsOf(QueryValidator.checkQuery(query, { strict: true }))
+        assert.isTrue(strict.some((i) => i.path === path(at, query) && i.rule === rule && i.severity === "error"))
       },
       { fastCheck: { numRuns: 25 } }
     )
@@ -353,15 +431,17 @@ describe("QueryValidator properties", () => {
   })
 
   it.prop("job mutations: non-positive limit, paging", [validJob, fc.integer({ min: -5, max: 0 })], ([job, limit]) => {
-    assert.deepInclude(issuesOf(QueryValidator.checkAsyncQuery({ ...job, limit })), {
+    assert.deepInclude(findingsOf(QueryValidator.checkAsyncQuery({ ...job, limit })), {
       path: "$.limit",
       rule: "limit.positive",
-      suggestion: undefined
+      suggestion: undefined,
+      severity: "warning"
     })
-    assert.deepInclude(issuesOf(QueryValidator.checkAsyncQuery({ ...job, paging: { pageSize: 1, pageNumber: 1 } })), {
+    assert.deepInclude(findingsOf(QueryValidator.checkAsyncQuery({ ...job, paging: { pageSize: 1, pageNumber: 1 } })), {
       path: "$.paging",
       rule: "unknownKey",
-      suggestion: undefined
+      suggestion: undefined,
+      severity: "warning"
     })
   })
 

@@ -1,4 +1,5 @@
 import { QueryIssue } from "../GenesysError.js"
+import { specOf } from "./validatorCatalog.js"
 
 /** A problem before it becomes a `QueryIssue` (plain data, cheap to collect). */
 export interface RawIssue {
@@ -9,20 +10,29 @@ export interface RawIssue {
   readonly suggestion?: string | undefined
 }
 
-/** Collects issues up to a cap, counting the rest so the report can say "and N more". */
+/**
+ * Collects issues up to a cap, counting the rest so the report can say "and N more". Each issue is an error or a
+ * warning as its rule's catalog entry says (policy rules are told by the caller); `strict` makes every warning an
+ * error.
+ */
 export class Issues {
   readonly kept: Array<RawIssue> = []
   readonly warnings: Array<RawIssue> = []
   dropped = 0
-  constructor(readonly maxIssues: number) {}
+  constructor(
+    readonly maxIssues: number,
+    readonly strict = false
+  ) {}
 
-  add(issue: RawIssue): void {
-    if (this.kept.length < this.maxIssues) this.kept.push(issue)
-    else this.dropped++
+  add(issue: RawIssue, severity?: "error" | "warning"): void {
+    const resolved = severity ?? specOf(issue.rule).severity
+    if (resolved === "error" || this.strict) this.error(issue)
+    else if (this.warnings.length < this.maxIssues) this.warnings.push(issue)
   }
 
-  warn(issue: RawIssue): void {
-    if (this.warnings.length < this.maxIssues) this.warnings.push(issue)
+  private error(issue: RawIssue): void {
+    if (this.kept.length < this.maxIssues) this.kept.push(issue)
+    else this.dropped++
   }
 
   get count(): number {

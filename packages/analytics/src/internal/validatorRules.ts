@@ -1,6 +1,8 @@
 // The platform rules beyond the shape: interval grammar and limits, paging caps, predicate consistency,
 // vocabularies, counts. Runs on the raw input after the structural walk and checks types itself before using a value,
-// so a query that is wrong in several ways still gets every applicable rule.
+// so a query that is wrong in several ways still gets every applicable rule. A JSON `null` is an absent key
+// everywhere (Genesys's own data actions send `"value": null`, FACTS §7b). Whether a rule fails the query or only
+// warns is decided by its entry in validatorCatalog.ts.
 import * as Either from "effect/Either"
 import * as Query from "../ConversationQuery.js"
 import * as Record from "../ConversationRecord.js"
@@ -60,7 +62,11 @@ const allMetrics = [...new Set(filterKinds.flatMap((k) => metricsOf[k]))]
 const isObject = (value: unknown): value is { readonly [key: string]: unknown } =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
-const has = (value: { readonly [key: string]: unknown }, key: string): boolean => Object.hasOwn(value, key)
+/** Present and not `null`: a `null` is the same as an absent key. */
+const has = (value: { readonly [key: string]: unknown }, key: string): boolean =>
+  Object.hasOwn(value, key) && value[key] !== null && value[key] !== undefined
+
+const lower = (value: unknown): unknown => (typeof value === "string" ? value.toLowerCase() : value)
 
 const isInteger = (value: unknown): value is number => typeof value === "number" && Number.isInteger(value)
 
@@ -72,10 +78,8 @@ interface Context {
   predicates: number
 }
 
-const policy = (context: Context, setting: "error" | "warn", issue: RawIssue): void => {
-  if (setting === "error") context.issues.add(issue)
-  else context.issues.warn(issue)
-}
+const policy = (context: Context, setting: "error" | "warn", issue: RawIssue): void =>
+  context.issues.add(issue, setting === "error" ? "error" : "warning")
 
 export const checkRules = (query: unknown, kind: QueryKind, issues: Issues, options: ValidatorOptions): void => {
   if (!isObject(query)) return
@@ -86,16 +90,17 @@ export const checkRules = (query: unknown, kind: QueryKind, issues: Issues, opti
     const filters = query[key]
     if (!Array.isArray(filters)) continue
     const length = Math.min(filters.length, options.maxArrayLength)
-    for (let i = 0; i < length; i++) {
-      if (checkFilter(context, filterKind, filters[i], index(`$.${key}`, i))) filtered = true
-    }
+    for (let i = 0; i < length; i++) checkFilter(context, filterKind, filters[i], index(`$.${key}`, i))
+    // Any filter counts, even an empty one: which limit Genesys applies then is not documented, and the lenient
+    // reading never refuses a query the platform runs.
+    if (filters.length > 0) filtered = true
     context.filters += filters.length
   }
   checkInterval(context, query, kind, filtered)
   if (kind === "sync") {
     checkPaging(context, query.paging)
     checkAggregations(context, query.aggregations)
-  } else if (has(query, "limit") && isInteger(query.limit) && query.limit < 1) {
+  } else if (isInteger(query.limit) && query.limit < 1) {
     issues.add({ path: "$.limit", rule: "limit.positive", message: "must be at least 1", value: query.limit })
   }
   const counts: ReadonlyArray<readonly [string, number, number, string]> = [
@@ -152,11 +157,19 @@ const checkPaging = (context: Context, paging: unknown) => {
   if (!isObject(paging)) return
   const { maxPageSize, maxResults } = context.options
   const { pageSize, pageNumber } = paging
-  if (isInteger(pageSize) && (pageSize < 1 || pageSize > maxPageSize)) {
+  if (isInteger(pageSize) && pageSize < 1) {
+    context.issues.add({
+      path: "$.paging.pageSize",
+      rule: "paging.pageSize.positive",
+      message: "should be at least 1",
+      value: pageSize
+    })
+  }
+  if (isInteger(pageSize) && pageSize > maxPageSize) {
     context.issues.add({
       path: "$.paging.pageSize",
       rule: "paging.pageSize",
-      message: `must be between 1 and ${maxPageSize}`,
+      message: `must be at most ${maxPageSize} (ValidatorOptions.maxPageSize)`,
       value: pageSize
     })
   }
@@ -164,7 +177,7 @@ const checkPaging = (context: Context, paging: unknown) => {
     context.issues.add({
       path: "$.paging.pageNumber",
       rule: "paging.pageNumber",
-      message: "must be at least 1 (pages count from 1)",
+      message: "should be at least 1 (pages count from 1)",
       value: pageNumber
     })
   }
@@ -178,9 +191,9 @@ const checkPaging = (context: Context, paging: unknown) => {
   }
 }
 
-/** Checks one filter; true when it holds at least one predicate (so the query counts as filtered). */
-const checkFilter = (context: Context, kind: FilterKind, filter: unknown, path: string): boolean => {
-  if (!isObject(filter)) return false
+/** Checks one filter and what it holds. */
+const checkFilter = (context: Context, kind: FilterKind, filter: unknown, path: string): void => {
+  if (!isObject(filter)) return
   let predicates = 0
   if (Array.isArray(filter.predicates)) {
     predicates += checkPredicates(context, kind, filter.predicates, child(path, "predicates"))
@@ -197,7 +210,7 @@ const checkFilter = (context: Context, kind: FilterKind, filter: unknown, path: 
         context.issues.add({
           path: child(clausePath, "predicates"),
           rule: "clause.empty",
-          message: "a clause needs at least one predicate"
+          message: "this clause has no predicate, so it constrains nothing"
         })
       }
       predicates += inClause
@@ -210,10 +223,9 @@ const checkFilter = (context: Context, kind: FilterKind, filter: unknown, path: 
     context.issues.add({
       path,
       rule: "filter.empty",
-      message: "a filter needs at least one predicate (in predicates or in a clause)"
+      message: "this filter has no predicate (in predicates or in a clause), so it constrains nothing"
     })
   }
-  return predicates > 0
 }
 
 const checkPredicates = (
@@ -248,7 +260,7 @@ const checkPredicate = (context: Context, kind: FilterKind, predicate: unknown, 
     })
   }
   const subject = present.length === 1 ? present[0] : undefined
-  if (typeof predicate.type === "string" && subject !== undefined && predicate.type !== subject) {
+  if (typeof predicate.type === "string" && subject !== undefined && predicate.type.toLowerCase() !== subject) {
     issues.add({
       path: child(path, "type"),
       rule: "predicate.type",
@@ -266,7 +278,7 @@ const checkPredicate = (context: Context, kind: FilterKind, predicate: unknown, 
         : "propertyType is only meaningful with property"
     })
   }
-  const operator = has(predicate, "operator") ? predicate.operator : "matches"
+  const operator = has(predicate, "operator") ? lower(predicate.operator) : "matches"
   const hasValue = has(predicate, "value")
   const hasRange = has(predicate, "range")
   if (operator === "matches") {
@@ -275,11 +287,11 @@ const checkPredicate = (context: Context, kind: FilterKind, predicate: unknown, 
     } else if (hasValue && hasRange) {
       issues.add({ path, rule: "predicate.operandConflict", message: "a predicate takes value or range, not both" })
     }
-  } else if ((operator === "exists" || operator === "notExists") && (hasValue || hasRange)) {
+  } else if ((operator === "exists" || operator === "notexists") && (hasValue || hasRange)) {
     issues.add({
       path: child(path, hasValue ? "value" : "range"),
       rule: "predicate.operandForbidden",
-      message: `an ${operator} predicate takes neither value nor range`,
+      message: `an ${String(predicate.operator)} predicate takes neither value nor range`,
       value: hasValue ? shown(predicate.value) : undefined
     })
   }
@@ -287,11 +299,11 @@ const checkPredicate = (context: Context, kind: FilterKind, predicate: unknown, 
   if (typeof predicate.dimension === "string" && kind !== "resolution") {
     checkName(context, kind, "dimension", predicate.dimension, child(path, "dimension"))
     const values = valuesOf[kind]?.[predicate.dimension]
-    if (values !== undefined && typeof predicate.value === "string" && !values.includes(predicate.value)) {
+    if (values !== undefined && typeof predicate.value === "string" && !knownIgnoringCase(values, predicate.value)) {
       policy(context, options.unknownValues, {
         path: child(path, "value"),
         rule: "vocabulary.value",
-        message: `"${shown(predicate.value)}" is not a known ${predicate.dimension} (values are case-sensitive)`,
+        message: `"${shown(predicate.value)}" is not a known ${predicate.dimension}: it may match nothing`,
         value: shown(predicate.value),
         suggestion: suggest(predicate.value, values)
       })
@@ -300,6 +312,11 @@ const checkPredicate = (context: Context, kind: FilterKind, predicate: unknown, 
   if (typeof predicate.metric === "string") {
     checkName(context, kind, "metric", predicate.metric, child(path, "metric"))
   }
+}
+
+const knownIgnoringCase = (values: ReadonlyArray<string>, value: string): boolean => {
+  const wanted = value.toLowerCase()
+  return values.some((v) => v.toLowerCase() === wanted)
 }
 
 const checkName = (context: Context, kind: FilterKind, what: "dimension" | "metric", name: string, path: string) => {
@@ -312,7 +329,7 @@ const checkName = (context: Context, kind: FilterKind, what: "dimension" | "metr
     message:
       elsewhere.length > 0
         ? `"${name}" is a ${elsewhere.join("/")} ${what}, not a ${kind} ${what}: move the predicate to ${elsewhere[0]}Filters`
-        : `"${shown(name)}" is not a known ${kind} ${what}${context.options.unknownNames === "error" ? ' (set unknownNames: "warn" to send names newer than this library)' : ""}`,
+        : `"${shown(name)}" is not a known ${kind} ${what}${context.options.unknownNames === "error" ? ' (set unknownNames: "warn" to send names newer than this library)' : ": if it is newer than this library, Genesys may still know it"}`,
     value: shown(name),
     suggestion: suggest(name, known)
   })
@@ -353,10 +370,15 @@ const checkAggregations = (context: Context, aggregations: unknown) => {
     const aggregation = aggregations[i]
     const path = index("$.aggregations", i)
     if (!isObject(aggregation)) continue
-    const type =
-      aggregation.type ??
-      (has(aggregation, "dimension") ? "termFrequency" : has(aggregation, "metric") ? "numericRange" : undefined)
-    if (type === "termFrequency") {
+    const type = has(aggregation, "type")
+      ? aggregation.type
+      : has(aggregation, "dimension")
+        ? "termFrequency"
+        : has(aggregation, "metric")
+          ? "numericRange"
+          : undefined
+    const typeName = lower(type)
+    if (typeName === "termfrequency") {
       if (typeof aggregation.dimension !== "string") {
         context.issues.add({
           path,
@@ -389,7 +411,7 @@ const checkAggregations = (context: Context, aggregations: unknown) => {
           value: aggregation.size
         })
       }
-    } else if (type === "numericRange") {
+    } else if (typeName === "numericrange") {
       if (typeof aggregation.metric !== "string") {
         context.issues.add({ path, rule: "aggregation.subject", message: "a numericRange aggregation needs metric" })
       } else if (!allMetrics.includes(aggregation.metric)) {

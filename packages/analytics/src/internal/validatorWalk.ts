@@ -1,6 +1,7 @@
 // Structural check of a query driven by the Schema AST (so it follows the swagger-generated Schemas): JSON types,
 // required keys, unknown keys with "did you mean", closed enums. Reports every problem with its JSON path and never
-// descends into values the Schema does not describe, so cyclic or deeply nested junk cannot make it loop.
+// descends into values the Schema does not describe, so cyclic or deeply nested junk cannot make it loop. A key whose
+// value is `null` is treated as absent (FACTS §7b).
 import * as Option from "effect/Option"
 import * as AST from "effect/SchemaAST"
 import { child, describe, index, type Issues, shown } from "./validatorIssues.js"
@@ -61,6 +62,61 @@ const literalsOf = (ast: AST.AST): ReadonlyArray<AST.LiteralValue> | undefined =
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
+const present = (value: Record<string, unknown>, key: string): boolean =>
+  Object.hasOwn(value, key) && value[key] !== null && value[key] !== undefined
+
+const propertiesOf = (ast: AST.AST): ReadonlyArray<AST.PropertySignature> | undefined => {
+  switch (ast._tag) {
+    case "TypeLiteral":
+      return ast.propertySignatures
+    case "Refinement":
+      return propertiesOf(ast.from)
+    case "Suspend":
+      return propertiesOf(ast.f())
+    case "Declaration":
+      return ast.typeParameters[0] ? propertiesOf(ast.typeParameters[0]) : undefined
+    default:
+      return undefined
+  }
+}
+
+const elementOf = (ast: AST.AST): AST.AST | undefined => {
+  switch (ast._tag) {
+    case "TupleType":
+      return ast.rest[0]?.type
+    case "Refinement":
+      return elementOf(ast.from)
+    case "Suspend":
+      return elementOf(ast.f())
+    default:
+      return undefined
+  }
+}
+
+/**
+ * A copy of a checked value without its `null` keys, where the Schema describes the value. Unknown keys are kept by
+ * reference (they are sent as given) or dropped with `keepUnknown: false`; either way this never walks junk the
+ * Schema does not describe.
+ */
+export const withoutNulls = (ast: AST.AST, value: unknown, keepUnknown: boolean): unknown => {
+  if (Array.isArray(value)) {
+    const element = elementOf(ast)
+    return element === undefined ? value : value.map((item) => withoutNulls(element, item, keepUnknown))
+  }
+  if (!isPlainObject(value)) return value
+  const properties = propertiesOf(ast)
+  if (properties === undefined) return value
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) {
+    const item = value[key]
+    if (item === null || item === undefined) continue
+    const signature = properties.find((p) => p.name === key)
+    if (signature !== undefined) out[key] = withoutNulls(signature.type, item, keepUnknown)
+    else if (keepUnknown) out[key] = item
+  }
+  return out
+}
+
 export const walk = (ast: AST.AST, value: unknown, path: string, issues: Issues, limits: WalkLimits): void => {
   const expected = (what: string) =>
     issues.add({ path, rule: "type", message: `expected ${what}, got ${describe(value)}`, value: shown(value) })
@@ -75,13 +131,13 @@ export const walk = (ast: AST.AST, value: unknown, path: string, issues: Issues,
       for (const signature of ast.propertySignatures) {
         const name = String(signature.name)
         names.push(name)
-        if (Object.hasOwn(value, name)) walk(signature.type, value[name], child(path, name), issues, limits)
+        if (present(value, name)) walk(signature.type, value[name], child(path, name), issues, limits)
         else if (!signature.isOptional) {
           issues.add({ path: child(path, name), rule: "required", message: `${definition} requires ${name}` })
         }
       }
       for (const key of Object.keys(value)) {
-        if (names.includes(key)) continue
+        if (names.includes(key) || value[key] === null) continue
         const nesting = nestingHint(definition, key)
         const hint = keyHints[`${definition}.${key}`]
         const suggestion = nesting === undefined && hint === undefined ? suggest(key, names) : undefined
@@ -92,7 +148,7 @@ export const walk = (ast: AST.AST, value: unknown, path: string, issues: Issues,
             nesting ??
             hint?.message ??
             `${definition} has no key "${key.length > 50 ? `${key.slice(0, 50)}…` : key}"; ` +
-              "Genesys would ignore or reject it, so the query is not sent",
+              "it is sent as written, and Genesys may ignore it",
           suggestion
         })
       }
@@ -167,6 +223,18 @@ export const walk = (ast: AST.AST, value: unknown, path: string, issues: Issues,
       if (literals === undefined) return
       if (literals.includes(value as AST.LiteralValue)) return
       const names = literals.map(String)
+      const sameIgnoringCase =
+        typeof value === "string" ? names.find((n) => n.toLowerCase() === value.toLowerCase()) : undefined
+      if (sameIgnoringCase !== undefined) {
+        issues.add({
+          path,
+          rule: "enum.case",
+          message: `"${shown(value)}" is written "${sameIgnoringCase}" in the Genesys definition`,
+          value: shown(value),
+          suggestion: sameIgnoringCase
+        })
+        return
+      }
       issues.add({
         path,
         rule: "enum",
