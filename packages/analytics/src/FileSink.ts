@@ -178,20 +178,32 @@ export const writeCsv: {
 
 /**
  * An extraction sink could not write, or could not resume: the partial file is missing or shorter than the position
- * the checkpoint recorded (someone removed or cut it), or the position is not one this sink writes.
+ * the checkpoint recorded (someone removed or cut it), or the position is not one this sink writes. `errno` is the
+ * operating system's code when the file system refused (`ENOSPC`, `EACCES`, `EROFS`, ...).
  *
  * @since 0.1.0
  */
 export class FileSinkError extends Schema.TaggedError<FileSinkError>(
   "@effect-genesys/analytics/FileSink/FileSinkError"
-)("FileSinkError", { path: Schema.String, reason: Schema.String }) {
+)("FileSinkError", { path: Schema.String, reason: Schema.String, errno: Schema.optional(Schema.String) }) {
   override get message(): string {
     return `${this.path}: ${this.reason}`
   }
 }
 
-const ioError = (path: string, action: string) => (error: PlatformError.PlatformError) =>
-  new FileSinkError({ path, reason: `cannot ${action}: ${error.message}` })
+/** The errno of a platform error (`ENOSPC`, ...), when the operating system gave one. */
+const errnoOf = (error: PlatformError.PlatformError): string | undefined => {
+  const cause: unknown = error._tag === "SystemError" ? error.cause : undefined
+  const code = typeof cause === "object" && cause !== null && "code" in cause ? cause.code : undefined
+  return typeof code === "string" && /^E[A-Z0-9]+$/.test(code) ? code : undefined
+}
+
+const ioError = (path: string, action: string) => (error: PlatformError.PlatformError) => {
+  const errno = errnoOf(error)
+  // With an errno, the platform's message ("Unknown: FileSystem.writeAll (21): ENOSPC: ...") adds only noise.
+  const detail = errno !== undefined && error._tag === "SystemError" ? (error.description ?? errno) : error.message
+  return new FileSinkError({ path, reason: `cannot ${action}: ${detail}`, ...(errno !== undefined ? { errno } : {}) })
+}
 
 /** One output file of an extraction: appended to under `.partial`, synced per batch, renamed by `commit`. */
 interface ResumableFile {

@@ -89,7 +89,13 @@ const extract = Command.make(
     ),
     audit: auditOption,
     reconcile: Options.boolean("reconcile").pipe(
-      Options.withDescription("compare each day with the sync query's totalHits")
+      Options.withDescription("compare each day with the sync query's totalHits; a mismatch exits 4")
+    ),
+    reconcileThreshold: Options.float("reconcile-threshold").pipe(
+      Options.withDescription(
+        "with --reconcile: the fraction of the sync query's count each day must match (default 1: equal)"
+      ),
+      Options.withDefault(1)
     ),
     dryRun: Options.boolean("dry-run").pipe(Options.withDescription("print the plan and stop")),
     ...Flags.connection

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `genesys-analytics`: see docs/cli.md. Exit codes: 0 done, 1 a check failed or an internal error, 2 usage or
- * invalid query, 3 authentication, 4 partial or failed extraction, 130 interrupted.
+ * invalid query, 3 authentication, 4 partial or failed extraction, 130 interrupted (SIGINT), 143 terminated (SIGTERM).
  *
  * @since 0.1.0
  */
@@ -19,6 +19,12 @@ import * as SecretGuard from "./internal/secretGuard.js"
 // Before anything can print: no secret or token reaches the terminal, whatever text carries it.
 SecretGuard.installTerminal()
 
+// The runtime interrupts the command on both signals; the exit code says which one it was.
+let terminated = false
+process.once("SIGTERM", () => {
+  terminated = true
+})
+
 NodeRuntime.runMain(
   Cli.run(process.argv).pipe(Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer))),
   {
@@ -31,7 +37,9 @@ NodeRuntime.runMain(
           ? // A command stopped by a signal as designed (the emulator) has set 0.
             process.exitCode === 0
             ? 0
-            : Cli.ExitCode.interrupted
+            : terminated
+              ? Cli.ExitCode.terminated
+              : Cli.ExitCode.interrupted
           : Cli.ExitCode.failed
       process.exitCode = code
       onExit(code)

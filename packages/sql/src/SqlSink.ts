@@ -53,6 +53,30 @@ export const dialect: Effect.Effect<Statements.Dialect, SqlError, SqlClient.SqlC
 )
 
 /**
+ * Runs `effect` in a transaction. `@effect/sql` turns a failed `COMMIT` or `ROLLBACK` into a defect; on a full disk
+ * (`SQLITE_FULL`) that is exactly what fails, and it is a condition to report, so such a `SqlError` stays a failure.
+ */
+const transaction = <A, E, R>(sql: SqlClient.SqlClient, effect: Effect.Effect<A, E, R>) =>
+  Effect.suspend(() => {
+    // SQLite rolls back by itself on SQLITE_FULL, so the explicit ROLLBACK then fails with "no transaction is
+    // active" and hides the reason: the statement's own failure is the one reported.
+    let first: E | undefined
+    return sql
+      .withTransaction(
+        Effect.tapError(effect, (e) =>
+          Effect.sync(() => {
+            first = e
+          })
+        )
+      )
+      .pipe(
+        Effect.catchAllDefect((defect) =>
+          defect instanceof SqlError ? Effect.fail<E | SqlError>(first ?? defect) : Effect.die(defect)
+        )
+      )
+  })
+
+/**
  * Creates the tables or migrates them to the current version, in one transaction; a no-op when up to date.
  *
  * @since 0.1.0
@@ -60,7 +84,8 @@ export const dialect: Effect.Effect<Statements.Dialect, SqlError, SqlClient.SqlC
 export const migrate: Effect.Effect<number, SqlError, SqlClient.SqlClient> = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const d = yield* dialect
-  return yield* sql.withTransaction(
+  return yield* transaction(
+    sql,
     Effect.gen(function* () {
       yield* sql.unsafe(Statements.createMigrationsTable(d))
       const rows = yield* sql.unsafe<{ version: number | string | null }>(Statements.selectVersion)
@@ -104,7 +129,8 @@ export const writeBatch = (
     const flat = Flatten.flattenAll(lastPerConversation(conversations))
     const ids = Array.from(new Set(flat.conversations.map((row) => row.conversation_id as string)))
     if (ids.length === 0) return Flatten.zeroCounts
-    yield* sql.withTransaction(
+    yield* transaction(
+      sql,
       Effect.gen(function* () {
         for (const table of Flatten.tables) {
           if (table.name !== "conversations") {

@@ -15,7 +15,10 @@ export const ExitCode = {
   usage: 2,
   auth: 3,
   partial: 4,
-  interrupted: 130
+  /** Stopped by SIGINT (Ctrl-C). */
+  interrupted: 130,
+  /** Stopped by SIGTERM (128 + 15, as shells report it). */
+  terminated: 143
 } as const
 
 /**

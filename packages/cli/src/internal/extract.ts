@@ -23,6 +23,8 @@ import * as OutputKind from "./outputKind.js"
 import * as OutputLock from "./outputLock.js"
 import * as PlanStore from "./planStore.js"
 import * as Progress from "./progress.js"
+import * as ReconcileCheck from "./reconcileCheck.js"
+import * as Stopped from "./stopped.js"
 
 /** The parsed `extract` flags. @internal */
 export interface Settings {
@@ -37,6 +39,8 @@ export interface Settings {
   readonly pageSize: Option.Option<number>
   readonly audit: Option.Option<string>
   readonly reconcile: boolean
+  /** Fraction in (0, 1]: how close each reconciled window must be to the sync query's count (1: equal). */
+  readonly reconcileThreshold: number
   readonly dryRun: boolean
   readonly connection: Connection.Connection
 }
@@ -112,6 +116,19 @@ export const buildQuery = (settings: {
     return Where.merge({ ...base, interval } as Where.WhereFilters & Record<string, unknown>, filters)
   })
 
+/**
+ * A run stopped by the file system (disk full, permissions) as exit 4 naming errno and path. The sink's own errors
+ * are described already; what is left comes from the checkpoint store, which keeps only the platform's text.
+ */
+const fileSystemFailure = (e: unknown, checkpoint: Option.Option<string>): Cli.CliFailure =>
+  e instanceof Cli.CliFailure
+    ? e
+    : FsErrors.toFailure(
+        e,
+        Option.isSome(checkpoint) ? `cannot write the checkpoint in ${checkpoint.value}` : "cannot write",
+        Cli.ExitCode.partial
+      )
+
 /** What an extraction run needs besides the sink. @internal */
 export type Requirements =
   | ConversationDetails.ConversationDetails
@@ -152,7 +169,7 @@ export const execute = (options: {
     const report = yield* Effect.gen(function* () {
       const report = yield* Extraction.run(plan, sink, options.runOptions).pipe(
         Effect.mapError((e) => {
-          const failure = Cli.fromUnknown(e)
+          const failure = FsErrors.find(e) !== undefined ? fileSystemFailure(e, options.checkpoint) : Cli.fromUnknown(e)
           const resume = Option.isSome(options.checkpoint) ? "; run the same command again to resume" : ""
           return new Cli.CliFailure({
             code: failure.code === Cli.ExitCode.usage ? Cli.ExitCode.partial : failure.code,
@@ -199,9 +216,11 @@ export const lockOutputs = (
     if (Option.isSome(checkpoint)) {
       const directory = checkpoint.value.replace(/(.)[\\/]+$/, "$1")
       const fs = yield* FileSystem.FileSystem
-      yield* fs
-        .makeDirectory(directory, { recursive: true })
-        .pipe(Effect.mapError((e) => FsErrors.toFailure(e, `cannot use --checkpoint ${directory}`)))
+      yield* fs.makeDirectory(directory, { recursive: true }).pipe(
+        // Node's recursive mkdir reports ENOENT on a read-only file system; a plain mkdir gives the real reason.
+        Effect.catchAll(() => fs.makeDirectory(directory)),
+        Effect.mapError((e) => FsErrors.toFailure(e, `cannot use --checkpoint ${directory}`))
+      )
       yield* OutputLock.acquire(`${directory}/lock`, `--checkpoint ${directory}`, notice)
     }
   })
@@ -219,6 +238,11 @@ export const command = (settings: Settings) =>
     }
     if (!Number.isInteger(settings.concurrency) || settings.concurrency < 1 || settings.concurrency > 50) {
       return yield* Cli.usage(`--concurrency must be a whole number from 1 to 50, not ${settings.concurrency}`)
+    }
+    if (!(settings.reconcileThreshold > 0 && settings.reconcileThreshold <= 1)) {
+      return yield* Cli.usage(
+        `--reconcile-threshold must be a fraction above 0 and at most 1, not ${settings.reconcileThreshold}`
+      )
     }
     if (Option.isSome(settings.pageSize) && (settings.pageSize.value < 1 || settings.pageSize.value > 1000)) {
       return yield* Cli.usage(`--page-size must be from 1 to 1000, not ${settings.pageSize.value}`)
@@ -253,10 +277,32 @@ export const command = (settings: Settings) =>
         dryRun: settings.dryRun,
         printPlan: (text) => Effect.sync(() => process.stdout.write(`${text}\n`))
       })
-    ).pipe(Effect.ensuring(progress.clear), Effect.scoped, Effect.provide(layer))
+    ).pipe(
+      Effect.ensuring(progress.clear),
+      Effect.onInterrupt(() =>
+        Io.stderr(
+          Stopped.interruptedLines({
+            progress: progress.last(),
+            partialNote: Output.partialNote(output),
+            checkpoint: Option.getOrUndefined(settings.checkpoint),
+            argv: process.argv
+          })
+            .map((line) => `genesys-analytics: ${line}\n`)
+            .join("")
+        )
+      ),
+      Effect.scoped,
+      Effect.provide(layer)
+    )
     if (Option.isNone(report)) return Cli.ExitCode.ok
     yield* Effect.sync(() =>
       process.stderr.write(`${Extraction.formatReport(report.value)}\n\noutput         ${Output.describe(output)}\n`)
     )
+    const short = settings.reconcile ? ReconcileCheck.shortfalls(report.value, settings.reconcileThreshold) : []
+    if (short.length > 0) {
+      const moved = yield* Output.markIncomplete(output, Flatten.tableNames)
+      const where = moved.length > 0 ? ` (output moved back to ${moved.join(", ")})` : ""
+      return yield* Cli.partial(`${ReconcileCheck.message(short, settings.reconcileThreshold)}${where}`)
+    }
     return report.value.complete ? Cli.ExitCode.ok : Cli.ExitCode.partial
   })

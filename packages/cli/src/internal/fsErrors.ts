@@ -43,15 +43,18 @@ export const find = (error: unknown): { readonly code: string; readonly path?: s
   for (let depth = 0; depth < 8 && isRecord(current); depth++) {
     if (typeof current.pathOrDescriptor === "string") path ??= current.pathOrDescriptor
     if (typeof current.path === "string") path ??= current.path
-    const code = current.code
-    if (typeof code === "string") {
+    for (const code of [current.errno, current.code]) {
+      if (typeof code !== "string") continue
       if (/^E[A-Z]+$/.test(code)) return { code, path }
-      const mapped = sqliteCodes[code]
+      const mapped = sqliteCodes[code] ?? (code.startsWith("SQLITE_IOERR") ? "EIO" : undefined)
       if (mapped !== undefined) return { code: mapped, path }
     }
     current = current.cause
   }
-  return undefined
+  // Some errors keep only text (the library's checkpoint store puts the platform's message in a string).
+  const text = isRecord(error) && typeof error.message === "string" ? error.message : ""
+  const named = /\b(ENOSPC|EDQUOT|EACCES|EPERM|EROFS|ENOENT|ENOTDIR|EISDIR|EFBIG|EIO)\b/.exec(text)
+  return named === null ? undefined : { code: named[1]!, path }
 }
 
 /** "ENOSPC (no space left on device)". @internal */

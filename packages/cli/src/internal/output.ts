@@ -9,6 +9,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Cli from "./cliError.js"
+import * as FsErrors from "./fsErrors.js"
 import type * as Flags from "./flags.js"
 
 /** @internal */
@@ -79,11 +80,33 @@ const writableDirectory = (fs: FileSystem.FileSystem, directory: string, what: s
       .pipe(Effect.mapError(() => Cli.usage(`cannot write ${what}: directory ${directory} is not writable`)))
   })
 
+/**
+ * A sink's failure as exit 4 (the run has started): a file-system condition (disk full, permissions) names the
+ * errno and the path; anything else gets the sink's description. A defect carrying an errno (a driver that throws
+ * on a full disk) is reported the same way instead of as an internal error.
+ */
+const sinkFailure =
+  <E>(describeError: (e: E) => string, what: (e: unknown) => string) =>
+  (e: E): Cli.CliFailure =>
+    FsErrors.find(e) !== undefined
+      ? FsErrors.toFailure(e, `cannot write ${what(e)}`, Cli.ExitCode.partial)
+      : Cli.partial(describeError(e))
+
 const mapSinkErrors = <E>(
   sink: Extraction.Sink<E>,
-  describeError: (e: E) => string
+  describeError: (e: E) => string,
+  what: (e: unknown) => string
 ): Extraction.Sink<Cli.CliFailure> => {
-  const map = <A>(effect: Effect.Effect<A, E>) => Effect.mapError(effect, (e) => Cli.partial(describeError(e)))
+  const failure = sinkFailure(describeError, what)
+  const map = <A>(effect: Effect.Effect<A, E>) =>
+    effect.pipe(
+      Effect.mapError(failure),
+      Effect.catchAllDefect((defect) =>
+        FsErrors.isPathProblem(defect)
+          ? Effect.fail(FsErrors.toFailure(defect, `cannot write ${what(defect)}`, Cli.ExitCode.partial))
+          : Effect.die(defect)
+      )
+    )
   return {
     open: (resumeFrom) => map(sink.open(resumeFrom)),
     write: (batch) => map(sink.write(batch)),
@@ -118,17 +141,24 @@ const sqlSink = (makeLayer: (sql: typeof SqlSink) => SqlLayer, what: string) =>
     const SqlSink = yield* loadSqlSink
     const layer = makeLayer(SqlSink)
     const scope = yield* Effect.scope
-    const context = yield* Layer.buildWithScope(layer, scope).pipe(
-      Effect.mapError((e) => Cli.usage(`cannot open ${what}: ${messageOf(e)}`))
-    )
-    // Migrating here finds an unreachable or read-only database before anything is requested from Genesys.
-    yield* SqlSink.migrate.pipe(
-      Effect.provide(context),
-      Effect.mapError((e) => Cli.usage(`cannot use ${what}: ${messageOf(e)}`))
-    )
+    const refused = (e: unknown) =>
+      FsErrors.find(e) !== undefined
+        ? FsErrors.toFailure(e, `cannot use ${what}`)
+        : Cli.usage(`cannot use ${what}: ${messageOf(e)}`)
+    const context = yield* Layer.buildWithScope(layer, scope).pipe(Effect.mapError(refused))
+    // Migrating here finds an unreachable, read-only or full database before anything is requested from Genesys.
+    yield* SqlSink.migrate.pipe(Effect.provide(context), Effect.mapError(refused))
     const sink = yield* Effect.provide(SqlSink.extractionSink, context)
-    return mapSinkErrors(sink, (e) => `writing to ${what} failed: ${messageOf(e)}`)
+    return mapSinkErrors(
+      sink,
+      (e) => `writing to ${what} failed: ${messageOf(e)}`,
+      () => what
+    )
   })
+
+/** The file a sink error names, else the output's path. */
+const pathOf = (fallback: string) => (e: unknown) =>
+  typeof e === "object" && e !== null && "path" in e && typeof e.path === "string" ? e.path : fallback
 
 const messageOf = (e: unknown): string => {
   const text = typeof e === "object" && e !== null && "message" in e ? String(e.message) : String(e)
@@ -154,7 +184,7 @@ export const open = (
       case "ndjson": {
         yield* writableDirectory(fs, dirname(target), target)
         const sink = yield* FileSink.ndjsonExtraction(target)
-        return mapSinkErrors(sink, (e) => e.message)
+        return mapSinkErrors(sink, (e) => e.message, pathOf(target))
       }
       case "csv": {
         yield* fs
@@ -162,7 +192,7 @@ export const open = (
           .pipe(Effect.mapError((e) => Cli.usage(`cannot create directory ${target}: ${messageOf(e)}`)))
         yield* writableDirectory(fs, target, `CSV files to ${target}`)
         const sink = yield* FileSink.csvExtraction(target)
-        return mapSinkErrors(sink, (e) => e.message)
+        return mapSinkErrors(sink, (e) => e.message, pathOf(target))
       }
       case "sqlite": {
         yield* writableDirectory(fs, dirname(target), target)
@@ -199,4 +229,37 @@ export const partialNote = (output: Output): string =>
         : output.format === "csv"
           ? ` (partial output in ${t}/*.csv${FileSink.partialSuffix})`
           : ""
+  })
+
+/**
+ * Puts a committed file output back under its `.partial` name(s): the run ended, but the output turned out not to be
+ * exact (reconciliation), and a file under its final name must always be complete. SQL outputs are marked in their
+ * run table instead. Returns what was renamed, for the message.
+ *
+ * @internal
+ */
+export const markIncomplete = (
+  output: Output,
+  tables: ReadonlyArray<string>
+): Effect.Effect<ReadonlyArray<string>, never, FileSystem.FileSystem> =>
+  Effect.gen(function* () {
+    if (Option.isNone(output.target)) return []
+    const fs = yield* FileSystem.FileSystem
+    const target = output.target.value
+    const files =
+      output.format === "ndjson"
+        ? [target]
+        : output.format === "csv"
+          ? tables.map((t) => FileSink.csvPath(target, t as Parameters<typeof FileSink.csvPath>[1]))
+          : []
+    const moved: Array<string> = []
+    for (const file of files) {
+      const partial = `${file}${FileSink.partialSuffix}`
+      const ok = yield* fs.rename(file, partial).pipe(
+        Effect.as(true),
+        Effect.orElseSucceed(() => false)
+      )
+      if (ok) moved.push(partial)
+    }
+    return moved
   })

@@ -21,23 +21,32 @@ export const line = (p: Extraction.Progress): string => {
   return `windows ${p.windowsDone}/${p.windows} · pages ${p.pages} · conversations ${p.conversations} · ${rate.toFixed(0)}/s · ${seconds(p.elapsedMillis)}${eta}`
 }
 
-/** Progress on stderr when it is a terminal; nothing otherwise. @internal */
+/**
+ * Progress on stderr when it is a terminal; nothing otherwise. The last progress is kept either way: an interrupted
+ * run says where it stopped.
+ *
+ * @internal
+ */
 export const make = (
   enabled: boolean = process.stderr.isTTY === true
 ): {
-  readonly onProgress: ((p: Extraction.Progress) => Effect.Effect<void>) | undefined
+  readonly onProgress: (p: Extraction.Progress) => Effect.Effect<void>
   readonly clear: Effect.Effect<void>
+  readonly last: () => Extraction.Progress | undefined
 } => {
-  if (!enabled) return { onProgress: undefined, clear: Effect.void }
   let shown = false
+  let last: Extraction.Progress | undefined
   return {
     onProgress: (p) =>
       Effect.sync(() => {
+        last = p
+        if (!enabled) return
         shown = true
         process.stderr.write(`\r\x1b[K${line(p)}`)
       }),
     clear: Effect.sync(() => {
       if (shown) process.stderr.write("\r\x1b[K")
-    })
+    }),
+    last: () => last
   }
 }
