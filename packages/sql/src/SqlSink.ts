@@ -121,7 +121,8 @@ const lastPerConversation = (
  * @since 0.1.0
  */
 export const writeBatch = (
-  conversations: Iterable<Flatten.ConversationInput>
+  conversations: Iterable<Flatten.ConversationInput>,
+  runId?: string | undefined
 ): Effect.Effect<Flatten.Counts, SqlError, SqlClient.SqlClient> =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
@@ -150,6 +151,8 @@ export const writeBatch = (
             yield* sql.unsafe(Statements.upsert(d, table, slice.length), params)
           }
         }
+        // In the batch's transaction: the run's count never disagrees with the rows committed.
+        if (runId !== undefined) yield* sql.unsafe(Statements.countRun(d), [ids.length, runId])
       })
     )
     return Flatten.counts(flat)
@@ -233,6 +236,85 @@ export const extractionSink: Effect.Effect<Extraction.Sink<SqlError>, never, Sql
     close: Effect.void
   })
 )
+
+/** What the CLI (or any runner) records about one extraction run. @since 0.1.0 */
+export interface RunStart {
+  readonly runId: string
+  readonly planHash: string
+  readonly interval: string
+  readonly windows: number
+}
+
+/** One row of the run table. @since 0.1.0 */
+export interface RunRow {
+  readonly runId: string
+  readonly planHash: string
+  readonly interval: string
+  readonly status: Statements.RunStatus
+  readonly startedAt: string
+  readonly finishedAt: string | null
+  readonly windows: number
+  readonly conversations: number
+  readonly detail: string | null
+}
+
+const isoNow = Effect.map(Clock.currentTimeMillis, (now) => new Date(now).toISOString())
+
+/** Records a run as `running`; the tables must exist (run {@link migrate} first). @since 0.1.0 */
+export const startRun = (run: RunStart): Effect.Effect<void, SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const d = yield* dialect
+    yield* sql.unsafe(Statements.insertRun(d), [run.runId, run.planHash, run.interval, yield* isoNow, run.windows])
+  }).pipe(Effect.withSpan("SqlSink.startRun"))
+
+/** Ends a run with its status (and a one-line reason when it did not complete). @since 0.1.0 */
+export const finishRun = (
+  runId: string,
+  status: Exclude<Statements.RunStatus, "running">,
+  detail?: string | undefined
+): Effect.Effect<void, SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const d = yield* dialect
+    yield* sql.unsafe(Statements.finishRun(d), [status, yield* isoNow, detail ?? null, runId])
+  }).pipe(Effect.withSpan("SqlSink.finishRun"))
+
+const text = (u: unknown): string => (u instanceof Date ? u.toISOString() : String(u))
+
+/** The recorded runs, newest first. @since 0.1.0 */
+export const runs: Effect.Effect<ReadonlyArray<RunRow>, SqlError, SqlClient.SqlClient> = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql.unsafe<Record<string, unknown>>(Statements.selectRuns)
+  return rows.map(
+    (r): RunRow => ({
+      runId: text(r.run_id),
+      planHash: text(r.plan_hash),
+      interval: text(r.interval),
+      status: text(r.status) as Statements.RunStatus,
+      startedAt: text(r.started_at),
+      finishedAt: r.finished_at === null || r.finished_at === undefined ? null : text(r.finished_at),
+      windows: Number(r.windows),
+      conversations: Number(r.conversations),
+      detail: r.detail === null || r.detail === undefined ? null : text(r.detail)
+    })
+  )
+})
+
+/**
+ * {@link extractionSink} whose batches also add to the conversation count of run `runId` (see {@link startRun}).
+ *
+ * @since 0.1.0
+ */
+export const extractionSinkForRun = (
+  runId: string
+): Effect.Effect<Extraction.Sink<SqlError>, never, SqlClient.SqlClient> =>
+  Effect.map(Effect.context<SqlClient.SqlClient>(), (context) => ({
+    open: () => Effect.provide(Effect.asVoid(migrate), context),
+    write: (batch) => Effect.provide(Effect.asVoid(writeBatch(batch, runId)), context),
+    position: Effect.succeed(null),
+    close: Effect.void
+  }))
 
 /** Row counts per table, as stored. @since 0.1.0 */
 export const counts: Effect.Effect<Flatten.Counts, SqlError, SqlClient.SqlClient> = Effect.gen(function* () {

@@ -72,8 +72,58 @@ export const migrations: ReadonlyArray<Migration> = [
       `CREATE INDEX IF NOT EXISTS ${ident("session_metrics_session_id")} ON ${ident("session_metrics")} (${ident("session_id")})`,
       `CREATE INDEX IF NOT EXISTS ${ident("conversations_start")} ON ${ident("conversations")} (${ident("conversation_start")})`
     ]
+  },
+  {
+    version: 2,
+    name: "extraction runs",
+    // Rows of a failed or interrupted run stay in the tables (each batch is complete on its own), so readers need
+    // to know whether the last run over an interval completed.
+    statements: (dialect) => [createRunsTable(dialect)]
   }
 ]
+
+/** Name of the table recording extraction runs and whether each completed. @since 0.1.0 */
+export const runsTable = "extraction_runs"
+
+/** The status of an extraction run: `complete` only once every window is done and the output is exact. @since 0.1.0 */
+export type RunStatus = "running" | "complete" | "failed" | "interrupted"
+
+/** The statuses a run can have. @since 0.1.0 */
+export const runStatuses: ReadonlyArray<RunStatus> = ["running", "complete", "failed", "interrupted"]
+
+/** `CREATE TABLE` of the run table. @since 0.1.0 */
+export const createRunsTable = (dialect: Dialect): string => {
+  const ts = columnType(dialect, "timestamp")
+  const int = columnType(dialect, "integer")
+  return [
+    `CREATE TABLE IF NOT EXISTS ${ident(runsTable)} (`,
+    `  ${ident("run_id")} TEXT NOT NULL PRIMARY KEY,`,
+    `  ${ident("plan_hash")} TEXT NOT NULL,`,
+    `  ${ident("interval")} TEXT NOT NULL,`,
+    `  ${ident("status")} TEXT NOT NULL CHECK (${ident("status")} IN (${runStatuses.map((s) => `'${s}'`).join(", ")})),`,
+    `  ${ident("started_at")} ${ts} NOT NULL,`,
+    `  ${ident("finished_at")} ${ts},`,
+    `  ${ident("windows")} ${int} NOT NULL,`,
+    `  ${ident("conversations")} ${int} NOT NULL,`,
+    `  ${ident("detail")} TEXT`,
+    ")"
+  ].join("\n")
+}
+
+/** Inserts a run with status `running` (parameters: run id, plan hash, interval, started at, windows). @since 0.1.0 */
+export const insertRun = (dialect: Dialect): string =>
+  `INSERT INTO ${ident(runsTable)} (${["run_id", "plan_hash", "interval", "status", "started_at", "windows", "conversations"].map(ident).join(", ")}) VALUES (${placeholders(dialect, 0, 1)}, ${placeholders(dialect, 1, 1)}, ${placeholders(dialect, 2, 1)}, 'running', ${placeholders(dialect, 3, 1)}, ${placeholders(dialect, 4, 1)}, 0)`
+
+/** Adds to a run's conversation count (parameters: count, run id); runs inside each batch's transaction. @since 0.1.0 */
+export const countRun = (dialect: Dialect): string =>
+  `UPDATE ${ident(runsTable)} SET ${ident("conversations")} = ${ident("conversations")} + ${placeholders(dialect, 0, 1)} WHERE ${ident("run_id")} = ${placeholders(dialect, 1, 1)}`
+
+/** Ends a run (parameters: status, finished at, detail, run id). @since 0.1.0 */
+export const finishRun = (dialect: Dialect): string =>
+  `UPDATE ${ident(runsTable)} SET ${ident("status")} = ${placeholders(dialect, 0, 1)}, ${ident("finished_at")} = ${placeholders(dialect, 1, 1)}, ${ident("detail")} = ${placeholders(dialect, 2, 1)} WHERE ${ident("run_id")} = ${placeholders(dialect, 3, 1)}`
+
+/** Reads the runs, newest first. @since 0.1.0 */
+export const selectRuns = `SELECT * FROM ${ident(runsTable)} ORDER BY ${ident("started_at")} DESC, ${ident("run_id")}`
 
 /** The statement creating the migrations table. @since 0.1.0 */
 export const createMigrationsTable = (dialect: Dialect): string =>

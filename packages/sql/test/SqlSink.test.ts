@@ -20,14 +20,17 @@ describe("SqlSink (SQLite)", () => {
     sqlite(
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
-        assert.strictEqual(yield* SqlSink.migrate, 1)
-        assert.strictEqual(yield* SqlSink.migrate, 1)
+        assert.strictEqual(yield* SqlSink.migrate, 2)
+        assert.strictEqual(yield* SqlSink.migrate, 2)
         const applied = yield* sql.unsafe<{ version: number; name: string }>(
           `SELECT version, name FROM ${SqlStatements.migrationsTable}`
         )
         assert.deepStrictEqual(
           applied.map((r) => [r.version, r.name]),
-          [[1, "flatten tables"]]
+          [
+            [1, "flatten tables"],
+            [2, "extraction runs"]
+          ]
         )
         const tables = yield* sql.unsafe<{ name: string }>(
           "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"

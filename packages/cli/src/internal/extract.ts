@@ -6,9 +6,11 @@ import * as Extraction from "@effect-genesys/analytics/Extraction"
 import * as FileSink from "@effect-genesys/analytics/FileSink"
 import * as Flatten from "@effect-genesys/analytics/Flatten"
 import * as FileSystem from "@effect/platform/FileSystem"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type * as Webhook from "@effect-genesys/analytics/Webhook"
@@ -146,7 +148,9 @@ export const execute = (options: {
   readonly query: Record<string, unknown>
   readonly invocation: string
   readonly checkpoint: Option.Option<string>
-  readonly sink: Effect.Effect<Extraction.Sink<Cli.CliFailure>, Cli.CliFailure, FileSystem.FileSystem | Scope.Scope>
+  readonly sink: Effect.Effect<Output.Opened, Cli.CliFailure, FileSystem.FileSystem | Scope.Scope>
+  /** A reason the finished run's output is not exact (reconciliation), if any: the run table records it failed. */
+  readonly verify?: ((report: Extraction.Report) => string | undefined) | undefined
   readonly runOptions: Extraction.RunOptions
   readonly partialNote: string
   readonly dryRun: boolean
@@ -166,6 +170,8 @@ export const execute = (options: {
     if (Option.isSome(options.checkpoint) && Option.isNone(stored)) {
       yield* PlanStore.save(options.checkpoint.value, options.invocation, plan)
     }
+    const runLog = sink.runLog
+    if (runLog !== undefined) yield* runLog.start(plan)
     const report = yield* Effect.gen(function* () {
       const report = yield* Extraction.run(plan, sink, options.runOptions).pipe(
         Effect.mapError((e) => {
@@ -190,7 +196,21 @@ export const execute = (options: {
           onNone: () => CheckpointStore.layerMemory,
           onSome: (dir) => CheckpointStore.layerFile(dir)
         })
-      )
+      ),
+      Effect.onExit((exit) => {
+        if (runLog === undefined) return Effect.void
+        if (Exit.isSuccess(exit)) {
+          const problem = options.verify?.(exit.value)
+          return problem !== undefined
+            ? runLog.finish("failed", problem)
+            : exit.value.complete
+              ? runLog.finish("complete")
+              : runLog.finish("failed", "not every window completed")
+        }
+        return Cause.isInterruptedOnly(exit.cause)
+          ? runLog.finish("interrupted", "interrupted by a signal")
+          : runLog.finish("failed", Cli.fromCause(exit.cause).message)
+      })
     )
     return Option.some(report)
   })
@@ -274,6 +294,10 @@ export const command = (settings: Settings) =>
           onProgress: progress.onProgress
         },
         partialNote: Output.partialNote(output),
+        verify: (report) => {
+          const short = settings.reconcile ? ReconcileCheck.shortfalls(report, settings.reconcileThreshold) : []
+          return short.length > 0 ? ReconcileCheck.message(short, settings.reconcileThreshold) : undefined
+        },
         dryRun: settings.dryRun,
         printPlan: (text) => Effect.sync(() => process.stdout.write(`${text}\n`))
       })

@@ -115,6 +115,21 @@ const mapSinkErrors = <E>(
   }
 }
 
+/**
+ * The run table of a SQL output: `start` records the run as `running` once the plan is known, `finish` sets its
+ * final status (best effort: a database that cannot take the update keeps `running`, which readers treat as not
+ * complete either).
+ *
+ * @internal
+ */
+export interface RunLog {
+  readonly start: (plan: Extraction.Plan) => Effect.Effect<void, Cli.CliFailure>
+  readonly finish: (status: "complete" | "failed" | "interrupted", detail?: string) => Effect.Effect<void>
+}
+
+/** An opened output: its sink, and its run table when it has one. @internal */
+export type Opened = Extraction.Sink<Cli.CliFailure> & { readonly runLog?: RunLog | undefined }
+
 /** NDJSON on standard output: no position, so no resume. @internal */
 export const stdoutSink: Extraction.Sink<Cli.CliFailure> = {
   open: () => Effect.void,
@@ -148,12 +163,35 @@ const sqlSink = (makeLayer: (sql: typeof SqlSink) => SqlLayer, what: string) =>
     const context = yield* Layer.buildWithScope(layer, scope).pipe(Effect.mapError(refused))
     // Migrating here finds an unreachable, read-only or full database before anything is requested from Genesys.
     yield* SqlSink.migrate.pipe(Effect.provide(context), Effect.mapError(refused))
-    const sink = yield* Effect.provide(SqlSink.extractionSink, context)
-    return mapSinkErrors(
-      sink,
-      (e) => `writing to ${what} failed: ${messageOf(e)}`,
-      () => what
-    )
+    const runId = crypto.randomUUID()
+    const sink = yield* Effect.provide(SqlSink.extractionSinkForRun(runId), context)
+    const runLog: RunLog = {
+      start: (plan) =>
+        SqlSink.startRun({
+          runId,
+          planHash: plan.planHash,
+          interval: plan.interval,
+          windows: plan.windows.length
+        }).pipe(
+          Effect.provide(context),
+          Effect.mapError(
+            sinkFailure(
+              (e) => `cannot record the run in ${what}: ${messageOf(e)}`,
+              () => what
+            )
+          )
+        ),
+      finish: (status, detail) => SqlSink.finishRun(runId, status, detail).pipe(Effect.provide(context), Effect.ignore)
+    }
+    const opened: Opened = {
+      ...mapSinkErrors(
+        sink,
+        (e) => `writing to ${what} failed: ${messageOf(e)}`,
+        () => what
+      ),
+      runLog
+    }
+    return opened
   })
 
 /** The file a sink error names, else the output's path. */
@@ -173,9 +211,7 @@ const messageOf = (e: unknown): string => {
  *
  * @internal
  */
-export const open = (
-  output: Output
-): Effect.Effect<Extraction.Sink<Cli.CliFailure>, Cli.CliFailure, FileSystem.FileSystem | Scope.Scope> =>
+export const open = (output: Output): Effect.Effect<Opened, Cli.CliFailure, FileSystem.FileSystem | Scope.Scope> =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     if (Option.isNone(output.target)) return stdoutSink
@@ -203,8 +239,11 @@ export const open = (
     }
   })
 
-/** Writes every batch to all sinks; the position holds each one's. @internal */
-export const tee = <E>(sinks: ReadonlyArray<Extraction.Sink<E>>): Extraction.Sink<E> => ({
+/** Writes every batch to all sinks; the position holds each one's; the run table is the first one's. @internal */
+export const tee = <E>(
+  sinks: ReadonlyArray<Extraction.Sink<E> & { readonly runLog?: RunLog | undefined }>
+): Extraction.Sink<E> & { readonly runLog?: RunLog | undefined } => ({
+  runLog: sinks.find((sink) => sink.runLog !== undefined)?.runLog,
   open: (resumeFrom) =>
     Effect.forEach(
       sinks,
@@ -228,7 +267,7 @@ export const partialNote = (output: Output): string =>
         ? ` (partial output in ${t}${FileSink.partialSuffix})`
         : output.format === "csv"
           ? ` (partial output in ${t}/*.csv${FileSink.partialSuffix})`
-          : ""
+          : ` (rows written so far stay in ${describe(output)}; its extraction_runs table marks this run not complete)`
   })
 
 /**
