@@ -15,6 +15,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Query from "./ConversationQuery.js"
 import { QueryInvalid, type QueryIssue } from "./GenesysError.js"
+import { catalog, type RuleSpec } from "./internal/validatorCatalog.js"
 import { Issues, toQueryIssue } from "./internal/validatorIssues.js"
 import { checkRules, type QueryKind } from "./internal/validatorRules.js"
 import { walk, withoutNulls } from "./internal/validatorWalk.js"
@@ -62,6 +63,17 @@ export interface ValidatorOptions {
   /** Every warning fails the query, as an error would. Default false. */
   readonly strict: boolean
 }
+
+/** One validator rule: what it checks, whether it fails the query, and the evidence that Genesys refuses it. @since 0.2.0 */
+export type Rule = RuleSpec
+
+/**
+ * Every rule the validator reports, by the id that `QueryIssue.rule` carries. `severity` is `"error"` only where a
+ * source shows the platform refuses the shape; `"policy"` rules follow `unknownNames` / `unknownValues`.
+ *
+ * @since 0.2.0
+ */
+export const rules: { readonly [Id in keyof typeof catalog]: Rule } = catalog
 
 /** The defaults of every limit and policy. @since 0.1.0 */
 export const defaultValidatorOptions: ValidatorOptions = {

@@ -4,7 +4,6 @@ import * as fs from "node:fs"
 import { assert, describe, it } from "@effect/vitest"
 import { QueryBuilder, QueryValidator } from "@effect-genesys/analytics"
 import { Effect, Either, TestClock } from "effect"
-import { catalog } from "../src/internal/validatorCatalog.js"
 import { docExamples } from "./DocExamples.js"
 
 const self = fs.readFileSync(import.meta.filename, "utf8")
@@ -22,9 +21,9 @@ describe("docs/querying.md examples", () => {
     const severity = { error: "error", warning: "warning", policy: "warning (option)" } as const
     assert.deepStrictEqual(
       rows.map((m) => [m[1], m[2], m[3], m[4]]),
-      Object.entries(catalog).map(([id, spec]) => [id, spec.checks, severity[spec.severity], spec.source])
+      Object.entries(QueryValidator.rules).map(([id, spec]) => [id, spec.checks, severity[spec.severity], spec.source])
     )
-    for (const [id, spec] of Object.entries(catalog)) {
+    for (const [id, spec] of Object.entries(QueryValidator.rules)) {
       if (spec.severity === "error") assert.notMatch(spec.source, /^none/, `${id} is an error without a source`)
     }
   })

@@ -91,7 +91,8 @@ describe("QueryValidator", () => {
         interval: 7,
         segmentFilters: {},
         conversationFilters: [{ type: "and", predicates: [{ dimension: "conversationId", value: 1 }] }],
-        paging: { pageSize: 1.5, pageNumber: 2 ** 40 }
+        paging: { pageSize: 1.5, pageNumber: 2 ** 40 },
+        aggregations: [{ type: "termFrequency", dimension: "queueId", size: "12" }]
       }),
       [
         "$.conversationFilters[0].predicates[0].value type",
@@ -295,5 +296,25 @@ describe("QueryValidator", () => {
     assert.isTrue(Either.isRight(QueryValidator.checkAsyncQuery(window).result))
     assert.isTrue(Either.isLeft(QueryValidator.checkQuery(window).result), "another kind is checked")
     assert.isTrue(Either.isLeft(QueryValidator.checkAsyncQuery(window, { strict: true }).result), "other options")
+  })
+
+  it("text that Genesys coerces warns and is sent coerced; other wrong types fail", () => {
+    const blueprint = { interval: week, paging: { pageSize: "100", pageNumber: 1 } }
+    assert.deepStrictEqual(findings(blueprint), ["$.paging.pageSize type.coerced warning"])
+    const sent = Either.getOrThrow(QueryValidator.checkQuery(blueprint).result)
+    assert.deepStrictEqual(sent.paging, { pageSize: 100, pageNumber: 1 })
+    assert.deepStrictEqual(rules({ interval: week, paging: { pageSize: "1e2", pageNumber: 1 } }), [
+      "$.paging.pageSize type"
+    ])
+    assert.deepStrictEqual(rules({ interval: week, paging: { pageSize: "9999999999", pageNumber: 1 } }), [
+      "$.paging.pageSize integer.int32",
+      "$.paging.pageSize paging.pageSize",
+      "$.paging paging.maxResults"
+    ])
+    assert.deepStrictEqual(findings({ interval: week, paging: { pageSize: "150", pageNumber: "700" } }), [
+      "$.paging paging.maxResults error",
+      "$.paging.pageSize type.coerced warning",
+      "$.paging.pageNumber type.coerced warning"
+    ])
   })
 })

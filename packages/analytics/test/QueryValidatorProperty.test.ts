@@ -292,7 +292,14 @@ describe("QueryValidator properties", () => {
       "paging.maxResults",
       "error"
     ],
-    ["wrong type", (q) => (q.paging = { pageSize: "100", pageNumber: 1 }), () => "$.paging.pageSize", "type", "error"],
+    ["wrong type", (q) => (q.paging = { pageSize: [100], pageNumber: 1 }), () => "$.paging.pageSize", "type", "error"],
+    [
+      "integer as text",
+      (q) => (q.paging = { pageSize: "100", pageNumber: 1 }),
+      () => "$.paging.pageSize",
+      "type.coerced",
+      "warning"
+    ],
     [
       "missing required",
       (q) => delete q.segmentFilters[q.segmentFilters.length - 1].type,

@@ -87,6 +87,11 @@ export interface EmulatorOptions {
   readonly maxBodyBytes: number
   /** Unknown JSON fields in a query body: ignored (`"ignore"`, default) or 400 (`"reject"`) — UNCERTAIN. */
   readonly unknownFields: "ignore" | "reject"
+  /**
+   * Dimension and metric names outside the vocabulary this emulator knows: accepted, matching nothing (`"accept"`,
+   * default, because the platform's vocabulary grows every release) or 400 `invalid.value` (`"reject"`).
+   */
+  readonly unknownNames: "accept" | "reject"
   /** Sync query limits. */
   readonly sync: SyncOptions
   /** Job behaviour. */
@@ -113,7 +118,7 @@ export type Input = Partial<Omit<EmulatorOptions, "sync" | "jobs" | "rateLimit">
 /** Sync query defaults. @since 0.1.0 */
 export const defaultSync: SyncOptions = {
   defaultPageSize: 25,
-  maxPageSize: 100,
+  maxPageSize: 200,
   maxResults: 100_000,
   maxDaysUnfiltered: 7,
   maxDaysFiltered: 31,
@@ -153,6 +158,7 @@ export const defaults: EmulatorOptions = {
   segmentScope: "sameSegment",
   maxBodyBytes: 512_000,
   unknownFields: "ignore",
+  unknownNames: "accept",
   sync: defaultSync,
   jobs: defaultJobs,
   faults: undefined,

@@ -299,22 +299,27 @@ describe("sync query", () => {
       "bad.request",
       /31 days/
     ],
-    ["pageSize above 100", { interval: DAY1, paging: { pageSize: 101, pageNumber: 1 } }, "bad.request", /pageSize/],
-    ["pageSize 0", { interval: DAY1, paging: { pageSize: 0, pageNumber: 1 } }, "bad.request", /pageSize/],
+    ["pageSize above 200", { interval: DAY1, paging: { pageSize: 201, pageNumber: 1 } }, "bad.request", /pageSize/],
+    ["paging without pageNumber", { interval: DAY1, paging: { pageSize: 10 } }, "bad.request", /pageNumber/],
     [
       "paging past 100000 results",
       { interval: DAY1, paging: { pageSize: 100, pageNumber: 1001 } },
       "bad.request",
       "Pagination may not exceed 100000 results."
     ],
-    ["a string pageSize", { interval: DAY1, paging: { pageSize: "10", pageNumber: 1 } }, "bad.request", /malformed/],
+    [
+      "a non-numeric pageSize",
+      { interval: DAY1, paging: { pageSize: "ten", pageNumber: 1 } },
+      "bad.request",
+      /malformed/
+    ],
     ["a bad order", { interval: DAY1, order: "up" }, "invalid.value", /Value \[up\] is not valid/],
     ["a bad orderBy", { interval: DAY1, orderBy: "start" }, "invalid.value", /Allowable values are: conversationStart/],
     [
-      "an unknown dimension",
-      { interval: DAY1, segmentFilters: [{ type: "and", predicates: [{ dimension: "queue", value: "x" }] }] },
+      "a bad predicate operator",
+      { interval: DAY1, segmentFilters: [{ type: "and", predicates: [{ dimension: "queueId", operator: "is" }] }] },
       "invalid.value",
-      /Value \[queue\]/
+      /Value \[is\]/
     ],
     [
       "a bad filter type",
@@ -342,15 +347,9 @@ describe("sync query", () => {
     ],
     [
       "a clause without predicates",
-      { interval: DAY1, conversationFilters: [{ type: "and", clauses: [{ type: "or", predicates: [] }] }] },
+      { interval: DAY1, conversationFilters: [{ type: "and", clauses: [{ type: "or" }] }] },
       "bad.request",
-      /clause/
-    ],
-    [
-      "a termFrequency without dimension",
-      { interval: DAY1, aggregations: [{ type: "termFrequency" }] },
-      "bad.request",
-      /dimension/
+      /predicates is required/
     ]
   ]
 

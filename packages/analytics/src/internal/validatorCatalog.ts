@@ -26,6 +26,11 @@ export const catalog = {
   "input.unreadable": rule("error", "an object whose getters throw", "it cannot be serialised into a body"),
   type: rule("error", "a value of the wrong JSON type", "SDK model field types [S2]"),
   "integer.int32": rule("error", "an integer outside 32 bits", "SDK model `int32` fields [S2]"),
+  "type.coerced": rule(
+    "warning",
+    'text that Genesys coerces: `"100"` for an integer or number, `"true"` / `"false"` for a boolean (sent coerced)',
+    'none: a Genesys blueprint sends `"pageSize": "100"` (real-bodies.json)'
+  ),
   required: rule(
     "error",
     "a required key missing (or `null`)",

@@ -68,7 +68,13 @@ const has = (value: { readonly [key: string]: unknown }, key: string): boolean =
 
 const lower = (value: unknown): unknown => (typeof value === "string" ? value.toLowerCase() : value)
 
-const isInteger = (value: unknown): value is number => typeof value === "number" && Number.isInteger(value)
+/** An integer, or the integer a numeric string stands for (Genesys coerces `"100"`, see coercion in the walk). */
+const integerOf = (value: unknown): number | undefined =>
+  typeof value === "number" && Number.isInteger(value)
+    ? value
+    : typeof value === "string" && /^-?\d{1,10}$/.test(value)
+      ? Number(value)
+      : undefined
 
 interface Context {
   readonly issues: Issues
@@ -100,8 +106,8 @@ export const checkRules = (query: unknown, kind: QueryKind, issues: Issues, opti
   if (kind === "sync") {
     checkPaging(context, query.paging)
     checkAggregations(context, query.aggregations)
-  } else if (isInteger(query.limit) && query.limit < 1) {
-    issues.add({ path: "$.limit", rule: "limit.positive", message: "must be at least 1", value: query.limit })
+  } else if ((integerOf(query.limit) ?? 1) < 1) {
+    issues.add({ path: "$.limit", rule: "limit.positive", message: "should be at least 1", value: shown(query.limit) })
   }
   const counts: ReadonlyArray<readonly [string, number, number, string]> = [
     ["filters", context.filters, options.maxFilters, "maxFilters"],
@@ -156,8 +162,9 @@ const checkInterval = (
 const checkPaging = (context: Context, paging: unknown) => {
   if (!isObject(paging)) return
   const { maxPageSize, maxResults } = context.options
-  const { pageSize, pageNumber } = paging
-  if (isInteger(pageSize) && pageSize < 1) {
+  const pageSize = integerOf(paging.pageSize)
+  const pageNumber = integerOf(paging.pageNumber)
+  if (pageSize !== undefined && pageSize < 1) {
     context.issues.add({
       path: "$.paging.pageSize",
       rule: "paging.pageSize.positive",
@@ -165,7 +172,7 @@ const checkPaging = (context: Context, paging: unknown) => {
       value: pageSize
     })
   }
-  if (isInteger(pageSize) && pageSize > maxPageSize) {
+  if (pageSize !== undefined && pageSize > maxPageSize) {
     context.issues.add({
       path: "$.paging.pageSize",
       rule: "paging.pageSize",
@@ -173,7 +180,7 @@ const checkPaging = (context: Context, paging: unknown) => {
       value: pageSize
     })
   }
-  if (isInteger(pageNumber) && pageNumber < 1) {
+  if (pageNumber !== undefined && pageNumber < 1) {
     context.issues.add({
       path: "$.paging.pageNumber",
       rule: "paging.pageNumber",
@@ -181,7 +188,7 @@ const checkPaging = (context: Context, paging: unknown) => {
       value: pageNumber
     })
   }
-  if (isInteger(pageSize) && isInteger(pageNumber) && pageSize >= 1 && pageSize * pageNumber > maxResults) {
+  if (pageSize !== undefined && pageNumber !== undefined && pageSize >= 1 && pageSize * pageNumber > maxResults) {
     context.issues.add({
       path: "$.paging",
       rule: "paging.maxResults",
@@ -403,7 +410,7 @@ const checkAggregations = (context: Context, aggregations: unknown) => {
           })
         }
       }
-      if (isInteger(aggregation.size) && aggregation.size < 1) {
+      if ((integerOf(aggregation.size) ?? 1) < 1) {
         context.issues.add({
           path: child(path, "size"),
           rule: "aggregation.size",

@@ -62,6 +62,31 @@ const literalsOf = (ast: AST.AST): ReadonlyArray<AST.LiteralValue> | undefined =
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
+const INTEGER_TEXT = /^-?\d{1,10}$/
+const NUMBER_TEXT = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/
+
+/**
+ * The value a scalar of the wrong JSON type stands for when Genesys's JSON reader coerces it (a Genesys blueprint
+ * sends `"pageSize": "100"`): integer and number text, `"true"`/`"false"`. `undefined` when no coercion applies.
+ */
+const coerced = (ast: AST.AST, value: unknown): unknown => {
+  switch (ast._tag) {
+    case "NumberKeyword":
+      return typeof value === "string" && NUMBER_TEXT.test(value) ? Number(value) : undefined
+    case "BooleanKeyword":
+      return value === "true" ? true : value === "false" ? false : undefined
+    case "Refinement":
+      if (isInt(ast)) return typeof value === "string" && INTEGER_TEXT.test(value) ? Number(value) : undefined
+      return coerced(ast.from, value)
+    default: {
+      // An enum name in another case is sent in the definition's spelling (it was warned about as enum.case).
+      const literals = literalsOf(ast)
+      if (literals === undefined || typeof value !== "string" || literals.includes(value)) return undefined
+      return literals.find((l) => typeof l === "string" && l.toLowerCase() === value.toLowerCase())
+    }
+  }
+}
+
 const present = (value: Record<string, unknown>, key: string): boolean =>
   Object.hasOwn(value, key) && value[key] !== null && value[key] !== undefined
 
@@ -99,6 +124,8 @@ const elementOf = (ast: AST.AST): AST.AST | undefined => {
  * Schema does not describe.
  */
 export const withoutNulls = (ast: AST.AST, value: unknown, keepUnknown: boolean): unknown => {
+  const scalar = coerced(ast, value)
+  if (scalar !== undefined) return scalar
   if (Array.isArray(value)) {
     const element = elementOf(ast)
     return element === undefined ? value : value.map((item) => withoutNulls(element, item, keepUnknown))
@@ -118,8 +145,23 @@ export const withoutNulls = (ast: AST.AST, value: unknown, keepUnknown: boolean)
 }
 
 export const walk = (ast: AST.AST, value: unknown, path: string, issues: Issues, limits: WalkLimits): void => {
-  const expected = (what: string) =>
+  const expected = (what: string) => {
+    const as = coerced(ast, value)
+    if (as !== undefined) {
+      if (typeof as === "number" && isInt(ast) && (as > INT32_MAX || as < INT32_MIN)) {
+        issues.add({ path, rule: "integer.int32", message: "is outside the 32-bit integer range", value: shown(value) })
+        return
+      }
+      issues.add({
+        path,
+        rule: "type.coerced",
+        message: `expected ${what}, got ${describe(value)}; Genesys reads it as ${JSON.stringify(as)}, which is sent`,
+        value: shown(value)
+      })
+      return
+    }
     issues.add({ path, rule: "type", message: `expected ${what}, got ${describe(value)}`, value: shown(value) })
+  }
   switch (ast._tag) {
     case "TypeLiteral": {
       if (!isPlainObject(value)) {

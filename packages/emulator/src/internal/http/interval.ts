@@ -17,14 +17,14 @@ export const parseInstant = (text: string): number | undefined => {
   const hour = Number(h)
   const minute = Number(mi)
   const second = Number(s)
-  if (month < 1 || month > 12 || day < 1 || hour > 24 || minute > 59 || second > 59) return undefined
+  // Hour 24 is refused, as Java date-time parsers refuse it.
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined
   const millis = Number(`0.${frac || "0"}`) * 1000
   const base = Date.UTC(year, month - 1, day, hour, minute, second, Math.floor(millis))
   // Date.UTC rolls 2026-02-31 over into March; the platform rejects such dates.
   const check = new Date(Date.UTC(year, month - 1, day))
   if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day)
     return undefined
-  if (hour === 24 && (minute !== 0 || second !== 0 || millis !== 0)) return undefined
   let offset = 0
   if (zone !== "Z") {
     const sign = zone[0] === "-" ? -1 : 1
