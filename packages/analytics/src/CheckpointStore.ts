@@ -31,6 +31,11 @@ export const WindowCheckpoint = Schema.Struct({
   seenCursors: Schema.optional(Schema.Array(Schema.String)),
   /** Rows of the current job still to skip because an earlier job of the window wrote them. */
   pendingSkip: Schema.optional(Schema.NonNegativeInt),
+  /**
+   * Ids the current job returned so far, kept while its paging is in progress (cleared when the window is done), so
+   * that a duplicate straddling a resume is still recognised.
+   */
+  seenIds: Schema.optional(Schema.Array(Schema.String)),
   pagesDone: Schema.NonNegativeInt,
   conversations: Schema.NonNegativeInt
 })

@@ -13,6 +13,7 @@ import * as Context from "effect/Context"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
@@ -187,14 +188,16 @@ export const cancelReason = (exit: Exit.Exit<unknown, unknown>): string =>
 
 // Best effort, never in the way of what ends: bounded by `cancelDeadline`, protected from the interruption that
 // triggered it, and failures swallowed — audited as `failure` by `cancelJob`, or here when the deadline passes.
+// The DELETE runs in a fiber of its own: the fiber asking may already be interrupted, and an interruptible region
+// of an interrupted fiber would end before sending anything.
 const cancelQuietly = (
   cancel: (jobId: string, reason?: string) => Effect.Effect<void, GenesysError>,
   audit: AuditLog["Type"],
   jobId: string,
   reason: string
 ): Effect.Effect<void> =>
-  Effect.interruptible(cancel(jobId, reason)).pipe(
-    Effect.timeoutOption(cancelDeadline),
+  Effect.fork(Effect.interruptible(Effect.timeoutOption(cancel(jobId, reason), cancelDeadline))).pipe(
+    Effect.flatMap(Fiber.join),
     Effect.flatMap((done) =>
       Option.isSome(done)
         ? Effect.void
@@ -206,7 +209,7 @@ const cancelQuietly = (
             detail: `cancelling job ${jobId} (${reason}) did not finish within ${Duration.format(cancelDeadline)}; given up`
           })
     ),
-    Effect.catchAll(() => Effect.void),
+    Effect.catchAllCause(() => Effect.void),
     Effect.uninterruptible
   )
 

@@ -16,12 +16,22 @@ import * as Stream from "effect/Stream"
 import * as AnalyticsMetrics from "./AnalyticsMetrics.js"
 import { AuditLog, hashQuery } from "./AuditLog.js"
 import * as CheckpointStore from "./CheckpointStore.js"
-import { ConversationDetails } from "./ConversationDetails.js"
+import { ConversationDetails, cancelJobQuietly } from "./ConversationDetails.js"
 import type * as ConversationQuery from "./ConversationQuery.js"
 import type * as ConversationRecord from "./ConversationRecord.js"
-import { type GenesysError, isGenesysError, QueryInvalid, QueryIssue } from "./GenesysError.js"
+import {
+  type GenesysError,
+  isGenesysError,
+  QueryInvalid,
+  QueryIssue,
+  ReconciliationFailed,
+  ReconciliationShortfall,
+  RecordInvalid
+} from "./GenesysError.js"
+import * as GenesysHttp from "./GenesysHttp.js"
 import * as internalPlan from "./internal/extractionPlan.js"
 import * as internalReport from "./internal/extractionReport.js"
+import * as RecordRequirements from "./internal/recordRequirements.js"
 import * as Interval from "./Interval.js"
 import * as QueryValidator from "./QueryValidator.js"
 import * as Webhook from "./Webhook.js"
@@ -90,8 +100,15 @@ export interface Progress {
   readonly elapsedMillis: number
 }
 
+/** A record set aside by `quarantine`, with the reason. @since 0.1.0 */
+export interface QuarantinedRecord {
+  readonly error: RecordInvalid
+  /** The record as received. */
+  readonly record: unknown
+}
+
 /** Options of `run`. @since 0.1.0 */
-export interface RunOptions {
+export interface RunOptions<E = never> {
   /** Windows in flight at once. Default 2; lowered when Genesys answers 429 with a concurrency `limit`. */
   readonly concurrency?: number | undefined
   /** Compare each day-aligned window with the sync query's `totalHits`. Default false. */
@@ -103,6 +120,19 @@ export interface RunOptions {
   /** How often a window's job may be submitted again after it expired, failed or was cancelled. Default 2. */
   readonly maxResubmissions?: number | undefined
   readonly onProgress?: ((progress: Progress) => Effect.Effect<void>) | undefined
+  /**
+   * Where records that lack what the extraction relies on (`RecordInvalid`) go instead of failing the run: each is
+   * passed here, counted in the report (`quarantined`) and not written to the sink. Default: none, the run fails
+   * with `RecordInvalid`. After a resume, a record set aside before the crash may be passed again.
+   */
+  readonly quarantine?: ((entry: QuarantinedRecord) => Effect.Effect<void, E>) | undefined
+  /**
+   * Lowest accepted reconciliation accuracy (extracted / expected) of a window. Default 1: every reconciled window
+   * must hold at least as many conversations as the sync query counts. See `Report.reconciled`.
+   */
+  readonly reconcileThreshold?: number | undefined
+  /** Told before every HTTP retry or 429 wait (route, reason, attempt, delay), e.g. for a progress line. */
+  readonly onRetry?: ((info: GenesysHttp.RetryInfo) => Effect.Effect<void>) | undefined
 }
 
 /** Reconciliation of one window against the sync query. @since 0.1.0 */
@@ -129,6 +159,8 @@ export interface WindowReport {
   readonly duplicates: number
   /** Conversations returned by Genesys that another window owns (job lifetime overlap, start-day matching). */
   readonly foreign: number
+  /** Records set aside by the `quarantine` option (lacking an id, a start, ...). */
+  readonly quarantined: number
   readonly latencyMillis: number
   /** True when this run continued the window from a checkpoint. */
   readonly resumed: boolean
@@ -150,6 +182,7 @@ export interface Report {
     readonly rateLimited: number
     readonly duplicates: number
     readonly resubmissions: number
+    readonly quarantined: number
   }
   readonly phases: ReadonlyArray<internalReport.PhaseSummary>
   readonly routes: ReadonlyArray<AnalyticsMetrics.RouteSummary>
@@ -159,6 +192,13 @@ export interface Report {
   readonly concurrency: { readonly initial: number; readonly final: number }
   /** Lowest reconciliation accuracy, when reconciliation ran. */
   readonly accuracy?: number | undefined
+  /** The threshold reconciliation was held to, when it ran. */
+  readonly reconcileThreshold?: number | undefined
+  /**
+   * When reconciliation ran: true if every reconciled window reached `reconcileThreshold`. False means the output
+   * cannot be called exact: `requireReconciled` turns it into a `ReconciliationFailed` failure.
+   */
+  readonly reconciled?: boolean | undefined
   /** Hash of the audit chain's head: the sealing record that ends the run. */
   readonly auditHead: string
 }
@@ -283,6 +323,8 @@ interface WindowState {
   readonly seenCursors?: ReadonlyArray<string> | undefined
   /** Rows of the current job still to skip: written by an earlier job of the window. */
   readonly pendingSkip?: number | undefined
+  /** Ids the current job has returned so far, while more pages follow: the de-duplication state of a resume. */
+  readonly seenIds?: ReadonlyArray<string> | undefined
   readonly pagesDone: number
   readonly conversations: number
 }
@@ -300,6 +342,11 @@ const isRestartable = (e: unknown, paging: boolean): e is GenesysError =>
     e._tag === "PaginationStalled" ||
     (paging && e._tag === "BadRequest"))
 
+// The job no longer exists or holds nothing: cancelling it again is a wasted request.
+const jobIsGone = (e: unknown): boolean =>
+  isGenesysError(e) &&
+  (e._tag === "JobExpired" || e._tag === "JobFailed" || e._tag === "JobCancelled" || e._tag === "NotFound")
+
 const describe = (e: unknown): { readonly tag: string; readonly message: string } =>
   isGenesysError(e)
     ? { tag: e._tag, message: e.message }
@@ -313,7 +360,7 @@ const describe = (e: unknown): { readonly tag: string; readonly message: string 
  *
  * @since 0.1.0
  */
-export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
+export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions<E>) =>
   Effect.gen(function* () {
     const details = yield* ConversationDetails
     const audit = yield* AuditLog
@@ -363,13 +410,22 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
         resubmissions: number
         duplicates: number
         foreign: number
+        quarantined: number
         latencyMillis: number
       }
     >()
     const statsOf = (id: string) => {
       let s = windowStats.get(id)
       if (!s) {
-        s = { pages: 0, conversations: 0, resubmissions: 0, duplicates: 0, foreign: 0, latencyMillis: 0 }
+        s = {
+          pages: 0,
+          conversations: 0,
+          resubmissions: 0,
+          duplicates: 0,
+          foreign: 0,
+          quarantined: 0,
+          latencyMillis: 0
+        }
         windowStats.set(id, s)
       }
       return s
@@ -421,21 +477,39 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
         })
       )
 
-    // Keeps what this window owns, drops repeats within the window, then skips what an earlier attempt of the
-    // window already wrote (results come in a fixed order, so position identifies them).
-    const makeSelector = (window: Window, skipInitially: number) => {
-      const seen = new Set<string>()
+    // Checks each record for what the runner relies on, keeps what this window owns, drops repeats within the
+    // window, then skips what an earlier attempt of the window already wrote (results come in a fixed order, so
+    // position identifies them). `seenInitially` restores the repeats check of a job continued from its cursor.
+    const makeSelector = (window: Window, skipInitially: number, seenInitially?: ReadonlyArray<string>) => {
+      const seen = new Set<string>(seenInitially)
       let skip = skipInitially
-      const select = (conversations: ReadonlyArray<Conversation>) => {
+      const select = (
+        conversations: ReadonlyArray<Conversation>,
+        where: { readonly page: number; readonly jobId?: string | undefined }
+      ) => {
         const out: Array<Conversation> = []
+        const invalid: Array<QuarantinedRecord> = []
         const s = statsOf(window.id)
         for (const c of conversations) {
+          const problem = RecordRequirements.check(c)
+          if (problem !== undefined) {
+            const error = new RecordInvalid({
+              field: problem.field,
+              detail: problem.detail,
+              window: window.interval,
+              page: where.page,
+              ...(where.jobId !== undefined ? { jobId: where.jobId } : {}),
+              ...(problem.field !== "conversationId" ? { conversationId: c.conversationId as string } : {})
+            })
+            invalid.push({ error, record: c })
+            continue
+          }
           const times = internalPlan.timesOf(c)
           if (times === undefined || !internalPlan.owns(window, watermarkMillis, times)) {
             s.foreign += 1
             continue
           }
-          const id = c.conversationId ?? ""
+          const id = c.conversationId as string
           if (seen.has(id)) {
             s.duplicates += 1
             continue
@@ -447,10 +521,28 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
           }
           out.push(c)
         }
-        return out
+        return { batch: out, invalid }
       }
-      return { select, remainingSkip: () => skip }
+      return { select, remainingSkip: () => skip, seenIds: (): ReadonlyArray<string> => [...seen] }
     }
+
+    // A record the runner cannot rely on fails the window, or with `quarantine` is set aside and counted: never
+    // dropped without a trace.
+    const setAside = (window: Window, invalid: ReadonlyArray<QuarantinedRecord>) =>
+      Effect.gen(function* () {
+        if (invalid.length === 0) return
+        const quarantine = options?.quarantine
+        if (quarantine === undefined) return yield* Effect.fail(invalid[0]!.error)
+        for (const entry of invalid) yield* quarantine(entry)
+        statsOf(window.id).quarantined += invalid.length
+        yield* audit.record({
+          type: "extraction.window",
+          window: window.interval,
+          status: "quarantined",
+          counts: { records: invalid.length },
+          detail: invalid[0]!.error.message
+        })
+      })
 
     const maxSubmitRetries = 3
     const concurrency = Math.max(1, options?.concurrency ?? 2)
@@ -536,8 +628,11 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
       return timed("submit", attempt(0))
     }
 
-    const runJobWindow = (window: Window) =>
-      Effect.gen(function* () {
+    const runJobWindow = (window: Window) => {
+      // The job this window holds, from the moment its id is known until it is read to the end or known gone: it is
+      // cancelled if the run is interrupted meanwhile, since it holds a share of the small concurrent-jobs quota.
+      let liveJob: string | undefined
+      return Effect.gen(function* () {
         const maxResubmissions = options?.maxResubmissions ?? 2
         let state = states.get(window.id)!
         // Resuming mid-job, the rows an earlier attempt wrote may not all have been skipped yet.
@@ -548,19 +643,40 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
         }
         for (let attempt = 0; ; attempt++) {
           if (state.jobId === undefined) {
-            const jobId = yield* submitForWindow(window)
+            // No interruption between the answer and `liveJob`: a job whose id we hold is never leaked.
+            const jobId = yield* Effect.uninterruptibleMask((restore) =>
+              Effect.tap(restore(submitForWindow(window)), (id) =>
+                Effect.sync(() => {
+                  liveJob = id
+                })
+              )
+            )
             skip = state.conversations
-            state = { ...state, state: "submitted", jobId, cursor: undefined, seenCursors: [], pendingSkip: skip }
+            state = {
+              ...state,
+              state: "submitted",
+              jobId,
+              cursor: undefined,
+              seenCursors: [],
+              seenIds: undefined,
+              pendingSkip: skip
+            }
             yield* commit(window, [], state, false)
           }
           const jobId = state.jobId!
+          liveJob = jobId
           let paging = false
           const outcome = yield* Effect.either(
             Effect.gen(function* () {
               yield* timed("await", details.awaitJob(jobId))
               paging = true
               const fulfilledAt = yield* Clock.currentTimeMillis
-              const { remainingSkip, select } = makeSelector(window, skip)
+              // Continuing the saved cursor, the ids already returned by this job are still "seen".
+              const { remainingSkip, seenIds, select } = makeSelector(
+                window,
+                skip,
+                state.cursor !== undefined ? state.seenIds : undefined
+              )
               yield* forEachPage(
                 details.jobResultPages(jobId, {
                   cursor: state.cursor,
@@ -570,13 +686,16 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
                 fulfilledAt,
                 (page) =>
                   Effect.gen(function* () {
-                    const batch = select(page.conversations)
+                    const { batch, invalid } = select(page.conversations, { page: state.pagesDone + 1, jobId })
+                    yield* setAside(window, invalid)
                     state = {
                       state: "paging",
                       jobId,
                       cursor: page.cursor,
                       seenCursors:
                         page.cursor === undefined ? state.seenCursors : [...(state.seenCursors ?? []), page.cursor],
+                      // Only needed to continue from the cursor; after the last page a resume re-reads the job.
+                      seenIds: page.cursor === undefined ? undefined : seenIds(),
                       pagesDone: state.pagesDone + 1,
                       conversations: state.conversations + batch.length,
                       pendingSkip: remainingSkip()
@@ -588,13 +707,16 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
           )
           if (Either.isRight(outcome)) break
           const error = outcome.left
+          // Given back when this run stops using it; a job that ended or vanished holds nothing.
+          liveJob = undefined
+          if (!jobIsGone(error)) yield* cancelJobQuietly(jobId, `failed: ${describe(error).tag}`)
           if (!isRestartable(error, paging) || attempt >= maxResubmissions) {
             const { message, tag } = describe(error)
             yield* notify({ type: "job.failed", jobId, window: window.interval, status: tag, detail: message })
             return yield* Effect.fail(error)
           }
           statsOf(window.id).resubmissions += 1
-          state = { ...state, jobId: undefined, cursor: undefined, seenCursors: [] }
+          state = { ...state, jobId: undefined, cursor: undefined, seenCursors: [], seenIds: undefined }
           yield* audit.record({
             type: "job.resubmitted",
             jobId,
@@ -603,13 +725,18 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
             detail: `job ${error._tag}; submitting the window again and skipping ${state.conversations} conversations already written`
           })
         }
+        liveJob = undefined
         yield* notify({ type: "job.fulfilled", jobId: state.jobId, window: window.interval, status: "FULFILLED" })
         return state
-      })
+      }).pipe(
+        Effect.onInterrupt(() => (liveJob === undefined ? Effect.void : cancelJobQuietly(liveJob, "interrupted")))
+      )
+    }
 
     const runQueryWindow = (window: Window) =>
       Effect.gen(function* () {
         let state = states.get(window.id)!
+        // Read again from page 1 on resume, so the repeats check rebuilds itself while skipping what was written.
         const { select } = makeSelector(window, state.conversations)
         yield* forEachPage(
           details.queryPages({
@@ -621,7 +748,8 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
           yield* Clock.currentTimeMillis,
           (page) =>
             Effect.gen(function* () {
-              const batch = select(page.conversations)
+              const { batch, invalid } = select(page.conversations, { page: state.pagesDone + 1 })
+              yield* setAside(window, invalid)
               state = {
                 state: "paging",
                 pagesDone: state.pagesDone + 1,
@@ -642,7 +770,7 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
           const latency = (yield* Clock.currentTimeMillis) - t0
           sample("window", latency)
           statsOf(window.id).latencyMillis = latency
-          yield* commit(window, [], { ...last, state: "done" }, false)
+          yield* commit(window, [], { ...last, state: "done", seenIds: undefined }, false)
           const s = statsOf(window.id)
           yield* audit.record({
             type: "extraction.window",
@@ -654,7 +782,8 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
               conversations: last.conversations,
               pages: last.pagesDone,
               duplicates: s.duplicates,
-              foreign: s.foreign
+              foreign: s.foreign,
+              quarantined: s.quarantined
             }
           })
         })
@@ -669,6 +798,7 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
     yield* sink.close
 
     const reconciliations = new Map<string, Reconciliation>()
+    const threshold = options?.reconcileThreshold ?? 1
     if (options?.reconcile) {
       for (const w of plan.windows) {
         if (!internalPlan.isDayAligned(w)) continue
@@ -702,6 +832,7 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
         resubmissions: s.resubmissions,
         duplicates: s.duplicates,
         foreign: s.foreign,
+        quarantined: s.quarantined,
         latencyMillis: s.latencyMillis,
         resumed: resumedIds.has(w.id),
         ...(reconciliation !== undefined ? { reconciliation } : {})
@@ -739,17 +870,45 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions) =>
         retries: metricsAfter.retries - metricsBefore.retries,
         rateLimited: metricsAfter.rateLimited - metricsBefore.rateLimited,
         duplicates: sum((w) => w.duplicates),
-        resubmissions: sum((w) => w.resubmissions)
+        resubmissions: sum((w) => w.resubmissions),
+        quarantined: sum((w) => w.quarantined)
       },
       phases: internalReport.summarizePhases(samples),
       routes,
       complete: windows.every((w) => states.get(w.id)!.state === "done"),
       concurrency: { initial: concurrency, final: yield* Ref.get(effectiveLimit) },
       ...(accuracies.length > 0 ? { accuracy: Math.min(...accuracies) } : {}),
+      ...(options?.reconcile
+        ? {
+            reconcileThreshold: threshold,
+            reconciled: accuracies.every((a) => a >= threshold)
+          }
+        : {}),
       auditHead
     }
     return report
-  }).pipe(Effect.scoped, Effect.withSpan("Extraction.run"))
+  }).pipe(
+    Effect.scoped,
+    (effect) => (options?.onRetry ? GenesysHttp.withRetryObserver(effect, options.onRetry) : effect),
+    Effect.withSpan("Extraction.run")
+  )
+
+/**
+ * Fails with `ReconciliationFailed` (naming every window below the threshold) when the report's reconciliation ran
+ * and fell short; succeeds with the report otherwise. For callers that must not call a short output exact.
+ *
+ * @since 0.1.0
+ */
+export const requireReconciled = (report: Report): Effect.Effect<Report, ReconciliationFailed> => {
+  if (report.reconciled !== false) return Effect.succeed(report)
+  const threshold = report.reconcileThreshold ?? 1
+  const windows = report.windows.flatMap((w) =>
+    w.reconciliation !== undefined && w.reconciliation.accuracy < threshold
+      ? [new ReconciliationShortfall({ window: w.interval, ...w.reconciliation })]
+      : []
+  )
+  return Effect.fail(new ReconciliationFailed({ threshold, windows }))
+}
 
 /** A fixed-width table of the phase and route latencies of a report. @since 0.1.0 */
 export const formatLatency = (report: Report): string => internalReport.latencyTable(report.phases, report.routes)
@@ -765,8 +924,14 @@ export const formatReport = (report: Report): string => {
     `requests       ${t.requests} (retries ${t.retries}, 429s ${t.rateLimited}, job resubmissions ${t.resubmissions})`,
     `duplicates     ${t.duplicates} dropped`
   ]
-  if (report.accuracy !== undefined)
-    lines.push(`reconciliation lowest window accuracy ${(report.accuracy * 100).toFixed(2)} %`)
+  if (t.quarantined > 0) lines.push(`quarantined    ${t.quarantined} invalid records set aside`)
+  if (report.accuracy !== undefined) {
+    const verdict =
+      report.reconciled === false
+        ? ` — BELOW the ${((report.reconcileThreshold ?? 1) * 100).toFixed(2)} % threshold`
+        : ""
+    lines.push(`reconciliation lowest window accuracy ${(report.accuracy * 100).toFixed(2)} %${verdict}`)
+  }
   lines.push("", formatLatency(report))
   return lines.join("\n")
 }

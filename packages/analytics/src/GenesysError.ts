@@ -252,6 +252,59 @@ export class PaginationLimitExceeded extends Schema.TaggedError<PaginationLimitE
   }
 }
 
+/**
+ * A record lacks what the library relies on: a non-empty `conversationId` (de-duplication, keys),
+ * a parseable `conversationStart` (ownership, day counts) or, when present, a parseable `conversationEnd`
+ * (ownership). Never dropped silently: the window fails, unless the extraction has a `quarantine`.
+ *
+ * @since 0.1.0
+ */
+export class RecordInvalid extends Schema.TaggedError<RecordInvalid>(
+  "@effect-genesys/analytics/GenesysError/RecordInvalid"
+)("RecordInvalid", {
+  /** The field that failed, e.g. `conversationId`. */
+  field: Schema.String,
+  /** What is wrong with it (the value quoted briefly, secrets scrubbed). */
+  detail: Schema.String,
+  /** ISO-8601 interval of the window that read it. */
+  window: Schema.String,
+  jobId: Schema.optional(Schema.String),
+  /** 1-based page of the window (in this run) that held the record. */
+  page: Schema.Number,
+  /** The record's id, when it has a usable one. */
+  conversationId: Schema.optional(Schema.String)
+}) {
+  readonly [TypeId] = TypeId
+  override get message(): string {
+    const where = this.jobId !== undefined ? `job ${this.jobId}, ` : ""
+    const id = this.conversationId !== undefined ? ` (conversation ${this.conversationId})` : ""
+    return `Invalid record in window ${this.window} (${where}page ${this.page})${id}: ${this.field} ${this.detail}`
+  }
+}
+
+/** One window whose reconciliation fell below the threshold. @since 0.1.0 */
+export class ReconciliationShortfall extends Schema.Class<ReconciliationShortfall>(
+  "@effect-genesys/analytics/GenesysError/ReconciliationShortfall"
+)({ window: Schema.String, expected: Schema.Number, extracted: Schema.Number, accuracy: Schema.Number }) {}
+
+/**
+ * Reconciliation found windows whose extracted count is below `threshold` of the sync query's `totalHits`:
+ * the output is written but cannot be called exact.
+ *
+ * @since 0.1.0
+ */
+export class ReconciliationFailed extends Schema.TaggedError<ReconciliationFailed>(
+  "@effect-genesys/analytics/GenesysError/ReconciliationFailed"
+)("ReconciliationFailed", { threshold: Schema.Number, windows: Schema.Array(ReconciliationShortfall) }) {
+  readonly [TypeId] = TypeId
+  override get message(): string {
+    const list = this.windows
+      .map((w) => `${w.window} ${w.extracted}/${w.expected} (${(w.accuracy * 100).toFixed(2)} %)`)
+      .join("; ")
+    return `Reconciliation below ${(this.threshold * 100).toFixed(2)} % in ${this.windows.length} window${this.windows.length === 1 ? "" : "s"}: ${list}`
+  }
+}
+
 /** Any error of this library. @since 0.1.0 */
 export type GenesysError =
   | QueryInvalid
@@ -269,6 +322,8 @@ export type GenesysError =
   | JobTimeout
   | PaginationStalled
   | PaginationLimitExceeded
+  | RecordInvalid
+  | ReconciliationFailed
 
 /** Errors a single HTTP call to Genesys can end with. @since 0.1.0 */
 export type HttpError = Unauthorized | Forbidden | BadRequest | NotFound | RateLimited | ServerError | Transport
