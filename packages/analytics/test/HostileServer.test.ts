@@ -1,8 +1,9 @@
 // The library against a hostile server (HostileHttp.ts, written from FACTS, not the emulator): one fault per test,
 // each ending either exact or with a typed error — never with a silently shorter result.
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Chunk, Duration, Effect, Exit, Option, Stream } from "effect"
+import { Cause, Chunk, ConfigProvider, Duration, Effect, Exit, Option, Stream } from "effect"
 import * as ConversationDetails from "../src/ConversationDetails.js"
+import * as GenesysConfig from "../src/GenesysConfig.js"
 import * as GenesysHttp from "../src/GenesysHttp.js"
 import { AuditRecords, drive } from "./GenesysHttpFixtures.js"
 import * as Hostile from "./HostileHttp.js"
@@ -265,6 +266,38 @@ describe("hostile server: retry budgets in time", () => {
         assert.isAbove(retries.length, 2)
         assert.isTrue(retries.every((e) => e.status === 503 && (e.waitMillis ?? 0) > 0 && (e.attempt ?? 0) > 0))
       }
+    })
+  )
+})
+
+describe("retry budget configuration", () => {
+  it.effect("defaults to 2 minutes with no count limit; GENESYS_RETRY_BUDGET sets it; maxRetries still caps", () =>
+    Effect.gen(function* () {
+      const defaults = yield* GenesysConfig.make({ apiUrl: Hostile.apiUrl, clientId: "c", clientSecret: "secret" })
+      assert.deepStrictEqual(defaults.http.retryBudget, Duration.minutes(2))
+      assert.strictEqual(defaults.http.maxRetries, Number.POSITIVE_INFINITY)
+      const fromEnv = yield* Effect.flatMap(GenesysConfig.config, GenesysConfig.make).pipe(
+        Effect.withConfigProvider(
+          ConfigProvider.fromMap(
+            new Map([
+              ["GENESYS_API_URL", Hostile.apiUrl],
+              ["GENESYS_CLIENT_ID", "c"],
+              ["GENESYS_CLIENT_SECRET", "secret"],
+              ["GENESYS_RETRY_BUDGET", "45 seconds"]
+            ]),
+            { pathDelim: "_" }
+          )
+        )
+      )
+      assert.deepStrictEqual(fromEnv.http.retryBudget, Duration.seconds(45))
+      // A finite maxRetries stops first: 2 retries, 3 requests, well inside the budget.
+      const { exit, requests } = yield* against(
+        (seen) => (seen.path === Hostile.paths.availability ? { status: 502, body: {} } : undefined),
+        Effect.flatMap(ConversationDetails.ConversationDetails, (d) => d.availability()),
+        { maxRetries: 2 }
+      )
+      assert.strictEqual(failureOf(exit)?._tag, "ServerError")
+      assert.strictEqual(requests.filter((r) => r.path === Hostile.paths.availability).length, 3)
     })
   )
 })
