@@ -206,7 +206,9 @@ describe.concurrent("hostile server: bodies, statuses, hangs (transient faults a
       H.on("results", 1, (call) => ({ ...(call.normal() as { status: number; body: string }), dropMidBody: true }))
     ],
     ["a 502 on the token endpoint", H.status("token", 1, 502)],
-    ["a sync page truncated", H.truncated("query", 2), { mode: "fresh", perDay: 130 }]
+    ["a sync page truncated", H.truncated("query", 2), { mode: "fresh", perDay: 130 }],
+    ["a truncated token response", H.truncated("token", 1)],
+    ["an HTML availability page", H.html("availability", 1)]
   ]
   for (const [name, fault, options] of transient) {
     it(name, slow, async () => {
@@ -301,6 +303,33 @@ describe.concurrent("hostile server: persistent faults end non-zero with the out
     const dir = freshDir()
     const r = await extract(server, dir, "out.ndjson")
     assertIncomplete(server, r, Path.join(dir, "out.ndjson"), 4, /extraction failed: /)
+  })
+
+  const wrongTypes: ReadonlyArray<readonly [string, H.Fault, Partial<H.Options>?]> = [
+    [
+      "a job status in a state FACTS does not know",
+      H.mapBody("status", "all", (body) => ({ ...body, state: "WEIRD" }))
+    ],
+    ["a results cursor that is a number", H.mapBody("results", "all", (body) => ({ ...body, cursor: 42 }))],
+    [
+      "a sync query totalHits that is a string",
+      H.mapBody("query", "all", (body) => ({ ...body, totalHits: "many" })),
+      { mode: "fresh" }
+    ]
+  ]
+  for (const [name, fault, options] of wrongTypes) {
+    it(`${name}: exit 4`, slow, async () => {
+      const server = await serve({ fault, ...options })
+      const dir = freshDir()
+      const r = await extract(server, dir, "out.ndjson")
+      assertIncomplete(server, r, Path.join(dir, "out.ndjson"), 4, /genesys-analytics: /)
+    })
+  }
+
+  it("an empty body on job submission (never retried blindly): exact or a clear failure", slow, async () => {
+    const server = await serve({ fault: H.empty("submit", 1) })
+    const dir = freshDir()
+    assertExactOrIncomplete(server, await extract(server, dir, "out.ndjson"), Path.join(dir, "out.ndjson"))
   })
 
   it("a token response without access_token: non-zero, a clear message", slow, async () => {
