@@ -97,6 +97,12 @@ const extract = Command.make(
       ),
       Options.withDefault(1)
     ),
+    quarantine: Options.text("quarantine").pipe(
+      Options.withDescription(
+        "set records without a usable conversationId or conversationStart aside in this NDJSON file instead of failing"
+      ),
+      Options.optional
+    ),
     dryRun: Options.boolean("dry-run").pipe(Options.withDescription("print the plan and stop")),
     ...Flags.connection
   },

@@ -452,6 +452,48 @@ describe.concurrent("hostile server: needs the library fixes of issue 13 (empty 
   })
 })
 
+describe.concurrent("--quarantine: invalid records set aside, counted, the rest exact", () => {
+  const drop =
+    (field: "conversationId" | "conversationStart", at: number) =>
+    (c: H.Conversation, i: number): H.Conversation => {
+      if (i !== at) return c
+      const { [field]: _, ...rest } = c
+      return rest
+    }
+  for (const [field, at] of [
+    ["conversationId", 7],
+    ["conversationStart", 40]
+  ] as const) {
+    it(
+      `a record without ${field}: exit 0, the output every other record, the quarantine file that one`,
+      slow,
+      async () => {
+        const server = await serve({ mapRecord: drop(field, at) })
+        const dir = freshDir()
+        const r = await extract(server, dir, "out.ndjson", ["--quarantine", "bad.ndjson"])
+        assert.strictEqual(r.code, 0, r.stderr)
+        const bad = server.data[at]!
+        const lines = Fs.readFileSync(Path.join(dir, "out.ndjson"), "utf8")
+          .split("\n")
+          .filter((l) => l !== "")
+        assert.deepStrictEqual(
+          byId(lines.map((l) => JSON.parse(l) as Record<string, unknown>)),
+          byId(server.data.filter((c) => c !== bad))
+        )
+        const set = Fs.readFileSync(Path.join(dir, "bad.ndjson"), "utf8")
+          .split("\n")
+          .filter((l) => l !== "")
+        assert.strictEqual(set.length, 1)
+        const entry = JSON.parse(set[0]!) as { field: string; record: unknown; reason: string }
+        assert.strictEqual(entry.field, field)
+        assert.deepStrictEqual(entry.record, bad)
+        assert.match(r.stderr, /quarantine {5}1 records set aside in bad\.ndjson/)
+        assertNoSecrets(server, r)
+      }
+    )
+  }
+})
+
 describe.concurrent("the CLI's guards under a hostile environment", () => {
   it("a second run on the same --out fails at once naming the holder; the first completes exactly", slow, async () => {
     let release: () => void = () => {}

@@ -25,6 +25,7 @@ import * as OutputKind from "./outputKind.js"
 import * as OutputLock from "./outputLock.js"
 import * as PlanStore from "./planStore.js"
 import * as Progress from "./progress.js"
+import * as QuarantineFile from "./quarantineFile.js"
 import * as ReconcileCheck from "./reconcileCheck.js"
 import * as Stopped from "./stopped.js"
 
@@ -43,6 +44,8 @@ export interface Settings {
   readonly reconcile: boolean
   /** Fraction in (0, 1]: how close each reconciled window must be to the sync query's count (1: equal). */
   readonly reconcileThreshold: number
+  /** NDJSON file for records set aside instead of failing the run. */
+  readonly quarantine: Option.Option<string>
   readonly dryRun: boolean
   readonly connection: Connection.Connection
 }
@@ -151,7 +154,7 @@ export const execute = (options: {
   readonly sink: Effect.Effect<Output.Opened, Cli.CliFailure, FileSystem.FileSystem | Scope.Scope>
   /** A reason the finished run's output is not exact (reconciliation), if any: the run table records it failed. */
   readonly verify?: ((report: Extraction.Report) => string | undefined) | undefined
-  readonly runOptions: Extraction.RunOptions
+  readonly runOptions: Extraction.RunOptions<Cli.CliFailure>
   readonly partialNote: string
   readonly dryRun: boolean
   readonly printPlan: (text: string) => Effect.Effect<void>
@@ -245,6 +248,21 @@ export const lockOutputs = (
     }
   })
 
+/**
+ * Opens `--quarantine <file>` (a regular file or a new path), appending when this run resumes a checkpointed one.
+ *
+ * @internal
+ */
+const openQuarantine = (path: string, checkpoint: Option.Option<string>) =>
+  Effect.gen(function* () {
+    yield* OutputKind.checkFile(path, "--quarantine")
+    const fs = yield* FileSystem.FileSystem
+    const resuming = Option.isSome(checkpoint)
+      ? yield* fs.exists(PlanStore.fileOf(checkpoint.value)).pipe(Effect.orElseSucceed(() => false))
+      : false
+    return yield* QuarantineFile.open(path, resuming)
+  })
+
 /** The `extract` command. @internal */
 export const command = (settings: Settings) =>
   Effect.gen(function* () {
@@ -280,9 +298,15 @@ export const command = (settings: Settings) =>
     const progress = Progress.make()
     const config = yield* Connection.resolve(settings.connection)
     const layer = Connection.clientLayer(config, Connection.auditLayer(config, settings.audit))
-    const report = yield* Effect.zipRight(
-      settings.dryRun ? Effect.void : lockOutputs(output, settings.checkpoint),
-      execute({
+    let quarantined: (() => number) | undefined
+    const report = yield* Effect.gen(function* () {
+      if (!settings.dryRun) yield* lockOutputs(output, settings.checkpoint)
+      const quarantine =
+        Option.isSome(settings.quarantine) && !settings.dryRun
+          ? yield* openQuarantine(settings.quarantine.value, settings.checkpoint)
+          : undefined
+      quarantined = quarantine?.count
+      return yield* execute({
         query,
         invocation,
         checkpoint: settings.checkpoint,
@@ -291,7 +315,10 @@ export const command = (settings: Settings) =>
           concurrency: settings.concurrency,
           pageSize: Option.getOrUndefined(settings.pageSize),
           reconcile: settings.reconcile,
-          onProgress: progress.onProgress
+          reconcileThreshold: settings.reconcileThreshold,
+          onProgress: progress.onProgress,
+          onRetry: progress.onRetry,
+          ...(quarantine !== undefined ? { quarantine: quarantine.quarantine } : {})
         },
         partialNote: Output.partialNote(output),
         verify: (report) => {
@@ -301,7 +328,7 @@ export const command = (settings: Settings) =>
         dryRun: settings.dryRun,
         printPlan: (text) => Effect.sync(() => process.stdout.write(`${text}\n`))
       })
-    ).pipe(
+    }).pipe(
       Effect.ensuring(progress.clear),
       Effect.onInterrupt(() =>
         Io.stderr(
@@ -319,8 +346,14 @@ export const command = (settings: Settings) =>
       Effect.provide(layer)
     )
     if (Option.isNone(report)) return Cli.ExitCode.ok
+    const quarantineLine =
+      quarantined !== undefined && Option.isSome(settings.quarantine)
+        ? `quarantine     ${quarantined()} records set aside in ${settings.quarantine.value}\n`
+        : ""
     yield* Effect.sync(() =>
-      process.stderr.write(`${Extraction.formatReport(report.value)}\n\noutput         ${Output.describe(output)}\n`)
+      process.stderr.write(
+        `${Extraction.formatReport(report.value)}\n\noutput         ${Output.describe(output)}\n${quarantineLine}`
+      )
     )
     const short = settings.reconcile ? ReconcileCheck.shortfalls(report.value, settings.reconcileThreshold) : []
     if (short.length > 0) {

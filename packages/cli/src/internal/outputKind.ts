@@ -111,3 +111,9 @@ export const checkCheckpoint = (directory: string): Effect.Effect<void, Cli.CliF
   Effect.flatMap(FileSystem.FileSystem, (fs) =>
     mustBe(fs, trimSlash(directory), "Directory", "--checkpoint", "give a directory for the plan and checkpoints")
   )
+
+/** Checks that a file the command writes besides the output (e.g. `--quarantine`) is a regular file or new. @internal */
+export const checkFile = (path: string, flag: string): Effect.Effect<void, Cli.CliFailure, FileSystem.FileSystem> =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) =>
+    mustBe(fs, path, "File", flag, "give the path of a new or regular file (nothing was sent)")
+  )

@@ -1,5 +1,6 @@
 /** @internal */
 import type * as Extraction from "@effect-genesys/analytics/Extraction"
+import type * as GenesysHttp from "@effect-genesys/analytics/GenesysHttp"
 import * as Effect from "effect/Effect"
 
 const seconds = (millis: number) => {
@@ -21,6 +22,10 @@ export const line = (p: Extraction.Progress): string => {
   return `windows ${p.windowsDone}/${p.windows} · pages ${p.pages} · conversations ${p.conversations} · ${rate.toFixed(0)}/s · ${seconds(p.elapsedMillis)}${eta}`
 }
 
+/** The progress line while a request waits to be retried. @internal */
+export const retryLine = (info: GenesysHttp.RetryInfo): string =>
+  `retrying ${info.route} (${info.reason}): attempt ${info.attempt} in ${(info.delayMillis / 1000).toFixed(1)}s, failing for ${seconds(info.elapsedMillis)}`
+
 /**
  * Progress on stderr when it is a terminal; nothing otherwise. The last progress is kept either way: an interrupted
  * run says where it stopped.
@@ -33,6 +38,7 @@ export const make = (
   readonly onProgress: (p: Extraction.Progress) => Effect.Effect<void>
   readonly clear: Effect.Effect<void>
   readonly last: () => Extraction.Progress | undefined
+  readonly onRetry: (info: GenesysHttp.RetryInfo) => Effect.Effect<void>
 } => {
   let shown = false
   let last: Extraction.Progress | undefined
@@ -47,6 +53,13 @@ export const make = (
     clear: Effect.sync(() => {
       if (shown) process.stderr.write("\r\x1b[K")
     }),
-    last: () => last
+    last: () => last,
+    // A retry shows why and when the next attempt comes, so a storm of 5xx is visible instead of a frozen line.
+    onRetry: (info) =>
+      Effect.sync(() => {
+        if (!enabled) return
+        shown = true
+        process.stderr.write(`\r\x1b[K${retryLine(info)}`)
+      })
   }
 }
