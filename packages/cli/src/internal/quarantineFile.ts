@@ -51,9 +51,11 @@ export const open = (
       quarantine: (entry) =>
         file.writeAll(encoder.encode(line(entry))).pipe(
           Effect.zipRight(file.sync),
-          Effect.map(() => {
-            count++
-          }),
+          Effect.zipRight(
+            Effect.sync(() => {
+              count++
+            })
+          ),
           Effect.mapError((e) => FsErrors.toFailure(e, `cannot write --quarantine ${path}`, 4))
         ),
       count: () => count
