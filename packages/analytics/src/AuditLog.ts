@@ -23,6 +23,7 @@ import { sha256Hex } from "./internal/crypto.js"
 export type AuditEventType =
   | "run.started"
   | "query.sent"
+  | "query.warning"
   | "query.page"
   | "job.submitted"
   | "job.state"

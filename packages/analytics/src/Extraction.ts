@@ -28,10 +28,13 @@ import {
   ReconciliationShortfall,
   RecordInvalid
 } from "./GenesysError.js"
+import { GenesysConfig } from "./GenesysConfig.js"
 import * as GenesysHttp from "./GenesysHttp.js"
+import * as extractionQueries from "./internal/extractionQueries.js"
 import * as internalPlan from "./internal/extractionPlan.js"
 import * as internalReport from "./internal/extractionReport.js"
 import * as RecordRequirements from "./internal/recordRequirements.js"
+import { reportWarnings } from "./internal/queryWarnings.js"
 import * as Interval from "./Interval.js"
 import * as QueryValidator from "./QueryValidator.js"
 import * as Webhook from "./Webhook.js"
@@ -78,6 +81,8 @@ export interface PlanOptions {
   readonly settleLookback?: Duration.DurationInput | undefined
   /** Most windows a plan may have, so a mistyped interval (year 0 to 9999) is refused, not planned. Default 5000. */
   readonly maxWindows?: number | undefined
+  /** Validator options for the query and its windows. Default: `GenesysConfig`'s `validator`, as `ConversationDetails` uses. */
+  readonly validator?: Partial<QueryValidator.ValidatorOptions> | undefined
 }
 
 /** Where extracted conversations go, with a position saved in every checkpoint. @since 0.1.0 */
@@ -229,6 +234,10 @@ export const layout = (
     settleLookbackMillis: Duration.toMillis(options?.settleLookback ?? "8 hours")
   }).windows
 
+const configuredValidator = Effect.map(Effect.serviceOption(GenesysConfig), (config) =>
+  Option.isSome(config) ? config.value.validator : undefined
+)
+
 const pickFilters = (q: ConversationQuery.AsyncConversationQuery): Filters => ({
   ...(q.conversationFilters !== undefined ? { conversationFilters: q.conversationFilters } : {}),
   ...(q.segmentFilters !== undefined ? { segmentFilters: q.segmentFilters } : {}),
@@ -246,7 +255,9 @@ const pickFilters = (q: ConversationQuery.AsyncConversationQuery): Filters => ({
 export const plan = Effect.fn("Extraction.plan")(function* (query: unknown, options?: PlanOptions) {
   const details = yield* ConversationDetails
   const audit = yield* AuditLog
-  const validated = yield* QueryValidator.validateAsyncQuery(query)
+  const validator = options?.validator ?? (yield* configuredValidator)
+  const checked = QueryValidator.checkAsyncQuery(query, validator)
+  const validated = yield* checked.result
   if (validated.limit !== undefined) {
     return yield* invalid("$.limit", "extraction.limit", "an extraction reads every conversation; remove limit")
   }
@@ -275,6 +286,7 @@ export const plan = Effect.fn("Extraction.plan")(function* (query: unknown, opti
   // Without a watermark nothing is known to be settled: everything goes through the sync query.
   const watermark = Number.isNaN(watermarkMillis) ? interval.startMillis : watermarkMillis
   const windows = layout(interval, { watermarkMillis: watermark, nowMillis }, options)
+  yield* extractionQueries.checkQueryWindows(pickFilters(validated), windows, validator)
   const covered = Interval.format(
     interval.startMillis,
     Math.max(interval.startMillis + 1, Math.min(interval.endMillis, nowMillis))
@@ -289,6 +301,7 @@ export const plan = Effect.fn("Extraction.plan")(function* (query: unknown, opti
     windows
   }
   const planHash = yield* hashQuery(body)
+  yield* reportWarnings(audit, checked.warnings, { window: covered })
   yield* audit.record({
     type: "extraction.planned",
     window: covered,
@@ -363,6 +376,7 @@ const describe = (e: unknown): { readonly tag: string; readonly message: string 
 export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions<E>) =>
   Effect.gen(function* () {
     const details = yield* ConversationDetails
+    const validator = yield* configuredValidator
     const audit = yield* AuditLog
     const store = yield* CheckpointStore.CheckpointStore
     const webhook = yield* Effect.serviceOption(Webhook.Webhook)
@@ -595,12 +609,7 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions<E>) =>
       })
 
     const submitForWindow = (window: Window) => {
-      const submit = details.submitJob({
-        interval: window.interval,
-        ...plan.filters,
-        order: "asc",
-        orderBy: "conversationStart"
-      })
+      const submit = details.submitJob(extractionQueries.windowQuery(plan.filters, window, validator))
       const attempt = (n: number): Effect.Effect<string, GenesysError, Scope.Scope> =>
         Effect.catchAll(submit, (e) => {
           if (e._tag === "RateLimited" && e.limitKey !== undefined && n < 20) {
@@ -739,12 +748,7 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions<E>) =>
         // Read again from page 1 on resume, so the repeats check rebuilds itself while skipping what was written.
         const { select } = makeSelector(window, state.conversations)
         yield* forEachPage(
-          details.queryPages({
-            interval: window.interval,
-            ...plan.filters,
-            order: "asc",
-            orderBy: "conversationStart"
-          }),
+          details.queryPages(extractionQueries.windowQuery(plan.filters, window, validator)),
           yield* Clock.currentTimeMillis,
           (page) =>
             Effect.gen(function* () {

@@ -139,7 +139,7 @@ describe("QueryValidator", () => {
     )
     assert.deepStrictEqual(
       report.map((i) => i.rule),
-      ["string.tooLong", "string.tooLong", "string.tooLong", "vocabulary.dimension"]
+      ["string.tooLong", "string.tooLong", "string.tooLong", "vocabulary.dimension", "interval.syntax"]
     )
     for (const issue of report) assert.isBelow(JSON.stringify(issue).length, 1_000)
     assert.deepStrictEqual(
@@ -160,10 +160,11 @@ describe("QueryValidator", () => {
         .slice(0, 3),
       [
         "$.segmentFilters[0].type required error",
-        "$.segmentFilters[0].interval unknownKey warning",
-        "$.segmentFilters[0].paging unknownKey warning"
+        "$.segmentFilters[0].paging input.unreadable error",
+        "$.segmentFilters[0].segmentFilters input.unreadable error"
       ]
     )
+    assert.include(findings(cyclic), "$.segmentFilters[0].interval unknownKey warning")
     const hostile = {
       interval: week,
       get paging(): never {

@@ -23,7 +23,11 @@ export const catalog = {
     "a string input longer than `maxInputLength`",
     "413 `request.entity.too.large` [S18]; the length is this library's bound on work"
   ),
-  "input.unreadable": rule("error", "an object whose getters throw", "it cannot be serialised into a body"),
+  "input.unreadable": rule(
+    "error",
+    "an object whose getters throw; an unknown key whose value is not plain, bounded JSON",
+    "it cannot be serialised into a body"
+  ),
   type: rule("error", "a value of the wrong JSON type", "SDK model field types [S2]"),
   "integer.int32": rule("error", "an integer outside 32 bits", "SDK model `int32` fields [S2]"),
   "type.coerced": rule(

@@ -144,6 +144,33 @@ export const withoutNulls = (ast: AST.AST, value: unknown, keepUnknown: boolean)
   return out
 }
 
+const MAX_UNKNOWN_DEPTH = 64
+const MAX_UNKNOWN_NODES = 100_000
+
+/**
+ * Why an unknown key's value cannot be sent as it is (it is sent unchanged, so it must be plain JSON of bounded
+ * size), or `undefined` when it can. Bounded in depth and nodes, so cyclic or huge junk is judged quickly.
+ */
+const unsendable = (value: unknown): string | undefined => {
+  let nodes = 0
+  const visit = (v: unknown, depth: number): string | undefined => {
+    if (++nodes > MAX_UNKNOWN_NODES) return `holds more than ${MAX_UNKNOWN_NODES} values`
+    if (v === null || typeof v === "string" || typeof v === "boolean") return undefined
+    if (typeof v === "number") return Number.isFinite(v) ? undefined : `holds ${v}, which JSON cannot carry`
+    if (typeof v !== "object") return `holds a ${typeof v}, which JSON cannot carry`
+    if (depth >= MAX_UNKNOWN_DEPTH) return `is nested deeper than ${MAX_UNKNOWN_DEPTH} levels`
+    const proto = Object.getPrototypeOf(v)
+    if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) return "is not a plain JSON object"
+    if ("toJSON" in v) return "has a toJSON method"
+    for (const item of Array.isArray(v) ? v : Object.values(v)) {
+      const reason = visit(item, depth + 1)
+      if (reason !== undefined) return reason
+    }
+    return undefined
+  }
+  return visit(value, 0)
+}
+
 export const walk = (ast: AST.AST, value: unknown, path: string, issues: Issues, limits: WalkLimits): void => {
   const expected = (what: string) => {
     const as = coerced(ast, value)
@@ -179,7 +206,12 @@ export const walk = (ast: AST.AST, value: unknown, path: string, issues: Issues,
         }
       }
       for (const key of Object.keys(value)) {
-        if (names.includes(key) || value[key] === null) continue
+        if (names.includes(key) || value[key] === null || value[key] === undefined) continue
+        const reason = unsendable(value[key])
+        if (reason !== undefined) {
+          issues.add({ path: child(path, key), rule: "input.unreadable", message: `this unknown key ${reason}` })
+          continue
+        }
         const nesting = nestingHint(definition, key)
         const hint = keyHints[`${definition}.${key}`]
         const suggestion = nesting === undefined && hint === undefined ? suggest(key, names) : undefined
