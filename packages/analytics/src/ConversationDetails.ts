@@ -37,6 +37,7 @@ import {
   Transport
 } from "./GenesysError.js"
 import * as GenesysHttp from "./GenesysHttp.js"
+import { reportWarnings } from "./internal/queryWarnings.js"
 import * as QueryValidator from "./QueryValidator.js"
 
 const statusFields = {
@@ -245,8 +246,16 @@ export const make: Effect.Effect<Service, never, GenesysHttp.GenesysHttp | Genes
           correlationId: "correlationId" in error ? error.correlationId : undefined
         })
 
-    const validateQuery = (q: unknown) => QueryValidator.validateQuery(q, config.validator)
-    const validateAsyncQuery = (q: unknown) => QueryValidator.validateAsyncQuery(q, config.validator)
+    // Warnings go to the log and the audit log once per query; a query built pre-checked (an extraction window)
+    // returns at once with none.
+    const validated = <A>(check: () => QueryValidator.Check<A>, route: string) =>
+      Effect.suspend(() => {
+        const checked = check()
+        return Effect.zipRight(reportWarnings(audit, checked.warnings, { route }), checked.result)
+      })
+    const validateQuery = (q: unknown) => validated(() => QueryValidator.checkQuery(q, config.validator), routes.query)
+    const validateAsyncQuery = (q: unknown) =>
+      validated(() => QueryValidator.checkAsyncQuery(q, config.validator), routes.submitJob)
 
     const fetchQueryPage = (q: ConversationQuery.ConversationQuery, pageSize: number, pageNumber: number) =>
       http.json(

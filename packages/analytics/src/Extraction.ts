@@ -806,7 +806,9 @@ export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions<E>) =>
     if (options?.reconcile) {
       for (const w of plan.windows) {
         if (!internalPlan.isDayAligned(w)) continue
-        const expected = yield* details.queryTotalHits({ interval: w.interval, ...plan.filters })
+        const expected = yield* details.queryTotalHits(
+          QueryValidator.markChecked({ interval: w.interval, ...plan.filters }, "sync", validator)
+        )
         let extracted = 0
         for (let d = dayOf(w.startMillis); d < dayOf(w.endMillis); d++) extracted += dayCounts.get(d) ?? 0
         reconciliations.set(w.id, {

@@ -242,7 +242,8 @@ export const layer = (options: Options): Layer.Layer<GenesysConfig, ConfigInvali
 /**
  * Reads `GENESYS_REGION`, `GENESYS_CLIENT_ID`, `GENESYS_CLIENT_SECRET` (redacted), `GENESYS_API_URL`,
  * `GENESYS_LOGIN_URL`, and optionally `GENESYS_REQUEST_TIMEOUT`, `GENESYS_RETRY_BUDGET` and `GENESYS_JOB_TIMEOUT` (durations such as
- * `30 seconds`). `overrides` sets the policies that have no variable.
+ * `30 seconds`) and `GENESYS_VALIDATOR_STRICT` (`true`: validator warnings fail the query). `overrides` sets the
+ * policies that have no variable.
  *
  * @since 0.1.0
  */
@@ -254,7 +255,8 @@ export const config: Config.Config<Options> = Config.all({
   clientSecret: Config.redacted("CLIENT_SECRET"),
   requestTimeout: Config.option(Config.duration("REQUEST_TIMEOUT")),
   retryBudget: Config.option(Config.duration("RETRY_BUDGET")),
-  jobTimeout: Config.option(Config.duration("JOB_TIMEOUT"))
+  jobTimeout: Config.option(Config.duration("JOB_TIMEOUT")),
+  validatorStrict: Config.option(Config.boolean("VALIDATOR_STRICT"))
 }).pipe(
   Config.nested("GENESYS"),
   Config.map(
@@ -268,7 +270,8 @@ export const config: Config.Config<Options> = Config.all({
         ...Option.match(c.requestTimeout, { onNone: () => ({}), onSome: (requestTimeout) => ({ requestTimeout }) }),
         ...Option.match(c.retryBudget, { onNone: () => ({}), onSome: (retryBudget) => ({ retryBudget }) })
       },
-      poll: Option.match(c.jobTimeout, { onNone: () => ({}), onSome: (timeout) => ({ timeout }) })
+      poll: Option.match(c.jobTimeout, { onNone: () => ({}), onSome: (timeout) => ({ timeout }) }),
+      ...Option.match(c.validatorStrict, { onNone: () => ({}), onSome: (strict) => ({ validator: { strict } }) })
     })
   )
 )
@@ -284,7 +287,8 @@ export const layerConfig = (
         ...fromEnv,
         ...Object.fromEntries(Object.entries(overrides ?? {}).filter(([, value]) => value !== undefined)),
         http: { ...fromEnv.http, ...overrides?.http },
-        poll: { ...fromEnv.poll, ...overrides?.poll }
+        poll: { ...fromEnv.poll, ...overrides?.poll },
+        validator: { ...fromEnv.validator, ...overrides?.validator }
       })
     )
   )
