@@ -120,6 +120,32 @@ describe("OutputLock.acquire", () => {
     })
   )
 
+  it.effect(
+    "the lock appears with its holder written (via a linked temp file); dead processes' temps are removed",
+    () =>
+      Effect.gen(function* () {
+        const file = Path.join(root, "e.lock")
+        const leftover = `${file}.424243.tmp`
+        Fs.writeFileSync(leftover, "half")
+        const seen: Array<string> = []
+        // Every state of the lock file another process could read while this one acquires it.
+        const watcher = Fs.watch(root, (_event, name) => {
+          if (name === "e.lock" && Fs.existsSync(file)) seen.push(Fs.readFileSync(file, "utf8"))
+        })
+        yield* acquire(file, [], { isAlive: (pid) => pid !== 424243 }).pipe(
+          Effect.scoped,
+          Effect.provide(NodeFileSystem.layer)
+        )
+        watcher.close()
+        assert.isFalse(Fs.existsSync(leftover), "a dead process's temp file is removed")
+        for (const text of seen) assert.match(text, /"pid":\d+/)
+        assert.deepStrictEqual(
+          Fs.readdirSync(root).filter((f) => f.startsWith("e.lock")),
+          []
+        )
+      })
+  )
+
   it.effect("a lock from another host, or one naming no holder, is never taken over", () =>
     Effect.gen(function* () {
       const file = Path.join(root, "d.lock")

@@ -234,7 +234,17 @@ export const lockOutputs = (
   Effect.gen(function* () {
     if (Option.isSome(output.target) && output.format !== "postgres") {
       const target = output.target.value
-      yield* OutputLock.acquire(OutputLock.lockFileOf(target), `--out ${target}`, notice)
+      const lockFile = OutputLock.lockFileOf(target)
+      // The lock sits beside the output: its directory must exist first (CSV creates its own directory anyway).
+      if (output.format === "csv") {
+        yield* FileSystem.FileSystem.pipe(
+          Effect.flatMap((fs) => fs.makeDirectory(Output.dirname(lockFile), { recursive: true })),
+          Effect.mapError((e) => FsErrors.toFailure(e, `cannot create the directory of --out ${target}`))
+        )
+      } else {
+        yield* Output.writableDirectory(Output.dirname(target), target)
+      }
+      yield* OutputLock.acquire(lockFile, `--out ${target}`, notice)
     }
     if (Option.isSome(checkpoint)) {
       const directory = checkpoint.value.replace(/(.)[\\/]+$/, "$1")

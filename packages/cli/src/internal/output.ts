@@ -64,13 +64,16 @@ export const describe = (output: Output): string =>
     onSome: (t) => (output.format === "postgres" ? "the Postgres database" : t)
   })
 
-const dirname = (path: string) => {
+/** The directory part of a path ("." when none). @internal */
+export const dirname = (path: string) => {
   const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"))
   return i < 0 ? "." : i === 0 ? "/" : path.slice(0, i)
 }
 
-const writableDirectory = (fs: FileSystem.FileSystem, directory: string, what: string) =>
+/** Fails (exit 2) unless `directory` exists and can be written, naming `what` the command wanted to write. @internal */
+export const writableDirectory = (directory: string, what: string) =>
   Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
     const info = yield* fs.stat(directory).pipe(Effect.option)
     if (Option.isNone(info) || info.value.type !== "Directory") {
       return yield* Cli.usage(`cannot write ${what}: directory ${directory} does not exist`)
@@ -218,7 +221,7 @@ export const open = (output: Output): Effect.Effect<Opened, Cli.CliFailure, File
     const target = output.target.value
     switch (output.format) {
       case "ndjson": {
-        yield* writableDirectory(fs, dirname(target), target)
+        yield* writableDirectory(dirname(target), target)
         const sink = yield* FileSink.ndjsonExtraction(target)
         return mapSinkErrors(sink, (e) => e.message, pathOf(target))
       }
@@ -226,12 +229,12 @@ export const open = (output: Output): Effect.Effect<Opened, Cli.CliFailure, File
         yield* fs
           .makeDirectory(target, { recursive: true })
           .pipe(Effect.mapError((e) => Cli.usage(`cannot create directory ${target}: ${messageOf(e)}`)))
-        yield* writableDirectory(fs, target, `CSV files to ${target}`)
+        yield* writableDirectory(target, `CSV files to ${target}`)
         const sink = yield* FileSink.csvExtraction(target)
         return mapSinkErrors(sink, (e) => e.message, pathOf(target))
       }
       case "sqlite": {
-        yield* writableDirectory(fs, dirname(target), target)
+        yield* writableDirectory(dirname(target), target)
         return yield* sqlSink((sql) => sql.layerSqlite({ filename: target }), `SQLite database ${target}`)
       }
       case "postgres":

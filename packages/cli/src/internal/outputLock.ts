@@ -1,4 +1,5 @@
 /** @internal */
+import type * as PlatformError from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -51,6 +52,19 @@ export const isAlive = (pid: number): boolean => {
 /** The lock file of a path: `<path>.lock` beside it (a trailing slash of a directory dropped). @internal */
 export const lockFileOf = (path: string): string => `${/^[\\/]+$/.test(path) ? path : path.replace(/[\\/]+$/, "")}.lock`
 
+/** Removes temporary lock files (`<lock>.<pid>.tmp`) of processes that died between writing and linking them. */
+const removeDeadTemps = (fs: FileSystem.FileSystem, lockFile: string, alive: (pid: number) => boolean) =>
+  Effect.gen(function* () {
+    const slash = Math.max(lockFile.lastIndexOf("/"), lockFile.lastIndexOf("\\"))
+    const directory = slash < 0 ? "." : slash === 0 ? "/" : lockFile.slice(0, slash)
+    const base = lockFile.slice(slash + 1)
+    const entries = yield* fs.readDirectory(directory)
+    for (const entry of entries) {
+      const match = entry.startsWith(`${base}.`) ? /^\.(\d+)\.tmp$/.exec(entry.slice(base.length)) : null
+      if (match !== null && !alive(Number(match[1]))) yield* Effect.ignore(fs.remove(`${directory}/${entry}`))
+    }
+  }).pipe(Effect.ignore)
+
 const describeHolder = (h: Holder) =>
   `pid ${h.pid}${h.host === Os.hostname() ? "" : ` on host ${h.host}`}, started at ${h.startedAt}`
 
@@ -73,14 +87,29 @@ export const acquire = (
     const now = yield* Clock.currentTimeMillis
     const mine: Holder = { format: FORMAT, pid: process.pid, host, startedAt: new Date(now).toISOString() }
     const text = `${JSON.stringify(mine)}\n`
-    const create = fs.writeFileString(lockFile, text, { flag: "wx" }).pipe(
+    const failed = (e: PlatformError.PlatformError) =>
+      e._tag === "SystemError" && e.reason === "AlreadyExists"
+        ? Effect.succeed(false)
+        : Effect.fail(FsErrors.toFailure(e, `cannot lock ${what}: cannot create ${lockFile}`))
+    // The lock must appear with its holder already written: a process killed between creating an empty lock and
+    // writing it would leave a lock nobody can judge. So the holder goes to a temporary file first, which is then
+    // hard-linked to the lock's name (atomic, and failing if the name exists). Where hard links are not supported,
+    // an O_EXCL create is the fallback.
+    const temp = `${lockFile}.${process.pid}.tmp`
+    const viaLink = Effect.acquireUseRelease(
+      fs.writeFileString(temp, text),
+      () => fs.link(temp, lockFile),
+      () => Effect.ignore(fs.remove(temp))
+    )
+    const create = viaLink.pipe(
       Effect.as(true),
       Effect.catchAll((e) =>
         e._tag === "SystemError" && e.reason === "AlreadyExists"
           ? Effect.succeed(false)
-          : Effect.fail(FsErrors.toFailure(e, `cannot lock ${what}: cannot create ${lockFile}`))
+          : fs.writeFileString(lockFile, text, { flag: "wx" }).pipe(Effect.as(true), Effect.catchAll(failed))
       )
     )
+    yield* removeDeadTemps(fs, lockFile, alive)
     // Two attempts at most: the second only after removing a stale lock, and losing that race to another process
     // that took it over first is reported like any other holder.
     for (let attempt = 0; attempt < 2; attempt++) {
