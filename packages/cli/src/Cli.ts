@@ -12,6 +12,8 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as CliError from "./internal/cliError.js"
 import type * as Connection from "./internal/connection.js"
 import * as Flags from "./internal/flags.js"
@@ -104,12 +106,13 @@ const extract = Command.make(
       Options.optional
     ),
     dryRun: Options.boolean("dry-run").pipe(Options.withDescription("print the plan and stop")),
+    strict: Flags.strict,
     ...Flags.connection
   },
-  ({ region, clientId, clientSecretFile, apiUrl, loginUrl, ...rest }) =>
+  ({ region, clientId, clientSecretFile, apiUrl, loginUrl, strict, ...rest }) =>
     finish(
       Effect.flatMap(Extract, (m) =>
-        m.command({ ...rest, connection: { region, clientId, clientSecretFile, apiUrl, loginUrl } })
+        m.command({ ...rest, connection: { region, clientId, clientSecretFile, apiUrl, loginUrl, strict } })
       )
     )
 ).pipe(
@@ -125,18 +128,19 @@ const query = Command.make(
     timeZone: timeZoneOption,
     queryFile: queryOption,
     where: whereOption,
-    pageSize: Options.integer("page-size").pipe(Options.withDescription("results per page (1-100)"), Options.optional),
+    pageSize: Options.integer("page-size").pipe(Options.withDescription("results per page (1-200)"), Options.optional),
     format: Options.choice("format", ["ndjson", "table"] as const).pipe(
       Options.withDescription("ndjson: conversations; table: one line per page"),
       Options.withDefault("ndjson" as const)
     ),
     audit: auditOption,
+    strict: Flags.strict,
     ...Flags.connection
   },
-  ({ region, clientId, clientSecretFile, apiUrl, loginUrl, ...rest }) =>
+  ({ region, clientId, clientSecretFile, apiUrl, loginUrl, strict, ...rest }) =>
     finish(
       Effect.flatMap(Commands, (m) =>
-        m.query({ ...rest, connection: { region, clientId, clientSecretFile, apiUrl, loginUrl } })
+        m.query({ ...rest, connection: { region, clientId, clientSecretFile, apiUrl, loginUrl, strict } })
       )
     )
 ).pipe(Command.withDescription("Run the sync detail query (small intervals) and print every page"))
@@ -268,6 +272,7 @@ export const run = (argv: ReadonlyArray<string>) =>
     }
     return withUsageLines(cli(argv))
   }).pipe(
+    Effect.provide(Logger.replace(Logger.defaultLogger, warningLines)),
     Effect.as(undefined),
     Effect.catchAllCause((cause) => Effect.succeed(CliError.fromCause(cause))),
     Effect.flatMap((failure) => {
@@ -277,6 +282,17 @@ export const run = (argv: ReadonlyArray<string>) =>
       return Effect.as(Io.stderr(line === "" ? "" : detail !== "" ? detail : line), failure.code)
     })
   )
+
+// Library log lines are warnings meant for the person at the terminal (query warnings): one stderr line each, never
+// on stdout, which may carry data.
+const warningLines = Logger.make(({ logLevel, message }) => {
+  if (LogLevel.lessThan(logLevel, LogLevel.Warning)) return
+  const text = (Array.isArray(message) ? message : [message])
+    .map(String)
+    .join(" ")
+    .replace(/^query warning /, "")
+  process.stderr.write(`${prefix}warning: ${text}\n`)
+})
 
 /** The CLI's platform requirements, for embedding. @since 0.1.0 */
 export type Environment = CliApp.CliApp.Environment

@@ -292,11 +292,29 @@ describe.concurrent("genesys-analytics bad input", () => {
   it("a query the validator refuses exits 2 and names the path", slow, async () => {
     Fs.writeFileSync(
       file("bad-query.json"),
-      JSON.stringify({ segmentFilters: [{ type: "and", predicates: [{ dimension: "mediaTyp", value: "voice" }] }] })
+      JSON.stringify({ segmentFilters: [{ type: "nand", predicates: [{ dimension: "mediaType", value: "voice" }] }] })
     )
     const result = await cli(["extract", "--interval", interval, "--query", "bad-query.json", "--out", "x.ndjson"])
     assert.strictEqual(result.code, 2, result.stderr)
-    assert.match(result.stderr, /invalid query: \$\.segmentFilters\[0\]\.predicates\[0\]\.dimension/)
+    assert.match(result.stderr, /invalid query: \$\.segmentFilters\[0\]\.type/)
+  })
+
+  it("a query with warnings only runs and prints each warning on stderr; --strict exits 2", slow, async () => {
+    Fs.writeFileSync(
+      file("odd-query.json"),
+      JSON.stringify({ segmentFilters: [{ type: "and", predicates: [{ dimension: "mediaTyp", value: "voice" }] }] })
+    )
+    const args = ["query", "--interval", "2026-01-05T00:00:00Z/2026-01-05T06:00:00Z", "--query", "odd-query.json"]
+    const lenient = await cli(args)
+    assert.strictEqual(lenient.code, 0, lenient.stderr)
+    assert.match(
+      lenient.stderr,
+      /^genesys-analytics: warning: \$\.segmentFilters\[0\]\.predicates\[0\]\.dimension: "mediaTyp" is not a known segment dimension.*\(did you mean "mediaType"\?\) \[vocabulary\.dimension\]$/m
+    )
+    assert.notInclude(lenient.stdout, "warning")
+    const strict = await cli([...args, "--strict"])
+    assert.strictEqual(strict.code, 2, strict.stderr)
+    assert.match(strict.stderr, /invalid query: \$\.segmentFilters\[0\]\.predicates\[0\]\.dimension/)
   })
 
   it("rejected credentials exit 3 without echoing the secret", slow, async () => {

@@ -22,6 +22,8 @@ export interface Connection {
   readonly clientSecretFile: Option.Option<string>
   readonly apiUrl: Option.Option<string>
   readonly loginUrl: Option.Option<string>
+  /** `--strict`: validator warnings fail the query (as GENESYS_VALIDATOR_STRICT=true). */
+  readonly strict?: boolean | undefined
 }
 
 const firstLine = (text: string) => text.split(/\r?\n/)[0]!.trim()
@@ -46,6 +48,7 @@ export const resolve = (
     put("CLIENT_ID", connection.clientId)
     put("API_URL", connection.apiUrl)
     put("LOGIN_URL", connection.loginUrl)
+    if (connection.strict === true) entries.push(["GENESYS_VALIDATOR_STRICT", "true"])
     if (Option.isSome(connection.clientSecretFile)) {
       const path = connection.clientSecretFile.value
       const text = yield* fs

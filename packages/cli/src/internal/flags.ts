@@ -33,3 +33,10 @@ export const connection = {
     Options.optional
   )
 }
+
+/** `--strict`: the validator's warnings fail the query with exit 2, as its errors do. @internal */
+export const strict = Options.boolean("strict").pipe(
+  Options.withDescription(
+    "treat every query warning (a shape Genesys is not known to refuse: unknown names, empty filters, ...) as an error"
+  )
+)
