@@ -14,7 +14,7 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { ConfigInvalid } from "./GenesysError.js"
-import * as checkpointFile from "./internal/checkpointFile.js"
+import * as checkpointFile from "./internal/extraction/checkpointFileName.js"
 
 /** One planned window's progress. @since 0.1.0 */
 export const WindowCheckpoint = Schema.Struct({

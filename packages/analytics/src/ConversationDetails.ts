@@ -37,7 +37,7 @@ import {
   Transport
 } from "./GenesysError.js"
 import * as GenesysHttp from "./GenesysHttp.js"
-import { reportWarnings } from "./internal/queryWarnings.js"
+import { reportWarnings } from "./internal/details/queryWarnings.js"
 import * as QueryValidator from "./QueryValidator.js"
 
 const statusFields = {

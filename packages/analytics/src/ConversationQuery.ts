@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { openEnum } from "./internal/vocabulary.js"
+import { openEnum } from "./internal/validator/vocabulary.js"
 
 /** Known `ConversationDetailQueryPredicate.dimension` names (Genesys adds names every release). @since 0.1.0 */
 export const conversationDimensions = [

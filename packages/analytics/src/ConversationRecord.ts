@@ -8,9 +8,9 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { openEnum } from "./internal/vocabulary.js"
+import { openEnum } from "./internal/validator/vocabulary.js"
 import type * as AST from "effect/SchemaAST"
-import { recordSchema } from "./internal/recordGuard.js"
+import { recordSchema } from "./internal/details/recordGuard.js"
 
 /** Options for decoding records: keep fields the swagger does not know. @since 0.1.0 */
 export const parseOptions: AST.ParseOptions = { onExcessProperty: "preserve" }

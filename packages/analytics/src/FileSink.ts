@@ -22,7 +22,7 @@ import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import type * as Extraction from "./Extraction.js"
 import * as Flatten from "./Flatten.js"
-import * as Csv from "./internal/csvEncode.js"
+import * as Csv from "./internal/flatten/csvEncode.js"
 
 /** Suffix of the temporary name a sink writes to before renaming. @since 0.1.0 */
 export const partialSuffix = ".partial"

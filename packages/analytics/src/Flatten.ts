@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import * as internal from "./internal/flattenTables.js"
+import * as internal from "./internal/flatten/tables.js"
 
 /** Logical column type; sinks map it to their own (CSV text, SQLite affinity, Postgres type). @since 0.1.0 */
 export type LogicalType = internal.LogicalType

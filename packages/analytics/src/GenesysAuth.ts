@@ -22,9 +22,9 @@ import * as SynchronizedRef from "effect/SynchronizedRef"
 import { AuditLog } from "./AuditLog.js"
 import { GenesysConfig } from "./GenesysConfig.js"
 import { type HttpError, Transport, Unauthorized } from "./GenesysError.js"
-import { errorFields, toHttpError } from "./internal/httpErrors.js"
-import * as HttpPolicy from "./internal/httpPolicy.js"
-import * as KnownSecrets from "./internal/knownSecrets.js"
+import { errorFields, toHttpError } from "./internal/http/errorBody.js"
+import * as HttpPolicy from "./internal/http/sendLoop.js"
+import * as KnownSecrets from "./internal/http/knownSecrets.js"
 
 /** The token provider. @since 0.1.0 */
 export interface Service {

@@ -23,11 +23,11 @@ import { AuditLog } from "./AuditLog.js"
 import * as GenesysAuth from "./GenesysAuth.js"
 import { GenesysConfig } from "./GenesysConfig.js"
 import { type HttpError, Transport } from "./GenesysError.js"
-import { type Exchange, toHttpError } from "./internal/httpErrors.js"
-import * as Pacer from "./internal/httpPacer.js"
-import * as HttpPolicy from "./internal/httpPolicy.js"
-import * as HttpRetry from "./internal/httpRetry.js"
-import * as KnownSecrets from "./internal/knownSecrets.js"
+import { type Exchange, toHttpError } from "./internal/http/errorBody.js"
+import * as Pacer from "./internal/http/pacer.js"
+import * as HttpPolicy from "./internal/http/sendLoop.js"
+import * as HttpRetry from "./internal/http/retrySchedule.js"
+import * as KnownSecrets from "./internal/http/knownSecrets.js"
 
 /** Per-request options. @since 0.1.0 */
 export interface RequestOptions {

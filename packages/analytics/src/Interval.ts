@@ -12,7 +12,7 @@
  * @since 0.1.0
  */
 import * as Either from "effect/Either"
-import { addDuration, offsetOf, parseDateTime, parseDuration } from "./internal/intervalGrammar.js"
+import { addDuration, offsetOf, parseDateTime, parseDuration } from "./internal/validator/intervalGrammar.js"
 
 /** One day in milliseconds. @since 0.1.0 */
 export const DAY_MILLIS = 86_400_000

@@ -15,10 +15,10 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Query from "./ConversationQuery.js"
 import { QueryInvalid, type QueryIssue } from "./GenesysError.js"
-import { catalog, type RuleSpec } from "./internal/validatorCatalog.js"
-import { Issues, toQueryIssue } from "./internal/validatorIssues.js"
-import { checkRules, type QueryKind } from "./internal/validatorRules.js"
-import { walk, withoutNulls } from "./internal/validatorWalk.js"
+import { catalog, type RuleSpec } from "./internal/validator/catalog.js"
+import { Issues, toQueryIssue } from "./internal/validator/issues.js"
+import { checkRules, type QueryKind } from "./internal/validator/rules.js"
+import { walk, withoutNulls } from "./internal/validator/walk.js"
 
 /**
  * Limits and policies. FACTS.md lists most real limits as uncertain: every default below is marked "default" and

@@ -27,7 +27,7 @@ import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import { AuditLog } from "./AuditLog.js"
 import { ConfigInvalid } from "./GenesysError.js"
-import * as wire from "./internal/webhookSignature.js"
+import * as wire from "./internal/webhook/wire.js"
 
 /** The lifecycle events sent. @since 0.1.0 */
 export type WebhookEventType = "job.fulfilled" | "job.failed" | "extraction.completed"

@@ -5,7 +5,7 @@ import * as Query from "@effect-genesys/analytics/ConversationQuery"
 import * as Record from "@effect-genesys/analytics/ConversationRecord"
 import { Option, type Schema } from "effect"
 import * as AST from "effect/SchemaAST"
-import { getKnownValues } from "../src/internal/vocabulary.js"
+import { getKnownValues } from "../src/internal/validator/vocabulary.js"
 
 // The swagger the Schemas are generated from (a copy of /work/shared/genesys/openapi-subset.json).
 const swagger = JSON.parse(

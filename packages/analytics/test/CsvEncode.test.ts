@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
 import type * as Flatten from "../src/Flatten.js"
-import * as Csv from "../src/internal/csvEncode.js"
+import * as Csv from "../src/internal/flatten/csvEncode.js"
 import { parseCsv } from "./CsvReader.js"
 
 const value: fc.Arbitrary<Flatten.Value> = fc.oneof(

@@ -6,7 +6,7 @@ import * as fc from "fast-check"
 import * as CheckpointStore from "../src/CheckpointStore.js"
 import * as ConversationDetails from "../src/ConversationDetails.js"
 import * as Extraction from "../src/Extraction.js"
-import * as internalPlan from "../src/internal/extractionPlan.js"
+import * as internalPlan from "../src/internal/extraction/layout.js"
 import * as Interval from "../src/Interval.js"
 import { clientLayer, drive } from "./GenesysHttpFixtures.js"
 

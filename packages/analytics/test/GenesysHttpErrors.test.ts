@@ -7,7 +7,7 @@ import {
   retryAfterMillis,
   toHttpError,
   type Exchange
-} from "../src/internal/httpErrors.js"
+} from "../src/internal/http/errorBody.js"
 
 const exchange = (status: number, body: string, headers: Record<string, string> = {}): Exchange => ({
   method: "GET",

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Option, TestClock } from "effect"
-import * as Pacer from "../src/internal/httpPacer.js"
+import * as Pacer from "../src/internal/http/pacer.js"
 
 const send = (pacer: Pacer.Pacer, limits: { count: number; allowed: number; resetMillis: number }) =>
   Effect.zipRight(pacer.acquire, pacer.observe(limits))

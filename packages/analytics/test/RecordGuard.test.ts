@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Arbitrary, Either, FastCheck as fc, Schema } from "effect"
 import * as ConversationRecord from "@effect-genesys/analytics/ConversationRecord"
-import { compileGuard, recordSchema } from "../src/internal/recordGuard.js"
+import { compileGuard, recordSchema } from "../src/internal/details/recordGuard.js"
 
 // Every AST kind the guard compiles: primitives checked inline by their parent (fields, array elements, union
 // members), a literal union, an integer refinement, an index signature, a nested record and a recursive one.

@@ -5,11 +5,11 @@
  */
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { ConfigInvalid } from "../GenesysError.js"
-import { scrub } from "./auditRedact.js"
-import { canonicalJson } from "./canonicalJson.js"
-import { hmacSha256Hex, hmacSha256Verify, sha256Hex } from "./crypto.js"
-import type { WebhookEvent } from "../Webhook.js"
+import { ConfigInvalid } from "../../GenesysError.js"
+import { scrub } from "../audit/redact.js"
+import { canonicalJson } from "../canonicalJson.js"
+import { hmacSha256Hex, hmacSha256Verify, sha256Hex } from "../crypto.js"
+import type { WebhookEvent } from "../../Webhook.js"
 
 /** @internal */
 export const HEADER_ID = "idempotency-key"

@@ -4,11 +4,11 @@
 // everywhere (Genesys's own data actions send `"value": null`, FACTS §7b). Whether a rule fails the query or only
 // warns is decided by its entry in validatorCatalog.ts.
 import * as Either from "effect/Either"
-import * as Query from "../ConversationQuery.js"
-import * as Record from "../ConversationRecord.js"
-import * as Interval from "../Interval.js"
-import type { ValidatorOptions } from "../QueryValidator.js"
-import { child, index, type Issues, type RawIssue, shown } from "./validatorIssues.js"
+import * as Query from "../../ConversationQuery.js"
+import * as Record from "../../ConversationRecord.js"
+import * as Interval from "../../Interval.js"
+import type { ValidatorOptions } from "../../QueryValidator.js"
+import { child, index, type Issues, type RawIssue, shown } from "./issues.js"
 import { suggest } from "./vocabulary.js"
 
 export type QueryKind = "sync" | "async"

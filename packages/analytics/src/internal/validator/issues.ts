@@ -1,5 +1,5 @@
-import { QueryIssue } from "../GenesysError.js"
-import { specOf } from "./validatorCatalog.js"
+import { QueryIssue } from "../../GenesysError.js"
+import { specOf } from "./catalog.js"
 
 /** A problem before it becomes a `QueryIssue` (plain data, cheap to collect). */
 export interface RawIssue {

@@ -2,10 +2,10 @@
 // query tail as sync queries) with the configured validator options; each window's body is then built from the
 // validated filters and marked as checked, so submitting it validates nothing twice and repeats no warning.
 import * as Either from "effect/Either"
-import type * as ConversationQuery from "../ConversationQuery.js"
-import type { QueryInvalid } from "../GenesysError.js"
-import * as QueryValidator from "../QueryValidator.js"
-import type { PlannedWindow } from "./extractionPlan.js"
+import type * as ConversationQuery from "../../ConversationQuery.js"
+import type { QueryInvalid } from "../../GenesysError.js"
+import * as QueryValidator from "../../QueryValidator.js"
+import type { PlannedWindow } from "./layout.js"
 
 type Filters = Pick<
   ConversationQuery.AsyncConversationQuery,

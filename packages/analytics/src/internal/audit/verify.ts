@@ -6,7 +6,7 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import { type AuditRecord, checkLine, GENESIS } from "./auditRecord.js"
+import { type AuditRecord, checkLine, GENESIS } from "./record.js"
 
 /** @internal */
 export type FailureReason =

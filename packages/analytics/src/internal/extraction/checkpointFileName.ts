@@ -4,7 +4,7 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
-import { sha256Hex } from "./crypto.js"
+import { sha256Hex } from "../crypto.js"
 
 /** @internal */
 export const FORMAT = "effect-genesys/checkpoint"

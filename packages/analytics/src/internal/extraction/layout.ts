@@ -1,4 +1,4 @@
-import * as Interval from "../Interval.js"
+import * as Interval from "../../Interval.js"
 
 /** @internal */
 export type WindowKind = "job" | "query"

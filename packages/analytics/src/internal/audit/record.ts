@@ -7,8 +7,8 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import { canonicalJson } from "./canonicalJson.js"
-import { sha256Hex } from "./crypto.js"
+import { canonicalJson } from "../canonicalJson.js"
+import { sha256Hex } from "../crypto.js"
 
 /** @internal */
 export const FORMAT_VERSION = 1

@@ -8,9 +8,9 @@ import * as Either from "effect/Either"
 import type * as PlatformError from "@effect/platform/Error"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Option from "effect/Option"
-import { ConfigInvalid } from "../GenesysError.js"
-import { checkLine, GENESIS } from "./auditRecord.js"
-import type { ChainTail, Sink } from "./auditWriter.js"
+import { ConfigInvalid } from "../../GenesysError.js"
+import { checkLine, GENESIS } from "./record.js"
+import type { ChainTail, Sink } from "./writer.js"
 
 const decoder = new TextDecoder("utf-8", { fatal: true })
 const encoder = new TextEncoder()

@@ -8,9 +8,9 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
-import type { AuditEventInput, Service } from "../AuditLog.js"
-import { type AuditBody, type AuditRecord, FORMAT_VERSION, seal } from "./auditRecord.js"
-import { scrub, secretName } from "./auditRedact.js"
+import type { AuditEventInput, Service } from "../../AuditLog.js"
+import { type AuditBody, type AuditRecord, FORMAT_VERSION, seal } from "./record.js"
+import { scrub, secretName } from "./redact.js"
 
 /** Where lines go. @internal */
 export interface Sink {

@@ -1,8 +1,8 @@
 // Where validator warnings go once a query is about to be sent: a log line and an audit event each, so a
 // warning-only query is visible to whoever runs it and to whoever audits it later.
 import * as Effect from "effect/Effect"
-import type { AuditLog } from "../AuditLog.js"
-import type { QueryIssue } from "../GenesysError.js"
+import type { AuditLog } from "../../AuditLog.js"
+import type { QueryIssue } from "../../GenesysError.js"
 
 /** One line for a warning: where, what, the "did you mean", and the rule id. */
 export const formatWarning = (warning: QueryIssue): string =>

@@ -1,5 +1,5 @@
 /** @internal */
-import type * as Flatten from "../Flatten.js"
+import type * as Flatten from "../../Flatten.js"
 
 const needsQuotes = /[",\r\n]|^[ \t]|[ \t]$/
 

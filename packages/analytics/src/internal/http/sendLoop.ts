@@ -14,10 +14,10 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
-import * as AnalyticsMetrics from "../AnalyticsMetrics.js"
-import type * as AuditLog from "../AuditLog.js"
-import type { HttpPolicy } from "../GenesysConfig.js"
-import { type HttpError, Transport } from "../GenesysError.js"
+import * as AnalyticsMetrics from "../../AnalyticsMetrics.js"
+import type * as AuditLog from "../../AuditLog.js"
+import type { HttpPolicy } from "../../GenesysConfig.js"
+import { type HttpError, Transport } from "../../GenesysError.js"
 import {
   type Exchange,
   errorFields,
@@ -25,9 +25,9 @@ import {
   rateLimitResetMillis,
   retryAfterMillis,
   toHttpError
-} from "./httpErrors.js"
-import type { Pacer } from "./httpPacer.js"
-import * as HttpRetry from "./httpRetry.js"
+} from "./errorBody.js"
+import type { Pacer } from "./pacer.js"
+import * as HttpRetry from "./retrySchedule.js"
 import * as KnownSecrets from "./knownSecrets.js"
 
 /** What the loop needs besides the request. @internal */

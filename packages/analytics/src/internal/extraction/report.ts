@@ -1,4 +1,4 @@
-import type { RouteSummary } from "../AnalyticsMetrics.js"
+import type { RouteSummary } from "../../AnalyticsMetrics.js"
 
 /** @internal */
 export type Phase = "submit" | "await" | "firstPage" | "paging" | "window" | "total"

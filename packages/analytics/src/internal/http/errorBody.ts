@@ -14,7 +14,7 @@ import {
   ServerError,
   Transport,
   Unauthorized
-} from "../GenesysError.js"
+} from "../../GenesysError.js"
 import * as KnownSecrets from "./knownSecrets.js"
 
 /** One finished HTTP exchange, body read. @internal */

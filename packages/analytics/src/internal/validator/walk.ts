@@ -4,7 +4,7 @@
 // value is `null` is treated as absent (FACTS §7b).
 import * as Option from "effect/Option"
 import * as AST from "effect/SchemaAST"
-import { child, describe, index, type Issues, shown } from "./validatorIssues.js"
+import { child, describe, index, type Issues, shown } from "./issues.js"
 import { suggest } from "./vocabulary.js"
 
 /** Hints for keys that are valid elsewhere, keyed by `Definition.key`. */

@@ -7,7 +7,7 @@
  *
  * @internal
  */
-import * as KnownSecrets from "./knownSecrets.js"
+import * as KnownSecrets from "../http/knownSecrets.js"
 
 /** The first problem of a record. @internal */
 export interface Problem {
