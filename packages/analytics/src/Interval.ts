@@ -12,6 +12,7 @@
  * @since 0.1.0
  */
 import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import { addDuration, offsetOf, parseDateTime, parseDuration } from "./internal/validator/intervalGrammar.js"
 
 /** One day in milliseconds. @since 0.1.0 */
@@ -23,22 +24,33 @@ export interface Interval {
   readonly endMillis: number
 }
 
-/** Why a text is not a usable interval; `rule` is the `QueryIssue` rule the validator reports. @since 0.1.0 */
-export interface IntervalError {
-  readonly rule:
-    | "interval.syntax"
-    | "interval.start"
-    | "interval.end"
-    | "interval.duration"
-    | "interval.empty"
-    | "interval.inverted"
-    | "interval.range"
-    | "interval.timeZone"
-  readonly message: string
-}
+/** The `QueryIssue` rules an interval can break. @since 0.1.0 */
+export const IntervalRule = Schema.Literal(
+  "interval.syntax",
+  "interval.start",
+  "interval.end",
+  "interval.duration",
+  "interval.empty",
+  "interval.inverted",
+  "interval.range",
+  "interval.timeZone"
+)
 
-const fail = (rule: IntervalError["rule"], message: string): Either.Either<Interval, IntervalError> =>
-  Either.left({ rule, message })
+/** A rule an interval can break. @since 0.1.0 */
+export type IntervalRule = typeof IntervalRule.Type
+
+/**
+ * Why a text is not a usable interval; `rule` is the `QueryIssue` rule the validator reports. A tagged error (so it
+ * can be yielded and caught by tag) that keeps the `{ rule, message }` shape earlier callers read.
+ *
+ * @since 0.1.0
+ */
+export class IntervalError extends Schema.TaggedError<IntervalError>(
+  "@effect-genesys/analytics/Interval/IntervalError"
+)("IntervalError", { rule: IntervalRule, message: Schema.String }) {}
+
+const fail = (rule: IntervalRule, message: string): Either.Either<Interval, IntervalError> =>
+  Either.left(new IntervalError({ rule, message }))
 
 // Date's own range; anything outside cannot be formatted back.
 const MAX_MILLIS = 8_640_000_000_000_000
@@ -189,7 +201,10 @@ const checkTimeZone = (timeZone: string): IntervalError | undefined => {
     formatter(timeZone)
     return undefined
   } catch {
-    return { rule: "interval.timeZone", message: `"${timeZone}" is not an IANA time zone such as Europe/Paris or UTC` }
+    return new IntervalError({
+      rule: "interval.timeZone",
+      message: `"${timeZone}" is not an IANA time zone such as Europe/Paris or UTC`
+    })
   }
 }
 

@@ -40,6 +40,14 @@ describe("Interval.parse", () => {
     assert.strictEqual(ok("2026-01-31T00:00:00+02:00/P1M").endMillis, utc(2026, 1, 27, 22))
   })
 
+  it("fails with a tagged IntervalError carrying the rule and the message", () => {
+    const error = Either.flip(Interval.parse("2026-11-08T00:00:00Z/2026-11-01T00:00:00Z")).pipe(Either.getOrThrow)
+    assert.instanceOf(error, Interval.IntervalError)
+    assert.strictEqual(error._tag, "IntervalError")
+    assert.strictEqual(error.rule, "interval.inverted")
+    assert.strictEqual(error.message, "end (2026-11-01T00:00:00.000Z) is before start (2026-11-08T00:00:00.000Z)")
+  })
+
   it("rejects each kind of bad interval with its rule", () => {
     assert.strictEqual(rule("2026-11-01T00:00:00Z"), "interval.syntax")
     assert.strictEqual(rule("a/b/c"), "interval.syntax")
@@ -142,7 +150,10 @@ describe("Interval calendar helpers", () => {
       "2026-03-28T23:00:00.000Z/2026-03-29T22:00:00.000Z"
     )
     assert.strictEqual(Interval.days(Either.getOrThrow(Interval.calendarDays("2026-11-01", 31))), 31)
-    assert.isTrue(Either.isLeft(Interval.day("2026-02-30")))
+    const error = Either.flip(Interval.day("2026-02-30")).pipe(Either.getOrThrow)
+    assert.strictEqual(error._tag, "IntervalError")
+    assert.strictEqual(error.rule, "interval.start")
+    assert.strictEqual(error.message, '"2026-02-30" is not a calendar date YYYY-MM-DD')
   })
 
   it("split covers the interval with consecutive windows", () => {

@@ -7,8 +7,8 @@
  * @since 0.1.0
  */
 import * as Interval from "@effect-genesys/analytics/Interval"
-import * as Data from "effect/Data"
 import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import { pretty } from "./internal/parseError.js"
 
 /** A parsed interval argument. @since 0.1.0 */
@@ -20,11 +20,14 @@ export interface IntervalArg {
 }
 
 /** Why an `--interval` argument was refused, and at which column (1-based) of the text. @since 0.1.0 */
-export class IntervalArgError extends Data.TaggedError("IntervalArgError")<{
-  readonly text: string
-  readonly column: number | undefined
-  readonly reason: string
-}> {
+export class IntervalArgError extends Schema.TaggedError<IntervalArgError>(
+  "@effect-genesys/cli/IntervalArg/IntervalArgError"
+)("IntervalArgError", {
+  text: Schema.String,
+  // Undefined when the problem is not at one position (a bad time zone).
+  column: Schema.UndefinedOr(Schema.Number),
+  reason: Schema.String
+}) {
   /** One line: the reason and the column. */
   override get message(): string {
     return `invalid interval "${this.text}": ${this.reason}${this.column === undefined ? "" : ` (column ${this.column})`}`

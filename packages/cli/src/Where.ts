@@ -17,8 +17,8 @@
  * @since 0.1.0
  */
 import type * as ConversationQuery from "@effect-genesys/analytics/ConversationQuery"
-import * as Data from "effect/Data"
 import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import { pretty } from "./internal/parseError.js"
 import * as Compile from "./internal/whereCompile.js"
 import * as Syntax from "./internal/whereSyntax.js"
@@ -36,11 +36,11 @@ export interface WhereFilters {
 }
 
 /** Why a `--where` expression was refused, and at which column (1-based). @since 0.1.0 */
-export class WhereError extends Data.TaggedError("WhereError")<{
-  readonly text: string
-  readonly column: number
-  readonly reason: string
-}> {
+export class WhereError extends Schema.TaggedError<WhereError>("@effect-genesys/cli/Where/WhereError")("WhereError", {
+  text: Schema.String,
+  column: Schema.Number,
+  reason: Schema.String
+}) {
   /** One line: the reason and the column. */
   override get message(): string {
     return `invalid --where expression: ${this.reason} (column ${this.column})`

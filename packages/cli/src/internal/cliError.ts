@@ -4,8 +4,8 @@ import * as ValidationError from "@effect/cli/ValidationError"
 import * as GenesysError from "@effect-genesys/analytics/GenesysError"
 import * as Cause from "effect/Cause"
 import * as ConfigError from "effect/ConfigError"
-import * as Data from "effect/Data"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 
 /** The exit codes of the command. @internal */
 export const ExitCode = {
@@ -27,11 +27,11 @@ export const ExitCode = {
  *
  * @internal
  */
-export class CliFailure extends Data.TaggedError("CliFailure")<{
-  readonly code: number
-  readonly message: string
-  readonly detail?: string | undefined
-}> {}
+export class CliFailure extends Schema.TaggedError<CliFailure>("@effect-genesys/cli/CliFailure")("CliFailure", {
+  code: Schema.Number,
+  message: Schema.String,
+  detail: Schema.optional(Schema.String)
+}) {}
 
 /** Bad input: exit 2. @internal */
 export const usage = (message: string, detail?: string): CliFailure =>
