@@ -371,6 +371,105 @@ const checkRange = (context: Context, range: unknown, path: string) => {
   }
 }
 
+type Aggregation = { readonly [key: string]: unknown }
+
+/** The aggregation's type as written, or the one its subject implies (dimension or metric), or `undefined`. */
+const aggregationType = (aggregation: Aggregation): unknown =>
+  has(aggregation, "type")
+    ? aggregation.type
+    : has(aggregation, "dimension")
+      ? "termFrequency"
+      : has(aggregation, "metric")
+        ? "numericRange"
+        : undefined
+
+/** Reports keys an aggregation of this type does not take. */
+const checkForeignKeys = (
+  context: Context,
+  aggregation: Aggregation,
+  path: string,
+  typeName: string,
+  keys: ReadonlyArray<string>
+) => {
+  for (const key of keys) {
+    if (has(aggregation, key)) {
+      context.issues.add({
+        path: child(path, key),
+        rule: "aggregation.subject",
+        message: `a ${typeName} aggregation takes no ${key}`
+      })
+    }
+  }
+}
+
+const checkTermFrequency = (context: Context, aggregation: Aggregation, path: string) => {
+  if (typeof aggregation.dimension !== "string") {
+    context.issues.add({
+      path,
+      rule: "aggregation.subject",
+      message: "a termFrequency aggregation needs dimension"
+    })
+  } else if (!allDimensions.includes(aggregation.dimension)) {
+    policy(context, context.options.unknownNames, {
+      path: child(path, "dimension"),
+      rule: "vocabulary.dimension",
+      message: `"${shown(aggregation.dimension)}" is not a known dimension`,
+      value: shown(aggregation.dimension),
+      suggestion: suggest(aggregation.dimension, allDimensions)
+    })
+  }
+  checkForeignKeys(context, aggregation, path, "termFrequency", ["metric", "ranges"])
+  if ((integerOf(aggregation.size) ?? 1) < 1) {
+    context.issues.add({
+      path: child(path, "size"),
+      rule: "aggregation.size",
+      message: "must be at least 1",
+      value: aggregation.size
+    })
+  }
+}
+
+/** Checks a numericRange aggregation's ranges: at least one, each bounded and not empty. */
+const checkAggregationRanges = (context: Context, ranges: unknown, path: string) => {
+  if (!Array.isArray(ranges) || ranges.length === 0) {
+    context.issues.add({
+      path: child(path, "ranges"),
+      rule: "aggregation.ranges",
+      message: "a numericRange aggregation needs at least one range"
+    })
+    return
+  }
+  ranges.slice(0, context.options.maxArrayLength).forEach((range: unknown, j: number) => {
+    if (!isObject(range)) return
+    const rangePath = index(child(path, "ranges"), j)
+    if (!has(range, "gte") && !has(range, "lt")) {
+      context.issues.add({ path: rangePath, rule: "range.empty", message: "a range needs gte or lt" })
+    } else if (typeof range.gte === "number" && typeof range.lt === "number" && range.gte >= range.lt) {
+      context.issues.add({
+        path: rangePath,
+        rule: "range.inverted",
+        message: `the range is empty: gte ${range.gte}, lt ${range.lt}`
+      })
+    }
+  })
+}
+
+const checkNumericRange = (context: Context, aggregation: Aggregation, path: string) => {
+  if (typeof aggregation.metric !== "string") {
+    context.issues.add({ path, rule: "aggregation.subject", message: "a numericRange aggregation needs metric" })
+  } else if (!allMetrics.includes(aggregation.metric)) {
+    policy(context, context.options.unknownNames, {
+      path: child(path, "metric"),
+      rule: "vocabulary.metric",
+      message: `"${shown(aggregation.metric)}" is not a known metric`,
+      value: shown(aggregation.metric),
+      suggestion: suggest(aggregation.metric, allMetrics)
+    })
+  }
+  checkForeignKeys(context, aggregation, path, "numericRange", ["dimension", "size"])
+  checkAggregationRanges(context, aggregation.ranges, path)
+}
+
 const checkAggregations = (context: Context, aggregations: unknown) => {
   if (!Array.isArray(aggregations)) return
   const length = Math.min(aggregations.length, context.options.maxArrayLength)
@@ -378,90 +477,11 @@ const checkAggregations = (context: Context, aggregations: unknown) => {
     const aggregation = aggregations[i]
     const path = index("$.aggregations", i)
     if (!isObject(aggregation)) continue
-    const type = has(aggregation, "type")
-      ? aggregation.type
-      : has(aggregation, "dimension")
-        ? "termFrequency"
-        : has(aggregation, "metric")
-          ? "numericRange"
-          : undefined
+    const type = aggregationType(aggregation)
     const typeName = lower(type)
-    if (typeName === "termfrequency") {
-      if (typeof aggregation.dimension !== "string") {
-        context.issues.add({
-          path,
-          rule: "aggregation.subject",
-          message: "a termFrequency aggregation needs dimension"
-        })
-      } else if (!allDimensions.includes(aggregation.dimension)) {
-        policy(context, context.options.unknownNames, {
-          path: child(path, "dimension"),
-          rule: "vocabulary.dimension",
-          message: `"${shown(aggregation.dimension)}" is not a known dimension`,
-          value: shown(aggregation.dimension),
-          suggestion: suggest(aggregation.dimension, allDimensions)
-        })
-      }
-      for (const key of ["metric", "ranges"]) {
-        if (has(aggregation, key)) {
-          context.issues.add({
-            path: child(path, key),
-            rule: "aggregation.subject",
-            message: `a termFrequency aggregation takes no ${key}`
-          })
-        }
-      }
-      if ((integerOf(aggregation.size) ?? 1) < 1) {
-        context.issues.add({
-          path: child(path, "size"),
-          rule: "aggregation.size",
-          message: "must be at least 1",
-          value: aggregation.size
-        })
-      }
-    } else if (typeName === "numericrange") {
-      if (typeof aggregation.metric !== "string") {
-        context.issues.add({ path, rule: "aggregation.subject", message: "a numericRange aggregation needs metric" })
-      } else if (!allMetrics.includes(aggregation.metric)) {
-        policy(context, context.options.unknownNames, {
-          path: child(path, "metric"),
-          rule: "vocabulary.metric",
-          message: `"${shown(aggregation.metric)}" is not a known metric`,
-          value: shown(aggregation.metric),
-          suggestion: suggest(aggregation.metric, allMetrics)
-        })
-      }
-      for (const key of ["dimension", "size"]) {
-        if (has(aggregation, key)) {
-          context.issues.add({
-            path: child(path, key),
-            rule: "aggregation.subject",
-            message: `a numericRange aggregation takes no ${key}`
-          })
-        }
-      }
-      if (!Array.isArray(aggregation.ranges) || aggregation.ranges.length === 0) {
-        context.issues.add({
-          path: child(path, "ranges"),
-          rule: "aggregation.ranges",
-          message: "a numericRange aggregation needs at least one range"
-        })
-      } else {
-        aggregation.ranges.slice(0, context.options.maxArrayLength).forEach((range: unknown, j: number) => {
-          if (!isObject(range)) return
-          const rangePath = index(child(path, "ranges"), j)
-          if (!has(range, "gte") && !has(range, "lt")) {
-            context.issues.add({ path: rangePath, rule: "range.empty", message: "a range needs gte or lt" })
-          } else if (typeof range.gte === "number" && typeof range.lt === "number" && range.gte >= range.lt) {
-            context.issues.add({
-              path: rangePath,
-              rule: "range.inverted",
-              message: `the range is empty: gte ${range.gte}, lt ${range.lt}`
-            })
-          }
-        })
-      }
-    } else if (type === undefined) {
+    if (typeName === "termfrequency") checkTermFrequency(context, aggregation, path)
+    else if (typeName === "numericrange") checkNumericRange(context, aggregation, path)
+    else if (type === undefined) {
       context.issues.add({
         path,
         rule: "aggregation.subject",

@@ -40,6 +40,7 @@ const nestingHint = (definition: string, key: string): string | undefined => {
   return undefined
 }
 
+/** Bounds on the work one walk does: longest string checked, most array elements visited. */
 export interface WalkLimits {
   readonly maxStringLength: number
   readonly maxArrayLength: number
@@ -171,154 +172,163 @@ const unsendable = (value: unknown): string | undefined => {
   return visit(value, 0)
 }
 
-export const walk = (ast: AST.AST, value: unknown, path: string, issues: Issues, limits: WalkLimits): void => {
-  const expected = (what: string) => {
-    const as = coerced(ast, value)
-    if (as !== undefined) {
-      if (typeof as === "number" && isInt(ast) && (as > INT32_MAX || as < INT32_MIN)) {
-        issues.add({ path, rule: "integer.int32", message: "is outside the 32-bit integer range", value: shown(value) })
-        return
-      }
-      issues.add({
-        path,
-        rule: "type.coerced",
-        message: `expected ${what}, got ${describe(value)}; Genesys reads it as ${JSON.stringify(as)}, which is sent`,
-        value: shown(value)
-      })
-      return
-    }
+/** Reports a value of the wrong JSON type, noting what Genesys would coerce it to when it would. */
+const reportExpected = (ast: AST.AST, value: unknown, path: string, issues: Issues, what: string): void => {
+  const as = coerced(ast, value)
+  if (as === undefined) {
     issues.add({ path, rule: "type", message: `expected ${what}, got ${describe(value)}`, value: shown(value) })
+    return
   }
+  if (typeof as === "number" && isInt(ast) && (as > INT32_MAX || as < INT32_MIN)) {
+    issues.add({ path, rule: "integer.int32", message: "is outside the 32-bit integer range", value: shown(value) })
+    return
+  }
+  issues.add({
+    path,
+    rule: "type.coerced",
+    message: `expected ${what}, got ${describe(value)}; Genesys reads it as ${JSON.stringify(as)}, which is sent`,
+    value: shown(value)
+  })
+}
+
+/** Reports a key the definition does not have: unsendable, misplaced (nesting or a hint), or unknown. */
+const reportUnknownKey = (
+  definition: string,
+  names: ReadonlyArray<string>,
+  key: string,
+  item: unknown,
+  path: string,
+  issues: Issues
+): void => {
+  const reason = unsendable(item)
+  if (reason !== undefined) {
+    issues.add({ path: child(path, key), rule: "input.unreadable", message: `this unknown key ${reason}` })
+    return
+  }
+  const nesting = nestingHint(definition, key)
+  const hint = keyHints[`${definition}.${key}`]
+  const suggestion = nesting === undefined && hint === undefined ? suggest(key, names) : undefined
+  issues.add({
+    path: child(path, key),
+    rule: nesting !== undefined ? "nesting.depth" : "unknownKey",
+    message:
+      nesting ??
+      hint?.message ??
+      `${definition} has no key "${key.length > 50 ? `${key.slice(0, 50)}…` : key}"; ` +
+        "it is sent as written, and Genesys may ignore it",
+    suggestion
+  })
+}
+
+const walkObject = (ast: AST.TypeLiteral, value: unknown, path: string, issues: Issues, limits: WalkLimits): void => {
+  if (!isPlainObject(value)) return reportExpected(ast, value, path, issues, "an object")
+  const definition = Option.getOrElse(AST.getIdentifierAnnotation(ast), () => "object")
+  const names: Array<string> = []
+  for (const signature of ast.propertySignatures) {
+    const name = String(signature.name)
+    names.push(name)
+    if (present(value, name)) walk(signature.type, value[name], child(path, name), issues, limits)
+    else if (!signature.isOptional) {
+      issues.add({ path: child(path, name), rule: "required", message: `${definition} requires ${name}` })
+    }
+  }
+  for (const key of Object.keys(value)) {
+    if (names.includes(key) || value[key] === null || value[key] === undefined) continue
+    reportUnknownKey(definition, names, key, value[key], path, issues)
+  }
+}
+
+const walkArray = (ast: AST.TupleType, value: unknown, path: string, issues: Issues, limits: WalkLimits): void => {
+  if (!Array.isArray(value)) return reportExpected(ast, value, path, issues, "an array")
+  const element = ast.rest[0]?.type
+  if (element === undefined) return
+  const length = Math.min(value.length, limits.maxArrayLength)
+  for (let i = 0; i < length; i++) walk(element, value[i], index(path, i), issues, limits)
+  if (value.length > limits.maxArrayLength) {
+    issues.add({
+      path,
+      rule: "count.array",
+      message: `has ${value.length} elements; only the first ${limits.maxArrayLength} were checked`,
+      value: value.length
+    })
+  }
+}
+
+const walkString = (ast: AST.AST, value: unknown, path: string, issues: Issues, limits: WalkLimits): void => {
+  if (typeof value !== "string") return reportExpected(ast, value, path, issues, "a string")
+  if (value.length > limits.maxStringLength) {
+    issues.add({
+      path,
+      rule: "string.tooLong",
+      message: `is ${value.length} characters long; the limit is ${limits.maxStringLength}`,
+      value: shown(value)
+    })
+  }
+}
+
+const walkInt = (ast: AST.AST, value: unknown, path: string, issues: Issues): void => {
+  if (typeof value !== "number" || !Number.isFinite(value) || !Number.isInteger(value)) {
+    return reportExpected(ast, value, path, issues, "an integer")
+  }
+  if (value > INT32_MAX || value < INT32_MIN) {
+    issues.add({ path, rule: "integer.int32", message: "is outside the 32-bit integer range", value })
+  }
+}
+
+/** Checks a closed enum (a literal or a union of literals); other node kinds are not checked. */
+const walkLiteral = (ast: AST.AST, value: unknown, path: string, issues: Issues): void => {
+  const literals = literalsOf(ast)
+  if (literals === undefined) return
+  if (literals.includes(value as AST.LiteralValue)) return
+  const names = literals.map(String)
+  const sameIgnoringCase =
+    typeof value === "string" ? names.find((n) => n.toLowerCase() === value.toLowerCase()) : undefined
+  if (sameIgnoringCase !== undefined) {
+    issues.add({
+      path,
+      rule: "enum.case",
+      message: `"${shown(value)}" is written "${sameIgnoringCase}" in the Genesys definition`,
+      value: shown(value),
+      suggestion: sameIgnoringCase
+    })
+    return
+  }
+  issues.add({
+    path,
+    rule: "enum",
+    message:
+      typeof value === "string"
+        ? `"${shown(value)}" is not one of ${names.map((n) => `"${n}"`).join(", ")}`
+        : `expected one of ${names.map((n) => `"${n}"`).join(", ")}, got ${describe(value)}`,
+    value: shown(value),
+    suggestion: typeof value === "string" ? suggest(value, names) : undefined
+  })
+}
+
+/** Checks `value` against the Schema node `ast`, adding every problem found to `issues`. */
+export const walk = (ast: AST.AST, value: unknown, path: string, issues: Issues, limits: WalkLimits): void => {
   switch (ast._tag) {
-    case "TypeLiteral": {
-      if (!isPlainObject(value)) {
-        expected("an object")
-        return
-      }
-      const definition = Option.getOrElse(AST.getIdentifierAnnotation(ast), () => "object")
-      const names: Array<string> = []
-      for (const signature of ast.propertySignatures) {
-        const name = String(signature.name)
-        names.push(name)
-        if (present(value, name)) walk(signature.type, value[name], child(path, name), issues, limits)
-        else if (!signature.isOptional) {
-          issues.add({ path: child(path, name), rule: "required", message: `${definition} requires ${name}` })
-        }
-      }
-      for (const key of Object.keys(value)) {
-        if (names.includes(key) || value[key] === null || value[key] === undefined) continue
-        const reason = unsendable(value[key])
-        if (reason !== undefined) {
-          issues.add({ path: child(path, key), rule: "input.unreadable", message: `this unknown key ${reason}` })
-          continue
-        }
-        const nesting = nestingHint(definition, key)
-        const hint = keyHints[`${definition}.${key}`]
-        const suggestion = nesting === undefined && hint === undefined ? suggest(key, names) : undefined
-        issues.add({
-          path: child(path, key),
-          rule: nesting !== undefined ? "nesting.depth" : "unknownKey",
-          message:
-            nesting ??
-            hint?.message ??
-            `${definition} has no key "${key.length > 50 ? `${key.slice(0, 50)}…` : key}"; ` +
-              "it is sent as written, and Genesys may ignore it",
-          suggestion
-        })
-      }
-      return
-    }
-    case "TupleType": {
-      if (!Array.isArray(value)) {
-        expected("an array")
-        return
-      }
-      const element = ast.rest[0]?.type
-      if (element === undefined) return
-      const length = Math.min(value.length, limits.maxArrayLength)
-      for (let i = 0; i < length; i++) walk(element, value[i], index(path, i), issues, limits)
-      if (value.length > limits.maxArrayLength) {
-        issues.add({
-          path,
-          rule: "count.array",
-          message: `has ${value.length} elements; only the first ${limits.maxArrayLength} were checked`,
-          value: value.length
-        })
-      }
-      return
-    }
-    case "StringKeyword": {
-      if (typeof value !== "string") {
-        expected("a string")
-        return
-      }
-      if (value.length > limits.maxStringLength) {
-        issues.add({
-          path,
-          rule: "string.tooLong",
-          message: `is ${value.length} characters long; the limit is ${limits.maxStringLength}`,
-          value: shown(value)
-        })
-      }
-      return
-    }
+    case "TypeLiteral":
+      return walkObject(ast, value, path, issues, limits)
+    case "TupleType":
+      return walkArray(ast, value, path, issues, limits)
+    case "StringKeyword":
+      return walkString(ast, value, path, issues, limits)
     case "NumberKeyword":
-      if (typeof value !== "number" || !Number.isFinite(value)) expected("a finite number")
+      if (typeof value !== "number" || !Number.isFinite(value))
+        reportExpected(ast, value, path, issues, "a finite number")
       return
     case "BooleanKeyword":
-      if (typeof value !== "boolean") expected("a boolean (true or false)")
+      if (typeof value !== "boolean") reportExpected(ast, value, path, issues, "a boolean (true or false)")
       return
-    case "Refinement": {
-      if (isInt(ast)) {
-        if (typeof value !== "number" || !Number.isFinite(value)) {
-          expected("an integer")
-          return
-        }
-        if (!Number.isInteger(value)) {
-          expected("an integer")
-          return
-        }
-        if (value > INT32_MAX || value < INT32_MIN) {
-          issues.add({ path, rule: "integer.int32", message: "is outside the 32-bit integer range", value })
-        }
-        return
-      }
-      walk(ast.from, value, path, issues, limits)
-      return
-    }
+    case "Refinement":
+      return isInt(ast) ? walkInt(ast, value, path, issues) : walk(ast.from, value, path, issues, limits)
     case "Suspend":
-      walk(ast.f(), value, path, issues, limits)
-      return
+      return walk(ast.f(), value, path, issues, limits)
     case "Declaration":
       if (ast.typeParameters[0]) walk(ast.typeParameters[0], value, path, issues, limits)
       return
-    default: {
-      const literals = literalsOf(ast)
-      if (literals === undefined) return
-      if (literals.includes(value as AST.LiteralValue)) return
-      const names = literals.map(String)
-      const sameIgnoringCase =
-        typeof value === "string" ? names.find((n) => n.toLowerCase() === value.toLowerCase()) : undefined
-      if (sameIgnoringCase !== undefined) {
-        issues.add({
-          path,
-          rule: "enum.case",
-          message: `"${shown(value)}" is written "${sameIgnoringCase}" in the Genesys definition`,
-          value: shown(value),
-          suggestion: sameIgnoringCase
-        })
-        return
-      }
-      issues.add({
-        path,
-        rule: "enum",
-        message:
-          typeof value === "string"
-            ? `"${shown(value)}" is not one of ${names.map((n) => `"${n}"`).join(", ")}`
-            : `expected one of ${names.map((n) => `"${n}"`).join(", ")}, got ${describe(value)}`,
-        value: shown(value),
-        suggestion: typeof value === "string" ? suggest(value, names) : undefined
-      })
-    }
+    default:
+      return walkLiteral(ast, value, path, issues)
   }
 }
