@@ -86,6 +86,98 @@ export const sanitize = (
   return { fields: fields as Partial<AuditBody>, redactions }
 }
 
+/** The writer's state, touched only under its permit: the chain head and the run still open. */
+interface Chain {
+  readonly sink: Sink
+  readonly secrets: ReadonlyArray<string>
+  readonly actor: string
+  readonly region: string
+  readonly baseRunId: string
+  head: string
+  run: { runId: string; nextSeq: number } | undefined
+  runsStarted: number
+}
+
+const clean = (chain: Chain, value: string): string => scrub(value, chain.secrets, MAX_FIELD).text
+
+/** Seals one record onto the chain, appends it to the sink and moves the head; returns its hash. */
+const append = Effect.fnUntraced(function* (
+  chain: Chain,
+  runId: string,
+  seq: number,
+  type: string,
+  fields: Partial<AuditBody>,
+  redactions: number
+) {
+  const millis = yield* Clock.currentTimeMillis
+  const body: AuditBody = {
+    ...fields,
+    v: FORMAT_VERSION,
+    seq,
+    runId,
+    timestamp: new Date(millis).toISOString(),
+    type,
+    actor: chain.actor,
+    region: chain.region,
+    ...(redactions > 0 ? { redactions } : {}),
+    prevHash: chain.head
+  }
+  const { line, record } = yield* seal(body)
+  yield* chain.sink.append(line, record)
+  chain.head = record.hash
+  return record.hash
+})
+
+/** Opens the next run with its `run.started` record; the first run keeps the base id, later ones get `.n`. */
+const startRun = Effect.fnUntraced(function* (chain: Chain, fields: Partial<AuditBody>, redactions: number) {
+  chain.runsStarted++
+  const runId = chain.runsStarted === 1 ? chain.baseRunId : `${chain.baseRunId}.${chain.runsStarted}`
+  yield* append(chain, runId, 0, "run.started", fields, redactions)
+  const run = { runId, nextSeq: 1 }
+  chain.run = run
+  return run
+})
+
+/** Closes the open run (if any) with a `run.sealed` record and flushes; returns the head. */
+const sealRun = Effect.fnUntraced(function* (
+  chain: Chain,
+  status: string,
+  counts: Readonly<Record<string, number>> | undefined
+) {
+  const run = chain.run
+  if (run === undefined) return chain.head
+  const { fields, redactions } = sanitize({ type: "run.sealed", counts }, chain.secrets)
+  const hash = yield* append(
+    chain,
+    run.runId,
+    run.nextSeq,
+    "run.sealed",
+    { status, counts: { ...fields.counts, records: run.nextSeq } },
+    redactions
+  )
+  chain.run = undefined
+  yield* chain.sink.flush
+  return hash
+})
+
+/** Writes one caller event: `run.sealed` seals, `run.started` starts a new run, anything else joins the open run. */
+const recordEvent = Effect.fnUntraced(function* (chain: Chain, event: AuditEventInput) {
+  if (event.type === "run.sealed") {
+    yield* sealRun(chain, "sealed", event.counts)
+    return
+  }
+  const { fields, redactions } = sanitize(event, chain.secrets)
+  if (event.type === "run.started") {
+    // A new run begins: whatever was still open ends here.
+    yield* sealRun(chain, "closed", undefined)
+    yield* startRun(chain, fields, redactions)
+    return
+  }
+  const current = chain.run ?? (yield* startRun(chain, {}, 0))
+  yield* append(chain, current.runId, current.nextSeq, clean(chain, event.type), fields, redactions)
+  current.nextSeq++
+})
+
 /**
  * Builds the service over a sink. A run starts with the first record: the caller's `run.started`
  * (closing any run still open) or, before any other event, a bare one. Writes run under one permit and uninterruptibly, so concurrent
@@ -100,93 +192,30 @@ export const makeWriter = (
 ): Effect.Effect<Service, never, Scope.Scope> =>
   Effect.gen(function* () {
     const secrets = (options.redact ?? []).map(Redacted.value)
-    const clean = (value: string) => scrub(value, secrets, MAX_FIELD).text
-    const actor = clean(options.actor)
-    const region = clean(options.region)
-    const baseRunId = clean(options.runId ?? globalThis.crypto.randomUUID())
+    const scrubbed = (value: string) => scrub(value, secrets, MAX_FIELD).text
+    const chain: Chain = {
+      sink,
+      secrets,
+      actor: scrubbed(options.actor),
+      region: scrubbed(options.region),
+      baseRunId: scrubbed(options.runId ?? globalThis.crypto.randomUUID()),
+      head: tail.head,
+      run: undefined,
+      runsStarted: 0
+    }
     const lock = yield* Effect.makeSemaphore(1)
-    let head = tail.head
-    let run: { runId: string; nextSeq: number } | undefined
-    let runsStarted = 0
-
-    const append = (runId: string, seq: number, type: string, fields: Partial<AuditBody>, redactions: number) =>
-      Effect.gen(function* () {
-        const millis = yield* Clock.currentTimeMillis
-        const body: AuditBody = {
-          ...fields,
-          v: FORMAT_VERSION,
-          seq,
-          runId,
-          timestamp: new Date(millis).toISOString(),
-          type,
-          actor,
-          region,
-          ...(redactions > 0 ? { redactions } : {}),
-          prevHash: head
-        }
-        const { line, record } = yield* seal(body)
-        yield* sink.append(line, record)
-        head = record.hash
-        return record.hash
-      })
-
-    const startRun = (fields: Partial<AuditBody>, redactions: number) =>
-      Effect.gen(function* () {
-        runsStarted++
-        const runId = runsStarted === 1 ? baseRunId : `${baseRunId}.${runsStarted}`
-        yield* append(runId, 0, "run.started", fields, redactions)
-        run = { runId, nextSeq: 1 }
-        return run
-      })
-
-    const sealRun = (status: string, counts: Readonly<Record<string, number>> | undefined) =>
-      Effect.gen(function* () {
-        if (run === undefined) return head
-        const { fields, redactions } = sanitize({ type: "run.sealed", counts }, secrets)
-        const hash = yield* append(
-          run.runId,
-          run.nextSeq,
-          "run.sealed",
-          { status, counts: { ...fields.counts, records: run.nextSeq } },
-          redactions
-        )
-        run = undefined
-        yield* sink.flush
-        return hash
-      })
-
     const exclusive = <A>(effect: Effect.Effect<A>) => lock.withPermits(1)(Effect.uninterruptible(effect))
 
     if (tail.openRun !== undefined) {
       const { runId, nextSeq } = tail.openRun
-      run = { runId, nextSeq }
-      yield* sealRun("abandoned", undefined)
+      chain.run = { runId, nextSeq }
+      yield* sealRun(chain, "abandoned", undefined)
     }
-    yield* Effect.addFinalizer(() => exclusive(sealRun("closed", undefined)))
-
-    const record = (event: AuditEventInput): Effect.Effect<void> =>
-      exclusive(
-        Effect.gen(function* () {
-          if (event.type === "run.sealed") {
-            yield* sealRun("sealed", event.counts)
-            return
-          }
-          const { fields, redactions } = sanitize(event, secrets)
-          if (event.type === "run.started") {
-            // A new run begins: whatever was still open ends here.
-            yield* sealRun("closed", undefined)
-            yield* startRun(fields, redactions)
-            return
-          }
-          const current = run ?? (yield* startRun({}, 0))
-          yield* append(current.runId, current.nextSeq, clean(event.type), fields, redactions)
-          current.nextSeq++
-        })
-      )
+    yield* Effect.addFinalizer(() => exclusive(sealRun(chain, "closed", undefined)))
 
     return {
-      record,
-      seal: (counts) => exclusive(sealRun("sealed", counts)),
-      head: Effect.sync(() => head)
+      record: (event) => exclusive(recordEvent(chain, event)),
+      seal: (counts) => exclusive(sealRun(chain, "sealed", counts)),
+      head: Effect.sync(() => chain.head)
     } satisfies Service
   })
