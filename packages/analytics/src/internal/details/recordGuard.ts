@@ -74,6 +74,92 @@ interface Field extends Check {
   readonly required: boolean
 }
 
+type NamedField = Field & { readonly name: string }
+
+const buildArray = (ast: AST.TupleType): Guard => {
+  if (ast.elements.length > 0 || ast.rest.length !== 1) return never
+  const { guard, kind } = checkOf(ast.rest[0]!.type)
+  return (input) => {
+    if (!Array.isArray(input)) return false
+    for (let i = 0; i < input.length; i++) if (!passes(kind, guard, input[i])) return false
+    return true
+  }
+}
+
+/** A struct without an index signature. */
+const structGuard = (properties: ReadonlyArray<NamedField>): Guard => {
+  // Records carry few of their many optional fields: walk the keys present, not every declared one.
+  const fields = new Map(properties.map((p) => [p.name, p] as const))
+  const requiredCount = properties.filter((p) => p.required).length
+  return (input) => {
+    if (!isObject(input)) return false
+    let requiredSeen = 0
+    // `for...in` reads the keys without allocating an array, and V8 turns `input[key]` into a field load.
+    // It also visits inherited enumerable keys: checking those is only stricter than the Schema (which
+    // then decides), but a required field counts only when it is the object's own.
+    for (const key in input) {
+      const field = fields.get(key)
+      if (field === undefined) continue
+      if (!passes(field.kind, field.guard, input[key])) return false
+      if (field.required && Object.hasOwn(input, key)) requiredSeen++
+    }
+    return requiredSeen === requiredCount
+  }
+}
+
+/** A struct with a string index signature: every key's value must pass `value`. */
+const indexedStructGuard =
+  (properties: ReadonlyArray<NamedField>, value: Check): Guard =>
+  (input) => {
+    if (!isObject(input)) return false
+    for (let i = 0; i < properties.length; i++) {
+      const property = properties[i]!
+      if (Object.hasOwn(input, property.name)) {
+        if (!passes(property.kind, property.guard, input[property.name])) return false
+      } else if (property.required) return false
+    }
+    const keys = Object.keys(input)
+    for (let i = 0; i < keys.length; i++) if (!passes(value.kind, value.guard, input[keys[i]!])) return false
+    return true
+  }
+
+const buildStruct = (ast: AST.TypeLiteral): Guard => {
+  if (ast.indexSignatures.length > 1) return never
+  if (ast.propertySignatures.some((s) => typeof s.name !== "string")) return never
+  const index = ast.indexSignatures[0]
+  if (index !== undefined && index.parameter._tag !== "StringKeyword") return never
+  const properties = ast.propertySignatures.map(
+    (signature): NamedField => ({
+      name: signature.name as string,
+      required: !signature.isOptional,
+      ...checkOf(signature.type)
+    })
+  )
+  return index === undefined ? structGuard(properties) : indexedStructGuard(properties, checkOf(index.type))
+}
+
+const buildUnion = (ast: AST.Union): Guard => {
+  // Open enums are `Literal | string`: test the cheap members first and the literals as one set.
+  const literals = new Set(ast.types.flatMap((t) => (t._tag === "Literal" ? [t.literal] : [])))
+  const others = ast.types
+    .filter((t) => t._tag !== "Literal")
+    .sort((a, b) => Number(b._tag === "StringKeyword") - Number(a._tag === "StringKeyword"))
+    .map(checkOf)
+  return (input) => {
+    if (literals.has(input as AST.LiteralValue)) return true
+    for (let i = 0; i < others.length; i++) if (passes(others[i]!.kind, others[i]!.guard, input)) return true
+    return false
+  }
+}
+
+const buildSuspend = (ast: AST.Suspend): Guard => {
+  let inner: Guard | undefined
+  return (input) => {
+    if (inner === undefined) inner = compileGuard(ast.f())
+    return inner(input)
+  }
+}
+
 const build = (ast: AST.AST): Guard => {
   switch (ast._tag) {
     case "StringKeyword":
@@ -90,78 +176,14 @@ const build = (ast: AST.AST): Guard => {
       const from = compileGuard(ast.from)
       return (input) => from(input) && Option.isNone(ast.filter(input, AST.defaultParseOption, ast))
     }
-    case "TupleType": {
-      if (ast.elements.length > 0 || ast.rest.length !== 1) return never
-      const { guard, kind } = checkOf(ast.rest[0]!.type)
-      return (input) => {
-        if (!Array.isArray(input)) return false
-        for (let i = 0; i < input.length; i++) if (!passes(kind, guard, input[i])) return false
-        return true
-      }
-    }
-    case "TypeLiteral": {
-      if (ast.indexSignatures.length > 1) return never
-      if (ast.propertySignatures.some((s) => typeof s.name !== "string")) return never
-      const index = ast.indexSignatures[0]
-      if (index !== undefined && index.parameter._tag !== "StringKeyword") return never
-      const properties = ast.propertySignatures.map((signature): Field & { readonly name: string } => ({
-        name: signature.name as string,
-        required: !signature.isOptional,
-        ...checkOf(signature.type)
-      }))
-      if (index === undefined) {
-        // Records carry few of their many optional fields: walk the keys present, not every declared one.
-        const fields = new Map(properties.map((p) => [p.name, p] as const))
-        const requiredCount = properties.filter((p) => p.required).length
-        return (input) => {
-          if (!isObject(input)) return false
-          let requiredSeen = 0
-          // `for...in` reads the keys without allocating an array, and V8 turns `input[key]` into a field load.
-          // It also visits inherited enumerable keys: checking those is only stricter than the Schema (which
-          // then decides), but a required field counts only when it is the object's own.
-          for (const key in input) {
-            const field = fields.get(key)
-            if (field === undefined) continue
-            if (!passes(field.kind, field.guard, input[key])) return false
-            if (field.required && Object.hasOwn(input, key)) requiredSeen++
-          }
-          return requiredSeen === requiredCount
-        }
-      }
-      const value = checkOf(index.type)
-      return (input) => {
-        if (!isObject(input)) return false
-        for (let i = 0; i < properties.length; i++) {
-          const property = properties[i]!
-          if (Object.hasOwn(input, property.name)) {
-            if (!passes(property.kind, property.guard, input[property.name])) return false
-          } else if (property.required) return false
-        }
-        const keys = Object.keys(input)
-        for (let i = 0; i < keys.length; i++) if (!passes(value.kind, value.guard, input[keys[i]!])) return false
-        return true
-      }
-    }
-    case "Union": {
-      // Open enums are `Literal | string`: test the cheap members first and the literals as one set.
-      const literals = new Set(ast.types.flatMap((t) => (t._tag === "Literal" ? [t.literal] : [])))
-      const others = ast.types
-        .filter((t) => t._tag !== "Literal")
-        .sort((a, b) => Number(b._tag === "StringKeyword") - Number(a._tag === "StringKeyword"))
-        .map(checkOf)
-      return (input) => {
-        if (literals.has(input as AST.LiteralValue)) return true
-        for (let i = 0; i < others.length; i++) if (passes(others[i]!.kind, others[i]!.guard, input)) return true
-        return false
-      }
-    }
-    case "Suspend": {
-      let inner: Guard | undefined
-      return (input) => {
-        if (inner === undefined) inner = compileGuard(ast.f())
-        return inner(input)
-      }
-    }
+    case "TupleType":
+      return buildArray(ast)
+    case "TypeLiteral":
+      return buildStruct(ast)
+    case "Union":
+      return buildUnion(ast)
+    case "Suspend":
+      return buildSuspend(ast)
     case "Declaration": {
       const inner = AST.getAnnotation<AST.AST>(ast, RecordSchemaId)
       return Option.isSome(inner) ? compileGuard(inner.value) : never
