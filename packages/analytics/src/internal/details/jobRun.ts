@@ -1,0 +1,53 @@
+// `runJob`: submit, await and stream in one. The job is a resource of the stream's scope: released by a DELETE
+// unless the stream read its last page, so a failed, timed-out or abandoned run gives back its share of the
+// concurrent-jobs quota.
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import * as Stream from "effect/Stream"
+import type { AuditLog } from "../../AuditLog.js"
+import type { JobResultsOptions } from "../../ConversationDetails.js"
+import type * as ConversationRecord from "../../ConversationRecord.js"
+import type { PollPolicy } from "../../GenesysConfig.js"
+import type { GenesysError } from "../../GenesysError.js"
+import { cancelQuietly, cancelReason } from "./jobCancel.js"
+import type { Fulfilled } from "./jobStatus.js"
+
+/** The operations `runJob` is made of, each already traced and audited. */
+export interface Dependencies {
+  readonly audit: AuditLog["Type"]
+  readonly submitJob: (q: unknown) => Effect.Effect<string, GenesysError>
+  readonly awaitJob: (
+    jobId: string,
+    options?: Partial<PollPolicy>
+  ) => Effect.Effect<typeof Fulfilled.Type, GenesysError>
+  readonly jobResults: (
+    jobId: string,
+    options?: JobResultsOptions
+  ) => Stream.Stream<ConversationRecord.AnalyticsConversation, GenesysError>
+  readonly cancelJob: (jobId: string, reason?: string) => Effect.Effect<void, GenesysError>
+}
+
+/** Options of `runJob`: the poll policy's overrides and the results' page size. */
+export interface RunOptions {
+  readonly poll?: Partial<PollPolicy> | undefined
+  readonly pageSize?: number | undefined
+}
+
+/** `runJob` over the given operations. */
+export const make =
+  ({ audit, awaitJob, cancelJob, jobResults, submitJob }: Dependencies) =>
+  (input: unknown, options?: RunOptions): Stream.Stream<ConversationRecord.AnalyticsConversation, GenesysError> =>
+    Stream.unwrapScoped(
+      Effect.gen(function* () {
+        const completed = yield* Ref.make(false)
+        const jobId = yield* Effect.acquireRelease(submitJob(input), (jobId, exit) =>
+          Effect.flatMap(Ref.get(completed), (done) =>
+            done ? Effect.void : cancelQuietly(cancelJob, audit, jobId, cancelReason(exit))
+          )
+        )
+        yield* awaitJob(jobId, options?.poll)
+        return jobResults(jobId, { pageSize: options?.pageSize }).pipe(
+          Stream.concat(Stream.execute(Ref.set(completed, true)))
+        )
+      })
+    )

@@ -1,0 +1,93 @@
+// The sync query's page-number paging: one request per page, each page metered and audited, stopping at the
+// last page (`totalHits`, capped by `maxResults`) or at an empty page, and refusing up front — after the first
+// page says how many there are — a query whose hits the platform would never let us page through.
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import * as AnalyticsMetrics from "../../AnalyticsMetrics.js"
+import { type AuditLog, hashQuery } from "../../AuditLog.js"
+import type { QueryPage } from "../../ConversationDetails.js"
+import type * as ConversationQuery from "../../ConversationQuery.js"
+import * as ConversationRecord from "../../ConversationRecord.js"
+import type { PagingPolicy } from "../../GenesysConfig.js"
+import { type HttpError, PaginationLimitExceeded } from "../../GenesysError.js"
+import type * as GenesysHttp from "../../GenesysHttp.js"
+import { base, routes } from "./routes.js"
+
+/** What paging needs: the HTTP client, the audit log and the paging policy. */
+export interface Dependencies {
+  readonly http: GenesysHttp.Service
+  readonly audit: AuditLog["Type"]
+  readonly paging: PagingPolicy
+}
+
+/** One page request and the Stream of every page of a validated query. */
+export interface QueryPaging {
+  readonly fetchPage: (
+    q: ConversationQuery.ConversationQuery,
+    pageSize: number,
+    pageNumber: number
+  ) => Effect.Effect<ConversationRecord.AnalyticsConversationQueryResponse, HttpError>
+  readonly pages: (
+    q: ConversationQuery.ConversationQuery
+  ) => Stream.Stream<QueryPage, HttpError | PaginationLimitExceeded>
+}
+
+/** Whether a page after `pageNumber` can hold anything: the last page was not empty and hits remain. */
+export const hasNextPage = (pageNumber: number, pageSize: number, received: number, reachable: number): boolean =>
+  received > 0 && pageNumber * pageSize < reachable
+
+/** The paging of sync queries. */
+export const make = ({ audit, http, paging }: Dependencies): QueryPaging => {
+  const fetchPage = (q: ConversationQuery.ConversationQuery, pageSize: number, pageNumber: number) =>
+    http.json(
+      HttpClientRequest.post(`${base}/details/query`).pipe(
+        HttpClientRequest.bodyUnsafeJson({ ...q, paging: { pageSize, pageNumber } })
+      ),
+      ConversationRecord.AnalyticsConversationQueryResponse,
+      { route: routes.query, idempotent: true, parseOptions: ConversationRecord.parseOptions }
+    )
+
+  const pages = (q: ConversationQuery.ConversationQuery) =>
+    Stream.unwrap(
+      Effect.gen(function* () {
+        const pageSize = q.paging?.pageSize ?? paging.queryPageSize
+        const firstPage = q.paging?.pageNumber ?? 1
+        const queryHash = yield* hashQuery(q)
+        yield* audit.record({ type: "query.sent", route: routes.query, window: q.interval, queryHash })
+        const page = (pageNumber: number) =>
+          Effect.gen(function* () {
+            const response = yield* fetchPage(q, pageSize, pageNumber)
+            const totalHits = response.totalHits ?? 0
+            if (pageNumber === firstPage && totalHits > paging.maxResults) {
+              return yield* new PaginationLimitExceeded({
+                interval: q.interval,
+                totalHits,
+                maxResults: paging.maxResults
+              })
+            }
+            const conversations = response.conversations ?? []
+            yield* AnalyticsMetrics.recordConversations("query", conversations.length)
+            yield* audit.record({
+              type: "query.page",
+              route: routes.query,
+              window: q.interval,
+              queryHash,
+              counts: { pageNumber, conversations: conversations.length, totalHits }
+            })
+            const more = hasNextPage(pageNumber, pageSize, conversations.length, Math.min(totalHits, paging.maxResults))
+            const result: QueryPage = {
+              pageNumber,
+              totalHits,
+              conversations,
+              aggregations: response.aggregations ?? []
+            }
+            return [result, more ? Option.some(pageNumber + 1) : Option.none<number>()] as const
+          })
+        return Stream.paginateEffect(firstPage, page)
+      })
+    )
+
+  return { fetchPage, pages }
+}

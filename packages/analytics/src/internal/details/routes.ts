@@ -1,0 +1,19 @@
+// The paths of the conversation-detail API, in one place so that every part records the same route template in
+// metrics and audit events.
+
+/** The API prefix of every conversation-detail path. */
+export const base = "/api/v2/analytics/conversations"
+
+/** Route templates, as recorded in metrics and audit events. */
+export const routes = {
+  query: `POST ${base}/details/query`,
+  submitJob: `POST ${base}/details/jobs`,
+  jobStatus: `GET ${base}/details/jobs/{jobId}`,
+  jobResults: `GET ${base}/details/jobs/{jobId}/results`,
+  cancelJob: `DELETE ${base}/details/jobs/{jobId}`,
+  availability: `GET ${base}/details/jobs/availability`,
+  conversation: `GET ${base}/{conversationId}/details`
+} as const
+
+/** The path of one job, its id escaped. */
+export const jobPath = (jobId: string): string => `${base}/details/jobs/${encodeURIComponent(jobId)}`

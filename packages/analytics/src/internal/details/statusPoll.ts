@@ -1,0 +1,78 @@
+// Waiting for a job: its status polled on a Schedule (exponential from the initial delay, capped, optionally
+// jittered) while it runs, each change of state audited once, and the end state turned into the job's outcome.
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
+import type { AuditLog } from "../../AuditLog.js"
+import type { PollPolicy } from "../../GenesysConfig.js"
+import { type GenesysError, JobCancelled, JobExpired, JobFailed, JobTimeout } from "../../GenesysError.js"
+import { type Fulfilled, isRunning, type JobStatus } from "./jobStatus.js"
+
+/** What the poll needs: the status request, the audit log, and the configured policy that options override. */
+export interface Dependencies {
+  readonly jobStatus: (jobId: string) => Effect.Effect<JobStatus, GenesysError>
+  readonly audit: AuditLog["Type"]
+  readonly policy: PollPolicy
+}
+
+/** The delays between polls; it stops recurring once a polled status is no longer running. */
+export const schedule = (policy: PollPolicy): Schedule.Schedule<unknown, JobStatus> => {
+  const delays = Schedule.exponential(policy.initialDelay, policy.factor).pipe(
+    Schedule.union(Schedule.spaced(policy.maxDelay))
+  )
+  return (policy.jitter ? Schedule.jittered(delays) : delays).pipe(Schedule.intersect(Schedule.recurWhile(isRunning)))
+}
+
+/** The outcome of a job's last seen status: the Fulfilled status, or the error its state (or absence) means. */
+export const outcome = (
+  jobId: string,
+  status: JobStatus | undefined,
+  elapsedMillis: number,
+  finished: boolean
+): Effect.Effect<typeof Fulfilled.Type, JobFailed | JobCancelled | JobExpired | JobTimeout> => {
+  if (!finished || status === undefined || isRunning(status)) {
+    return Effect.fail(
+      new JobTimeout({ jobId, elapsedMillis, ...(status !== undefined ? { lastState: status._tag } : {}) })
+    )
+  }
+  switch (status._tag) {
+    case "FULFILLED":
+      return Effect.succeed(status)
+    case "FAILED":
+      return Effect.fail(
+        new JobFailed({ jobId, ...(status.errorMessage !== undefined ? { errorMessage: status.errorMessage } : {}) })
+      )
+    case "CANCELLED":
+      return Effect.fail(new JobCancelled({ jobId }))
+    default:
+      return Effect.fail(new JobExpired({ jobId }))
+  }
+}
+
+/** `awaitJob`: polls until the job leaves QUEUED/PENDING or the policy's timeout passes. */
+export const make =
+  ({ audit, jobStatus, policy: defaults }: Dependencies) =>
+  (jobId: string, options?: Partial<PollPolicy>): Effect.Effect<typeof Fulfilled.Type, GenesysError> =>
+    Effect.gen(function* () {
+      const policy: PollPolicy = { ...defaults, ...options }
+      const last = yield* Ref.make<JobStatus | undefined>(undefined)
+      // Audited on change only: a job polled fifty times while PENDING is one `job.state` event, not fifty.
+      const poll = Effect.flatMap(jobStatus(jobId), (status) =>
+        Effect.flatMap(Ref.getAndSet(last, status), (previous) =>
+          previous?._tag === status._tag
+            ? Effect.succeed(status)
+            : Effect.as(audit.record({ type: "job.state", jobId, status: status._tag }), status)
+        )
+      )
+      const start = yield* Clock.currentTimeMillis
+      // A job is never done the instant it is submitted: the first poll waits the initial delay, so no request
+      // (and no share of the rate limit) is spent on an answer known in advance.
+      const finished = yield* Effect.timeoutOption(
+        Effect.zipRight(Effect.sleep(policy.initialDelay), Effect.repeat(poll, schedule(policy))),
+        policy.timeout
+      )
+      const elapsedMillis = (yield* Clock.currentTimeMillis) - start
+      return yield* outcome(jobId, yield* Ref.get(last), elapsedMillis, Option.isSome(finished))
+    })
