@@ -253,67 +253,105 @@ export const empty = (): { [K in TableName]: Array<Row> } => ({
   resolutions: []
 })
 
-const flattenInto = (out: Mutable, conversation: ConversationInput, index: number): void => {
-  const conversation_id = str(conversation.conversationId) ?? `#${index}`
-  out.conversations.push(build(compiled.conversations, conversation, { conversation_id }))
+/** The key scopes of one conversation's participant tree: a key is unique across the whole conversation. */
+interface TreeKeys {
+  readonly participants: KeyScope
+  readonly sessions: KeyScope
+  readonly segments: KeyScope
+  readonly metrics: KeyScope
+  readonly outcomes: KeyScope
+}
 
-  const participantKeys = new KeyScope()
-  const sessionKeys = new KeyScope()
-  const segmentKeys = new KeyScope()
-  const metricKeys = new KeyScope()
-  const outcomeKeys = new KeyScope()
+const flattenAttributes = (
+  out: Mutable,
+  conversation_id: string,
+  participant_id: string,
+  attributes: ParticipantInput["attributes"]
+): void => {
+  if (attributes === undefined || attributes === null || typeof attributes !== "object") return
+  // Sorted so that two extractions of the same record give rows in the same order.
+  for (const name of Object.keys(attributes).sort()) {
+    out.participant_attributes.push(
+      build(compiled.participant_attributes, undefined, {
+        conversation_id,
+        participant_id,
+        name,
+        value: cell("string", attributes[name])
+      })
+    )
+  }
+}
 
-  const participants = conversation.participants ?? []
+const flattenFlow = (
+  out: Mutable,
+  keys: TreeKeys,
+  parent: { readonly conversation_id: string; readonly session_id: string; readonly participant_id: string },
+  flow: SessionInput["flow"]
+): void => {
+  if (flow === undefined || flow === null || typeof flow !== "object") return
+  const { conversation_id, session_id } = parent
+  out.flows.push(build(compiled.flows, flow, parent))
+  for (const outcome of flow.outcomes ?? []) {
+    const outcome_key = keys.outcomes.compound([
+      session_id,
+      str(outcome.flowOutcomeId),
+      str(outcome.flowOutcomeStartTimestamp)
+    ])
+    out.flow_outcomes.push(build(compiled.flow_outcomes, outcome, { conversation_id, session_id, outcome_key }))
+  }
+}
+
+const flattenSession = (
+  out: Mutable,
+  keys: TreeKeys,
+  conversation_id: string,
+  participant_id: string,
+  session: SessionInput,
+  s: number
+): void => {
+  const session_id = keys.sessions.id(str(session.sessionId), `${participant_id}#${s}`)
+  const parent = { conversation_id, session_id, participant_id }
+  out.sessions.push(build(compiled.sessions, session, { ...parent, session_index: s }))
+  for (const segment of session.segments ?? []) {
+    // segmentEnd is left out of the key: an ongoing segment has none yet and gains it on re-extraction.
+    const segment_key = keys.segments.compound([session_id, str(segment.segmentStart), str(segment.segmentType)])
+    out.segments.push(build(compiled.segments, segment, { ...parent, segment_key }))
+  }
+  for (const metric of session.metrics ?? []) {
+    const metric_key = keys.metrics.compound([session_id, str(metric.name), str(metric.emitDate)])
+    out.session_metrics.push(build(compiled.session_metrics, metric, { ...parent, metric_key }))
+  }
+  flattenFlow(out, keys, parent, session.flow)
+}
+
+const flattenParticipants = (
+  out: Mutable,
+  conversation_id: string,
+  participants: ReadonlyArray<ParticipantInput>
+): void => {
+  const keys: TreeKeys = {
+    participants: new KeyScope(),
+    sessions: new KeyScope(),
+    segments: new KeyScope(),
+    metrics: new KeyScope(),
+    outcomes: new KeyScope()
+  }
   for (let p = 0; p < participants.length; p++) {
     const participant = participants[p]!
-    const participant_id = participantKeys.id(str(participant.participantId), `#${p}`)
+    const participant_id = keys.participants.id(str(participant.participantId), `#${p}`)
     out.participants.push(
       build(compiled.participants, participant, { conversation_id, participant_id, participant_index: p })
     )
-    const attributes = participant.attributes
-    if (attributes !== undefined && attributes !== null && typeof attributes === "object") {
-      // Sorted so that two extractions of the same record give rows in the same order.
-      for (const name of Object.keys(attributes).sort()) {
-        out.participant_attributes.push(
-          build(compiled.participant_attributes, undefined, {
-            conversation_id,
-            participant_id,
-            name,
-            value: cell("string", attributes[name])
-          })
-        )
-      }
-    }
+    flattenAttributes(out, conversation_id, participant_id, participant.attributes)
     const sessions = participant.sessions ?? []
     for (let s = 0; s < sessions.length; s++) {
-      const session = sessions[s]!
-      const session_id = sessionKeys.id(str(session.sessionId), `${participant_id}#${s}`)
-      const parent = { conversation_id, session_id, participant_id }
-      out.sessions.push(build(compiled.sessions, session, { ...parent, session_index: s }))
-      for (const segment of session.segments ?? []) {
-        // segmentEnd is left out of the key: an ongoing segment has none yet and gains it on re-extraction.
-        const segment_key = segmentKeys.compound([session_id, str(segment.segmentStart), str(segment.segmentType)])
-        out.segments.push(build(compiled.segments, segment, { ...parent, segment_key }))
-      }
-      for (const metric of session.metrics ?? []) {
-        const metric_key = metricKeys.compound([session_id, str(metric.name), str(metric.emitDate)])
-        out.session_metrics.push(build(compiled.session_metrics, metric, { ...parent, metric_key }))
-      }
-      const flow = session.flow
-      if (flow !== undefined && flow !== null && typeof flow === "object") {
-        out.flows.push(build(compiled.flows, flow, parent))
-        for (const outcome of flow.outcomes ?? []) {
-          const outcome_key = outcomeKeys.compound([
-            session_id,
-            str(outcome.flowOutcomeId),
-            str(outcome.flowOutcomeStartTimestamp)
-          ])
-          out.flow_outcomes.push(build(compiled.flow_outcomes, outcome, { conversation_id, session_id, outcome_key }))
-        }
-      }
+      flattenSession(out, keys, conversation_id, participant_id, sessions[s]!, s)
     }
   }
+}
 
+/** Evaluations, surveys and resolutions: the conversation-level lists, each keyed in its own scope. */
+const flattenConversationLists = (out: Mutable, conversation: ConversationInput, conversation_id: string): void => {
   const evaluationKeys = new KeyScope()
   const evaluations = conversation.evaluations ?? []
   for (let e = 0; e < evaluations.length; e++) {
@@ -337,6 +375,13 @@ const flattenInto = (out: Mutable, conversation: ConversationInput, index: numbe
     ])
     out.resolutions.push(build(compiled.resolutions, resolution, { conversation_id, resolution_key }))
   }
+}
+
+const flattenInto = (out: Mutable, conversation: ConversationInput, index: number): void => {
+  const conversation_id = str(conversation.conversationId) ?? `#${index}`
+  out.conversations.push(build(compiled.conversations, conversation, { conversation_id }))
+  flattenParticipants(out, conversation_id, conversation.participants ?? [])
+  flattenConversationLists(out, conversation, conversation_id)
 }
 
 /**
