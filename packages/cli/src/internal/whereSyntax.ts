@@ -103,6 +103,146 @@ const tokenize = (text: string): Array<Token> => {
 
 const describe = (token: Token): string => (token.kind === "end" ? "the end of the expression" : `"${token.text}"`)
 
+/** Deepest nesting of parentheses accepted. @internal */
+export const maxGroupDepth = 64
+
+const isWord = (token: Token, word: string) => token.kind === "word" && token.text.toLowerCase() === word
+
+const isPunct = (token: Token, text: string) => token.kind === "punct" && token.text === text
+
+const comparisons: ReadonlySet<string> = new Set<Operator>(["=", ">", ">=", "<", "<="])
+
+/** A recursive-descent parser over the tokens of one expression; each method reads one grammar rule. */
+class Parser {
+  private pos = 0
+  // Genesys allows two levels (filter → clauses); far deeper groups are refused before recursion can exhaust the stack.
+  private depth = 0
+
+  constructor(private readonly tokens: ReadonlyArray<Token>) {}
+
+  peek(): Token {
+    return this.tokens[this.pos]!
+  }
+
+  next(): Token {
+    return this.tokens[this.pos++]!
+  }
+
+  expr(): Expr {
+    return this.chain("Or", "or", () => this.and())
+  }
+
+  private and(): Expr {
+    return this.chain("And", "and", () => this.unary())
+  }
+
+  private chain(tag: "And" | "Or", word: string, item: () => Expr): Expr {
+    const first = item()
+    const items: Array<Expr> = [first]
+    while (isWord(this.peek(), word)) {
+      this.next()
+      items.push(item())
+    }
+    if (items.length === 1) return first
+    const flat = items.flatMap((e) => (e._tag === tag ? e.items : [e]))
+    return { _tag: tag, items: flat, column: first.column }
+  }
+
+  private unary(): Expr {
+    const token = this.peek()
+    if (isPunct(token, "(")) return this.group(token)
+    if (isWord(token, "not")) return this.notExists(token)
+    if (isWord(token, "exists")) {
+      this.next()
+      return { _tag: "Exists", field: this.field().name, negated: false, column: token.column }
+    }
+    return this.condition()
+  }
+
+  private group(open: Token): Expr {
+    this.next()
+    if (++this.depth > maxGroupDepth) {
+      throw new Failure(open.column, `parentheses nest more than ${maxGroupDepth} deep`)
+    }
+    const inner = this.expr()
+    this.depth--
+    const close = this.next()
+    if (!isPunct(close, ")")) {
+      throw new Failure(
+        close.column,
+        `expected ")" to close the "(" at column ${open.column}, found ${describe(close)}`
+      )
+    }
+    return inner
+  }
+
+  private notExists(not: Token): Expr {
+    this.next()
+    if (!isWord(this.next(), "exists")) {
+      throw new Failure(
+        not.column,
+        `"not" can only negate "exists": Genesys predicates match, exist or do not exist, they cannot negate a match`
+      )
+    }
+    return { _tag: "Exists", field: this.field().name, negated: true, column: not.column }
+  }
+
+  /** `field op literal` or `field in (literal, ...)`, with the operators Genesys cannot express refused by name. */
+  private condition(): Expr {
+    const f = this.field()
+    const op = this.next()
+    if (isWord(op, "in")) return { _tag: "In", field: f.name, values: this.list(), column: f.column }
+    if (isPunct(op, "!=") || isPunct(op, "<>")) {
+      throw new Failure(
+        op.column,
+        `"${op.text}" cannot be expressed: Genesys predicates cannot negate a value; list the values you want with "in (...)", or use "not exists"`
+      )
+    }
+    if (isPunct(op, "==")) throw new Failure(op.column, `write "=" instead of "=="`)
+    if (op.kind === "punct" && comparisons.has(op.text)) {
+      const operator = op.text as Operator
+      return { _tag: "Compare", field: f.name, operator, value: this.literal(`"${operator}"`), column: f.column }
+    }
+    throw new Failure(op.column, `expected an operator (=, >, >=, <, <=, in) after "${f.name}", found ${describe(op)}`)
+  }
+
+  /** The `(a, b, ...)` after `in`. */
+  private list(): Array<Literal> {
+    const open = this.next()
+    if (!isPunct(open, "(")) throw new Failure(open.column, `expected "(" after "in", found ${describe(open)}`)
+    const values = [this.literal(`"in ("`)]
+    for (;;) {
+      const sep = this.next()
+      if (isPunct(sep, ")")) return values
+      if (!isPunct(sep, ",")) throw new Failure(sep.column, `expected "," or ")" in the list, found ${describe(sep)}`)
+      values.push(this.literal(`","`))
+    }
+  }
+
+  private field(): { name: string; column: number } {
+    const token = this.next()
+    if (token.kind === "word" && identifierPattern.test(token.text) && !isKeyword(token.text)) {
+      return { name: token.text, column: token.column }
+    }
+    throw new Failure(
+      token.column,
+      `expected a dimension or metric name such as mediaType or tHandle, found ${describe(token)}`
+    )
+  }
+
+  private literal(after: string): Literal {
+    const token = this.next()
+    if (token.kind === "string") return { _tag: "String", text: token.text }
+    if (token.kind === "word" && !isKeyword(token.text)) {
+      return isNumber(token.text)
+        ? { _tag: "Number", text: token.text, value: Number(token.text) }
+        : { _tag: "String", text: token.text }
+    }
+    const hint = token.kind === "word" ? ` (quote it to use the word "${token.text}" as a value)` : ""
+    throw new Failure(token.column, `expected a value after ${after}, found ${describe(token)}${hint}`)
+  }
+}
+
 /**
  * Parses the filter language. Grammar (keywords case-insensitive; `and` binds tighter than `or`):
  *
@@ -116,130 +256,13 @@ const describe = (token: Token): string => (token.kind === "end" ? "the end of t
  *
  * @internal
  */
-/** Deepest nesting of parentheses accepted. @internal */
-export const maxGroupDepth = 64
-
 export const parse = (text: string): Expr => {
-  const tokens = tokenize(text)
-  let pos = 0
-  const peek = () => tokens[pos]!
-  const next = () => tokens[pos++]!
-  const isWord = (token: Token, word: string) => token.kind === "word" && token.text.toLowerCase() === word
-
-  const literal = (after: string): Literal => {
-    const token = next()
-    if (token.kind === "string") return { _tag: "String", text: token.text }
-    if (token.kind === "word" && !isKeyword(token.text)) {
-      return isNumber(token.text)
-        ? { _tag: "Number", text: token.text, value: Number(token.text) }
-        : { _tag: "String", text: token.text }
-    }
-    const hint = token.kind === "word" ? ` (quote it to use the word "${token.text}" as a value)` : ""
-    throw new Failure(token.column, `expected a value after ${after}, found ${describe(token)}${hint}`)
-  }
-
-  const field = (): { name: string; column: number } => {
-    const token = next()
-    if (token.kind === "word" && identifierPattern.test(token.text) && !isKeyword(token.text)) {
-      return { name: token.text, column: token.column }
-    }
-    throw new Failure(
-      token.column,
-      `expected a dimension or metric name such as mediaType or tHandle, found ${describe(token)}`
-    )
-  }
-
-  // Genesys allows two levels (filter → clauses); far deeper groups are refused before recursion can exhaust the stack.
-  let depth = 0
-  const unary = (): Expr => {
-    const token = peek()
-    if (token.kind === "punct" && token.text === "(") {
-      next()
-      if (++depth > maxGroupDepth) {
-        throw new Failure(token.column, `parentheses nest more than ${maxGroupDepth} deep`)
-      }
-      const inner = expr()
-      depth--
-      const close = next()
-      if (close.kind !== "punct" || close.text !== ")") {
-        throw new Failure(
-          close.column,
-          `expected ")" to close the "(" at column ${token.column}, found ${describe(close)}`
-        )
-      }
-      return inner
-    }
-    if (isWord(token, "not")) {
-      next()
-      const after = next()
-      if (!isWord(after, "exists")) {
-        throw new Failure(
-          token.column,
-          `"not" can only negate "exists": Genesys predicates match, exist or do not exist, they cannot negate a match`
-        )
-      }
-      const f = field()
-      return { _tag: "Exists", field: f.name, negated: true, column: token.column }
-    }
-    if (isWord(token, "exists")) {
-      next()
-      const f = field()
-      return { _tag: "Exists", field: f.name, negated: false, column: token.column }
-    }
-    const f = field()
-    const op = next()
-    if (isWord(op, "in")) {
-      const open = next()
-      if (open.kind !== "punct" || open.text !== "(") {
-        throw new Failure(open.column, `expected "(" after "in", found ${describe(open)}`)
-      }
-      const values = [literal(`"in ("`)]
-      for (;;) {
-        const sep = next()
-        if (sep.kind === "punct" && sep.text === ")") break
-        if (sep.kind !== "punct" || sep.text !== ",") {
-          throw new Failure(sep.column, `expected "," or ")" in the list, found ${describe(sep)}`)
-        }
-        values.push(literal(`","`))
-      }
-      return { _tag: "In", field: f.name, values, column: f.column }
-    }
-    if (op.kind === "punct" && (op.text === "!=" || op.text === "<>")) {
-      throw new Failure(
-        op.column,
-        `"${op.text}" cannot be expressed: Genesys predicates cannot negate a value; list the values you want with "in (...)", or use "not exists"`
-      )
-    }
-    if (op.kind === "punct" && op.text === "==") throw new Failure(op.column, `write "=" instead of "=="`)
-    if (
-      op.kind === "punct" &&
-      (op.text === "=" || op.text === ">" || op.text === ">=" || op.text === "<" || op.text === "<=")
-    ) {
-      return { _tag: "Compare", field: f.name, operator: op.text, value: literal(`"${op.text}"`), column: f.column }
-    }
-    throw new Failure(op.column, `expected an operator (=, >, >=, <, <=, in) after "${f.name}", found ${describe(op)}`)
-  }
-
-  const chain = (tag: "And" | "Or", word: string, item: () => Expr): Expr => {
-    const first = item()
-    const items: Array<Expr> = [first]
-    while (isWord(peek(), word)) {
-      next()
-      items.push(item())
-    }
-    if (items.length === 1) return first
-    const flat = items.flatMap((e) => (e._tag === tag ? e.items : [e]))
-    return { _tag: tag, items: flat, column: first.column }
-  }
-
-  const and = (): Expr => chain("And", "and", unary)
-  const expr = (): Expr => chain("Or", "or", and)
-
-  if (peek().kind === "end") throw new Failure(1, "the expression is empty")
-  const result = expr()
-  const rest = peek()
+  const parser = new Parser(tokenize(text))
+  if (parser.peek().kind === "end") throw new Failure(1, "the expression is empty")
+  const result = parser.expr()
+  const rest = parser.peek()
   if (rest.kind !== "end") {
-    const hint = rest.kind === "punct" && rest.text === ")" ? ` (no "(" is open)` : ` (expected "and", "or" or the end)`
+    const hint = isPunct(rest, ")") ? ` (no "(" is open)` : ` (expected "and", "or" or the end)`
     throw new Failure(rest.column, `unexpected ${describe(rest)}${hint}`)
   }
   return result
