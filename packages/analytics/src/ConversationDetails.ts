@@ -213,8 +213,18 @@ export const make: Effect.Effect<Service, never, GenesysHttp.GenesysHttp | Genes
       Effect.tapError(effect, failure({ route: routes.conversation }))
     )
     return ConversationDetails.of({
-      ...{ query, queryPages, queryTotalHits, submitJob, jobStatus, awaitJob, jobResultPages, jobResults },
-      ...{ cancelJob, runJob, availability, conversation }
+      query,
+      queryPages,
+      queryTotalHits,
+      submitJob,
+      jobStatus,
+      awaitJob,
+      jobResultPages,
+      jobResults,
+      cancelJob,
+      runJob,
+      availability,
+      conversation
     })
   }
 )

@@ -5,28 +5,24 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Queue from "effect/Queue"
 import * as Redacted from "effect/Redacted"
-import * as Ref from "effect/Ref"
-import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
-import * as SubscriptionRef from "effect/SubscriptionRef"
 import { AuditLog } from "./AuditLog.js"
 import { ConfigInvalid } from "./GenesysError.js"
+import * as Delivery from "./internal/webhook/delivery.js"
+import * as DropAudit from "./internal/webhook/dropAudit.js"
+import * as Outbox from "./internal/webhook/outbox.js"
+import * as PendingEvent from "./internal/webhook/pendingEvent.js"
+import * as Stats from "./internal/webhook/stats.js"
+import { checkUrl } from "./internal/webhook/urlCheck.js"
 import * as wire from "./internal/webhook/wire.js"
 
 /** The lifecycle events sent. @since 0.1.0 */
@@ -132,24 +128,6 @@ export const verifySignature = (
     return yield* wire.verify(Redacted.isRedacted(secret) ? Redacted.value(secret) : secret, timestamp, body, signature)
   })
 
-class AttemptError extends Data.TaggedError("AttemptError")<{ readonly retryable: boolean; readonly reason: string }> {}
-
-interface Pending {
-  readonly fields: wire.EventFields
-  readonly explicitId: string | undefined
-  readonly occurredAt: number
-  prepared?: { readonly id: string; readonly body: string }
-}
-
-interface Notice {
-  readonly pending: Pending
-  readonly reason: string
-  readonly attempts?: number
-}
-
-const isSuccess = (status: number) => status >= 200 && status < 300
-const isRetryable = (status: number) => status >= 500 || status === 408 || status === 429
-
 /**
  * Starts the delivery fiber for the scope. Closing the scope waits up to `drainTimeout` for the
  * queue to empty, then counts and audits whatever is left as dropped.
@@ -159,180 +137,46 @@ const isRetryable = (status: number) => status >= 500 || status === 408 || statu
 export const make = (
   options: Options
 ): Effect.Effect<Service, ConfigInvalid, HttpClient.HttpClient | AuditLog | Scope.Scope> =>
+  // Wiring only: the parts live in internal/webhook/ (outbox: queue and drain; delivery: signed, retried
+  // attempts; dropAudit: undelivered events to the audit log; stats: the counters).
   Effect.gen(function* () {
-    const url = yield* wire.checkUrl(options.url)
+    const url = yield* checkUrl(options.url)
     const secret = Redacted.value(options.secret)
-    const secrets = [secret]
     const client = (yield* HttpClient.HttpClient).pipe(HttpClient.withTracerPropagation(false))
-    const audit = yield* AuditLog
-    const attemptTimeout = Duration.decode(options.attemptTimeout ?? "10 seconds")
-    const maxAttempts = Math.max(1, options.maxAttempts ?? 6)
-    const drainTimeout = Duration.decode(options.drainTimeout ?? "5 seconds")
-    const backoff = Schedule.exponential(options.backoff ?? "500 millis").pipe(
-      Schedule.union(Schedule.spaced(options.maxBackoff ?? "30 seconds")),
-      Schedule.jittered
-    )
-
-    const queue = yield* Queue.dropping<Pending>(Math.max(1, options.queueCapacity ?? 100))
-    const notices = yield* Queue.unbounded<Notice | "stop">()
-    // Queued plus in flight; the drain on close waits for it to reach zero.
-    const pending = yield* SubscriptionRef.make(0)
-    const stats = yield* Ref.make<WebhookStats>({ queued: 0, delivered: 0, dropped: 0, failed: 0, attempts: 0 })
-    const count = (key: keyof WebhookStats) => Ref.update(stats, (s) => ({ ...s, [key]: s[key] + 1 }))
-    let closed = false
-    let inFlight: Pending | undefined
-
-    const prepare = (p: Pending) =>
-      p.prepared !== undefined
-        ? Effect.succeed(p.prepared)
-        : Effect.map(p.explicitId !== undefined ? Effect.succeed(p.explicitId) : wire.eventId(p.fields), (id) => {
-            p.prepared = { id, body: wire.renderBody(id, p.occurredAt, p.fields) }
-            return p.prepared
-          })
-
-    const drop = (p: Pending, reason: string) =>
-      Effect.zipRight(count("dropped"), Queue.offer(notices, { pending: p, reason }))
-
-    const auditNotice = (notice: Notice) =>
-      Effect.gen(function* () {
-        const { id } = yield* prepare(notice.pending)
-        const s = yield* Ref.get(stats)
-        yield* audit.record({
-          type: "webhook.dropped",
-          correlationId: id,
-          jobId: notice.pending.fields.jobId,
-          window: notice.pending.fields.window,
-          attempt: notice.attempts,
-          counts: { dropped: s.dropped, failed: s.failed },
-          detail: `${notice.pending.fields.type} not delivered: ${notice.reason}`
-        })
-      })
-
-    const attempt = (p: Pending, n: number) =>
-      Effect.gen(function* () {
-        const { body, id } = yield* prepare(p)
-        yield* count("attempts")
-        const timestamp = String(Math.floor((yield* Clock.currentTimeMillis) / 1000))
-        const signature = yield* wire.sign(secret, timestamp, body)
-        const request = HttpClientRequest.post(url).pipe(
-          HttpClientRequest.setHeaders({
-            [wire.HEADER_ID]: id,
-            [wire.HEADER_TIMESTAMP]: timestamp,
-            [wire.HEADER_SIGNATURE]: signature,
-            [wire.HEADER_ATTEMPT]: String(n),
-            "user-agent": "effect-genesys-webhook/0.1"
-          }),
-          HttpClientRequest.bodyText(body, "application/json")
-        )
-        const response = yield* client.execute(request).pipe(
-          Effect.timeoutFail({
-            duration: attemptTimeout,
-            onTimeout: () => new AttemptError({ retryable: true, reason: "timed out" })
-          }),
-          Effect.catchTags({
-            RequestError: (e) => Effect.fail(new AttemptError({ retryable: true, reason: `transport: ${e.reason}` })),
-            ResponseError: (e) =>
-              Effect.fail(
-                new AttemptError({ retryable: isRetryable(e.response.status), reason: `HTTP ${e.response.status}` })
-              )
-          })
-        )
-        if (!isSuccess(response.status)) {
-          return yield* new AttemptError({ retryable: isRetryable(response.status), reason: `HTTP ${response.status}` })
-        }
-      })
-
-    const deliver = (p: Pending) =>
-      Effect.gen(function* () {
-        let n = 0
-        const exit = yield* Effect.suspend(() => attempt(p, ++n)).pipe(
-          Effect.retry({ schedule: backoff, times: maxAttempts - 1, while: (e) => e.retryable }),
-          Effect.exit
-        )
-        if (Exit.isSuccess(exit)) {
-          yield* count("delivered")
-        } else {
-          const reason = Option.match(Cause.failureOption(exit.cause), {
-            onNone: () => "unexpected defect",
-            onSome: (e) => e.reason
-          })
-          yield* count("failed")
-          yield* Queue.offer(notices, {
-            pending: p,
-            reason: `delivery failed after ${n} attempt(s): ${reason}`,
-            attempts: n
-          })
-        }
-      })
-
-    // The loops never block in `Queue.take`: an interrupted taker can lose the item handed to it.
-    // Delivery polls and waits on a latch; the auditor is stopped by a sentinel, not interrupted.
-    const wake = yield* Effect.makeLatch(false)
-    const deliveryLoop = Effect.forever(
-      Effect.gen(function* () {
-        const next = yield* Effect.map(Queue.poll(queue), (o) => {
-          inFlight = Option.getOrUndefined(o)
-          return inFlight
-        })
-        if (next === undefined) {
-          yield* wake.close
-          if ((yield* Queue.size(queue)) === 0) yield* wake.await
-          return
-        }
-        yield* deliver(next)
-        inFlight = undefined
-        yield* SubscriptionRef.update(pending, (n) => n - 1)
-      })
-    )
-    const auditLoop = Effect.gen(function* () {
-      for (;;) {
-        const notice = yield* Queue.take(notices)
-        if (notice === "stop") return
-        yield* auditNotice(notice)
-      }
+    const stats = yield* Stats.make
+    const drops = yield* DropAudit.make(yield* AuditLog, stats)
+    const send = Delivery.make({
+      client,
+      url,
+      secret,
+      policy: Delivery.policy(options),
+      onAttempt: stats.count("attempts")
     })
-    const deliveryFiber = yield* Effect.forkScoped(deliveryLoop)
-    const auditFiber = yield* Effect.forkScoped(auditLoop)
-
-    yield* Effect.addFinalizer(() =>
-      Effect.gen(function* () {
-        closed = true
-        // Finalizers run uninterruptibly; the timeout must be able to interrupt the wait.
-        yield* pending.changes.pipe(
-          Stream.takeUntil((n) => n <= 0),
-          Stream.runDrain,
-          Effect.interruptible,
-          Effect.timeoutOption(drainTimeout),
-          Effect.interruptible
-        )
-        yield* Fiber.interrupt(deliveryFiber)
-        const left = [...(inFlight === undefined ? [] : [inFlight]), ...(yield* Queue.takeAll(queue))]
-        for (const p of left) yield* drop(p, "still queued when the drain time ran out")
-        yield* Queue.offer(notices, "stop")
-        yield* Fiber.join(auditFiber)
-        for (const notice of yield* Queue.takeAll(notices)) if (notice !== "stop") yield* auditNotice(notice)
-      })
-    )
+    const outbox = yield* Outbox.make<PendingEvent.PendingEvent>({
+      capacity: options.queueCapacity ?? 100,
+      deliver: (pending) =>
+        Effect.flatMap(send(pending), (outcome) =>
+          outcome._tag === "Delivered"
+            ? stats.count("delivered")
+            : drops.failed(
+                pending,
+                `delivery failed after ${outcome.attempts} attempt(s): ${outcome.reason}`,
+                outcome.attempts
+              )
+        ),
+      drop: drops.dropped,
+      onQueued: stats.count("queued")
+    })
+    const drainTimeout = Duration.decode(options.drainTimeout ?? "5 seconds")
+    yield* Effect.addFinalizer(() => Effect.zipRight(outbox.close(drainTimeout), drops.close))
 
     const notify = (event: WebhookEvent): Effect.Effect<void> =>
-      Effect.gen(function* () {
-        const occurredAt = yield* Clock.currentTimeMillis
-        const p: Pending = { fields: wire.clean(event, secrets), explicitId: event.id, occurredAt }
-        if (closed) return yield* drop(p, "sent after the notifier closed")
-        yield* SubscriptionRef.update(pending, (n) => n + 1)
-        if (yield* Queue.offer(queue, p)) return yield* Effect.zipRight(count("queued"), wake.open)
-        // Full: make room by dropping the oldest, so the newest event (often the final one) survives.
-        const oldest = yield* Queue.poll(queue)
-        if (Option.isSome(oldest)) {
-          yield* SubscriptionRef.update(pending, (n) => n - 1)
-          yield* drop(oldest.value, "queue full")
-        }
-        if (yield* Queue.offer(queue, p)) return yield* Effect.zipRight(count("queued"), wake.open)
-        yield* SubscriptionRef.update(pending, (n) => n - 1)
-        yield* drop(p, "queue full")
-      }).pipe(Effect.catchAllCause(() => Effect.void))
+      Clock.currentTimeMillis.pipe(
+        Effect.flatMap((occurredAt) => outbox.offer(PendingEvent.make(event, [secret], occurredAt))),
+        Effect.catchAllCause(() => Effect.void)
+      )
 
-    return { notify, stats: Ref.get(stats) } satisfies Service
+    return { notify, stats: stats.get } satisfies Service
   })
 
 /** Delivers to `options.url`; requires an `HttpClient` and the `AuditLog` (drops are audited). @since 0.1.0 */
@@ -342,7 +186,7 @@ export const layer = (options: Options): Layer.Layer<Webhook, ConfigInvalid, Htt
 /** A notifier that sends nothing, for when no webhook is configured. @since 0.1.0 */
 export const layerNoop: Layer.Layer<Webhook> = Layer.succeed(Webhook, {
   notify: () => Effect.void,
-  stats: Effect.succeed({ queued: 0, delivered: 0, dropped: 0, failed: 0, attempts: 0 })
+  stats: Effect.succeed(Stats.empty)
 })
 
 /**

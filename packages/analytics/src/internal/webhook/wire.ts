@@ -1,11 +1,11 @@
 /**
- * The webhook wire format: body, event id, headers and the HMAC-SHA256 signature.
+ * The webhook wire format: body, event id, headers and the HMAC-SHA256 signature. Where requests may go is
+ * `urlCheck.ts`.
  *
  * @internal
  */
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import { ConfigInvalid } from "../../GenesysError.js"
 import { scrub } from "../audit/redact.js"
 import { canonicalJson } from "../canonicalJson.js"
 import { hmacSha256Hex, hmacSha256Verify, sha256Hex } from "../crypto.js"
@@ -66,27 +66,36 @@ export const verify = (secret: string, timestamp: string, body: string, signatur
     ? hmacSha256Verify(secret, `${timestamp}.${body}`, signature.trim().replace(/^sha256=/, ""))
     : Effect.succeed(false)
 
-const isLoopback = (hostname: string) =>
-  hostname === "localhost" || hostname === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+/** What one attempt signs and sends: the event's id and rendered body. @internal */
+export interface Prepared {
+  readonly id: string
+  readonly body: string
+}
 
 /**
- * https anywhere, plain http only to loopback. The detail never repeats the URL: webhook URLs
- * often carry a secret path.
+ * The POST of attempt `attempt`: body, idempotency id, attempt number, and a signature over the body and the
+ * current time (each attempt is signed afresh, so a receiver's replay window holds for retries too).
  *
  * @internal
  */
-export const checkUrl = (raw: string): Either.Either<URL, ConfigInvalid> => {
-  let url: URL
-  try {
-    url = new URL(raw)
-  } catch {
-    return Either.left(new ConfigInvalid({ field: "GENESYS_WEBHOOK_URL", detail: "not a valid absolute URL" }))
-  }
-  if (url.protocol === "https:" || (url.protocol === "http:" && isLoopback(url.hostname))) return Either.right(url)
-  return Either.left(
-    new ConfigInvalid({
-      field: "GENESYS_WEBHOOK_URL",
-      detail: `${url.protocol}//${url.hostname} is refused: use https (plain http only to a loopback address)`
-    })
+export const signedRequest = (
+  url: URL,
+  secret: string,
+  prepared: Prepared,
+  attempt: number,
+  nowMillis: number
+): Effect.Effect<HttpClientRequest.HttpClientRequest> => {
+  const timestamp = String(Math.floor(nowMillis / 1000))
+  return Effect.map(sign(secret, timestamp, prepared.body), (signature) =>
+    HttpClientRequest.post(url).pipe(
+      HttpClientRequest.setHeaders({
+        [HEADER_ID]: prepared.id,
+        [HEADER_TIMESTAMP]: timestamp,
+        [HEADER_SIGNATURE]: signature,
+        [HEADER_ATTEMPT]: String(attempt),
+        "user-agent": "effect-genesys-webhook/0.1"
+      }),
+      HttpClientRequest.bodyText(prepared.body, "application/json")
+    )
   )
 }
