@@ -4,7 +4,7 @@
  * by the service object, so a wrapped or hand-made service simply has none and gets the public path.
  */
 import type * as Effect from "effect/Effect"
-import type { ConnectionDropped } from "./app.js"
+import type { ConnectionDropped } from "./handler.js"
 import type * as ConversationCache from "./conversationCache.js"
 import type * as ReadAhead from "./readAhead.js"
 import type { RawRequest, WireResponse } from "./wire.js"
