@@ -7,6 +7,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Analysis from "./analysis.js"
+import * as Checks from "./checks.js"
 import * as CpuProfile from "./cpuProfile.js"
 import type { Results } from "./report.js"
 import { cleanup } from "./runContender.js"
@@ -24,6 +25,8 @@ export interface BenchOptions {
   readonly settings: Settings
   readonly scenarios: ReadonlyArray<ScenarioId>
   readonly command: string
+  /** Run the checks (`checks.ts`) before the scenarios. */
+  readonly checks: boolean
 }
 
 const machine = (loadStart: number): Results["machine"] => ({
@@ -57,6 +60,8 @@ export const run = async (options: BenchOptions): Promise<Results> => {
       return result
     }
     const seconds: Partial<Record<ScenarioId, number>> = {}
+    // First, in this process and before any contender starts, so that nothing else competes for its heap and CPU.
+    const checks = options.checks ? await Checks.run(s, Scenarios.log) : undefined
     const throughputData = await timed(1, () => Scenarios.throughput(s, profileDirs))
     const memoryData = await timed(2, () => Scenarios.memory(s))
     const rateData = await timed(3, () => Scenarios.rateLimit(s))
@@ -76,6 +81,7 @@ export const run = async (options: BenchOptions): Promise<Results> => {
       rateLimit: rateData && Analysis.rateLimit(rateData),
       completion: completionData && Analysis.completion(completionData),
       extraction: extractionData && Analysis.extraction(extractionData),
+      checks,
       profile: oursProfile,
       floorProfile
     }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only 1,3] [--no-profile] [--reps n] [--out dir]`, or `npm run bench -- --render`
+ * `npm run bench [-- --quick] [--only 1,3] [--no-profile] [--no-checks] [--reps n] [--out dir]`, or `npm run bench -- --render`
  *
  * The full run writes `docs/benchmarks.md` and `bench-results.json` at the repository root; `--quick` writes
  * nothing unless `--out` names a directory, so a smoke run never replaces the published figures. `--render`
@@ -16,7 +16,7 @@ import { log } from "./scenarios.js"
 import * as Settings from "./settings.js"
 
 const usage =
-  "usage: npm run bench [-- --quick] [--only 1,2,3,4,5] [--no-profile] [--reps <n>] [--out <dir>] | npm run bench -- --render"
+  "usage: npm run bench [-- --quick] [--only 1,2,3,4,5] [--no-profile] [--no-checks] [--reps <n>] [--out <dir>] | npm run bench -- --render"
 
 const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..")
 
@@ -24,6 +24,7 @@ interface Args {
   readonly quick: boolean
   readonly only: ReadonlyArray<Bench.ScenarioId>
   readonly profile: boolean
+  readonly checks: boolean
   readonly reps: number | undefined
   readonly out: string | undefined
   readonly render: boolean
@@ -33,6 +34,7 @@ const parse = (argv: ReadonlyArray<string>): Args | string => {
   let quick = false
   let only: ReadonlyArray<Bench.ScenarioId> = Bench.allScenarios
   let profile = true
+  let checks = true
   let reps: number | undefined
   let out: string | undefined
   let render = false
@@ -44,6 +46,9 @@ const parse = (argv: ReadonlyArray<string>): Args | string => {
         break
       case "--no-profile":
         profile = false
+        break
+      case "--no-checks":
+        checks = false
         break
       case "--render":
         render = true
@@ -76,7 +81,7 @@ const parse = (argv: ReadonlyArray<string>): Args | string => {
     }
   }
   if (render && argv.length > 1) return `--render takes no other argument\n${usage}`
-  return { quick, only, profile, reps, out, render }
+  return { quick, only, profile, checks, reps, out, render }
 }
 
 const withReps = (s: Settings.Settings, reps: number | undefined): Settings.Settings =>
@@ -109,7 +114,7 @@ const main = async () => {
   const settings = withReps({ ...base, profile: base.profile && args.profile }, args.reps)
   const command = `npm run bench${argv.length > 0 ? ` -- ${argv.join(" ")}` : ""}`
   log(`${settings.mode} run of scenarios ${args.only.join(", ")}`)
-  const results = await Bench.run({ settings, scenarios: args.only, command })
+  const results = await Bench.run({ settings, scenarios: args.only, command, checks: args.checks })
   const json = `${JSON.stringify(results, null, 2)}\n`
   const md = Report.markdown(results)
   const outDir = args.out ?? (args.quick ? undefined : root)
@@ -123,6 +128,11 @@ const main = async () => {
     log(`wrote ${jsonPath} and ${mdPath}`)
   }
   process.stdout.write(md)
+  const failed = (results.checks ?? []).filter((c) => !c.passed)
+  if (failed.length > 0) {
+    console.error(`bench: ${failed.length} check(s) failed: ${failed.map((c) => c.name).join("; ")}`)
+    process.exitCode = 1
+  }
 }
 
 main().catch((error) => {

@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import type * as Analysis from "./analysis.js"
+import * as Checks from "./checks.js"
 import type * as CpuProfile from "./cpuProfile.js"
 import type { ContenderName } from "./protocol.js"
 import { contenders } from "./protocol.js"
@@ -35,6 +36,8 @@ export interface Results {
   readonly rateLimit?: Analysis.RateLimit | undefined
   readonly completion?: Analysis.Completion | undefined
   readonly extraction?: Analysis.Extraction | undefined
+  /** The checks (bounds on time and heap that used to be unit tests); absent with `--no-checks`. */
+  readonly checks?: ReadonlyArray<Checks.CheckResult> | undefined
   /** CPU profile of one extra run of ours in scenario 1. */
   readonly profile?: CpuProfile.Summary | undefined
   /** CPU profile of one extra run of the floor in scenario 1, for comparison. */
@@ -357,6 +360,29 @@ one decoded page while the next is fetched, which is why our peak RSS is 1.1–1
 floor's, at every size.
 `
 
+const checksTable = (checks: ReadonlyArray<Checks.CheckResult> | undefined): string =>
+  checks === undefined
+    ? `This run has no check results (it predates the checks, or ran with \`--no-checks\`); the checks are:
+
+${table(
+  ["check", "moved from (unit test)"],
+  Checks.moved.map((c) => [c.check, c.movedFrom])
+)}`
+    : table(
+        ["check", "moved from (unit test)", "bound", "measured", "result"],
+        checks.map((c) => [c.name, c.movedFrom, c.bound, c.measured, c.passed ? "passed" : "**FAILED**"])
+      )
+
+const checksSection = (checks: ReadonlyArray<Checks.CheckResult> | undefined): string => `## Checks
+
+Bounds on wall time and heap are checked here, not in the unit suite: a unit test shares the machine with every
+other suite, so a timed or heap-bound assertion there can fail on a correct build, or pass on a slow one by luck.
+Each check runs alone in the bench process before the scenarios, and a failed check makes the bench exit 1.
+\`npm run bench -- --quick\` runs them at the sizes in \`packages/bench/src/settings.ts\`; \`--no-checks\` skips them.
+
+${checksTable(checks)}
+`
+
 export const markdown = (r: Results): string => {
   const m = r.machine
   const sections = [
@@ -387,6 +413,7 @@ RSS belong to one contender. Figures are **medians**; the machine is shared and 
 - Machine: ${m.nproc} CPUs (${m.cpuModel}), ${fmt(m.memoryGiB, 1)} GiB RAM, Node ${m.node}, ${m.platform}; load average ${fmt(m.loadAverage.start)} at start, ${fmt(m.loadAverage.end)} at end
 
 ${sections.join("\n")}
+${checksSection(r.checks)}
 ${fixLog}
 ## Reproduce
 
@@ -395,7 +422,7 @@ ${r.command}
 \`\`\`
 
 \`npm run bench -- --quick\` runs every scenario at toy sizes in about a minute (a smoke test, not for
-claims). \`--only 1,3\` runs some scenarios; \`--no-profile\` skips the profiled run; \`--render\` writes this file
-again from \`bench-results.json\` without running anything.
+claims). \`--only 1,3\` runs some scenarios; \`--no-profile\` skips the profiled run; \`--no-checks\` skips the
+checks; \`--render\` writes this file again from \`bench-results.json\` without running anything.
 `
 }

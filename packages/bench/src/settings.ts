@@ -64,6 +64,20 @@ export interface Settings {
     readonly count: number
     readonly windowSeconds: number
   }
+  /** Sizes and bounds of the checks (`checks.ts`): the timing and heap bounds that used to be unit tests. */
+  readonly checks: {
+    readonly streamingHeap: {
+      /** Conversations per day of the 2-day job streamed in-process. */
+      readonly perDay: number
+      /** Peak heap over the pre-stream baseline must stay below this; growth while streaming below a third of it. */
+      readonly heapBoundMb: number
+    }
+    readonly groundTruth: {
+      /** Conversations per day of the 10-day dataset whose job ground truth is computed. */
+      readonly perDay: number
+      readonly boundMillis: number
+    }
+  }
   /** Profile one extra run of ours and of the floor in the throughput scenario with `--cpu-prof`. */
   readonly profile: boolean
   /** Upper bound of any one contender run. */
@@ -99,6 +113,10 @@ export const full: Settings = {
     count: 50,
     windowSeconds: 10
   },
+  checks: {
+    streamingHeap: { perDay: 50_100, heapBoundMb: 150 },
+    groundTruth: { perDay: 20_000, boundMillis: 10_000 }
+  },
   profile: true,
   runTimeoutMillis: 1_200_000
 }
@@ -131,6 +149,10 @@ export const quick: Settings = {
     sequential: true,
     count: 30,
     windowSeconds: 2
+  },
+  checks: {
+    streamingHeap: { perDay: 12_000, heapBoundMb: 50 },
+    groundTruth: { perDay: 20_000, boundMillis: 10_000 }
   },
   profile: false,
   runTimeoutMillis: 60_000
