@@ -1,0 +1,137 @@
+// awaitJob's poll in isolation: a scripted status sequence on the TestClock, no HTTP.
+import { assert, describe, it } from "@effect/vitest"
+import { Clock, Duration, Effect, Exit, Fiber, Option, Cause, TestClock } from "effect"
+import type { PollPolicy } from "../src/GenesysConfig.js"
+import { ServerError } from "../src/GenesysError.js"
+import * as JobStatus from "../src/internal/details/jobStatus.js"
+import * as StatusPoll from "../src/internal/details/statusPoll.js"
+import { memoryAudit } from "./DetailsFixtures.js"
+
+const policy: PollPolicy = {
+  initialDelay: Duration.seconds(1),
+  factor: 2,
+  maxDelay: Duration.seconds(4),
+  jitter: false,
+  timeout: Duration.minutes(1)
+}
+
+type State = JobStatus.JobStatus["_tag"]
+
+/** A job whose status walks through `states` (the last one repeats), remembering when each poll happened. */
+const scripted = (states: ReadonlyArray<State>, errorMessage?: string) => {
+  const polledAt: Array<number> = []
+  const jobStatus = (jobId: string) =>
+    Effect.map(Clock.currentTimeMillis, (now): JobStatus.JobStatus => {
+      const state = states[Math.min(polledAt.length, states.length - 1)]!
+      polledAt.push(now)
+      return state === "FAILED"
+        ? JobStatus.Failed.make({ jobId, ...(errorMessage !== undefined ? { errorMessage } : {}) })
+        : ({ _tag: state, jobId } as JobStatus.JobStatus)
+    })
+  return { jobStatus, polledAt }
+}
+
+const failureOf = <A, E>(exit: Exit.Exit<A, E>) =>
+  Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
+
+const run = (states: ReadonlyArray<State>, advance: Duration.DurationInput, errorMessage?: string) =>
+  Effect.gen(function* () {
+    const job = scripted(states, errorMessage)
+    const { audit, events } = memoryAudit()
+    const awaitJob = StatusPoll.make({ jobStatus: job.jobStatus, audit, policy })
+    const fiber = yield* Effect.fork(awaitJob("job-1"))
+    yield* TestClock.adjust(advance)
+    const exit = yield* Fiber.await(fiber)
+    return { exit, polledAt: job.polledAt, events }
+  })
+
+describe("statusPoll", () => {
+  it.effect("waits the initial delay, then polls on the exponential schedule capped at maxDelay", () =>
+    Effect.gen(function* () {
+      const { exit, polledAt } = yield* run(
+        ["QUEUED", "PENDING", "PENDING", "PENDING", "PENDING", "FULFILLED"],
+        "1 minute"
+      )
+      assert.isTrue(Exit.isSuccess(exit))
+      assert.deepStrictEqual(polledAt, [1_000, 2_000, 4_000, 8_000, 12_000, 16_000])
+    })
+  )
+
+  it.effect("audits each change of state once, not each poll", () =>
+    Effect.gen(function* () {
+      const { events } = yield* run(["QUEUED", "QUEUED", "PENDING", "PENDING", "PENDING", "FULFILLED"], "1 minute")
+      assert.deepStrictEqual(
+        events.map((e) => [e.type, e.jobId, e.status]),
+        [
+          ["job.state", "job-1", "QUEUED"],
+          ["job.state", "job-1", "PENDING"],
+          ["job.state", "job-1", "FULFILLED"]
+        ]
+      )
+    })
+  )
+
+  it.effect("the end state decides the outcome: Fulfilled status, JobFailed, JobCancelled, JobExpired", () =>
+    Effect.gen(function* () {
+      const fulfilled = yield* run(["PENDING", "FULFILLED"], "10 seconds")
+      assert.deepStrictEqual(Exit.isSuccess(fulfilled.exit) ? fulfilled.exit.value : undefined, {
+        _tag: "FULFILLED",
+        jobId: "job-1"
+      })
+      const failed = failureOf((yield* run(["FAILED"], "10 seconds", "disk full")).exit)
+      assert.strictEqual(failed?._tag, "JobFailed")
+      assert.strictEqual(failed?._tag === "JobFailed" ? failed.errorMessage : undefined, "disk full")
+      const cancelled = failureOf((yield* run(["CANCELLED"], "10 seconds")).exit)
+      assert.strictEqual(cancelled?._tag, "JobCancelled")
+      assert.strictEqual(cancelled?._tag === "JobCancelled" ? cancelled.jobId : undefined, "job-1")
+      const expired = failureOf((yield* run(["PENDING", "EXPIRED"], "10 seconds")).exit)
+      assert.strictEqual(expired?._tag, "JobExpired")
+      assert.strictEqual(expired?._tag === "JobExpired" ? expired.jobId : undefined, "job-1")
+    })
+  )
+
+  it.effect("a job still running at the timeout fails JobTimeout with its last state and the time waited", () =>
+    Effect.gen(function* () {
+      const { exit, polledAt } = yield* run(["QUEUED", "PENDING"], "2 minutes")
+      const error = failureOf(exit)
+      assert.strictEqual(error?._tag, "JobTimeout")
+      if (error?._tag === "JobTimeout") {
+        assert.strictEqual(error.jobId, "job-1")
+        assert.strictEqual(error.lastState, "PENDING")
+        assert.strictEqual(error.elapsedMillis, 60_000)
+      }
+      assert.isTrue(polledAt.every((t) => t <= 60_000))
+    })
+  )
+
+  it.effect("a timeout before the first poll has no last state", () =>
+    Effect.gen(function* () {
+      const job = scripted(["PENDING"])
+      const { audit } = memoryAudit()
+      const awaitJob = StatusPoll.make({ jobStatus: job.jobStatus, audit, policy })
+      const fiber = yield* Effect.fork(awaitJob("job-1", { timeout: Duration.millis(500) }))
+      yield* TestClock.adjust("1 second")
+      const error = failureOf(yield* Fiber.await(fiber))
+      assert.strictEqual(error?._tag, "JobTimeout")
+      assert.strictEqual(error?._tag === "JobTimeout" ? error.lastState : "", undefined)
+      assert.deepStrictEqual(job.polledAt, [])
+    })
+  )
+
+  it.effect("a failing status request ends the poll with that error", () =>
+    Effect.gen(function* () {
+      const { audit } = memoryAudit()
+      const failing = new ServerError({ status: 503, method: "GET", url: "/jobs/job-1" })
+      const awaitJob = StatusPoll.make({ jobStatus: () => Effect.fail(failing), audit, policy })
+      const fiber = yield* Effect.fork(awaitJob("job-1"))
+      yield* TestClock.adjust("2 seconds")
+      assert.strictEqual(failureOf(yield* Fiber.await(fiber)), failing)
+    })
+  )
+
+  it("isRunning holds for QUEUED and PENDING only", () => {
+    assert.isTrue(JobStatus.isRunning(JobStatus.Queued.make({ jobId: "j" })))
+    assert.isTrue(JobStatus.isRunning(JobStatus.Pending.make({ jobId: "j" })))
+    assert.isFalse(JobStatus.isRunning(JobStatus.Fulfilled.make({ jobId: "j" })))
+  })
+})
