@@ -17,6 +17,7 @@ import type * as ConversationRecord from "./ConversationRecord.js"
 import { GenesysConfig, type PollPolicy } from "./GenesysConfig.js"
 import type { GenesysError } from "./GenesysError.js"
 import * as GenesysHttp from "./GenesysHttp.js"
+import * as HttpAudit from "./internal/details/httpAudit.js"
 import * as CursorPages from "./internal/details/cursorPages.js"
 import * as FailureAudit from "./internal/details/failureAudit.js"
 import * as JobCancel from "./internal/details/jobCancel.js"
@@ -229,12 +230,16 @@ export const make: Effect.Effect<Service, never, GenesysHttp.GenesysHttp | Genes
   }
 )
 
-/** The operations over a given `GenesysHttp`. @since 0.1.0 */
+/**
+ * The operations over a given `GenesysHttp`, whose retries and rate-limit waits are recorded into the audit log.
+ *
+ * @since 0.1.0
+ */
 export const layerWithoutHttp: Layer.Layer<
   ConversationDetails,
   never,
   GenesysHttp.GenesysHttp | GenesysConfig | AuditLog
-> = Layer.effect(ConversationDetails, make)
+> = Layer.effect(ConversationDetails, make).pipe(Layer.provide(HttpAudit.layer))
 
 /** The operations with their HTTP client and token provider. @since 0.1.0 */
 export const layer: Layer.Layer<ConversationDetails, never, HttpClient.HttpClient | GenesysConfig | AuditLog> =

@@ -14,17 +14,18 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Equal from "effect/Equal"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as SynchronizedRef from "effect/SynchronizedRef"
-import { AuditLog } from "./AuditLog.js"
 import { GenesysConfig } from "./GenesysConfig.js"
 import { type HttpError, Transport, Unauthorized } from "./GenesysError.js"
-import { errorFields, toHttpError } from "./internal/http/errorBody.js"
-import * as HttpPolicy from "./internal/http/sendLoop.js"
+import { type Exchange, errorFields, toHttpError } from "./internal/http/errorBody.js"
 import * as KnownSecrets from "./internal/http/knownSecrets.js"
+import * as Pipeline from "./internal/http/pipeline.js"
+import { withAuthorization } from "./internal/http/requestMapping.js"
 
 /** The token provider. @since 0.1.0 */
 export interface Service {
@@ -62,100 +63,106 @@ const basicCredentials = (clientId: string, clientSecret: Redacted.Redacted<stri
   return `Basic ${btoa(binary)}`
 }
 
-/** Builds the token provider. @since 0.1.0 */
-export const make: Effect.Effect<Service, never, HttpClient.HttpClient | GenesysConfig | AuditLog> = Effect.gen(
-  function* () {
-    const config = yield* GenesysConfig
-    const audit = yield* AuditLog
-    const client = yield* HttpClient.HttpClient
-    const ref = yield* SynchronizedRef.make(Option.none<Cached>())
-    const url = `${config.loginUrl}/oauth/token`
-    const basic = basicCredentials(config.clientId, config.clientSecret)
-    KnownSecrets.registerClient(config.clientId, Redacted.value(config.clientSecret), basic.slice("Basic ".length))
-
-    const ctx: HttpPolicy.Context = {
-      client,
-      policy: config.http,
-      audit,
-      pacer: undefined,
-      authorize: (request) =>
-        Effect.succeed([HttpClientRequest.setHeader(request, "authorization", basic), undefined] as const),
-      onUnauthorized: undefined
-    }
-
-    const fetchToken = Effect.gen(function* () {
-      const request = HttpClientRequest.post(url).pipe(
-        HttpClientRequest.acceptJson,
-        HttpClientRequest.bodyUrlParams({ grant_type: "client_credentials" })
-      )
-      // A second token is harmless, so the token request counts as idempotent for retries, and an unreadable
-      // token response is retried like a dropped connection.
-      const [exchange, decoded] = yield* HttpPolicy.sendDecoded(
-        ctx,
-        request,
-        { route: tokenRoute, idempotent: true },
-        (exchange) => {
-          const result = (() => {
-            try {
-              return Schema.decodeUnknownEither(TokenResponse)(JSON.parse(exchange.body))
-            } catch {
-              return Either.left(undefined)
-            }
-          })()
-          return Either.mapLeft(
-            result,
-            // The decode error would quote the body, token included: say what is wrong, not what was received.
-            () =>
-              new Transport({
-                method: "POST",
-                url,
-                status: exchange.status,
-                reason: "Decode",
-                detail: "token response is not JSON with a non-empty access_token and a numeric expires_in"
-              })
-          )
-        }
-      )
-      if (exchange.status === 400 || exchange.status === 401) {
-        const f = errorFields(exchange.body)
-        return yield* new Unauthorized({
-          rejected: "clientCredentials",
-          status: exchange.status,
+// The decode error would quote the body, token included: say what is wrong, not what was received.
+const decodeToken =
+  (url: string) =>
+  (exchange: Exchange): Either.Either<typeof TokenResponse.Type, Transport> => {
+    const result = (() => {
+      try {
+        return Schema.decodeUnknownEither(TokenResponse)(JSON.parse(exchange.body))
+      } catch {
+        return Either.left(undefined)
+      }
+    })()
+    return Either.mapLeft(
+      result,
+      () =>
+        new Transport({
           method: "POST",
           url,
-          detail: `client id ${config.clientId} was refused${f.detail !== undefined ? ` (${f.detail})` : ""}`,
-          ...(f.code !== undefined ? { code: f.code } : {}),
-          ...(exchange.correlationId !== undefined ? { correlationId: exchange.correlationId } : {})
+          status: exchange.status,
+          reason: "Decode",
+          detail: "token response is not JSON with a non-empty access_token and a numeric expires_in"
         })
-      }
-      if (exchange.status >= 300 || decoded === undefined) return yield* toHttpError(exchange)
-      // Before the token is used anywhere, so that no error can ever quote it.
-      KnownSecrets.register(Redacted.value(decoded.access_token))
-      const now = yield* Clock.currentTimeMillis
-      const lifetime = Math.max(0, decoded.expires_in * 1000)
-      const margin = Math.min(Duration.toMillis(config.auth.refreshMargin), lifetime / 2)
-      return { token: decoded.access_token, refreshAtMillis: now + lifetime - margin } satisfies Cached
-    }).pipe(Effect.withSpan("GenesysAuth.fetchToken"))
+    )
+  }
 
-    const token = SynchronizedRef.modifyEffect(ref, (cached) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Option.isSome(cached) && now < cached.value.refreshAtMillis
-          ? Effect.succeed([cached.value.token, cached] as const)
-          : Effect.map(fetchToken, (fresh) => [fresh.token, Option.some(fresh)] as const)
-      )
+/** 400 and 401 of the token endpoint: the client credentials were refused. */
+const credentialsRefused = (exchange: Exchange, url: string, clientId: string): Unauthorized => {
+  const f = errorFields(exchange.body)
+  return new Unauthorized({
+    rejected: "clientCredentials",
+    status: exchange.status,
+    method: "POST",
+    url,
+    detail: `client id ${clientId} was refused${f.detail !== undefined ? ` (${f.detail})` : ""}`,
+    ...(f.code !== undefined ? { code: f.code } : {}),
+    ...(exchange.correlationId !== undefined ? { correlationId: exchange.correlationId } : {})
+  })
+}
+
+/** Builds the token provider. @since 0.1.0 */
+export const make: Effect.Effect<Service, never, HttpClient.HttpClient | GenesysConfig> = Effect.gen(function* () {
+  const config = yield* GenesysConfig
+  const ref = yield* SynchronizedRef.make(Option.none<Cached>())
+  const url = `${config.loginUrl}/oauth/token`
+  const basic = basicCredentials(config.clientId, config.clientSecret)
+  KnownSecrets.registerClient(config.clientId, Redacted.value(config.clientSecret), basic.slice("Basic ".length))
+  // The token request goes through the same pipeline as API calls, without pacing or re-authentication.
+  const deps: Pipeline.Deps = {
+    client: yield* HttpClient.HttpClient,
+    policy: config.http,
+    pacer: undefined,
+    prepare: withAuthorization(basic),
+    reauthenticate: undefined
+  }
+  const request = HttpClientRequest.post(url).pipe(
+    HttpClientRequest.acceptJson,
+    HttpClientRequest.bodyUrlParams({ grant_type: "client_credentials" })
+  )
+
+  const fetchToken = Effect.gen(function* () {
+    // A second token is harmless, so the token request counts as idempotent for retries, and an unreadable
+    // token response is retried like a dropped connection.
+    const [exchange, decoded] = yield* Pipeline.sendDecoded(
+      deps,
+      request,
+      { route: tokenRoute, idempotent: true },
+      decodeToken(url)
+    )
+    if (exchange.status === 400 || exchange.status === 401) {
+      return yield* credentialsRefused(exchange, url, config.clientId)
+    }
+    if (exchange.status >= 300 || decoded === undefined) return yield* toHttpError(exchange)
+    // Before the token is used anywhere, so that no error can ever quote it.
+    KnownSecrets.register(Redacted.value(decoded.access_token))
+    const now = yield* Clock.currentTimeMillis
+    const lifetime = Math.max(0, decoded.expires_in * 1000)
+    const margin = Math.min(Duration.toMillis(config.auth.refreshMargin), lifetime / 2)
+    return { token: decoded.access_token, refreshAtMillis: now + lifetime - margin } satisfies Cached
+  }).pipe(Effect.withSpan("GenesysAuth.fetchToken"))
+
+  const token = SynchronizedRef.modifyEffect(ref, (cached) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Option.isSome(cached) && now < cached.value.refreshAtMillis
+        ? Effect.succeed([cached.value.token, cached] as const)
+        : Effect.map(fetchToken, (fresh) => [fresh.token, Option.some(fresh)] as const)
+    )
+  )
+
+  // Redacted compares by value: the rejected token may be read back from the request that carried it.
+  const invalidate = (rejected?: Redacted.Redacted<string>) =>
+    SynchronizedRef.update(ref, (cached) =>
+      Option.isSome(cached) && (rejected === undefined || Equal.equals(cached.value.token, rejected))
+        ? Option.none()
+        : cached
     )
 
-    const invalidate = (rejected?: Redacted.Redacted<string>) =>
-      SynchronizedRef.update(ref, (cached) =>
-        Option.isSome(cached) && (rejected === undefined || cached.value.token === rejected) ? Option.none() : cached
-      )
-
-    return GenesysAuth.of({ token, invalidate })
-  }
-)
+  return GenesysAuth.of({ token, invalidate })
+})
 
 /** The token provider layer. @since 0.1.0 */
-export const layer: Layer.Layer<GenesysAuth, never, HttpClient.HttpClient | GenesysConfig | AuditLog> = Layer.effect(
+export const layer: Layer.Layer<GenesysAuth, never, HttpClient.HttpClient | GenesysConfig> = Layer.effect(
   GenesysAuth,
   make
 )

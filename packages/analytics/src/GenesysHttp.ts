@@ -1,33 +1,35 @@
 /**
- * The HTTP policy every API call goes through: base URL, bearer token, request timeout, proactive pacing
- * from `inin-ratelimit-*`, 429 waits (`Retry-After`, else `inin-ratelimit-reset`, else a default, up to a
- * cap), exponential backoff with jitter within a time budget for idempotent requests only (unreadable bodies
- * included), one re-authentication after a 401,
- * Genesys `ErrorBody` to typed errors, and per-request metrics.
+ * The HTTP policy every API call goes through, built from `HttpClient` combinators over the provided
+ * `HttpClient` (see `internal/http/pipeline.ts`): base URL and bearer token as request mapping, request timeout
+ * and per-request metrics, proactive pacing from `inin-ratelimit-*`, 429 waits (`Retry-After`, else
+ * `inin-ratelimit-reset`, else a default, up to a cap), exponential backoff with jitter within a time budget
+ * for idempotent requests only (unreadable bodies included), one re-authentication after a 401, Genesys
+ * `ErrorBody` to typed errors; then the user's `transformClient`. Retries, rate-limit waits and
+ * re-authentication are reported to the optional `HttpEvents` service (the audit log's records come from it).
  *
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as Headers from "@effect/platform/Headers"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
-import * as ParseResult from "effect/ParseResult"
-import type * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
+import type * as Schema from "effect/Schema"
 import type { ParseOptions } from "effect/SchemaAST"
-import { AuditLog } from "./AuditLog.js"
 import * as GenesysAuth from "./GenesysAuth.js"
 import { GenesysConfig } from "./GenesysConfig.js"
-import { type HttpError, Transport } from "./GenesysError.js"
-import { type Exchange, toHttpError } from "./internal/http/errorBody.js"
+import type { HttpError } from "./GenesysError.js"
+import { type Decode, decodedValue, jsonBody } from "./internal/http/decodeBody.js"
+import { failOnErrorStatus } from "./internal/http/errorBody.js"
+import { readExchange } from "./internal/http/exchange.js"
+import * as HttpEvents_ from "./internal/http/httpEvents.js"
 import * as Pacer from "./internal/http/pacer.js"
-import * as HttpPolicy from "./internal/http/sendLoop.js"
+import * as Pipeline from "./internal/http/pipeline.js"
+import { bearerTokenOf, withBaseUrl, withBearerToken } from "./internal/http/requestMapping.js"
 import * as HttpRetry from "./internal/http/retrySchedule.js"
-import * as KnownSecrets from "./internal/http/knownSecrets.js"
 
 /** Per-request options. @since 0.1.0 */
 export interface RequestOptions {
@@ -95,111 +97,114 @@ export interface Service {
 /** The API client. @since 0.1.0 */
 export class GenesysHttp extends Context.Tag("@effect-genesys/analytics/GenesysHttp")<GenesysHttp, Service>() {}
 
-const decoders = new WeakMap<
-  object,
-  (u: unknown, options?: ParseOptions) => Either.Either<unknown, ParseResult.ParseError>
->()
+/** Listener of retries, rate-limit waits and re-authentication; optional, found in the caller's context. @since 0.2.0 */
+export const HttpEvents = HttpEvents_.HttpEvents
 
-const decoderOf = <A, I>(schema: Schema.Schema<A, I, never>) => {
-  let decode = decoders.get(schema)
-  if (decode === undefined) {
-    decode = Schema.decodeUnknownEither(schema)
-    decoders.set(schema, decode)
-  }
-  return decode as (u: unknown, options?: ParseOptions) => Either.Either<A, ParseResult.ParseError>
+/** Listener of retries, rate-limit waits and re-authentication. @since 0.2.0 */
+export type HttpEvents = HttpEvents_.HttpEvents
+
+/** The `HttpEvents` service. @since 0.2.0 */
+export type HttpEventsService = HttpEvents_.Service
+
+/** A transient failure about to be retried. @since 0.2.0 */
+export type RetryEvent = HttpEvents_.RetryEvent
+
+/** A 429 or pacing wait. @since 0.2.0 */
+export type RateLimitWaitEvent = HttpEvents_.RateLimitWaitEvent
+
+/** A 401 answered by dropping the token and retrying once. @since 0.2.0 */
+export type ReauthenticateEvent = HttpEvents_.ReauthenticateEvent
+
+/**
+ * The client with `events` told about every request's retries, rate-limit waits and re-authentication (after
+ * any `HttpEvents` already in the caller's context).
+ *
+ * @since 0.2.0
+ */
+export const withEvents = (service: Service, events: HttpEvents_.Service): Service =>
+  GenesysHttp.of({
+    execute: (request, options) => HttpEvents_.provide(service.execute(request, options), events),
+    json: (request, schema, options) => HttpEvents_.provide(service.json(request, schema, options), events)
+  })
+
+/** Options of `makeWith` / `layerWith`. @since 0.2.0 */
+export interface Options {
+  /**
+   * Applied to each request's client, outermost: after the retry policy and the `ErrorBody` mapping, so it sees
+   * 2xx/3xx responses and typed `HttpError`s (e.g. add a proxy header with `HttpClient.mapRequest`, or more
+   * retries with `HttpClient.retry`). Called once per request: build combinators, keep state outside.
+   */
+  readonly transformClient?:
+    | ((client: HttpClient.HttpClient.With<HttpError>) => HttpClient.HttpClient.With<HttpError>)
+    | undefined
 }
 
-const shorten = (text: string, max = 300) => (text.length > max ? `${text.slice(0, max)}…` : text)
+/** Builds the API client with `options`. @since 0.2.0 */
+export const makeWith = (
+  options: Options
+): Effect.Effect<Service, never, HttpClient.HttpClient | GenesysConfig | GenesysAuth.GenesysAuth> =>
+  Effect.gen(function* () {
+    const config = yield* GenesysConfig
+    const auth = yield* GenesysAuth.GenesysAuth
+    const deps: Pipeline.Deps = {
+      client: yield* HttpClient.HttpClient,
+      policy: config.http,
+      pacer: yield* Pacer.make(config.http.pacingThreshold),
+      prepare: (client) => client.pipe(withBaseUrl(config.apiUrl), withBearerToken(auth.token)),
+      reauthenticate: (response) => auth.invalidate(bearerTokenOf(response))
+    }
+    const transformClient = options.transformClient ?? ((client) => client)
+    const send = (
+      request: HttpClientRequest.HttpClientRequest,
+      requestOptions: RequestOptions,
+      decode: Decode<unknown>
+    ) =>
+      transformClient(
+        Pipeline.requestClient(deps, requestOptions, decode).pipe(failOnErrorStatus(readExchange))
+      ).execute(request)
+
+    const execute = (request: HttpClientRequest.HttpClientRequest, requestOptions: RequestOptions) =>
+      Effect.flatMap(send(request, requestOptions, Either.right), (response) =>
+        Effect.map(
+          readExchange(response),
+          (exchange): Response => ({
+            status: exchange.status,
+            headers: exchange.headers,
+            body: exchange.body,
+            correlationId: exchange.correlationId
+          })
+        )
+      )
+
+    const json = <A, I>(
+      request: HttpClientRequest.HttpClientRequest,
+      schema: Schema.Schema<A, I, never>,
+      jsonOptions: JsonOptions<A>
+    ): Effect.Effect<A, HttpError> => {
+      // Decoded inside the request's retries, so an unreadable body is retried like a dropped connection.
+      const decode = jsonBody(schema, jsonOptions)
+      return Effect.flatMap(send(request, jsonOptions, decode), (response) => decodedValue(response, decode))
+    }
+
+    return GenesysHttp.of({ execute, json })
+  })
 
 /** Builds the API client. @since 0.1.0 */
-export const make: Effect.Effect<
-  Service,
-  never,
-  HttpClient.HttpClient | GenesysConfig | AuditLog | GenesysAuth.GenesysAuth
-> = Effect.gen(function* () {
-  const config = yield* GenesysConfig
-  const audit = yield* AuditLog
-  const auth = yield* GenesysAuth.GenesysAuth
-  const client = yield* HttpClient.HttpClient
-  const pacer = yield* Pacer.make(config.http.pacingThreshold)
-
-  const ctx: HttpPolicy.Context = {
-    client,
-    policy: config.http,
-    audit,
-    pacer,
-    authorize: (request) =>
-      Effect.map(auth.token, (token) => [HttpClientRequest.bearerToken(request, token), token] as const),
-    onUnauthorized: (token) => auth.invalidate(token as Redacted.Redacted<string>)
-  }
-
-  const prepare = (request: HttpClientRequest.HttpClientRequest) =>
-    HttpClientRequest.prependUrl(HttpClientRequest.acceptJson(request), config.apiUrl)
-
-  const toResponse = (exchange: Exchange): Effect.Effect<Response, HttpError> =>
-    exchange.status >= 400
-      ? Effect.fail(toHttpError(exchange))
-      : Effect.succeed({
-          status: exchange.status,
-          headers: exchange.headers,
-          body: exchange.body,
-          correlationId: exchange.correlationId
-        })
-
-  const execute = (request: HttpClientRequest.HttpClientRequest, options: RequestOptions) =>
-    Effect.flatMap(HttpPolicy.send(ctx, prepare(request), options), toResponse)
-
-  const json = <A, I>(
-    request: HttpClientRequest.HttpClientRequest,
-    schema: Schema.Schema<A, I, never>,
-    options: JsonOptions<A>
-  ): Effect.Effect<A, HttpError> => {
-    // Runs inside the request loop, so an unreadable body is retried like a dropped connection.
-    const decode = (exchange: Exchange): Either.Either<A, Transport> => {
-      const decodeFailure = (detail: string) =>
-        new Transport({
-          method: exchange.method,
-          url: exchange.url,
-          status: exchange.status,
-          reason: "Decode",
-          // Parse errors quote the body: server text, scrubbed like every error detail.
-          detail: KnownSecrets.scrub(`${options.route}: ${detail}`),
-          ...(exchange.correlationId !== undefined ? { correlationId: exchange.correlationId } : {})
-        })
-      // An empty body is never "no fields": read as `{}` it would mean "no cursor", i.e. the last page.
-      if (exchange.body.trim() === "") return Either.left(decodeFailure("response body is empty"))
-      let parsed: unknown
-      try {
-        parsed = JSON.parse(exchange.body)
-      } catch {
-        return Either.left(decodeFailure("response body is not JSON"))
-      }
-      const decoded = decoderOf(schema)(parsed, options.parseOptions)
-      if (Either.isLeft(decoded)) {
-        return Either.left(
-          decodeFailure(
-            `unexpected response shape: ${shorten(ParseResult.TreeFormatter.formatErrorSync(decoded.left))}`
-          )
-        )
-      }
-      const problem = options.check?.(decoded.right)
-      return problem === undefined ? Either.right(decoded.right) : Either.left(decodeFailure(problem))
-    }
-    return Effect.flatMap(HttpPolicy.sendDecoded(ctx, prepare(request), options, decode), ([exchange, value]) =>
-      exchange.status >= 400 ? Effect.fail(toHttpError(exchange)) : Effect.succeed(value as A)
-    )
-  }
-
-  return GenesysHttp.of({ execute, json })
-})
+export const make: Effect.Effect<Service, never, HttpClient.HttpClient | GenesysConfig | GenesysAuth.GenesysAuth> =
+  makeWith({})
 
 /** The API client; needs a token provider. @since 0.1.0 */
 export const layerWithoutAuth: Layer.Layer<
   GenesysHttp,
   never,
-  HttpClient.HttpClient | GenesysConfig | AuditLog | GenesysAuth.GenesysAuth
+  HttpClient.HttpClient | GenesysConfig | GenesysAuth.GenesysAuth
 > = Layer.effect(GenesysHttp, make)
 
 /** The API client with its token provider. @since 0.1.0 */
-export const layer: Layer.Layer<GenesysHttp, never, HttpClient.HttpClient | GenesysConfig | AuditLog> =
-  layerWithoutAuth.pipe(Layer.provide(GenesysAuth.layer))
+export const layer: Layer.Layer<GenesysHttp, never, HttpClient.HttpClient | GenesysConfig> = layerWithoutAuth.pipe(
+  Layer.provide(GenesysAuth.layer)
+)
+
+/** The API client with its token provider and `options` (e.g. `transformClient`). @since 0.2.0 */
+export const layerWith = (options: Options): Layer.Layer<GenesysHttp, never, HttpClient.HttpClient | GenesysConfig> =>
+  Layer.effect(GenesysHttp, makeWith(options)).pipe(Layer.provide(GenesysAuth.layer))

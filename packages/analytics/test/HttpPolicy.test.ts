@@ -1,7 +1,7 @@
 import { Headers } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
-import { responseBytes, utf8Length } from "../src/internal/http/sendLoop.js"
+import { responseBytes, utf8Length } from "../src/internal/http/exchange.js"
 
 describe("httpPolicy: response bytes", () => {
   it("utf8Length is the length of the UTF-8 encoding, for any string (lone surrogates included)", () => {

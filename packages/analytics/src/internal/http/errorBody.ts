@@ -1,10 +1,16 @@
 /**
- * Genesys error responses (`ErrorBody`) to typed errors, and the rate-limit headers.
+ * Genesys error responses (`ErrorBody`) to typed errors (and the combinator that applies it to API calls), and
+ * the rate-limit headers.
  *
  * @internal
  */
 import * as Headers from "@effect/platform/Headers"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type { HttpPolicy } from "../../GenesysConfig.js"
 import {
   BadRequest,
   Forbidden,
@@ -111,6 +117,23 @@ export const retryAfterMillis = (headers: Headers.Headers, nowMillis: number): n
 export const rateLimitResetMillis = (headers: Headers.Headers): number | undefined =>
   secondsHeader(headers, "inin-ratelimit-reset")
 
+/**
+ * How long a 429 asks to wait: `Retry-After`, else `inin-ratelimit-reset`, else the default. `undefined` for a
+ * 429 naming a `limit` without Retry-After: a capacity limit (e.g. concurrent jobs), not a time window, so
+ * waiting blindly does not help; the caller must do less at once (Extraction lowers concurrency).
+ *
+ * @internal
+ */
+export const rateLimitWaitMillis = (
+  exchange: Exchange,
+  nowMillis: number,
+  policy: Pick<HttpPolicy, "rateLimitDefaultWait">
+): number | undefined => {
+  const asked = retryAfterMillis(exchange.headers, nowMillis)
+  if (asked === undefined && errorFields(exchange.body).limitKey !== undefined) return undefined
+  return asked ?? rateLimitResetMillis(exchange.headers) ?? Duration.toMillis(policy.rateLimitDefaultWait)
+}
+
 /** `inin-ratelimit-count`, `-allowed` and `-reset` when all three are present. @internal */
 export const rateLimitHeaders = (
   headers: Headers.Headers
@@ -164,3 +187,20 @@ export const toHttpError = (exchange: Exchange, retryAfter?: number): HttpError 
       return exchange.status >= 500 ? new ServerError(context) : new BadRequest(context)
   }
 }
+
+/**
+ * Fails an error status (≥ 400) with its typed error; `exchangeOf` gives the response's read body.
+ *
+ * @internal
+ */
+export const failOnErrorStatus =
+  <E2>(exchangeOf: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<Exchange, E2>) =>
+  <E, R>(client: HttpClient.HttpClient.With<E, R>): HttpClient.HttpClient.With<E | E2 | HttpError, R> =>
+    HttpClient.transformResponse(
+      client,
+      Effect.flatMap((response) =>
+        response.status >= 400
+          ? Effect.flatMap(exchangeOf(response), (exchange) => Effect.fail(toHttpError(exchange)))
+          : Effect.succeed(response)
+      )
+    )

@@ -1,18 +1,15 @@
 /**
- * The retry policy of idempotent requests as a `Schedule` (exponential backoff, jittered, capped, bounded in time
- * by `retryBudget` and optionally in count by `maxRetries`), stepped by hand so that each delay is known, and
- * reported, before it is slept; and the fiber-local observer that progress output uses to show retries.
+ * The backoff of idempotent requests as a `Schedule` (exponential, jittered, capped, bounded in time by
+ * `retryBudget` and optionally in count by `maxRetries`; `retryPolicy.ts` steps it so that each delay is known,
+ * and reported, before it is slept); and the fiber-local observer that progress output uses to show retries.
  *
  * @internal
  */
-import * as Clock from "effect/Clock"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import { globalValue } from "effect/GlobalValue"
 import * as Schedule from "effect/Schedule"
-import * as ScheduleDecision from "effect/ScheduleDecision"
-import * as ScheduleIntervals from "effect/ScheduleIntervals"
 
 /** One retry about to happen. @internal */
 export interface RetryInfo {
@@ -57,20 +54,4 @@ export const schedule = (policy: {
     Schedule.upTo(policy.retryBudget)
   )
   return Number.isFinite(policy.maxRetries) ? Schedule.intersect(backoff, Schedule.recurs(policy.maxRetries)) : backoff
-}
-
-/** Steps a schedule by hand: each call gives the next delay, or `undefined` when the schedule is done. @internal */
-export const stepper = (self: Schedule.Schedule<unknown>) => {
-  let state: unknown = self.initial
-  let startedAt: number | undefined
-  return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-    startedAt ??= now
-    const since = startedAt
-    return Effect.map(self.step(now, undefined, state), ([next, , decision]) => {
-      state = next
-      return ScheduleDecision.isDone(decision)
-        ? undefined
-        : { delayMillis: Math.max(0, ScheduleIntervals.start(decision.intervals) - now), elapsedMillis: now - since }
-    })
-  })
 }

@@ -1,0 +1,74 @@
+/**
+ * One attempt as a combinator: send, read the whole body, within `requestTimeout`, and record its metrics.
+ * Any failure becomes a `Transport` wrapped as `Retryable`. Built with `HttpClient.transform`, so the timeout
+ * and the duration cover the exchange only, not the token request or the pacing wait before it.
+ *
+ * @internal
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as AnalyticsMetrics from "../../AnalyticsMetrics.js"
+import { Transport } from "../../GenesysError.js"
+import { remember, responseBytes, stripQuery } from "./exchange.js"
+import { Retryable } from "./retryable.js"
+
+const bodyLength = (request: HttpClientRequest.HttpClientRequest): number =>
+  request.body._tag === "Uint8Array" ? request.body.contentLength : 0
+
+const transportOf = (request: HttpClientRequest.HttpClientRequest, error: HttpClientError.HttpClientError): Transport =>
+  new Transport({
+    method: request.method,
+    url: stripQuery(request.url),
+    reason: error._tag === "RequestError" && error.reason !== "Transport" ? error.reason : "Connection",
+    detail: error._tag === "RequestError" ? error.reason : `response ${error.reason}`,
+    ...(error._tag === "ResponseError" ? { status: error.response.status } : {})
+  })
+
+const timeoutOf = (request: HttpClientRequest.HttpClientRequest, timeout: Duration.Duration) => () =>
+  new Transport({
+    method: request.method,
+    url: stripQuery(request.url),
+    reason: "Timeout",
+    detail: `no complete response within ${Duration.format(timeout)}`
+  })
+
+/** Sends, reads the body within `timeout`, records the request's metrics under `route`. @internal */
+export const timedAttempt =
+  (route: string, timeout: Duration.Duration) =>
+  <R>(
+    client: HttpClient.HttpClient.With<HttpClientError.HttpClientError, R>
+  ): HttpClient.HttpClient.With<Retryable, R> =>
+    // `transform` keeps the inner client's error type for its preprocessing; the platform client's preprocessing
+    // cannot fail, so every failure left is the attempt's `Retryable`.
+    HttpClient.transform(client, (effect, request) =>
+      Effect.gen(function* () {
+        const start = yield* Clock.currentTimeMillis
+        const result = yield* effect.pipe(
+          Effect.flatMap((response) => Effect.map(response.text, (body) => ({ response, body }))),
+          Effect.mapError((e) => transportOf(request, e)),
+          Effect.timeoutFail({ duration: timeout, onTimeout: timeoutOf(request, timeout) }),
+          Effect.either
+        )
+        const durationMillis = (yield* Clock.currentTimeMillis) - start
+        const bytesSent = bodyLength(request)
+        if (Either.isLeft(result)) {
+          yield* AnalyticsMetrics.recordRequest({ route, status: "error", durationMillis, bytesReceived: 0, bytesSent })
+          return yield* new Retryable({ failure: { _tag: "Transport", error: result.left } })
+        }
+        const { body, response } = result.right
+        yield* AnalyticsMetrics.recordRequest({
+          route,
+          status: response.status,
+          durationMillis,
+          bytesReceived: responseBytes(response.headers, body),
+          bytesSent
+        })
+        remember(request, response, body, route)
+        return response
+      })
+    ) as HttpClient.HttpClient.With<Retryable, R>
