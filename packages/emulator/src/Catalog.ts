@@ -173,16 +173,7 @@ const flowDefs: ReadonlyArray<readonly [string, Flow["flowType"]]> = [
 ]
 const outcomeNames = ["Authenticated", "PaymentMade", "BalanceHeard", "MenuCompleted", "IntentCaptured"]
 
-/**
- * Build the catalog for a seed. Pure and cheap (a few hundred entities); call it once per dataset.
- *
- * @since 0.1.0
- */
-export const make = (seed: number, options?: { readonly users?: number }): Catalog => {
-  const rng = new Rng(seed, 0, 0xca7a)
-  const divisions = divisionNames.map((name, k) => ({ id: stableUuid(seed, "division", k), name }))
-  const skills = skillNames.map((name, k) => ({ id: stableUuid(seed, "skill", k), name }))
-  const languages = languageNames.map((name, k) => ({ id: stableUuid(seed, "language", k), name }))
+const teamsOf = (seed: number, divisions: ReadonlyArray<Division>): Array<Team> => {
   const teams: Array<Team> = []
   for (let k = 0; k < 8; k++) {
     teams.push({
@@ -191,16 +182,33 @@ export const make = (seed: number, options?: { readonly users?: number }): Catal
       divisionId: divisions[k % divisions.length]!.id
     })
   }
-  const queues: Array<Queue> = queueDefs.map(([name, div, media], k) => ({
+  return teams
+}
+
+const queuesOf = (
+  seed: number,
+  divisions: ReadonlyArray<Division>,
+  skills: ReadonlyArray<{ readonly id: string }>
+): Array<Queue> =>
+  queueDefs.map(([name, div, media], k) => ({
     id: stableUuid(seed, "queue", k),
     name,
     divisionId: divisions[div]!.id,
     media,
     skillIds: [skills[k % skills.length]!.id, ...(k % 3 === 0 ? [skills[(k + 3) % skills.length]!.id] : [])]
   }))
-  const userCount = options?.users ?? 60
+
+// The only random draws of the catalog (names); everything else follows from the index, so adding an
+// entity kind never reshuffles the users of an existing seed.
+const usersOf = (
+  seed: number,
+  count: number,
+  teams: ReadonlyArray<Team>,
+  queues: ReadonlyArray<Queue>
+): Array<User> => {
+  const rng = new Rng(seed, 0, 0xca7a)
   const users: Array<User> = []
-  for (let k = 0; k < userCount; k++) {
+  for (let k = 0; k < count; k++) {
     const first = rng.pick(firstNames)
     const last = rng.pick(lastNames)
     const team = teams[k % teams.length]!
@@ -215,8 +223,11 @@ export const make = (seed: number, options?: { readonly users?: number }): Catal
       queueIds: q1.id === q2.id ? [q1.id] : [q1.id, q2.id]
     })
   }
-  const wrapUpCodes = wrapUpNames.map((name, k) => ({ id: stableUuid(seed, "wrapup", k), name }))
-  const flows: Array<Flow> = flowDefs.map(([name, flowType], k) => ({
+  return users
+}
+
+const flowsOf = (seed: number, divisions: ReadonlyArray<Division>): Array<Flow> =>
+  flowDefs.map(([name, flowType], k) => ({
     id: stableUuid(seed, "flow", k),
     name,
     flowType,
@@ -226,19 +237,40 @@ export const make = (seed: number, options?: { readonly users?: number }): Catal
       .filter((_, o) => (o + k) % 2 === 0 || o === 0)
       .map((outcome, o) => ({ id: stableUuid(seed, `outcome-${k}`, o), name: outcome }))
   }))
-  const form = (kind: string, name: string, k: number): Form => ({
-    id: stableUuid(seed, kind, k),
-    contextId: stableUuid(seed, `${kind}-context`, k),
-    name
-  })
-  const evaluationForms = [form("evalform", "Quality Standard", 0), form("evalform", "Compliance Check", 1)]
-  const surveyForms = [form("surveyform", "Post-contact CSAT", 0), form("surveyform", "NPS Pulse", 1)]
-  const knowledgeBaseIds = [stableUuid(seed, "kb", 0), stableUuid(seed, "kb", 1)]
 
+const formOf = (seed: number, kind: string, name: string, k: number): Form => ({
+  id: stableUuid(seed, kind, k),
+  contextId: stableUuid(seed, `${kind}-context`, k),
+  name
+})
+
+/** Users by queue; a queue nobody was assigned to gets one user, so routing always finds an agent. */
+const usersByQueue = (
+  seed: number,
+  queues: ReadonlyArray<Queue>,
+  users: ReadonlyArray<User>
+): Map<string, Array<User>> => {
   const byQueue = new Map<string, Array<User>>()
   for (const q of queues) byQueue.set(q.id, [])
   for (const u of users) for (const q of u.queueIds) byQueue.get(q)!.push(u)
   for (const [q, list] of byQueue) if (list.length === 0) list.push(users[hashSmall(seed, q.length) % users.length]!)
+  return byQueue
+}
+
+/**
+ * Build the catalog for a seed. Pure and cheap (a few hundred entities); call it once per dataset.
+ *
+ * @since 0.1.0
+ */
+export const make = (seed: number, options?: { readonly users?: number }): Catalog => {
+  const divisions = divisionNames.map((name, k) => ({ id: stableUuid(seed, "division", k), name }))
+  const skills = skillNames.map((name, k) => ({ id: stableUuid(seed, "skill", k), name }))
+  const languages = languageNames.map((name, k) => ({ id: stableUuid(seed, "language", k), name }))
+  const teams = teamsOf(seed, divisions)
+  const queues = queuesOf(seed, divisions, skills)
+  const users = usersOf(seed, options?.users ?? 60, teams, queues)
+  const wrapUpCodes = wrapUpNames.map((name, k) => ({ id: stableUuid(seed, "wrapup", k), name }))
+  const byQueue = usersByQueue(seed, queues, users)
   const queueIndex = new Map(queues.map((q) => [q.id, q]))
   const userIndex = new Map(users.map((u) => [u.id, u]))
   const wrapIndex = new Map(wrapUpCodes.map((w) => [w.id, w]))
@@ -249,12 +281,12 @@ export const make = (seed: number, options?: { readonly users?: number }): Catal
     queues,
     users,
     wrapUpCodes,
-    flows,
+    flows: flowsOf(seed, divisions),
     skills,
     languages,
-    evaluationForms,
-    surveyForms,
-    knowledgeBaseIds,
+    evaluationForms: [formOf(seed, "evalform", "Quality Standard", 0), formOf(seed, "evalform", "Compliance Check", 1)],
+    surveyForms: [formOf(seed, "surveyform", "Post-contact CSAT", 0), formOf(seed, "surveyform", "NPS Pulse", 1)],
+    knowledgeBaseIds: [stableUuid(seed, "kb", 0), stableUuid(seed, "kb", 1)],
     usersOfQueue: (id) => byQueue.get(id) ?? users,
     queueById: (id) => queueIndex.get(id),
     userById: (id) => userIndex.get(id),

@@ -5,19 +5,16 @@
  *
  * @since 0.1.0
  */
-import * as Crypto from "node:crypto"
 import * as Http from "node:http"
-import type * as Net from "node:net"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as FiberSet from "effect/FiberSet"
 import type * as Scope from "effect/Scope"
 import * as Emulator from "./Emulator.js"
 import type * as EmulatorOptions from "./EmulatorOptions.js"
-import * as ConversationCache from "./internal/http/conversationCache.js"
 import * as Internals from "./internal/http/internals.js"
-import { MALFORMED, type RawRequest, type WireResponse } from "./internal/http/wire.js"
+import * as NodeServer from "./internal/http/nodeServer.js"
+import type { WireResponse } from "./internal/http/wire.js"
 
 /** Server options: the emulator's plus where to listen. @since 0.1.0 */
 export interface Options extends EmulatorOptions.Input {
@@ -52,43 +49,6 @@ export const startDateEndingToday = (nowMillis: number, days: number): string =>
 
 const isLoopback = (host: string) => host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host)
 
-const readBody = (req: Http.IncomingMessage, limit: number): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Array<Buffer> = []
-    let size = 0
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length
-      // Keep one byte over the limit so the router still answers 413, without buffering a flood.
-      if (size <= limit + 1) chunks.push(chunk)
-    })
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
-    req.on("error", reject)
-  })
-
-const toRaw = (req: Http.IncomingMessage, body: string): RawRequest => {
-  const headers: Record<string, string> = {}
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(", ") : value
-  }
-  return { method: (req.method ?? "GET").toUpperCase(), url: req.url ?? "/", headers, body }
-}
-
-const internalError = (res: Http.ServerResponse) => {
-  if (res.headersSent) return void res.destroy()
-  const contextId = Crypto.randomUUID()
-  const body = JSON.stringify({
-    message: "The server encountered an unexpected condition.",
-    code: "internal.server.error",
-    status: 500,
-    messageParams: {},
-    contextId,
-    details: [],
-    errors: []
-  })
-  res.writeHead(500, { "content-type": "application/json", "inin-correlation-id": contextId })
-  res.end(body)
-}
-
 /**
  * Build an emulator and serve it. Defaults for a server: the emulator "now" is the real time and the
  * dataset covers the `days` full UTC days before today.
@@ -109,90 +69,14 @@ export const start = (options: Options = {}): Effect.Effect<Running, Error, Scop
       anchorMillis: options.anchorMillis ?? nowMillis
     })
     const internals = Internals.get(emulator)!
-    const readAhead = options.readAhead ?? true
     yield* Effect.addFinalizer(() => Effect.sync(internals.readAhead.stop))
+    // Request fibers belong to the scope: closing it interrupts requests still in flight.
     const run = yield* FiberSet.makeRuntime<never, WireResponse, Emulator.ConnectionDropped>()
-    const sockets = new Set<Net.Socket>()
-
-    const server = Http.createServer((req, res) => {
-      readBody(req, emulator.options.maxBodyBytes).then(
-        (body) => {
-          const fiber = run(internals.handle(toRaw(req, body)))
-          fiber.addObserver((exit) => {
-            if (Exit.isSuccess(exit)) {
-              const raw = exit.value
-              // A declared length, as an API gateway sends for a JSON body (not chunked transfer).
-              const length =
-                raw.body === undefined
-                  ? undefined
-                  : typeof raw.body === "string"
-                    ? Buffer.byteLength(raw.body)
-                    : raw.body.length
-              res.writeHead(
-                raw.status,
-                length === undefined ? raw.headers : { ...raw.headers, "content-length": String(length) }
-              )
-              res.end(raw.body)
-              const next = raw.readAhead
-              if (
-                readAhead &&
-                next !== undefined &&
-                ConversationCache.hasRoomFor(internals.cache, next.indices.length)
-              ) {
-                internals.readAhead.schedule(next.key, next.indices)
-              }
-            } else if (exit.cause._tag === "Fail") {
-              // A `drop` fault: the client sees a reset connection, not a response.
-              req.socket.destroy()
-            } else if (exit.cause._tag === "Interrupt") {
-              req.socket.destroy()
-            } else {
-              internalError(res)
-            }
-          })
-        },
-        () => req.socket.destroy()
-      )
-    })
-    server.on("connection", (socket) => {
-      sockets.add(socket)
-      socket.on("close", () => sockets.delete(socket))
-    })
-    // Requests Node's parser refuses (unknown methods, broken framing) still get an ErrorBody.
-    server.on("clientError", (_error, socket) => {
-      if (!socket.writable) return void socket.destroy()
-      const contextId = Crypto.randomUUID()
-      const body = JSON.stringify({
-        message: MALFORMED,
-        code: "bad.request",
-        status: 400,
-        messageParams: {},
-        contextId,
-        details: [],
-        errors: []
-      })
-      socket.end(
-        `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ninin-correlation-id: ${contextId}\r\n` +
-          `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`
-      )
-    })
-
-    const port = yield* Effect.acquireRelease(
-      Effect.async<number, Error>((resume) => {
-        const onError = (error: Error) => resume(Effect.fail(error))
-        server.once("error", onError)
-        server.listen(options.port ?? 0, host, () => {
-          server.off("error", onError)
-          const address = server.address()
-          resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : (options.port ?? 0)))
-        })
-      }),
-      () =>
-        Effect.async<void>((resume) => {
-          server.close(() => resume(Effect.void))
-          for (const socket of sockets) socket.destroy()
-        })
+    const server = Http.createServer(
+      NodeServer.listener(internals, emulator.options.maxBodyBytes, options.readAhead ?? true, run)
     )
+    server.on("clientError", (_error, socket) => NodeServer.refuseUnparsable(socket))
+    const port = yield* NodeServer.listen(server, options.port ?? 0, host)
     const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`
     return { url, port, host, emulator }
   })
