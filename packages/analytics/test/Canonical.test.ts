@@ -49,13 +49,17 @@ describe("canonicalJson", () => {
   it("renders numbers, undefined and toJSON as JSON.stringify does, and refuses what JSON cannot hold", () => {
     assert.strictEqual(canonicalJson([-0, 1e21, 0.1, 5e-7, undefined, () => 1]), "[0,1e+21,0.1,5e-7,null,null]")
     assert.strictEqual(canonicalJson({ a: undefined, b: new Date(0) }), '{"b":"1970-01-01T00:00:00.000Z"}')
-    assert.throws(() => canonicalJson({ a: Number.NaN }))
-    assert.throws(() => canonicalJson([Number.POSITIVE_INFINITY]))
-    assert.throws(() => canonicalJson({ a: 1n }))
+    assert.throws(() => canonicalJson({ a: Number.NaN }), TypeError, "canonical JSON: NaN is not a finite number")
+    assert.throws(
+      () => canonicalJson([Number.POSITIVE_INFINITY]),
+      TypeError,
+      "canonical JSON: Infinity is not a finite number"
+    )
+    assert.throws(() => canonicalJson({ a: 1n }), TypeError, "canonical JSON: bigint is not supported")
     const cycle: Record<string, unknown> = {}
     cycle["self"] = cycle
-    assert.throws(() => canonicalJson(cycle))
-    assert.throws(() => canonicalJson(undefined))
+    assert.throws(() => canonicalJson(cycle), TypeError, "canonical JSON: the value contains a cycle")
+    assert.throws(() => canonicalJson(undefined), TypeError, "canonical JSON: the value has no JSON representation")
     // Shared (non-cyclic) references are fine.
     const shared = { x: 1 }
     assert.strictEqual(canonicalJson([shared, shared]), '[{"x":1},{"x":1}]')

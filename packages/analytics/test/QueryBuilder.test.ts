@@ -165,11 +165,23 @@ describe("QueryBuilder", () => {
   it.effect("reports what the validator finds, and bad time zones, as QueryInvalid", () =>
     Effect.gen(function* () {
       const tooLong = yield* Effect.flip(Q.build(Q.query(Q.lastDays(8))))
-      assert.strictEqual(tooLong.issues[0]?.rule, "interval.maxDays")
+      assert.strictEqual(tooLong._tag, "QueryInvalid")
+      assert.deepStrictEqual(
+        tooLong.issues.map((i) => [i.path, i.rule]),
+        [["$.interval", "interval.maxDays"]]
+      )
       const zone = yield* Effect.flip(Q.build(Q.query(Q.lastDays(1, "Europe/Pariss"))))
-      assert.deepStrictEqual([zone.issues[0]?.path, zone.issues[0]?.rule], ["$.interval", "interval.timeZone"])
+      assert.strictEqual(zone._tag, "QueryInvalid")
+      assert.deepStrictEqual(
+        zone.issues.map((i) => [i.path, i.rule, i.message]),
+        [["$.interval", "interval.timeZone", '"Europe/Pariss" is not an IANA time zone such as Europe/Paris or UTC']]
+      )
       const paging = yield* Effect.flip(Q.query(Q.lastDays(1)).pipe(Q.paging(100, 2000), Q.build))
-      assert.strictEqual(paging.issues[0]?.rule, "paging.maxResults")
+      assert.strictEqual(paging._tag, "QueryInvalid")
+      assert.deepStrictEqual(
+        paging.issues.map((i) => [i.path, i.rule]),
+        [["$.paging", "paging.maxResults"]]
+      )
     })
   )
 

@@ -118,7 +118,10 @@ describe("recordGuard", () => {
   it("requires every required field as an own property, even when an inherited one has the name", () => {
     const { id: _, ...withoutId } = valid
     assert.isFalse(guard(withoutId))
-    assert.isTrue(Either.isLeft(decodeFast(withoutId)))
+    const missing = Either.flip(decodeFast(withoutId)).pipe(Either.getOrThrow)
+    assert.strictEqual(missing._tag, "ParseError")
+    assert.include(missing.message, '["id"]')
+    assert.include(missing.message, "is missing")
     // `for...in` also visits inherited enumerable keys: they must not count as the required field. The Struct
     // reads `input[name]` for a missing required key, so the verdict on such an object is the Struct's own.
     const inheriting = Object.assign(Object.create({ id: "inherited" }), withoutId)
@@ -126,7 +129,10 @@ describe("recordGuard", () => {
     assert.strictEqual(Either.isRight(decodeFast(inheriting)), Either.isRight(decodeSlow(inheriting)))
     const badInherited = Object.assign(Object.create({ id: 7 }), withoutId)
     assert.isFalse(guard(badInherited))
-    assert.isTrue(Either.isLeft(decodeFast(badInherited)))
+    const inheritedError = Either.flip(decodeFast(badInherited)).pipe(Either.getOrThrow)
+    assert.strictEqual(inheritedError._tag, "ParseError")
+    // The Schema's own verdict and message, word for word: the fast path only decides the valid case.
+    assert.strictEqual(inheritedError.message, Either.flip(decodeSlow(badInherited)).pipe(Either.getOrThrow).message)
   })
 
   it("an inherited enumerable key with a bad value only sends the value to the Schema, which decides", () => {

@@ -28,10 +28,14 @@ describe("Output.resolve", () => {
   })
 
   it("refuses a file format without --out and postgres without a URL (exit 2)", () => {
-    const noOut = resolve(undefined, "sqlite")
-    assert.isTrue(Either.isLeft(noOut) && noOut.left.code === 2 && /needs --out/.test(noOut.left.message))
-    const notUrl = resolve("x.sqlite", "postgres")
-    assert.isTrue(Either.isLeft(notUrl) && /postgres:\/\//.test(notUrl.left.message))
+    const noOut = Either.flip(resolve(undefined, "sqlite")).pipe(Either.getOrThrow)
+    assert.strictEqual(noOut._tag, "CliFailure")
+    assert.strictEqual(noOut.code, CliError.ExitCode.usage)
+    assert.match(noOut.message, /needs --out/)
+    const notUrl = Either.flip(resolve("x.sqlite", "postgres")).pipe(Either.getOrThrow)
+    assert.strictEqual(notUrl._tag, "CliFailure")
+    assert.strictEqual(notUrl.code, CliError.ExitCode.usage)
+    assert.match(notUrl.message, /postgres:\/\//)
   })
 })
 

@@ -15,6 +15,8 @@ const ok = (text: string, options: Partial<IntervalArg.Options> = {}) => {
 const err = (text: string, options: Partial<IntervalArg.Options> = {}) => {
   const result = IntervalArg.parse(text, { now, ...options })
   if (Either.isRight(result)) return assert.fail(`expected an error for ${text}`)
+  assert.strictEqual(result.left._tag, "IntervalArgError")
+  assert.strictEqual(result.left.text, text)
   return result.left
 }
 

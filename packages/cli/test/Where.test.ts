@@ -380,11 +380,11 @@ describe("Where: properties", () => {
 describe("Where: hostile input", () => {
   it("2 000 nested parentheses are a parse error with a column, not a stack overflow", () => {
     const text = `${"(".repeat(2000)}mediaType = voice${")".repeat(2000)}`
-    const result = Where.parse(text)
-    assert.isTrue(Either.isLeft(result))
-    if (Either.isLeft(result)) {
-      assert.strictEqual(result.left.column, 65)
-      assert.include(result.left.message, "nest more than 64 deep")
-    }
+    const error = Either.flip(Where.parse(text)).pipe(Either.getOrThrow)
+    assert.strictEqual(error._tag, "WhereError")
+    assert.strictEqual(error.text, text)
+    assert.strictEqual(error.column, 65)
+    assert.strictEqual(error.reason, "parentheses nest more than 64 deep")
+    assert.strictEqual(error.message, "invalid --where expression: parentheses nest more than 64 deep (column 65)")
   })
 })
