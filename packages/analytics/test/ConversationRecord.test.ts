@@ -93,7 +93,11 @@ describe("ConversationRecord", () => {
     )
     assert.strictEqual(status.state, "FULFILLED")
     assert.isTrue(Either.isRight(Schema.decodeUnknownEither(Record.AsyncQueryStatus)({ state: "ARCHIVED" })))
-    assert.isTrue(Either.isLeft(Schema.decodeUnknownEither(Record.AsyncQueryResponse)({ jobId: 42 })))
+    const badJobId = Either.flip(Schema.decodeUnknownEither(Record.AsyncQueryResponse)({ jobId: 42 })).pipe(
+      Either.getOrThrow
+    )
+    assert.strictEqual(badJobId._tag, "ParseError")
+    assert.include(badJobId.message, '["jobId"]')
   })
 
   it("decodes a nested ErrorBody with a limit", () => {
@@ -108,7 +112,11 @@ describe("ConversationRecord", () => {
     }
     const decoded = Either.getOrThrow(Schema.decodeUnknownEither(Record.ErrorBody)(body))
     assert.strictEqual(decoded.errors?.[0]?.errors?.[0]?.code, "deeper")
-    assert.isTrue(Either.isLeft(Schema.decodeUnknownEither(Record.ErrorBody)({ ...body, errors: [{ status: "429" }] })))
+    const badStatus = Either.flip(
+      Schema.decodeUnknownEither(Record.ErrorBody)({ ...body, errors: [{ status: "429" }] })
+    ).pipe(Either.getOrThrow)
+    assert.strictEqual(badStatus._tag, "ParseError")
+    assert.include(badStatus.message, '["status"]')
   })
 
   it("exports the parse options that keep unknown fields", () => {
