@@ -55,13 +55,8 @@ interface Cached {
 
 // `HttpClientRequest.basicAuth` encodes with `btoa`, which throws on characters above U+00FF: encode the UTF-8
 // bytes instead (the same header for ASCII credentials, which is what Genesys issues).
-const basicCredentials = (clientId: string, clientSecret: Redacted.Redacted<string>): string => {
-  let binary = ""
-  for (const byte of new TextEncoder().encode(`${clientId}:${Redacted.value(clientSecret)}`)) {
-    binary += String.fromCharCode(byte)
-  }
-  return `Basic ${btoa(binary)}`
-}
+const basicCredentials = (clientId: string, clientSecret: Redacted.Redacted<string>): string =>
+  `Basic ${KnownSecrets.basicValue(clientId, Redacted.value(clientSecret))}`
 
 // The decode error would quote the body, token included: say what is wrong, not what was received.
 const decodeToken =
@@ -107,7 +102,7 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | Genesys
   const ref = yield* SynchronizedRef.make(Option.none<Cached>())
   const url = `${config.loginUrl}/oauth/token`
   const basic = basicCredentials(config.clientId, config.clientSecret)
-  KnownSecrets.registerClient(config.clientId, Redacted.value(config.clientSecret), basic.slice("Basic ".length))
+  KnownSecrets.registerClient(config.clientId, Redacted.value(config.clientSecret))
   // The token request goes through the same pipeline as API calls, without pacing or re-authentication.
   const deps: Pipeline.Deps = {
     client: yield* HttpClient.HttpClient,

@@ -1,4 +1,5 @@
 /** @internal */
+import * as KnownSecrets from "@effect-genesys/analytics/KnownSecrets"
 
 // The last line of defence at the terminal. The library scrubs what it knows inside its own errors, but any text can
 // reach the terminal (an error body a server echoes back, a defect's message, a log line, a dependency's output),
@@ -10,39 +11,13 @@
 // carries data, which must stay exact: only the known values are replaced there.
 
 /** What replaces a secret. @internal */
-export const REDACTED = "[REDACTED]"
+export const REDACTED = KnownSecrets.REDACTED
 
-// Shorter values would match ordinary text and make messages unreadable; real secrets and tokens are far longer.
-const MIN_LENGTH = 6
-
-const values = new Set<string>()
-let ordered: ReadonlyArray<string> = []
-
-const add = (value: string) => {
-  if (value.length < MIN_LENGTH || values.has(value)) return
-  values.add(value)
-  // Longest first: a Basic value containing the secret's text is replaced whole.
-  ordered = [...values].sort((a, b) => b.length - a.length)
-}
-
-const base64 = (text: string) => Buffer.from(text, "utf8").toString("base64")
-
-/** Registers a secret and the forms it could be echoed in: as is, URL-encoded and JSON-escaped. @internal */
-export const register = (secret: string): void => {
-  add(secret)
-  add(encodeURIComponent(secret))
-  add(JSON.stringify(secret).slice(1, -1))
-}
+/** Registers a secret in the library's registry (one per process, shared with every library error). @internal */
+export const register = KnownSecrets.register
 
 /** Registers the client credentials: the secret, `id:secret`, and its base64 with and without padding. @internal */
-export const registerCredentials = (clientId: string, secret: string): void => {
-  register(secret)
-  const pair = `${clientId}:${secret}`
-  register(pair)
-  const encoded = base64(pair)
-  add(encoded)
-  add(encoded.replace(/=+$/, ""))
-}
+export const registerCredentials = KnownSecrets.registerClient
 
 /** Registers the credential of an `Authorization` header value (`Bearer <token>`, `Basic <base64>`). @internal */
 export const registerAuthorization = (header: string | undefined): void => {
@@ -56,11 +31,7 @@ const schemePattern = /\b(Bearer|Basic)(\s+|%20)(?=[A-Za-z0-9._~+/=-]*\d)[A-Za-z
 const accessTokenPattern = /(access_token\\?"?\s*[:=]\s*\\?"?)[^"\\&\s,;}]{6,}/gi
 
 /** Replaces every registered value in `text`. @internal */
-export const scrubKnown = (text: string): string => {
-  let out = text
-  for (const value of ordered) if (out.includes(value)) out = out.split(value).join(REDACTED)
-  return out
-}
+export const scrubKnown = KnownSecrets.scrub
 
 /** Replaces every registered value and credential-shaped text in `text`. @internal */
 export const scrub = (text: string): string =>

@@ -37,11 +37,24 @@ export const register = (secret: string): void => {
   add(JSON.stringify(secret).slice(1, -1))
 }
 
-/** Registers the client credentials: the secret, `id:secret` and its base64 (the Basic header value). @internal */
-export const registerClient = (clientId: string, clientSecret: string, basicValue: string): void => {
+/** The base64 of the UTF-8 bytes of `id:secret`: the value of the Basic `Authorization` header. @internal */
+export const basicValue = (clientId: string, clientSecret: string): string => {
+  let binary = ""
+  for (const byte of new TextEncoder().encode(`${clientId}:${clientSecret}`)) binary += String.fromCharCode(byte)
+  return btoa(binary)
+}
+
+/**
+ * Registers the client credentials: the secret, `id:secret` and its base64 (the Basic header value), padded or not.
+ *
+ * @internal
+ */
+export const registerClient = (clientId: string, clientSecret: string): void => {
   register(clientSecret)
   register(`${clientId}:${clientSecret}`)
-  register(basicValue)
+  const encoded = basicValue(clientId, clientSecret)
+  register(encoded)
+  register(encoded.replace(/=+$/, ""))
 }
 
 /** `text` with every registered secret replaced by `[REDACTED]`. @internal */
