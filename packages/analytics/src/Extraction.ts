@@ -10,39 +10,35 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as Ref from "effect/Ref"
-import type * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
 import * as AnalyticsMetrics from "./AnalyticsMetrics.js"
 import { AuditLog, hashQuery } from "./AuditLog.js"
 import * as CheckpointStore from "./CheckpointStore.js"
-import { ConversationDetails, cancelJobQuietly } from "./ConversationDetails.js"
+import { ConversationDetails } from "./ConversationDetails.js"
 import type * as ConversationQuery from "./ConversationQuery.js"
-import type * as ConversationRecord from "./ConversationRecord.js"
 import {
-  type GenesysError,
-  isGenesysError,
   QueryInvalid,
   QueryIssue,
   ReconciliationFailed,
   ReconciliationShortfall,
-  RecordInvalid
+  type RecordInvalid
 } from "./GenesysError.js"
 import { GenesysConfig } from "./GenesysConfig.js"
 import * as GenesysHttp from "./GenesysHttp.js"
-import * as extractionQueries from "./internal/extraction/windowQueries.js"
+import type * as ExtractionSink from "./ExtractionSink.js"
+import * as JobWindow from "./internal/extraction/jobWindow.js"
 import * as internalPlan from "./internal/extraction/layout.js"
+import * as Ledger from "./internal/extraction/ledger.js"
+import * as PhaseTimer from "./internal/extraction/phaseTimer.js"
+import * as QueryWindow from "./internal/extraction/queryWindow.js"
+import * as Reconcile from "./internal/extraction/reconcile.js"
 import * as internalReport from "./internal/extraction/report.js"
-import * as RecordRequirements from "./internal/extraction/recordRequirements.js"
+import * as Submission from "./internal/extraction/submission.js"
+import type { WindowContext } from "./internal/extraction/windowContext.js"
+import * as extractionQueries from "./internal/extraction/windowQueries.js"
 import { reportWarnings } from "./internal/details/queryWarnings.js"
 import * as Interval from "./Interval.js"
 import * as QueryValidator from "./QueryValidator.js"
 import * as Webhook from "./Webhook.js"
-
-/** A conversation as extracted: job windows carry participant attributes, query windows do not. @since 0.1.0 */
-export type Conversation =
-  | ConversationRecord.AnalyticsConversation
-  | ConversationRecord.AnalyticsConversationWithoutAttributes
 
 /** The filters an extraction applies to every window. @since 0.1.0 */
 export type Filters = Pick<
@@ -83,17 +79,6 @@ export interface PlanOptions {
   readonly maxWindows?: number | undefined
   /** Validator options for the query and its windows. Default: `GenesysConfig`'s `validator`, as `ConversationDetails` uses. */
   readonly validator?: Partial<QueryValidator.ValidatorOptions> | undefined
-}
-
-/** Where extracted conversations go, with a position saved in every checkpoint. @since 0.1.0 */
-export interface Sink<E = never> {
-  /** Called once: `None` for a fresh run, or the position of the last checkpoint to resume from. */
-  readonly open: (resumeFrom: Option.Option<unknown>) => Effect.Effect<void, E>
-  readonly write: (batch: ReadonlyArray<Conversation>) => Effect.Effect<void, E>
-  /** A JSON value identifying everything written so far (for example a byte offset). */
-  readonly position: Effect.Effect<unknown, E>
-  /** Called once after the last window: make the output final. */
-  readonly close: Effect.Effect<void, E>
 }
 
 /** Progress after each committed page, e.g. for a progress line. @since 0.1.0 */
@@ -208,8 +193,6 @@ export interface Report {
   readonly auditHead: string
 }
 
-const dayOf = (millis: number) => Math.floor(millis / Interval.DAY_MILLIS)
-
 const invalid = (path: string, rule: string, message: string, value?: unknown) =>
   new QueryInvalid({ issues: [new QueryIssue({ path, rule, message, ...(value !== undefined ? { value } : {}) })] })
 
@@ -261,7 +244,10 @@ export const plan = Effect.fn("Extraction.plan")(function* (query: unknown, opti
   if (validated.limit !== undefined) {
     return yield* invalid("$.limit", "extraction.limit", "an extraction reads every conversation; remove limit")
   }
-  const interval = Either.getOrThrow(Interval.parse(validated.interval))
+  // The validator has checked the interval already; a parse failure here is still a typed failure, never a throw.
+  const interval = yield* Effect.mapError(Interval.parse(validated.interval), (e) =>
+    invalid("$.interval", e.rule, e.message, validated.interval)
+  )
   // Refused before any request: a mistyped interval must not cost a token or an availability call.
   const maxWindows = options?.maxWindows ?? 5000
   const smallestWindow = Math.min(
@@ -329,41 +315,127 @@ export const formatPlan = (p: Plan): string => {
   return lines.join("\n")
 }
 
-interface WindowState {
-  readonly state: CheckpointStore.WindowCheckpoint["state"]
-  readonly jobId?: string | undefined
-  readonly cursor?: string | undefined
-  readonly seenCursors?: ReadonlyArray<string> | undefined
-  /** Rows of the current job still to skip: written by an earlier job of the window. */
-  readonly pendingSkip?: number | undefined
-  /** Ids the current job has returned so far, while more pages follow: the de-duplication state of a resume. */
-  readonly seenIds?: ReadonlyArray<string> | undefined
-  readonly pagesDone: number
-  readonly conversations: number
-}
+/** The services a run uses, read once. */
+const runServices = Effect.gen(function* () {
+  return {
+    details: yield* ConversationDetails,
+    validator: yield* configuredValidator,
+    audit: yield* AuditLog,
+    store: yield* CheckpointStore.CheckpointStore,
+    webhook: yield* Effect.serviceOption(Webhook.Webhook)
+  }
+})
 
-const freshState: WindowState = { state: "pending", pagesDone: 0, conversations: 0 }
+type RunServices = Effect.Effect.Success<typeof runServices>
 
-// A window's job can be submitted again when it ended without results, or when its cursor went bad: a repeated
-// cursor, or one the platform refused (400 while paging).
-const isRestartable = (e: unknown, paging: boolean): e is GenesysError =>
-  isGenesysError(e) &&
-  (e._tag === "JobExpired" ||
-    e._tag === "JobFailed" ||
-    e._tag === "JobCancelled" ||
-    e._tag === "NotFound" ||
-    e._tag === "PaginationStalled" ||
-    (paging && e._tag === "BadRequest"))
+/** Loads the checkpoint into a ledger, opens the sink where the checkpoint left it and audits the start. */
+const startRun = <E>(
+  plan: Plan,
+  sink: ExtractionSink.ExtractionSink<E, unknown>,
+  services: RunServices,
+  options?: RunOptions<E>
+) =>
+  Effect.gen(function* () {
+    const startedAt = yield* Clock.currentTimeMillis
+    const key = options?.checkpointKey ?? plan.planHash
+    const saved = yield* services.store.load(key)
+    const ledger = yield* Ledger.make({
+      plan,
+      key,
+      store: services.store,
+      saved,
+      sink,
+      startedAt,
+      onProgress: options?.onProgress
+    })
+    yield* sink.open(ledger.sinkPosition)
+    yield* services.audit.record({
+      type: "extraction.started",
+      window: plan.interval,
+      queryHash: plan.planHash,
+      counts: { windows: plan.windows.length, resumedWindows: ledger.resumed.size }
+    })
+    return { ledger, startedAt }
+  })
 
-// The job no longer exists or holds nothing: cancelling it again is a wasted request.
-const jobIsGone = (e: unknown): boolean =>
-  isGenesysError(e) &&
-  (e._tag === "JobExpired" || e._tag === "JobFailed" || e._tag === "JobCancelled" || e._tag === "NotFound")
+/** Runs one window under a concurrency permit, then marks it done, checkpoints and audits it. */
+const runWindow = <E>(ctx: WindowContext<E>, window: Window) =>
+  ctx.concurrency.withPermit(
+    Effect.gen(function* () {
+      if (ctx.ledger.state(window.id).state === "done") return
+      const t0 = yield* Clock.currentTimeMillis
+      const last = yield* window.kind === "job" ? JobWindow.run(ctx, window) : QueryWindow.run(ctx, window)
+      const latency = (yield* Clock.currentTimeMillis) - t0
+      ctx.timer.sample("window", latency)
+      const stats = ctx.ledger.stats(window.id)
+      stats.latencyMillis = latency
+      yield* ctx.ledger.commit(window, [], { ...last, state: "done", seenIds: undefined }, false)
+      yield* ctx.audit.record({
+        type: "extraction.window",
+        window: window.interval,
+        jobId: last.jobId,
+        status: "done",
+        latencyMillis: latency,
+        counts: {
+          conversations: last.conversations,
+          pages: last.pagesDone,
+          duplicates: stats.duplicates,
+          foreign: stats.foreign,
+          quarantined: stats.quarantined
+        }
+      })
+    })
+  )
 
-const describe = (e: unknown): { readonly tag: string; readonly message: string } =>
-  isGenesysError(e)
-    ? { tag: e._tag, message: e.message }
-    : { tag: "SinkError", message: e instanceof Error ? e.message : String(e) }
+/** After the windows: reconciles, audits the completion, seals the run, notifies and assembles the report. */
+const finishRun = <E>(
+  plan: Plan,
+  ctx: WindowContext<E>,
+  run: { readonly startedAt: number; readonly metricsBefore: AnalyticsMetrics.Snapshot },
+  options?: RunOptions<E>
+) =>
+  Effect.gen(function* () {
+    const reconciliations = options?.reconcile
+      ? yield* Reconcile.reconcile({ ...ctx, windows: plan.windows, extractedIn: ctx.ledger.extractedIn })
+      : new Map<string, Reconciliation>()
+    const finishedAt = yield* Clock.currentTimeMillis
+    ctx.timer.sample("total", finishedAt - run.startedAt)
+    const metricsAfter = yield* AnalyticsMetrics.snapshot
+    const routes = AnalyticsMetrics.summarize(metricsAfter, run.metricsBefore)
+    const windows = plan.windows.map((w) =>
+      internalReport.windowReport(w, {
+        state: ctx.ledger.state(w.id),
+        stats: ctx.ledger.stats(w.id),
+        resumed: ctx.ledger.resumed.has(w.id),
+        reconciliation: reconciliations.get(w.id)
+      })
+    )
+    const counts = internalReport.counts(windows)
+    const latencyMillis = finishedAt - run.startedAt
+    yield* ctx.audit.record({
+      type: "extraction.completed",
+      window: plan.interval,
+      queryHash: plan.planHash,
+      latencyMillis,
+      counts
+    })
+    // The run ends with the sealing record, so the announced head covers the whole run.
+    const auditHead = yield* ctx.audit.seal(counts)
+    yield* ctx.notify({ type: "extraction.completed", window: plan.interval, counts, auditHead, status: "completed" })
+    return internalReport.assemble({
+      plan,
+      windows,
+      complete: plan.windows.every((w) => ctx.ledger.state(w.id).state === "done"),
+      requests: routes.reduce((n, r) => n + r.count, 0),
+      retries: metricsAfter.retries - run.metricsBefore.retries,
+      rateLimited: metricsAfter.rateLimited - run.metricsBefore.rateLimited,
+      phases: internalReport.summarizePhases(ctx.timer.samples),
+      routes,
+      concurrency: { initial: ctx.concurrency.initial, final: yield* ctx.concurrency.current },
+      reconcileThreshold: options?.reconcile ? (options.reconcileThreshold ?? 1) : undefined,
+      auditHead
+    })
+  })
 
 /**
  * Runs a plan into a sink and ends with the completeness report. With a `CheckpointStore`, every page is
@@ -373,526 +445,33 @@ const describe = (e: unknown): { readonly tag: string; readonly message: string 
  *
  * @since 0.1.0
  */
-export const run = <E>(plan: Plan, sink: Sink<E>, options?: RunOptions<E>) =>
+export const run = <E>(plan: Plan, sink: ExtractionSink.ExtractionSink<E, unknown>, options?: RunOptions<E>) =>
   Effect.gen(function* () {
-    const details = yield* ConversationDetails
-    const validator = yield* configuredValidator
-    const audit = yield* AuditLog
-    const store = yield* CheckpointStore.CheckpointStore
-    const webhook = yield* Effect.serviceOption(Webhook.Webhook)
-    const notify = (event: Webhook.WebhookEvent) =>
-      Option.match(webhook, { onNone: () => Effect.void, onSome: (w) => w.notify(event) })
-    const key = options?.checkpointKey ?? plan.planHash
-    const watermarkMillis = Date.parse(plan.watermark)
-    const startedAt = yield* Clock.currentTimeMillis
+    const services = yield* runServices
     const metricsBefore = yield* AnalyticsMetrics.snapshot
-
-    const saved = yield* store.load(key)
-    const resumable = Option.filter(saved, (c) => c.planHash === plan.planHash)
-    const states = new Map<string, WindowState>()
-    const dayCounts = new Map<number, number>()
-    for (const w of plan.windows) states.set(w.id, freshState)
-    if (Option.isSome(resumable)) {
-      for (const w of resumable.value.windows) {
-        const id = w.id ?? plan.windows.find((p) => p.interval === w.window)?.id
-        if (id !== undefined && states.has(id)) states.set(id, w)
-      }
-      for (const [day, count] of Object.entries(resumable.value.dayCounts ?? {})) dayCounts.set(Number(day), count)
+    const { ledger, startedAt } = yield* startRun(plan, sink, services, options)
+    const ctx: WindowContext<E> = {
+      ...services,
+      filters: plan.filters,
+      watermarkMillis: Date.parse(plan.watermark),
+      ledger,
+      timer: PhaseTimer.make(),
+      concurrency: yield* Submission.makeConcurrency(Math.max(1, options?.concurrency ?? 2), services.audit),
+      notify: (event) => Option.match(services.webhook, { onNone: () => Effect.void, onSome: (w) => w.notify(event) }),
+      quarantine: options?.quarantine,
+      pageSize: options?.pageSize,
+      maxResubmissions: options?.maxResubmissions ?? 2
     }
-    const resumedIds = new Set([...states.entries()].filter(([, s]) => s.state !== "pending").map(([id]) => id))
-    yield* sink.open(Option.flatMap(resumable, (c) => Option.fromNullable(c.sinkPosition)))
-    yield* audit.record({
-      type: "extraction.started",
-      window: plan.interval,
-      queryHash: plan.planHash,
-      counts: { windows: plan.windows.length, resumedWindows: resumedIds.size }
-    })
-
-    const commitLock = yield* Effect.makeSemaphore(1)
-    const samples = new Map<internalReport.Phase, Array<number>>()
-    const sample = (phase: internalReport.Phase, millis: number) => {
-      const list = samples.get(phase)
-      if (list) list.push(millis)
-      else samples.set(phase, [millis])
-    }
-    const totals = { pages: 0, conversations: 0 }
-    const windowStats = new Map<
-      string,
-      {
-        pages: number
-        conversations: number
-        resubmissions: number
-        duplicates: number
-        foreign: number
-        quarantined: number
-        latencyMillis: number
-      }
-    >()
-    const statsOf = (id: string) => {
-      let s = windowStats.get(id)
-      if (!s) {
-        s = {
-          pages: 0,
-          conversations: 0,
-          resubmissions: 0,
-          duplicates: 0,
-          foreign: 0,
-          quarantined: 0,
-          latencyMillis: 0
-        }
-        windowStats.set(id, s)
-      }
-      return s
-    }
-    const windowsDone = () => [...states.values()].filter((s) => s.state === "done").length
-
-    const saveCheckpoint = Effect.gen(function* () {
-      const sinkPosition = yield* sink.position
-      yield* store.save(key, {
-        planHash: plan.planHash,
-        sinkPosition,
-        dayCounts: Object.fromEntries(dayCounts),
-        windows: plan.windows.map((w) => {
-          const s = states.get(w.id)!
-          return { id: w.id, window: w.interval, kind: w.kind, ...s }
-        })
-      })
-    })
-
-    // Sink write and checkpoint happen under one lock and in this order: a crash between them leaves output
-    // past the saved position, which `open` discards on resume.
-    const commit = (window: Window, batch: ReadonlyArray<Conversation>, next: WindowState, page: boolean) =>
-      commitLock.withPermits(1)(
-        Effect.gen(function* () {
-          if (batch.length > 0) yield* sink.write(batch)
-          for (const c of batch) {
-            const times = internalPlan.timesOf(c)
-            if (times) dayCounts.set(dayOf(times.startMillis), (dayCounts.get(dayOf(times.startMillis)) ?? 0) + 1)
-          }
-          states.set(window.id, next)
-          yield* saveCheckpoint
-          if (page) {
-            totals.pages += 1
-            totals.conversations += batch.length
-            const s = statsOf(window.id)
-            s.pages += 1
-            s.conversations += batch.length
-            if (options?.onProgress) {
-              const now = yield* Clock.currentTimeMillis
-              yield* options.onProgress({
-                windowsDone: windowsDone(),
-                windows: plan.windows.length,
-                pages: totals.pages,
-                conversations: totals.conversations,
-                elapsedMillis: now - startedAt
-              })
-            }
-          }
-        })
-      )
-
-    // Checks each record for what the runner relies on, keeps what this window owns, drops repeats within the
-    // window, then skips what an earlier attempt of the window already wrote (results come in a fixed order, so
-    // position identifies them). `seenInitially` restores the repeats check of a job continued from its cursor.
-    const makeSelector = (window: Window, skipInitially: number, seenInitially?: ReadonlyArray<string>) => {
-      const seen = new Set<string>(seenInitially)
-      let skip = skipInitially
-      const select = (
-        conversations: ReadonlyArray<Conversation>,
-        where: { readonly page: number; readonly jobId?: string | undefined }
-      ) => {
-        const out: Array<Conversation> = []
-        const invalid: Array<QuarantinedRecord> = []
-        const s = statsOf(window.id)
-        for (const c of conversations) {
-          const problem = RecordRequirements.check(c)
-          if (problem !== undefined) {
-            const error = new RecordInvalid({
-              field: problem.field,
-              detail: problem.detail,
-              window: window.interval,
-              page: where.page,
-              ...(where.jobId !== undefined ? { jobId: where.jobId } : {}),
-              ...(problem.field !== "conversationId" ? { conversationId: c.conversationId as string } : {})
-            })
-            invalid.push({ error, record: c })
-            continue
-          }
-          const times = internalPlan.timesOf(c)
-          if (times === undefined || !internalPlan.owns(window, watermarkMillis, times)) {
-            s.foreign += 1
-            continue
-          }
-          const id = c.conversationId as string
-          if (seen.has(id)) {
-            s.duplicates += 1
-            continue
-          }
-          seen.add(id)
-          if (skip > 0) {
-            skip -= 1
-            continue
-          }
-          out.push(c)
-        }
-        return { batch: out, invalid }
-      }
-      return { select, remainingSkip: () => skip, seenIds: (): ReadonlyArray<string> => [...seen] }
-    }
-
-    // A record the runner cannot rely on fails the window, or with `quarantine` is set aside and counted: never
-    // dropped without a trace.
-    const setAside = (window: Window, invalid: ReadonlyArray<QuarantinedRecord>) =>
-      Effect.gen(function* () {
-        if (invalid.length === 0) return
-        const quarantine = options?.quarantine
-        if (quarantine === undefined) return yield* Effect.fail(invalid[0]!.error)
-        for (const entry of invalid) yield* quarantine(entry)
-        statsOf(window.id).quarantined += invalid.length
-        yield* audit.record({
-          type: "extraction.window",
-          window: window.interval,
-          status: "quarantined",
-          counts: { records: invalid.length },
-          detail: invalid[0]!.error.message
-        })
-      })
-
-    const maxSubmitRetries = 3
-    const concurrency = Math.max(1, options?.concurrency ?? 2)
-    const limiter = yield* Effect.makeSemaphore(concurrency)
-    const effectiveLimit = yield* Ref.make(concurrency)
-    const lowerLimit = Effect.flatMap(
-      Ref.modify(effectiveLimit, (n) => (n > 1 ? [true, n - 1] : [false, n])),
-      (lowered) =>
-        lowered
-          ? Effect.zipRight(
-              Effect.forkScoped(limiter.take(1)),
-              audit.record({
-                type: "extraction.window",
-                status: "concurrency.lowered",
-                detail: "Genesys refused a job with a concurrency limit"
-              })
-            )
-          : Effect.void
+    const outcome = yield* Effect.either(
+      Effect.forEach(plan.windows, (w) => runWindow(ctx, w), { concurrency: ctx.concurrency.initial, discard: true })
     )
-
-    const timed = <A, E2, R>(phase: internalReport.Phase, effect: Effect.Effect<A, E2, R>) =>
-      Effect.gen(function* () {
-        const t0 = yield* Clock.currentTimeMillis
-        const a = yield* effect
-        sample(phase, (yield* Clock.currentTimeMillis) - t0)
-        return a
-      })
-
-    // The HTTP layer never retries a job POST on 5xx or a lost connection (the job may exist). Here the window is
-    // the unit of idempotency: another job for it is harmless to the output, since the window keeps only what it
-    // owns and skips what it wrote; the cost is a job that may expire unused, which the audit log records.
-    // Runs `f` over a window's pages, sampling the firstPage and paging phases from `since`.
-    const forEachPage = <A, E2>(
-      pages: Stream.Stream<A, GenesysError>,
-      since: number,
-      f: (page: A) => Effect.Effect<void, E2>
-    ) =>
-      Effect.gen(function* () {
-        let first = true
-        yield* Stream.runForEach(pages, (page) =>
-          Effect.gen(function* () {
-            if (first) {
-              sample("firstPage", (yield* Clock.currentTimeMillis) - since)
-              first = false
-            }
-            yield* f(page)
-          })
-        )
-        sample("paging", (yield* Clock.currentTimeMillis) - since)
-      })
-
-    const submitForWindow = (window: Window) => {
-      const submit = details.submitJob(extractionQueries.windowQuery(plan.filters, window, validator))
-      const attempt = (n: number): Effect.Effect<string, GenesysError, Scope.Scope> =>
-        Effect.catchAll(submit, (e) => {
-          if (e._tag === "RateLimited" && e.limitKey !== undefined && n < 20) {
-            return Effect.zipRight(
-              Effect.zipRight(lowerLimit, Effect.sleep(Duration.millis(e.retryAfterMillis ?? 5_000))),
-              attempt(n + 1)
-            )
-          }
-          if ((e._tag === "ServerError" || e._tag === "Transport") && n < maxSubmitRetries) {
-            return Effect.zipRight(
-              audit.record({
-                type: "http.retry",
-                window: window.interval,
-                route: "POST /api/v2/analytics/conversations/details/jobs",
-                status: e._tag,
-                attempt: n + 1,
-                waitMillis: 1000 * 2 ** n,
-                detail: `job submission failed (${e.message}); submitting again: the lost request may have created a job that will expire unused`
-              }),
-              Effect.zipRight(Effect.sleep(Duration.seconds(2 ** n)), attempt(n + 1))
-            )
-          }
-          return Effect.fail(e)
-        })
-      return timed("submit", attempt(0))
-    }
-
-    const runJobWindow = (window: Window) => {
-      // The job this window holds, from the moment its id is known until it is read to the end or known gone: it is
-      // cancelled if the run is interrupted meanwhile, since it holds a share of the small concurrent-jobs quota.
-      let liveJob: string | undefined
-      return Effect.gen(function* () {
-        const maxResubmissions = options?.maxResubmissions ?? 2
-        let state = states.get(window.id)!
-        // Resuming mid-job, the rows an earlier attempt wrote may not all have been skipped yet.
-        let skip = state.pendingSkip ?? 0
-        if (state.state === "paging" && state.cursor === undefined) {
-          // The last page was committed but not the end of the window: read the job again, skipping all it wrote.
-          skip = state.conversations
-        }
-        for (let attempt = 0; ; attempt++) {
-          if (state.jobId === undefined) {
-            // No interruption between the answer and `liveJob`: a job whose id we hold is never leaked.
-            const jobId = yield* Effect.uninterruptibleMask((restore) =>
-              Effect.tap(restore(submitForWindow(window)), (id) =>
-                Effect.sync(() => {
-                  liveJob = id
-                })
-              )
-            )
-            skip = state.conversations
-            state = {
-              ...state,
-              state: "submitted",
-              jobId,
-              cursor: undefined,
-              seenCursors: [],
-              seenIds: undefined,
-              pendingSkip: skip
-            }
-            yield* commit(window, [], state, false)
-          }
-          const jobId = state.jobId!
-          liveJob = jobId
-          let paging = false
-          const outcome = yield* Effect.either(
-            Effect.gen(function* () {
-              yield* timed("await", details.awaitJob(jobId))
-              paging = true
-              const fulfilledAt = yield* Clock.currentTimeMillis
-              // Continuing the saved cursor, the ids already returned by this job are still "seen".
-              const { remainingSkip, seenIds, select } = makeSelector(
-                window,
-                skip,
-                state.cursor !== undefined ? state.seenIds : undefined
-              )
-              yield* forEachPage(
-                details.jobResultPages(jobId, {
-                  cursor: state.cursor,
-                  seenCursors: state.seenCursors,
-                  pageSize: options?.pageSize
-                }),
-                fulfilledAt,
-                (page) =>
-                  Effect.gen(function* () {
-                    const { batch, invalid } = select(page.conversations, { page: state.pagesDone + 1, jobId })
-                    yield* setAside(window, invalid)
-                    state = {
-                      state: "paging",
-                      jobId,
-                      cursor: page.cursor,
-                      seenCursors:
-                        page.cursor === undefined ? state.seenCursors : [...(state.seenCursors ?? []), page.cursor],
-                      // Only needed to continue from the cursor; after the last page a resume re-reads the job.
-                      seenIds: page.cursor === undefined ? undefined : seenIds(),
-                      pagesDone: state.pagesDone + 1,
-                      conversations: state.conversations + batch.length,
-                      pendingSkip: remainingSkip()
-                    }
-                    yield* commit(window, batch, state, true)
-                  })
-              )
-            })
-          )
-          if (Either.isRight(outcome)) break
-          const error = outcome.left
-          // Given back when this run stops using it; a job that ended or vanished holds nothing.
-          liveJob = undefined
-          if (!jobIsGone(error)) yield* cancelJobQuietly(jobId, `failed: ${describe(error).tag}`)
-          if (!isRestartable(error, paging) || attempt >= maxResubmissions) {
-            const { message, tag } = describe(error)
-            yield* notify({ type: "job.failed", jobId, window: window.interval, status: tag, detail: message })
-            return yield* Effect.fail(error)
-          }
-          statsOf(window.id).resubmissions += 1
-          state = { ...state, jobId: undefined, cursor: undefined, seenCursors: [], seenIds: undefined }
-          yield* audit.record({
-            type: "job.resubmitted",
-            jobId,
-            window: window.interval,
-            status: error._tag,
-            detail: `job ${error._tag}; submitting the window again and skipping ${state.conversations} conversations already written`
-          })
-        }
-        liveJob = undefined
-        yield* notify({ type: "job.fulfilled", jobId: state.jobId, window: window.interval, status: "FULFILLED" })
-        return state
-      }).pipe(
-        Effect.onInterrupt(() => (liveJob === undefined ? Effect.void : cancelJobQuietly(liveJob, "interrupted")))
-      )
-    }
-
-    const runQueryWindow = (window: Window) =>
-      Effect.gen(function* () {
-        let state = states.get(window.id)!
-        // Read again from page 1 on resume, so the repeats check rebuilds itself while skipping what was written.
-        const { select } = makeSelector(window, state.conversations)
-        yield* forEachPage(
-          details.queryPages(extractionQueries.windowQuery(plan.filters, window, validator)),
-          yield* Clock.currentTimeMillis,
-          (page) =>
-            Effect.gen(function* () {
-              const { batch, invalid } = select(page.conversations, { page: state.pagesDone + 1 })
-              yield* setAside(window, invalid)
-              state = {
-                state: "paging",
-                pagesDone: state.pagesDone + 1,
-                conversations: state.conversations + batch.length
-              }
-              yield* commit(window, batch, state, true)
-            })
-        )
-        return state
-      })
-
-    const runWindow = (window: Window) =>
-      limiter.withPermits(1)(
-        Effect.gen(function* () {
-          if (states.get(window.id)!.state === "done") return
-          const t0 = yield* Clock.currentTimeMillis
-          const last = yield* window.kind === "job" ? runJobWindow(window) : runQueryWindow(window)
-          const latency = (yield* Clock.currentTimeMillis) - t0
-          sample("window", latency)
-          statsOf(window.id).latencyMillis = latency
-          yield* commit(window, [], { ...last, state: "done", seenIds: undefined }, false)
-          const s = statsOf(window.id)
-          yield* audit.record({
-            type: "extraction.window",
-            window: window.interval,
-            jobId: last.jobId,
-            status: "done",
-            latencyMillis: latency,
-            counts: {
-              conversations: last.conversations,
-              pages: last.pagesDone,
-              duplicates: s.duplicates,
-              foreign: s.foreign,
-              quarantined: s.quarantined
-            }
-          })
-        })
-      )
-
-    const outcome = yield* Effect.either(Effect.forEach(plan.windows, runWindow, { concurrency, discard: true }))
     if (Either.isLeft(outcome)) {
-      const { message, tag } = describe(outcome.left)
-      yield* audit.record({ type: "failure", window: plan.interval, status: tag, detail: message })
+      const { message, tag } = JobWindow.describe(outcome.left)
+      yield* services.audit.record({ type: "failure", window: plan.interval, status: tag, detail: message })
       return yield* Effect.fail(outcome.left)
     }
     yield* sink.close
-
-    const reconciliations = new Map<string, Reconciliation>()
-    const threshold = options?.reconcileThreshold ?? 1
-    if (options?.reconcile) {
-      for (const w of plan.windows) {
-        if (!internalPlan.isDayAligned(w)) continue
-        const expected = yield* details.queryTotalHits(
-          QueryValidator.markChecked({ interval: w.interval, ...plan.filters }, "sync", validator)
-        )
-        let extracted = 0
-        for (let d = dayOf(w.startMillis); d < dayOf(w.endMillis); d++) extracted += dayCounts.get(d) ?? 0
-        reconciliations.set(w.id, {
-          expected,
-          extracted,
-          accuracy: expected === 0 ? (extracted === 0 ? 1 : 0) : extracted / expected
-        })
-      }
-    }
-
-    const finishedAt = yield* Clock.currentTimeMillis
-    sample("total", finishedAt - startedAt)
-    const metricsAfter = yield* AnalyticsMetrics.snapshot
-    const routes = AnalyticsMetrics.summarize(metricsAfter, metricsBefore)
-    const windows: Array<WindowReport> = plan.windows.map((w) => {
-      const state = states.get(w.id)!
-      const s = statsOf(w.id)
-      const reconciliation = reconciliations.get(w.id)
-      return {
-        id: w.id,
-        kind: w.kind,
-        interval: w.interval,
-        provisional: w.provisional,
-        ...(state.jobId !== undefined ? { jobId: state.jobId } : {}),
-        conversations: state.conversations,
-        pages: state.pagesDone,
-        resubmissions: s.resubmissions,
-        duplicates: s.duplicates,
-        foreign: s.foreign,
-        quarantined: s.quarantined,
-        latencyMillis: s.latencyMillis,
-        resumed: resumedIds.has(w.id),
-        ...(reconciliation !== undefined ? { reconciliation } : {})
-      }
-    })
-    const sum = (f: (w: WindowReport) => number) => windows.reduce((n, w) => n + f(w), 0)
-    const firstProvisional = plan.windows.find((w) => w.provisional)
-    const counts = {
-      conversations: sum((w) => w.conversations),
-      pages: sum((w) => w.pages),
-      windows: windows.length
-    }
-    yield* audit.record({
-      type: "extraction.completed",
-      window: plan.interval,
-      queryHash: plan.planHash,
-      latencyMillis: finishedAt - startedAt,
-      counts
-    })
-    // The run ends with the sealing record, so the announced head covers the whole run.
-    const auditHead = yield* audit.seal(counts)
-    yield* notify({ type: "extraction.completed", window: plan.interval, counts, auditHead, status: "completed" })
-    const accuracies = [...reconciliations.values()].map((r) => r.accuracy)
-    const report: Report = {
-      interval: plan.interval,
-      watermark: plan.watermark,
-      ...(firstProvisional !== undefined
-        ? { provisionalFrom: new Date(firstProvisional.startMillis).toISOString() }
-        : {}),
-      windows,
-      totals: {
-        conversations: counts.conversations,
-        pages: counts.pages,
-        requests: routes.reduce((n, r) => n + r.count, 0),
-        retries: metricsAfter.retries - metricsBefore.retries,
-        rateLimited: metricsAfter.rateLimited - metricsBefore.rateLimited,
-        duplicates: sum((w) => w.duplicates),
-        resubmissions: sum((w) => w.resubmissions),
-        quarantined: sum((w) => w.quarantined)
-      },
-      phases: internalReport.summarizePhases(samples),
-      routes,
-      complete: windows.every((w) => states.get(w.id)!.state === "done"),
-      concurrency: { initial: concurrency, final: yield* Ref.get(effectiveLimit) },
-      ...(accuracies.length > 0 ? { accuracy: Math.min(...accuracies) } : {}),
-      ...(options?.reconcile
-        ? {
-            reconcileThreshold: threshold,
-            reconciled: accuracies.every((a) => a >= threshold)
-          }
-        : {}),
-      auditHead
-    }
-    return report
+    return yield* finishRun(plan, ctx, { startedAt, metricsBefore }, options)
   }).pipe(
     Effect.scoped,
     (effect) => (options?.onRetry ? GenesysHttp.withRetryObserver(effect, options.onRetry) : effect),
@@ -940,20 +519,4 @@ export const formatReport = (report: Report): string => {
   }
   lines.push("", formatLatency(report))
   return lines.join("\n")
-}
-
-/** An in-memory sink, for tests and small extractions; `written` holds everything. @since 0.1.0 */
-export const memorySink = (): Sink & { readonly written: Array<Conversation> } => {
-  const written: Array<Conversation> = []
-  return {
-    written,
-    open: (resumeFrom) =>
-      Effect.sync(() => {
-        const keep = Option.match(resumeFrom, { onNone: () => 0, onSome: (p) => (typeof p === "number" ? p : 0) })
-        written.length = Math.min(written.length, keep)
-      }),
-    write: (batch) => Effect.sync(() => void written.push(...batch)),
-    position: Effect.sync(() => written.length),
-    close: Effect.void
-  }
 }

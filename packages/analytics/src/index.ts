@@ -44,6 +44,9 @@ export * as AnalyticsMetrics from "./AnalyticsMetrics.js"
 export * as Extraction from "./Extraction.js"
 
 /** @since 0.1.0 */
+export * as ExtractionSink from "./ExtractionSink.js"
+
+/** @since 0.1.0 */
 export * as CheckpointStore from "./CheckpointStore.js"
 
 /** @since 0.1.0 */

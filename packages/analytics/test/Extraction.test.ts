@@ -6,6 +6,7 @@ import * as fc from "fast-check"
 import * as CheckpointStore from "../src/CheckpointStore.js"
 import * as ConversationDetails from "../src/ConversationDetails.js"
 import * as Extraction from "../src/Extraction.js"
+import * as ExtractionSink from "../src/ExtractionSink.js"
 import * as internalPlan from "../src/internal/extraction/layout.js"
 import * as Interval from "../src/Interval.js"
 import { clientLayer, drive } from "./GenesysHttpFixtures.js"
@@ -50,7 +51,7 @@ const withEmulator = <A, E, R>(
 const expectedIds = (filters: Extraction.Filters = {}) =>
   Effect.flatMap(Emulator.Emulator, (e) => e.groundTruthSync({ interval: threeDays, ...filters }))
 
-const idsOf = (written: ReadonlyArray<Extraction.Conversation>) => written.map((c) => c.conversationId!)
+const idsOf = (written: ReadonlyArray<ExtractionSink.Conversation>) => written.map((c) => c.conversationId!)
 
 const sorted = (ids: ReadonlyArray<string>) => [...ids].sort()
 
@@ -129,7 +130,7 @@ describe("Extraction.run against the emulator", () => {
             ["query", Interval.format(day0 + 2 * DAY, day0 + 3 * DAY)]
           ]
         )
-        const sink = Extraction.memorySink()
+        const sink = ExtractionSink.memory()
         const exit = yield* drive(Extraction.run(plan, sink, { reconcile: true, concurrency: 2 }))
         assert.isTrue(Exit.isSuccess(exit))
         if (!Exit.isSuccess(exit)) return
@@ -165,7 +166,7 @@ describe("Extraction.run against the emulator", () => {
           segmentFilters: [{ type: "and", predicates: [{ dimension: "mediaType", value: "voice" }] }]
         }
         const plan = yield* Extraction.plan({ interval: threeDays, ...filters })
-        const sink = Extraction.memorySink()
+        const sink = ExtractionSink.memory()
         const exit = yield* drive(Extraction.run(plan, sink))
         assert.isTrue(Exit.isSuccess(exit))
         const expected = yield* expectedIds(filters)
@@ -198,7 +199,7 @@ describe("Extraction.run against the emulator", () => {
         })
         const plan = yield* Extraction.plan({ interval: threeDays })
         const exit = yield* drive(
-          Extraction.run(plan, Extraction.memorySink(), { concurrency: 1 }).pipe(
+          Extraction.run(plan, ExtractionSink.memory(), { concurrency: 1 }).pipe(
             Effect.provideService(ConversationDetails.ConversationDetails, counting)
           )
         )
@@ -212,7 +213,7 @@ describe("Extraction.run against the emulator", () => {
     withEmulator(
       Effect.gen(function* () {
         const plan = yield* Extraction.plan({ interval: threeDays })
-        const sink = Extraction.memorySink()
+        const sink = ExtractionSink.memory()
         const exit = yield* drive(Extraction.run(plan, sink, { concurrency: 3 }))
         assert.isTrue(Exit.isSuccess(exit))
         if (Exit.isSuccess(exit)) {
@@ -232,7 +233,7 @@ describe("Extraction.run against the emulator", () => {
         const expected = sorted(yield* expectedIds())
         const store = yield* CheckpointStore.CheckpointStore
         let totalWrites = 0
-        const counting = Extraction.memorySink()
+        const counting = ExtractionSink.memory()
         yield* drive(
           Extraction.run(
             plan,
@@ -253,9 +254,9 @@ describe("Extraction.run against the emulator", () => {
           // Either the page never reached the sink, or it did and the process died before the checkpoint.
           for (const mode of ["before-write", "after-write"] as const) {
             const key = `crash-${crashAfter}-${mode}`
-            const sink = Extraction.memorySink()
+            const sink = ExtractionSink.memory()
             let writes = 0
-            const crashing: Extraction.Sink<string> = {
+            const crashing: ExtractionSink.ExtractionSink<string> = {
               ...sink,
               write: (batch) =>
                 ++writes <= crashAfter
@@ -283,9 +284,9 @@ describe("Extraction.run against the emulator", () => {
     withEmulator(
       Effect.gen(function* () {
         const plan = yield* Extraction.plan({ interval: threeDays })
-        const sink = Extraction.memorySink()
+        const sink = ExtractionSink.memory()
         let writes = 0
-        const crashing: Extraction.Sink<string> = {
+        const crashing: ExtractionSink.ExtractionSink<string> = {
           ...sink,
           write: (batch) => (++writes > 2 ? Effect.fail("crash") : sink.write(batch))
         }
@@ -317,7 +318,7 @@ describe("Extraction.run against the emulator", () => {
             { method: "POST", path: "/api/v2/analytics/conversations/details/jobs", nth: 2, fault: { kind: "drop" } }
           ]
         })
-        const sink = Extraction.memorySink()
+        const sink = ExtractionSink.memory()
         const exit = yield* drive(Extraction.run(plan, sink, { concurrency: 1 }))
         assert.isTrue(Exit.isSuccess(exit))
         assert.deepStrictEqual(sorted(idsOf(sink.written)), sorted(yield* expectedIds()))
@@ -346,7 +347,7 @@ describe("Extraction.run against the emulator", () => {
             }
           ]
         })
-        const sink = Extraction.memorySink()
+        const sink = ExtractionSink.memory()
         const first = yield* drive(Extraction.run(plan, sink, { checkpointKey: "skip", concurrency: 1 }))
         assert.isTrue(Exit.isFailure(first))
         yield* emulator.setFaults(undefined)

@@ -5,6 +5,7 @@ import { Effect, Exit, Layer, Option, TestClock } from "effect"
 import * as AnalyticsMetrics from "../src/AnalyticsMetrics.js"
 import * as CheckpointStore from "../src/CheckpointStore.js"
 import * as Extraction from "../src/Extraction.js"
+import * as ExtractionSink from "../src/ExtractionSink.js"
 import { docExamples } from "./DocExamples.js"
 import { clientLayer, drive } from "./GenesysHttpFixtures.js"
 
@@ -46,7 +47,7 @@ describe("docs/extraction.md and docs/metrics.md examples", () => {
             segmentFilters: [{ type: "and", predicates: [{ dimension: "mediaType", value: "voice" }] }]
           })
           yield* Effect.log(Extraction.formatPlan(plan)) // the dry run: windows, watermark
-          const sink = Extraction.memorySink()
+          const sink = ExtractionSink.memory()
           const report = yield* Extraction.run(plan, sink, { concurrency: 2, reconcile: true })
           yield* Effect.log(Extraction.formatReport(report))
           // /docs
@@ -73,9 +74,9 @@ describe("docs/extraction.md and docs/metrics.md examples", () => {
       const exit = yield* inEmulatorTime(
         Effect.gen(function* () {
           const plan = yield* Extraction.plan({ interval: "2026-01-05T00:00:00Z/2026-01-08T00:00:00Z" })
-          const sink = Extraction.memorySink()
+          const sink = ExtractionSink.memory()
           let pages = 0
-          const crashing: Extraction.Sink<string> = {
+          const crashing: ExtractionSink.ExtractionSink<string> = {
             ...sink,
             write: (batch) => (++pages > 2 ? Effect.fail("killed") : sink.write(batch))
           }
@@ -105,7 +106,7 @@ describe("docs/extraction.md and docs/metrics.md examples", () => {
           const plan = yield* Extraction.plan({ interval: "2026-01-06T00:00:00Z/2026-01-07T00:00:00Z" })
           // docs:custom-sink
           const lines: Array<string> = []
-          const ndjsonInMemory: Extraction.Sink = {
+          const ndjsonInMemory: ExtractionSink.ExtractionSink = {
             open: (resumeFrom) =>
               Effect.sync(() => {
                 lines.length = Option.getOrElse(resumeFrom, () => 0) as number
@@ -131,7 +132,7 @@ describe("docs/extraction.md and docs/metrics.md examples", () => {
           const plan = yield* Extraction.plan({ interval: "2026-01-06T00:00:00Z/2026-01-07T00:00:00Z" })
           // docs:latency-summary
           const before = yield* AnalyticsMetrics.snapshot
-          const report = yield* Extraction.run(plan, Extraction.memorySink())
+          const report = yield* Extraction.run(plan, ExtractionSink.memory())
           yield* Effect.log(Extraction.formatLatency(report)) // phases and routes: count, p50, p95, p99, max
           const routes = AnalyticsMetrics.summarize(yield* AnalyticsMetrics.snapshot, before)
           // /docs

@@ -6,6 +6,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer, Logger, Option, TestClock } from "effect"
 import * as CheckpointStore from "../src/CheckpointStore.js"
 import * as Extraction from "../src/Extraction.js"
+import * as ExtractionSink from "../src/ExtractionSink.js"
 import { QueryInvalid } from "../src/GenesysError.js"
 import type * as GenesysConfig from "../src/GenesysConfig.js"
 import * as Interval from "../src/Interval.js"
@@ -90,7 +91,7 @@ describe("Extraction.plan validation", () => {
       const written = yield* Effect.gen(function* () {
         const planned = yield* Extraction.plan({ interval: Interval.format(day0, day0 + 3 * DAY), ...oddFilter })
         assert.strictEqual(planned.windows.length, 3)
-        const sink = Extraction.memorySink()
+        const sink = ExtractionSink.memory()
         const exit = yield* drive(Extraction.run(planned, sink))
         assert.isTrue(Exit.isSuccess(exit))
         const events = yield* AuditRecords

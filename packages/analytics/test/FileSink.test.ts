@@ -3,12 +3,17 @@ import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Exit, Fiber, Stream } from "effect"
 import * as fc from "fast-check"
+import * as ExtractionSink from "../src/ExtractionSink.js"
 import * as FileSink from "../src/FileSink.js"
 import * as Flatten from "../src/Flatten.js"
 import { parseCsv } from "./CsvReader.js"
 import { conversation, voiceCall } from "./FlattenFixtures.js"
 
-const sample = [voiceCall, ...fc.sample(conversation, { numRuns: 40, seed: 7 })]
+// The fixtures are flatten inputs; the sinks take conversations as extracted, which they stand for here.
+const sample = [
+  voiceCall,
+  ...fc.sample(conversation, { numRuns: 40, seed: 7 })
+] as unknown as ReadonlyArray<ExtractionSink.Conversation>
 
 const withTemp = <A, E>(f: (dir: string, fs: FileSystem.FileSystem) => Effect.Effect<A, E, FileSystem.FileSystem>) =>
   Effect.gen(function* () {
@@ -25,7 +30,10 @@ describe("FileSink", () => {
     withTemp((dir, fs) =>
       Effect.gen(function* () {
         const path = `${dir}/out.ndjson`
-        const summary = yield* Stream.fromIterable(sample).pipe(Stream.rechunk(7), FileSink.writeNdjson(path))
+        const summary = yield* Stream.fromIterable(sample).pipe(
+          Stream.rechunk(7),
+          ExtractionSink.write(FileSink.ndjson(path))
+        )
         assert.deepStrictEqual(summary, { path, conversations: sample.length })
         const text = yield* fs.readFileString(path)
         assert.isTrue(text.endsWith("\n"))
@@ -44,7 +52,7 @@ describe("FileSink", () => {
     withTemp((dir, fs) =>
       Effect.gen(function* () {
         const path = `${dir}/empty.ndjson`
-        const summary = yield* Stream.run(Stream.empty, FileSink.ndjson(path))
+        const summary = yield* Stream.run(Stream.empty, ExtractionSink.toSink(FileSink.ndjson(path)))
         assert.strictEqual(summary.conversations, 0)
         assert.strictEqual(yield* fs.readFileString(path), "")
       })
@@ -55,7 +63,10 @@ describe("FileSink", () => {
     withTemp((dir, fs) =>
       Effect.gen(function* () {
         const out = `${dir}/csv/nested`
-        const summary = yield* Stream.fromIterable(sample).pipe(Stream.rechunk(5), FileSink.writeCsv(out))
+        const summary = yield* Stream.fromIterable(sample).pipe(
+          Stream.rechunk(5),
+          ExtractionSink.write(FileSink.csv(out))
+        )
         const flat = Flatten.flattenAll(sample)
         assert.strictEqual(summary.conversations, sample.length)
         assert.deepStrictEqual(summary.rows, Flatten.counts(flat))
@@ -80,13 +91,13 @@ describe("FileSink", () => {
     withTemp((dir, fs) =>
       Effect.gen(function* () {
         const path = `${dir}/out.ndjson`
-        const exit = yield* Effect.exit(FileSink.writeNdjson(failing(sample), path))
+        const exit = yield* Effect.exit(ExtractionSink.write(failing(sample), FileSink.ndjson(path)))
         assert.deepStrictEqual(exit, Exit.fail("upstream failed" as const))
         assert.isFalse(yield* fs.exists(path))
         assert.isFalse(yield* fs.exists(`${path}${FileSink.partialSuffix}`))
 
         const csvDir = `${dir}/csv`
-        const csvExit = yield* Effect.exit(FileSink.writeCsv(failing(sample), csvDir))
+        const csvExit = yield* Effect.exit(ExtractionSink.write(failing(sample), FileSink.csv(csvDir)))
         assert.isTrue(Exit.isFailure(csvExit))
         assert.deepStrictEqual(yield* fs.readDirectory(csvDir), [])
       })
@@ -103,7 +114,7 @@ describe("FileSink", () => {
           Stream.fromChunk(Chunk.fromIterable(sample)),
           Stream.fromEffect(Deferred.succeed(written, undefined)).pipe(Stream.drain, Stream.concat(Stream.never))
         )
-        const fiber = yield* Effect.fork(FileSink.writeNdjson(stream, path))
+        const fiber = yield* Effect.fork(ExtractionSink.write(stream, FileSink.ndjson(path)))
         yield* Deferred.await(written)
         assert.isTrue(yield* fs.exists(partial))
         assert.isFalse(yield* fs.exists(path))
@@ -119,7 +130,9 @@ describe("FileSink", () => {
     withTemp((dir, fs) =>
       Effect.gen(function* () {
         yield* fs.writeFileString(`${dir}/file`, "x")
-        const exit = yield* Effect.exit(FileSink.writeNdjson(Stream.fromIterable(sample), `${dir}/file/out.ndjson`))
+        const exit = yield* Effect.exit(
+          ExtractionSink.write(Stream.fromIterable(sample), FileSink.ndjson(`${dir}/file/out.ndjson`))
+        )
         assert.isTrue(Exit.isFailure(exit) && exit.cause._tag === "Fail")
       })
     )

@@ -3,7 +3,7 @@ import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Option, type Scope } from "effect"
 import * as fc from "fast-check"
-import type * as Extraction from "../src/Extraction.js"
+import type * as ExtractionSink from "../src/ExtractionSink.js"
 import * as FileSink from "../src/FileSink.js"
 import * as Flatten from "../src/Flatten.js"
 import { parseCsv } from "./CsvReader.js"
@@ -12,7 +12,7 @@ import { conversation, voiceCall } from "./FlattenFixtures.js"
 const sample = [voiceCall, ...fc.sample(conversation, { numRuns: 30, seed: 11 })].map((c, i) => ({
   ...c,
   conversationId: `conversation-${i}`
-})) as unknown as ReadonlyArray<Extraction.Conversation>
+})) as unknown as ReadonlyArray<ExtractionSink.Conversation>
 
 const withTemp = <A, E>(f: (dir: string, fs: FileSystem.FileSystem) => Effect.Effect<A, E, FileSystem.FileSystem>) =>
   Effect.gen(function* () {
@@ -29,16 +29,20 @@ const idsOfNdjson = (text: string) =>
 
 /** Runs a sink in its own scope, as one process would. */
 const session = <A, E>(
-  make: Effect.Effect<Extraction.Sink<FileSink.FileSinkError>, never, FileSystem.FileSystem | Scope.Scope>,
-  body: (sink: Extraction.Sink<FileSink.FileSinkError>) => Effect.Effect<A, E, FileSystem.FileSystem>
+  make: Effect.Effect<
+    ExtractionSink.ExtractionSink<FileSink.FileSinkError>,
+    never,
+    FileSystem.FileSystem | Scope.Scope
+  >,
+  body: (sink: ExtractionSink.ExtractionSink<FileSink.FileSinkError>) => Effect.Effect<A, E, FileSystem.FileSystem>
 ) => Effect.scoped(Effect.flatMap(make, body))
 
-describe("FileSink.ndjsonExtraction", () => {
+describe("FileSink.ndjson", () => {
   it.scoped("writes to .partial, reports synced bytes as its position and renames on close", () =>
     withTemp((dir, fs) =>
       Effect.gen(function* () {
         const path = `${dir}/out.ndjson`
-        yield* session(FileSink.ndjsonExtraction(path), (sink) =>
+        yield* session(FileSink.ndjson(path), (sink) =>
           Effect.gen(function* () {
             yield* sink.open(Option.none())
             assert.strictEqual(yield* sink.position, 0)
@@ -65,7 +69,7 @@ describe("FileSink.ndjsonExtraction", () => {
         const path = `${dir}/out.ndjson`
         // First process: two batches committed (checkpointed), a third written but the process dies before its
         // checkpoint; the scope ends without close, as a crash would.
-        const checkpoint = yield* session(FileSink.ndjsonExtraction(path), (sink) =>
+        const checkpoint = yield* session(FileSink.ndjson(path), (sink) =>
           Effect.gen(function* () {
             yield* sink.open(Option.none())
             yield* sink.write(sample.slice(0, 8))
@@ -77,7 +81,7 @@ describe("FileSink.ndjsonExtraction", () => {
         )
         assert.isAbove(Number((yield* fs.stat(`${path}.partial`)).size), checkpoint as number)
         // Second process: resumes from the checkpoint and writes the uncommitted batch again, then the rest.
-        yield* session(FileSink.ndjsonExtraction(path), (sink) =>
+        yield* session(FileSink.ndjson(path), (sink) =>
           Effect.gen(function* () {
             yield* sink.open(Option.some(checkpoint))
             assert.strictEqual(yield* sink.position, checkpoint)
@@ -101,20 +105,16 @@ describe("FileSink.ndjsonExtraction", () => {
       withTemp((dir, fs) =>
         Effect.gen(function* () {
           const path = `${dir}/out.ndjson`
-          const missing = yield* session(FileSink.ndjsonExtraction(path), (sink) =>
-            Effect.exit(sink.open(Option.some(10)))
-          )
+          const missing = yield* session(FileSink.ndjson(path), (sink) => Effect.exit(sink.open(Option.some(10))))
           assert.isTrue(Exit.isFailure(missing))
           if (Exit.isFailure(missing)) assert.match(String(missing.cause), /partial file is missing/)
 
           yield* fs.writeFileString(`${path}.partial`, "{}\n")
-          const shorter = yield* session(FileSink.ndjsonExtraction(path), (sink) =>
-            Effect.flip(sink.open(Option.some(100)))
-          )
+          const shorter = yield* session(FileSink.ndjson(path), (sink) => Effect.flip(sink.open(Option.some(100))))
           assert.strictEqual(shorter._tag, "FileSinkError")
           assert.match(shorter.message, /has 3 bytes, the checkpoint expects 100/)
 
-          const foreign = yield* session(FileSink.ndjsonExtraction(path), (sink) =>
+          const foreign = yield* session(FileSink.ndjson(path), (sink) =>
             Effect.flip(sink.open(Option.some({ conversations: 1 })))
           )
           assert.match(foreign.message, /not a position of this sink/)
@@ -126,7 +126,7 @@ describe("FileSink.ndjsonExtraction", () => {
     withTemp((dir, fs) =>
       Effect.gen(function* () {
         const path = `${dir}/out.ndjson`
-        const position = yield* session(FileSink.ndjsonExtraction(path), (sink) =>
+        const position = yield* session(FileSink.ndjson(path), (sink) =>
           Effect.gen(function* () {
             yield* sink.open(Option.none())
             yield* sink.write(sample)
@@ -135,21 +135,19 @@ describe("FileSink.ndjsonExtraction", () => {
             return p
           })
         )
-        yield* session(FileSink.ndjsonExtraction(path), (sink) =>
-          Effect.zipRight(sink.open(Option.some(position)), sink.close)
-        )
+        yield* session(FileSink.ndjson(path), (sink) => Effect.zipRight(sink.open(Option.some(position)), sink.close))
         assert.strictEqual(idsOfNdjson(yield* fs.readFileString(path)).length, sample.length)
       })
     )
   )
 })
 
-describe("FileSink.csvExtraction", () => {
+describe("FileSink.csv", () => {
   it.scoped("resumes every table file at its own position: no duplicate rows after a crash", () =>
     withTemp((dir, fs) =>
       Effect.gen(function* () {
         const out = `${dir}/csv`
-        const checkpoint = yield* session(FileSink.csvExtraction(out), (sink) =>
+        const checkpoint = yield* session(FileSink.csv(out), (sink) =>
           Effect.gen(function* () {
             yield* sink.open(Option.none())
             yield* sink.write(sample.slice(0, 12))
@@ -159,7 +157,7 @@ describe("FileSink.csvExtraction", () => {
           })
         )
         assert.deepStrictEqual(Object.keys(checkpoint as object).sort(), [...Flatten.tableNames].sort())
-        yield* session(FileSink.csvExtraction(out), (sink) =>
+        yield* session(FileSink.csv(out), (sink) =>
           Effect.gen(function* () {
             yield* sink.open(Option.some(checkpoint))
             yield* sink.write(sample.slice(12))
@@ -184,7 +182,7 @@ describe("FileSink.csvExtraction", () => {
   it.scoped("refuses a position that lacks a table", () =>
     withTemp((dir) =>
       Effect.gen(function* () {
-        const error = yield* session(FileSink.csvExtraction(`${dir}/csv`), (sink) =>
+        const error = yield* session(FileSink.csv(`${dir}/csv`), (sink) =>
           Effect.flip(sink.open(Option.some({ conversations: 10 })))
         )
         assert.strictEqual(error._tag, "FileSinkError")

@@ -4,12 +4,13 @@ import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Layer, Option, TestClock } from "effect"
 import * as CheckpointStore from "../src/CheckpointStore.js"
 import * as Extraction from "../src/Extraction.js"
+import * as ExtractionSink from "../src/ExtractionSink.js"
 import { AuditRecords, drive } from "./GenesysHttpFixtures.js"
 import * as Hostile from "./HostileHttp.js"
 
 const day = "2026-01-05T00:00:00.000Z/2026-01-06T00:00:00.000Z"
 const good = Array.from({ length: 25 }, (_, i) => Hostile.conversation(i))
-const idsOf = (rows: ReadonlyArray<Extraction.Conversation>) => rows.map((c) => c.conversationId)
+const idsOf = (rows: ReadonlyArray<ExtractionSink.Conversation>) => rows.map((c) => c.conversationId)
 
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>
   Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
@@ -17,7 +18,7 @@ const failureOf = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>
 /** Plans `day` (one job window: the watermark is days later) and runs it with `run` against `server`. */
 const extract = <E>(
   server: ReturnType<typeof Hostile.make>,
-  sink: Extraction.Sink<E>,
+  sink: ExtractionSink.ExtractionSink<E>,
   run: Extraction.RunOptions<E> = {},
   store: Layer.Layer<CheckpointStore.CheckpointStore> = CheckpointStore.layerMemory
 ) =>
@@ -37,7 +38,7 @@ describe("records missing what the runner relies on", () => {
   it.effect("no conversationId: RecordInvalid naming the field, window, job and page; the job is cancelled", () =>
     Effect.gen(function* () {
       const server = Hostile.make({ conversations: withBad(Hostile.conversation(99, { conversationId: undefined })) })
-      const exit = yield* extract(server, Extraction.memorySink())
+      const exit = yield* extract(server, ExtractionSink.memory())
       const error = failureOf(exit)
       assert.strictEqual(error?._tag, "RecordInvalid")
       if (error?._tag === "RecordInvalid") {
@@ -60,7 +61,7 @@ describe("records missing what the runner relies on", () => {
         [{ conversationEnd: "later" }, "conversationEnd"]
       ] as const) {
         const server = Hostile.make({ conversations: withBad(Hostile.conversation(99, overrides)) })
-        const error = failureOf(yield* extract(server, Extraction.memorySink()))
+        const error = failureOf(yield* extract(server, ExtractionSink.memory()))
         assert.strictEqual(error?._tag, "RecordInvalid", JSON.stringify(overrides))
         if (error?._tag === "RecordInvalid") assert.strictEqual(error.field, field)
       }
@@ -73,7 +74,7 @@ describe("records missing what the runner relies on", () => {
       const noStart = Hostile.conversation(99, { conversationStart: undefined })
       const server = Hostile.make({ conversations: [noId, ...good.slice(0, 20), noStart, ...good.slice(20)] })
       const quarantined: Array<Extraction.QuarantinedRecord> = []
-      const sink = Extraction.memorySink()
+      const sink = ExtractionSink.memory()
       const exit = yield* extract(server, sink, {
         quarantine: (entry) => Effect.sync(() => void quarantined.push(entry))
       })
@@ -104,9 +105,9 @@ describe("de-duplication survives resume", () => {
       const server = Hostile.make({ conversations: [...good.slice(0, 22), good[5]!, ...good.slice(22)] })
       const store = yield* Layer.build(CheckpointStore.layerMemory)
       const storeLayer = Layer.succeedContext(store)
-      const sink = Extraction.memorySink()
+      const sink = ExtractionSink.memory()
       let writes = 0
-      const crashing: Extraction.Sink<string> = {
+      const crashing: ExtractionSink.ExtractionSink<string> = {
         ...sink,
         write: (batch) => (++writes === 3 ? Effect.fail("disk gone") : sink.write(batch))
       }
@@ -144,7 +145,7 @@ describe("reconciliation below its threshold", () => {
   it.effect("report.reconciled is false and requireReconciled fails ReconciliationFailed naming the window", () =>
     Effect.gen(function* () {
       const server = Hostile.make({ conversations: good, fault: overcounting })
-      const exit = yield* extract(server, Extraction.memorySink(), { reconcile: true })
+      const exit = yield* extract(server, ExtractionSink.memory(), { reconcile: true })
       assert.isTrue(Exit.isSuccess(exit))
       if (Exit.isSuccess(exit)) {
         const report = exit.value
@@ -166,10 +167,10 @@ describe("reconciliation below its threshold", () => {
   it.effect("a threshold the window reaches passes; without reconcile there is no verdict", () =>
     Effect.gen(function* () {
       const server = Hostile.make({ conversations: good, fault: overcounting })
-      const exit = yield* extract(server, Extraction.memorySink(), { reconcile: true, reconcileThreshold: 0.8 })
+      const exit = yield* extract(server, ExtractionSink.memory(), { reconcile: true, reconcileThreshold: 0.8 })
       assert.isTrue(Exit.isSuccess(exit) && exit.value.reconciled === true)
       if (Exit.isSuccess(exit)) assert.strictEqual(yield* Extraction.requireReconciled(exit.value), exit.value)
-      const plain = yield* extract(Hostile.make({ conversations: good }), Extraction.memorySink())
+      const plain = yield* extract(Hostile.make({ conversations: good }), ExtractionSink.memory())
       assert.isTrue(Exit.isSuccess(plain) && plain.value.reconciled === undefined)
     })
   )
@@ -203,7 +204,7 @@ describe("secrets echoed by the server never reach errors or the audit log", () 
       ]
       for (const fault of cases) {
         const server = Hostile.make({ conversations: good, fault })
-        const exit = yield* extract(server, Extraction.memorySink(), { maxResubmissions: 0 })
+        const exit = yield* extract(server, ExtractionSink.memory(), { maxResubmissions: 0 })
         const error = failureOf(exit)
         assert.isDefined(error)
         assertClean(String(error))
@@ -224,7 +225,7 @@ describe("secrets echoed by the server never reach errors or the audit log", () 
       const records = yield* Effect.gen(function* () {
         yield* TestClock.setTime(Date.parse("2026-01-11T00:00:00.000Z"))
         const plan = yield* Extraction.plan({ interval: day })
-        yield* Extraction.run(plan, Extraction.memorySink(), { pageSize: 10 })
+        yield* Extraction.run(plan, ExtractionSink.memory(), { pageSize: 10 })
         return yield* AuditRecords
       }).pipe(drive, Effect.provide(Layer.merge(Hostile.layer(server.client), CheckpointStore.layerMemory)))
       assert.isTrue(Exit.isSuccess(records))

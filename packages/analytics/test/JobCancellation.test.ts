@@ -6,6 +6,7 @@ import { Cause, Duration, Effect, Exit, Fiber, Layer, Option, Stream, TestClock 
 import * as CheckpointStore from "../src/CheckpointStore.js"
 import * as ConversationDetails from "../src/ConversationDetails.js"
 import * as Extraction from "../src/Extraction.js"
+import * as ExtractionSink from "../src/ExtractionSink.js"
 import { AuditRecords, clientLayer, drive, requestsTo, settle } from "./GenesysHttpFixtures.js"
 
 const day = "2026-01-05T00:00:00.000Z/2026-01-06T00:00:00.000Z"
@@ -99,7 +100,7 @@ describe("Extraction cancels the job of a window", () => {
         plan.windows.map((w) => w.kind),
         ["job"]
       )
-      return yield* Extraction.run(plan, Extraction.memorySink(), run)
+      return yield* Extraction.run(plan, ExtractionSink.memory(), run)
     })
   // The emulator's "now" is two days after the data and jobs see all of it, so the plan is one job window.
   const anchorMillis = Date.parse("2026-01-07T00:00:00.000Z")

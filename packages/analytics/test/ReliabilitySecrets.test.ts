@@ -11,6 +11,7 @@ import * as AuditLog from "../src/AuditLog.js"
 import * as CheckpointStore from "../src/CheckpointStore.js"
 import { ConversationDetails } from "../src/ConversationDetails.js"
 import * as Extraction from "../src/Extraction.js"
+import * as ExtractionSink from "../src/ExtractionSink.js"
 import { drive } from "./GenesysHttpFixtures.js"
 import { anchorMillis, clientId, soakEmulator, stack, WireTap, wholeInterval } from "./ReliabilityFixtures.js"
 
@@ -69,7 +70,7 @@ describe("secrets", () => {
               { path: `${jobs}/*/results`, nth: 2, fault: { kind: "serverError", status: 503 } }
             ]
           })
-          const sink = Extraction.memorySink()
+          const sink = ExtractionSink.memory()
           const exit = yield* drive(Extraction.run(plan, sink, { concurrency: 2, checkpointKey: "secrets" }))
           if (Exit.isFailure(exit)) return assert.fail(Cause.pretty(exit.cause))
           texts.push(

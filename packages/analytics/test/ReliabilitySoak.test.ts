@@ -8,6 +8,7 @@ import { Cause, Effect, Exit, Option, Random, TestClock } from "effect"
 import * as AuditLog from "../src/AuditLog.js"
 import * as CheckpointStore from "../src/CheckpointStore.js"
 import * as Extraction from "../src/Extraction.js"
+import * as ExtractionSink from "../src/ExtractionSink.js"
 import { isGenesysError } from "../src/GenesysError.js"
 import { drive } from "./GenesysHttpFixtures.js"
 import { anchorMillis, clientId, recorded, soakEmulator, stack, wholeInterval } from "./ReliabilityFixtures.js"
@@ -186,7 +187,7 @@ const planThenFault = (profile: Faults.FaultProfile) =>
     return { emulator, plan, truth }
   })
 
-const assertExactly = (sink: ReturnType<typeof Extraction.memorySink>, truth: ReadonlyArray<string>) => {
+const assertExactly = (sink: ReturnType<typeof ExtractionSink.memory>, truth: ReadonlyArray<string>) => {
   const ids = sink.written.map((c) => c.conversationId!)
   assert.strictEqual(new Set(ids).size, ids.length, "no conversation written twice")
   assert.deepStrictEqual([...ids].sort(), truth, "exactly the ground truth")
@@ -196,7 +197,7 @@ const assertExactly = (sink: ReturnType<typeof Extraction.memorySink>, truth: Re
  * What an operator (or the CLI) does after a stop: run the same plan again with the same checkpoint, until it
  * completes. Every stop must be a typed `GenesysError`, never a defect.
  */
-const runUntilComplete = (plan: Extraction.Plan, sink: Extraction.Sink) =>
+const runUntilComplete = (plan: Extraction.Plan, sink: ExtractionSink.ExtractionSink) =>
   Effect.gen(function* () {
     const stops: Array<string> = []
     for (let attempt = 0; attempt < 12; attempt++) {
@@ -242,7 +243,7 @@ describe("fault soak", () => {
       withStack(
         Effect.gen(function* () {
           const { plan, truth } = yield* planThenFault(scripted)
-          const sink = Extraction.memorySink()
+          const sink = ExtractionSink.memory()
           const exit = yield* drive(Extraction.run(plan, sink, { concurrency: 2 }), { maxSteps: 5_000 })
           if (Exit.isFailure(exit)) assert.fail(Cause.pretty(exit.cause))
           const report = (exit as Exit.Success<Extraction.Report, never>).value
@@ -318,7 +319,7 @@ describe("fault soak", () => {
             staleCursorMode
           }
           const { plan, truth } = yield* planThenFault(profile)
-          const sink = Extraction.memorySink()
+          const sink = ExtractionSink.memory()
           const { report, stops } = yield* runUntilComplete(plan, sink)
           assertExactly(sink, truth)
           assert.isTrue(report.complete)
@@ -357,7 +358,7 @@ describe("fault soak", () => {
           const { plan, truth } = yield* planThenFault({
             script: [{ path: `${jobs}/*/results`, nth: 3, fault: { kind: "staleCursor", mode } }]
           })
-          const sink = Extraction.memorySink()
+          const sink = ExtractionSink.memory()
           const { report, stops } = yield* runUntilComplete(plan, sink)
           assertExactly(sink, truth)
           assert.isTrue(report.complete)

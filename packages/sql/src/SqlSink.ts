@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import type * as Extraction from "@effect-genesys/analytics/Extraction"
+import type * as ExtractionSink from "@effect-genesys/analytics/ExtractionSink"
 import * as Flatten from "@effect-genesys/analytics/Flatten"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { SqlError } from "@effect/sql/SqlError"
@@ -15,22 +15,17 @@ import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import type * as ConfigError from "effect/ConfigError"
 import * as Cause from "effect/Cause"
-import type * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
-import * as Sink from "effect/Sink"
-import * as Stream from "effect/Stream"
 import * as Statements from "./SqlStatements.js"
 
-/** Options of the sink. @since 0.1.0 */
+/** Options of {@link make}. @since 0.1.0 */
 export interface Options {
-  /** Conversations per transaction (default 500). */
-  readonly batchSize?: number | undefined
+  /** A run recorded with {@link startRun}: every batch adds to its conversation count, in the batch's transaction. */
+  readonly runId?: string | undefined
 }
 
 /** What a sink wrote. @since 0.1.0 */
@@ -159,83 +154,37 @@ export const writeBatch = (
   }).pipe(Effect.withSpan("SqlSink.writeBatch"))
 
 /**
- * A sink that migrates the schema when it starts, then writes conversations in batches of `batchSize`, one
- * transaction each. A failed stream leaves the batches already committed (each is complete on its own) and never a
- * half-written batch.
+ * The SQL sink: `open` migrates the schema, each `write` is one transaction (see {@link writeBatch}), `close` returns
+ * what was written. Upserts make a resume position unnecessary (`position` is `null`): conversations written again
+ * after a crash between a write and its checkpoint replace their own rows. A failed stream keeps the batches already
+ * committed (each is complete on its own) and never a half-written one. Run a `Stream` into it with
+ * `ExtractionSink.write(stream, SqlSink.make(), { batchSize })`.
  *
  * @since 0.1.0
  */
-export const sink = (
+export const make = (
   options?: Options
-): Sink.Sink<Summary, Flatten.ConversationInput, never, SqlError, SqlClient.SqlClient> => {
-  const batchSize = Math.max(1, options?.batchSize ?? 500)
-  interface State {
-    readonly buffer: Array<Flatten.ConversationInput>
-    readonly summary: Summary
-  }
-  const flush = (state: State): Effect.Effect<State, SqlError, SqlClient.SqlClient> =>
-    state.buffer.length === 0
-      ? Effect.succeed(state)
-      : Effect.map(writeBatch(state.buffer), (rows) => ({
-          buffer: [],
-          summary: {
-            conversations: state.summary.conversations + state.buffer.length,
-            batches: state.summary.batches + 1,
-            rows: Flatten.addCounts(state.summary.rows, rows)
-          }
-        }))
-  return Sink.unwrap(
-    Effect.map(migrate, () =>
-      // The buffer is mutated in place, so each run of the sink gets its own.
-      Sink.foldLeftChunksEffect(
-        { buffer: [], summary: { conversations: 0, batches: 0, rows: Flatten.zeroCounts } } as State,
-        (state: State, chunk: Chunk.Chunk<Flatten.ConversationInput>) =>
-          Effect.gen(function* () {
-            let current = state
-            for (const conversation of chunk) {
-              current.buffer.push(conversation)
-              if (current.buffer.length >= batchSize) current = yield* flush(current)
+): Effect.Effect<ExtractionSink.ExtractionSink<SqlError, Summary>, never, SqlClient.SqlClient> =>
+  Effect.map(Effect.context<SqlClient.SqlClient>(), (context) => {
+    let summary: Summary = { conversations: 0, batches: 0, rows: Flatten.zeroCounts }
+    return {
+      open: () => Effect.provide(Effect.asVoid(migrate), context),
+      write: (batch) =>
+        Effect.provide(
+          Effect.map(writeBatch(batch, options?.runId), (rows) => {
+            if (batch.length === 0) return
+            summary = {
+              conversations: summary.conversations + batch.length,
+              batches: summary.batches + 1,
+              rows: Flatten.addCounts(summary.rows, rows)
             }
-            return current
-          })
-      ).pipe(Sink.mapEffect((state) => Effect.map(flush(state), (done) => done.summary)))
-    )
-  )
-}
-
-/** Runs a stream into {@link sink}. @since 0.1.0 */
-export const write: {
-  (
-    options?: Options
-  ): <A extends Flatten.ConversationInput, E, R>(
-    stream: Stream.Stream<A, E, R>
-  ) => Effect.Effect<Summary, E | SqlError, R | SqlClient.SqlClient>
-  <A extends Flatten.ConversationInput, E, R>(
-    stream: Stream.Stream<A, E, R>,
-    options?: Options
-  ): Effect.Effect<Summary, E | SqlError, R | SqlClient.SqlClient>
-} = dual(
-  (args) => Predicate.hasProperty(args[0], Stream.StreamTypeId),
-  <A extends Flatten.ConversationInput, E, R>(stream: Stream.Stream<A, E, R>, options?: Options) =>
-    Stream.run(stream, sink(options))
-)
-
-/**
- * An {@link Extraction.Sink}: `open` migrates the schema, each `write` is one transaction (see {@link writeBatch}),
- * `close` does nothing. Upserts make a resume position unnecessary (`position` is `null`): conversations written
- * again after a crash between a write and its checkpoint replace their own rows.
- *
- * @since 0.1.0
- */
-export const extractionSink: Effect.Effect<Extraction.Sink<SqlError>, never, SqlClient.SqlClient> = Effect.map(
-  Effect.context<SqlClient.SqlClient>(),
-  (context) => ({
-    open: () => Effect.provide(Effect.asVoid(migrate), context),
-    write: (batch) => Effect.provide(Effect.asVoid(writeBatch(batch)), context),
-    position: Effect.succeed(null),
-    close: Effect.void
+          }),
+          context
+        ),
+      position: Effect.succeed(null),
+      close: Effect.sync(() => summary)
+    }
   })
-)
 
 /** What the CLI (or any runner) records about one extraction run. @since 0.1.0 */
 export interface RunStart {
@@ -300,21 +249,6 @@ export const runs: Effect.Effect<ReadonlyArray<RunRow>, SqlError, SqlClient.SqlC
     })
   )
 })
-
-/**
- * {@link extractionSink} whose batches also add to the conversation count of run `runId` (see {@link startRun}).
- *
- * @since 0.1.0
- */
-export const extractionSinkForRun = (
-  runId: string
-): Effect.Effect<Extraction.Sink<SqlError>, never, SqlClient.SqlClient> =>
-  Effect.map(Effect.context<SqlClient.SqlClient>(), (context) => ({
-    open: () => Effect.provide(Effect.asVoid(migrate), context),
-    write: (batch) => Effect.provide(Effect.asVoid(writeBatch(batch, runId)), context),
-    position: Effect.succeed(null),
-    close: Effect.void
-  }))
 
 /** Row counts per table, as stored. @since 0.1.0 */
 export const counts: Effect.Effect<Flatten.Counts, SqlError, SqlClient.SqlClient> = Effect.gen(function* () {

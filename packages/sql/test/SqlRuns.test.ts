@@ -25,7 +25,7 @@ const lifecycle = Effect.gen(function* () {
     windows: 3
   }
   yield* SqlSink.startRun(start)
-  const sink = yield* SqlSink.extractionSinkForRun("run-1")
+  const sink = yield* SqlSink.make({ runId: "run-1" })
   yield* sink.open(Option.none())
   yield* sink.write(conversations(4))
   yield* sink.write(conversations(2))

@@ -5,6 +5,7 @@ import { Chunk, Effect, Exit, Stream } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import * as ExtractionSink from "@effect-genesys/analytics/ExtractionSink"
 import * as SqlSink from "../src/SqlSink.js"
 import * as SqlStatements from "../src/SqlStatements.js"
 import { conversation, conversations } from "./SqlFixtures.js"
@@ -49,7 +50,10 @@ describe("SqlSink (SQLite)", () => {
     sqlite(
       Effect.gen(function* () {
         const data = conversations(25)
-        const summary = yield* Stream.fromIterable(data).pipe(Stream.rechunk(4), SqlSink.write({ batchSize: 10 }))
+        const summary = yield* Stream.fromIterable(data).pipe(
+          Stream.rechunk(4),
+          ExtractionSink.write(SqlSink.make(), { batchSize: 10 })
+        )
         const expected = Flatten.counts(Flatten.flattenAll(data))
         assert.deepStrictEqual(summary, { conversations: 25, batches: 3, rows: expected })
         assert.deepStrictEqual(yield* SqlSink.counts, expected)
@@ -63,10 +67,13 @@ describe("SqlSink (SQLite)", () => {
     sqlite(
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
-        yield* SqlSink.write(Stream.fromIterable(conversations(12)))
+        yield* ExtractionSink.write(Stream.fromIterable(conversations(12)), SqlSink.make())
         const first = yield* SqlSink.counts
         // Reprocessed by Genesys: the wrap-up segment has ended and the tag changed.
-        yield* SqlSink.write(Stream.fromIterable(conversations(12, { wrapUpEnded: true, tag: "reprocessed" })))
+        yield* ExtractionSink.write(
+          Stream.fromIterable(conversations(12, { wrapUpEnded: true, tag: "reprocessed" })),
+          SqlSink.make()
+        )
         assert.deepStrictEqual(yield* SqlSink.counts, first)
         const tags = yield* sql.unsafe<{ external_tag: string }>("SELECT DISTINCT external_tag FROM conversations")
         assert.deepStrictEqual(
@@ -109,7 +116,7 @@ describe("SqlSink (SQLite)", () => {
     sqlite(
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
-        yield* SqlSink.write(Stream.make(conversation(0)))
+        yield* ExtractionSink.write(Stream.make(conversation(0)), SqlSink.make())
         const [row] = yield* sql.unsafe<any>(
           "SELECT self_served, division_ids, external_tag, media_stats_min_conversation_mos FROM conversations"
         )
@@ -129,7 +136,7 @@ describe("SqlSink (SQLite)", () => {
     sqlite(
       Effect.gen(function* () {
         const stream = Stream.concat(Stream.fromChunk(Chunk.fromIterable(conversations(5))), Stream.fail("boom"))
-        const exit = yield* Effect.exit(SqlSink.write(stream, { batchSize: 2 }))
+        const exit = yield* Effect.exit(ExtractionSink.write(stream, SqlSink.make(), { batchSize: 2 }))
         assert.deepStrictEqual(exit, Exit.fail("boom"))
         assert.strictEqual((yield* SqlSink.counts).conversations, 4)
       })

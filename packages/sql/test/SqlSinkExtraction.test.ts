@@ -16,7 +16,7 @@ const sqlite = <A, E>(filename: string, effect: Effect.Effect<A, E, SqlClient.Sq
 
 const batch = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => conversation(from + i))
 
-describe("SqlSink.extractionSink", () => {
+describe("SqlSink.make (extraction)", () => {
   it.effect("migrates on open, has no position, and a crash between write and checkpoint leaves no duplicate", () =>
     Effect.gen(function* () {
       const filename = sqliteFile()
@@ -24,7 +24,7 @@ describe("SqlSink.extractionSink", () => {
       yield* sqlite(
         filename,
         Effect.gen(function* () {
-          const sink = yield* SqlSink.extractionSink
+          const sink = yield* SqlSink.make()
           yield* sink.open(Option.none())
           yield* sink.write(batch(0, 5))
           assert.isNull(yield* sink.position)
@@ -35,7 +35,7 @@ describe("SqlSink.extractionSink", () => {
       const counts = yield* sqlite(
         filename,
         Effect.gen(function* () {
-          const sink = yield* SqlSink.extractionSink
+          const sink = yield* SqlSink.make()
           yield* sink.open(Option.none())
           yield* sink.write(batch(5, 15))
           yield* sink.close
@@ -46,7 +46,7 @@ describe("SqlSink.extractionSink", () => {
       const single = yield* sqlite(
         sqliteFile(),
         Effect.gen(function* () {
-          const sink = yield* SqlSink.extractionSink
+          const sink = yield* SqlSink.make()
           yield* sink.open(Option.none())
           yield* sink.write(batch(0, 15))
           return yield* SqlSink.counts
@@ -62,7 +62,7 @@ describe("SqlSink.extractionSink", () => {
       const result = yield* sqlite(
         filename,
         Effect.gen(function* () {
-          const sink = yield* SqlSink.extractionSink
+          const sink = yield* SqlSink.make()
           yield* sink.open(Option.none())
           yield* sink.write(batch(0, 3))
           const sql = yield* SqlClient.SqlClient

@@ -7,6 +7,7 @@ import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Stream } from "effect"
 import type { AddressInfo } from "node:net"
+import * as ExtractionSink from "@effect-genesys/analytics/ExtractionSink"
 import * as SqlSink from "../src/SqlSink.js"
 import { conversation, conversations } from "./SqlFixtures.js"
 
@@ -38,10 +39,13 @@ describe("SqlSink (Postgres wire protocol, PGlite)", () => {
         const sql = yield* SqlClient.SqlClient
         assert.strictEqual(yield* SqlSink.dialect, "pg")
         const data = conversations(15)
-        yield* Stream.fromIterable(data).pipe(SqlSink.write({ batchSize: 4 }))
+        yield* Stream.fromIterable(data).pipe(ExtractionSink.write(SqlSink.make(), { batchSize: 4 }))
         const expected = Flatten.counts(Flatten.flattenAll(data))
         assert.deepStrictEqual(yield* SqlSink.counts, expected)
-        yield* SqlSink.write(Stream.fromIterable(conversations(15, { wrapUpEnded: true, tag: "reprocessed" })))
+        yield* ExtractionSink.write(
+          Stream.fromIterable(conversations(15, { wrapUpEnded: true, tag: "reprocessed" })),
+          SqlSink.make()
+        )
         assert.deepStrictEqual(yield* SqlSink.counts, expected)
         const tags = yield* sql.unsafe<{ external_tag: string }>("SELECT DISTINCT external_tag FROM conversations")
         assert.deepStrictEqual(

@@ -17,6 +17,7 @@ import * as AuditLog from "@effect-genesys/analytics/AuditLog"
 import * as CheckpointStore from "@effect-genesys/analytics/CheckpointStore"
 import * as ConversationDetails from "@effect-genesys/analytics/ConversationDetails"
 import * as Extraction from "@effect-genesys/analytics/Extraction"
+import type * as ExtractionSink from "@effect-genesys/analytics/ExtractionSink"
 import * as GenesysConfig from "@effect-genesys/analytics/GenesysConfig"
 import * as Checksum from "../checksum.js"
 import type { CompletionTask, ContenderInput, ExtractionTask, JobSeen, JobTask, Outcome } from "../protocol.js"
@@ -114,7 +115,7 @@ const extraction = (task: ExtractionTask, counter: { rateLimited: number }) =>
   Effect.gen(function* () {
     let conversations = 0
     let checksum = 0
-    const sink: Extraction.Sink = {
+    const sink: ExtractionSink.ExtractionSink = {
       open: () => Effect.void,
       write: (batch) =>
         Effect.sync(() => {

@@ -1,5 +1,6 @@
 /** @internal */
 import type * as Extraction from "@effect-genesys/analytics/Extraction"
+import type * as ExtractionSink from "@effect-genesys/analytics/ExtractionSink"
 import * as FileSink from "@effect-genesys/analytics/FileSink"
 import type * as SqlSink from "@effect-genesys/sql/SqlSink"
 import * as FileSystem from "@effect/platform/FileSystem"
@@ -96,10 +97,10 @@ const sinkFailure =
       : Cli.partial(describeError(e))
 
 const mapSinkErrors = <E>(
-  sink: Extraction.Sink<E>,
+  sink: ExtractionSink.ExtractionSink<E>,
   describeError: (e: E) => string,
   what: (e: unknown) => string
-): Extraction.Sink<Cli.CliFailure> => {
+): ExtractionSink.ExtractionSink<Cli.CliFailure> => {
   const failure = sinkFailure(describeError, what)
   const map = <A>(effect: Effect.Effect<A, E>) =>
     effect.pipe(
@@ -131,10 +132,10 @@ export interface RunLog {
 }
 
 /** An opened output: its sink, and its run table when it has one. @internal */
-export type Opened = Extraction.Sink<Cli.CliFailure> & { readonly runLog?: RunLog | undefined }
+export type Opened = ExtractionSink.ExtractionSink<Cli.CliFailure> & { readonly runLog?: RunLog | undefined }
 
 /** NDJSON on standard output: no position, so no resume. @internal */
-export const stdoutSink: Extraction.Sink<Cli.CliFailure> = {
+export const stdoutSink: ExtractionSink.ExtractionSink<Cli.CliFailure> = {
   open: () => Effect.void,
   write: (batch) =>
     Effect.async<void, Cli.CliFailure>((resume) => {
@@ -167,7 +168,7 @@ const sqlSink = (makeLayer: (sql: typeof SqlSink) => SqlLayer, what: string) =>
     // Migrating here finds an unreachable, read-only or full database before anything is requested from Genesys.
     yield* SqlSink.migrate.pipe(Effect.provide(context), Effect.mapError(refused))
     const runId = crypto.randomUUID()
-    const sink = yield* Effect.provide(SqlSink.extractionSinkForRun(runId), context)
+    const sink = yield* Effect.provide(SqlSink.make({ runId }), context)
     const runLog: RunLog = {
       start: (plan) =>
         SqlSink.startRun({
@@ -222,7 +223,7 @@ export const open = (output: Output): Effect.Effect<Opened, Cli.CliFailure, File
     switch (output.format) {
       case "ndjson": {
         yield* writableDirectory(dirname(target), target)
-        const sink = yield* FileSink.ndjsonExtraction(target)
+        const sink = yield* FileSink.ndjson(target)
         return mapSinkErrors(sink, (e) => e.message, pathOf(target))
       }
       case "csv": {
@@ -230,7 +231,7 @@ export const open = (output: Output): Effect.Effect<Opened, Cli.CliFailure, File
           .makeDirectory(target, { recursive: true })
           .pipe(Effect.mapError((e) => Cli.usage(`cannot create directory ${target}: ${messageOf(e)}`)))
         yield* writableDirectory(target, `CSV files to ${target}`)
-        const sink = yield* FileSink.csvExtraction(target)
+        const sink = yield* FileSink.csv(target)
         return mapSinkErrors(sink, (e) => e.message, pathOf(target))
       }
       case "sqlite": {
@@ -244,8 +245,8 @@ export const open = (output: Output): Effect.Effect<Opened, Cli.CliFailure, File
 
 /** Writes every batch to all sinks; the position holds each one's; the run table is the first one's. @internal */
 export const tee = <E>(
-  sinks: ReadonlyArray<Extraction.Sink<E> & { readonly runLog?: RunLog | undefined }>
-): Extraction.Sink<E> & { readonly runLog?: RunLog | undefined } => ({
+  sinks: ReadonlyArray<ExtractionSink.ExtractionSink<E> & { readonly runLog?: RunLog | undefined }>
+): ExtractionSink.ExtractionSink<E> & { readonly runLog?: RunLog | undefined } => ({
   runLog: sinks.find((sink) => sink.runLog !== undefined)?.runLog,
   open: (resumeFrom) =>
     Effect.forEach(

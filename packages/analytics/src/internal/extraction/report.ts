@@ -1,4 +1,5 @@
 import type { RouteSummary } from "../../AnalyticsMetrics.js"
+import type * as Extraction from "../../Extraction.js"
 
 /** @internal */
 export type Phase = "submit" | "await" | "firstPage" | "paging" | "window" | "total"
@@ -56,4 +57,100 @@ export const latencyTable = (phaseRows: ReadonlyArray<PhaseSummary>, routes: Rea
     rows.push([r.route, String(r.count), ms(r.p50Millis), ms(r.p95Millis), ms(r.p99Millis), ms(r.maxMillis)])
   }
   return pad(rows)
+}
+
+/** What `windowReports` reads of a window's progress. @internal */
+export interface WindowProgress {
+  readonly state: {
+    readonly state: string
+    readonly jobId?: string | undefined
+    readonly pagesDone: number
+    readonly conversations: number
+  }
+  readonly stats: {
+    readonly resubmissions: number
+    readonly duplicates: number
+    readonly foreign: number
+    readonly quarantined: number
+    readonly latencyMillis: number
+  }
+  readonly resumed: boolean
+  readonly reconciliation?: Extraction.Reconciliation | undefined
+}
+
+/** One window's report. @internal */
+export const windowReport = (w: Extraction.Window, p: WindowProgress): Extraction.WindowReport => ({
+  id: w.id,
+  kind: w.kind,
+  interval: w.interval,
+  provisional: w.provisional,
+  ...(p.state.jobId !== undefined ? { jobId: p.state.jobId } : {}),
+  conversations: p.state.conversations,
+  pages: p.state.pagesDone,
+  resubmissions: p.stats.resubmissions,
+  duplicates: p.stats.duplicates,
+  foreign: p.stats.foreign,
+  quarantined: p.stats.quarantined,
+  latencyMillis: p.stats.latencyMillis,
+  resumed: p.resumed,
+  ...(p.reconciliation !== undefined ? { reconciliation: p.reconciliation } : {})
+})
+
+/** The counts announced with `extraction.completed` and the seal. @internal */
+export const counts = (windows: ReadonlyArray<Extraction.WindowReport>) => ({
+  conversations: windows.reduce((n, w) => n + w.conversations, 0),
+  pages: windows.reduce((n, w) => n + w.pages, 0),
+  windows: windows.length
+})
+
+/** Everything the report is assembled from. @internal */
+export interface ReportInput {
+  readonly plan: Pick<Extraction.Plan, "interval" | "watermark" | "windows">
+  readonly windows: ReadonlyArray<Extraction.WindowReport>
+  readonly complete: boolean
+  readonly requests: number
+  readonly retries: number
+  readonly rateLimited: number
+  readonly phases: ReadonlyArray<PhaseSummary>
+  readonly routes: ReadonlyArray<RouteSummary>
+  readonly concurrency: { readonly initial: number; readonly final: number }
+  /** The threshold, when reconciliation ran. */
+  readonly reconcileThreshold: number | undefined
+  readonly auditHead: string
+}
+
+/** The completeness report that ends a run. @internal */
+export const assemble = (input: ReportInput): Extraction.Report => {
+  const { plan, windows } = input
+  const sum = (f: (w: Extraction.WindowReport) => number) => windows.reduce((n, w) => n + f(w), 0)
+  const firstProvisional = plan.windows.find((w) => w.provisional)
+  const accuracies = windows.flatMap((w) => (w.reconciliation !== undefined ? [w.reconciliation.accuracy] : []))
+  const threshold = input.reconcileThreshold
+  return {
+    interval: plan.interval,
+    watermark: plan.watermark,
+    ...(firstProvisional !== undefined
+      ? { provisionalFrom: new Date(firstProvisional.startMillis).toISOString() }
+      : {}),
+    windows,
+    totals: {
+      conversations: sum((w) => w.conversations),
+      pages: sum((w) => w.pages),
+      requests: input.requests,
+      retries: input.retries,
+      rateLimited: input.rateLimited,
+      duplicates: sum((w) => w.duplicates),
+      resubmissions: sum((w) => w.resubmissions),
+      quarantined: sum((w) => w.quarantined)
+    },
+    phases: input.phases,
+    routes: input.routes,
+    complete: input.complete,
+    concurrency: input.concurrency,
+    ...(accuracies.length > 0 ? { accuracy: Math.min(...accuracies) } : {}),
+    ...(threshold !== undefined
+      ? { reconcileThreshold: threshold, reconciled: accuracies.every((a) => a >= threshold) }
+      : {}),
+    auditHead: input.auditHead
+  }
 }

@@ -1,0 +1,80 @@
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import type * as Scope from "effect/Scope"
+import type * as AuditLog from "../../AuditLog.js"
+import type { GenesysError } from "../../GenesysError.js"
+
+/** Windows in flight: a semaphore that Genesys's concurrent-jobs limit can lower, never below 1. @internal */
+export interface Concurrency {
+  readonly initial: number
+  readonly withPermit: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** Takes one permit for the rest of the run (in the run's scope) and audits it; a no-op at 1. */
+  readonly lower: Effect.Effect<void, never, Scope.Scope>
+  readonly current: Effect.Effect<number>
+}
+
+/** @internal */
+export const makeConcurrency = (initial: number, audit: AuditLog.Service): Effect.Effect<Concurrency> =>
+  Effect.gen(function* () {
+    const limiter = yield* Effect.makeSemaphore(initial)
+    const limit = yield* Ref.make(initial)
+    const lower = Effect.flatMap(
+      Ref.modify(limit, (n) => (n > 1 ? [true, n - 1] : [false, n])),
+      (lowered) =>
+        lowered
+          ? Effect.zipRight(
+              Effect.forkScoped(limiter.take(1)),
+              audit.record({
+                type: "extraction.window",
+                status: "concurrency.lowered",
+                detail: "Genesys refused a job with a concurrency limit"
+              })
+            )
+          : Effect.void
+    )
+    return { initial, withPermit: limiter.withPermits(1), lower, current: Ref.get(limit) }
+  })
+
+const maxSubmitRetries = 3
+const maxLimitWaits = 20
+
+/**
+ * Submits a window's job. The HTTP layer never retries a job POST on 5xx or a lost connection (the job may exist).
+ * Here the window is the unit of idempotency: another job for it is harmless to the output, since the window keeps
+ * only what it owns and skips what it wrote; the cost is a job that may expire unused, which the audit log records.
+ * A 429 naming a concurrency `limit` lowers the run's concurrency, then waits and submits again.
+ *
+ * @internal
+ */
+export const submitWithRetries = <R>(options: {
+  readonly submit: Effect.Effect<string, GenesysError, R>
+  readonly window: string
+  readonly concurrency: Concurrency
+  readonly audit: AuditLog.Service
+}): Effect.Effect<string, GenesysError, R | Scope.Scope> => {
+  const attempt = (n: number): Effect.Effect<string, GenesysError, R | Scope.Scope> =>
+    Effect.catchAll(options.submit, (e) => {
+      if (e._tag === "RateLimited" && e.limitKey !== undefined && n < maxLimitWaits) {
+        return options.concurrency.lower.pipe(
+          Effect.zipRight(Effect.sleep(Duration.millis(e.retryAfterMillis ?? 5_000))),
+          Effect.zipRight(attempt(n + 1))
+        )
+      }
+      if ((e._tag === "ServerError" || e._tag === "Transport") && n < maxSubmitRetries) {
+        return options.audit
+          .record({
+            type: "http.retry",
+            window: options.window,
+            route: "POST /api/v2/analytics/conversations/details/jobs",
+            status: e._tag,
+            attempt: n + 1,
+            waitMillis: 1000 * 2 ** n,
+            detail: `job submission failed (${e.message}); submitting again: the lost request may have created a job that will expire unused`
+          })
+          .pipe(Effect.zipRight(Effect.sleep(Duration.seconds(2 ** n))), Effect.zipRight(attempt(n + 1)))
+      }
+      return Effect.fail(e)
+    })
+  return attempt(0)
+}
