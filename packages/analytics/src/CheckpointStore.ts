@@ -129,6 +129,29 @@ const corrupt = (key: string, path: string, detail: string) =>
     detail: `checkpoint ${JSON.stringify(key)} at ${path} is corrupt (${detail}); move it aside to start the run afresh`
   })
 
+/** The text of `path`, or `None` when it does not exist. */
+const readIfPresent = (fs: FileSystem.FileSystem, path: string) =>
+  fs.readFileString(path).pipe(
+    Effect.map(Option.some),
+    Effect.catchIf(
+      (e) => e._tag === "SystemError" && e.reason === "NotFound",
+      () => Effect.succeed(Option.none<string>())
+    )
+  )
+
+/** Writes `text` to a new `temp` file, syncs it and renames it over `path`: a crash leaves the old or the new file. */
+const replaceFile = (fs: FileSystem.FileSystem, temp: string, path: string, text: string) =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const file = yield* fs.open(temp, { flag: "wx" })
+      yield* file.writeAll(new TextEncoder().encode(text))
+      yield* file.sync
+    })
+  ).pipe(
+    Effect.zipRight(fs.rename(temp, path)),
+    Effect.tapError(() => Effect.ignore(fs.remove(temp)))
+  )
+
 /**
  * One JSON file per key in `directory` (created on first save); file-system failures and corrupt
  * files fail with `ConfigInvalid` (field `checkpointStore.directory`). A save writes a temporary file in
@@ -165,14 +188,7 @@ export const makeFile = (directory: string): Effect.Effect<Service, never, FileS
         const name = yield* checkpointFile.fileName(key)
         const path = `${directory}/${name}`
         yield* exclusive(removeLeftoverTemps(name))
-        const text = yield* fs.readFileString(path).pipe(
-          Effect.map(Option.some),
-          Effect.catchIf(
-            (e) => e._tag === "SystemError" && e.reason === "NotFound",
-            () => Effect.succeed(Option.none<string>())
-          ),
-          Effect.mapError(io(key, path))
-        )
+        const text = yield* readIfPresent(fs, path).pipe(Effect.mapError(io(key, path)))
         if (Option.isNone(text)) return Option.none<Checkpoint>()
         const file = yield* decodeFile(text.value).pipe(
           Effect.mapError((error) => corrupt(key, path, ParseResult.TreeFormatter.formatErrorSync(error)))
@@ -192,17 +208,7 @@ export const makeFile = (directory: string): Effect.Effect<Service, never, FileS
         const text = `${JSON.stringify({ format: checkpointFile.FORMAT, version: 1, key, savedAt, checkpoint: encoded }, null, 2)}\n`
         const temp = `${directory}/.${name}.${globalThis.crypto.randomUUID()}.${counter++}.tmp`
         yield* fs.makeDirectory(directory, { recursive: true }).pipe(Effect.mapError(io(key, directory)))
-        yield* Effect.scoped(
-          Effect.gen(function* () {
-            const file = yield* fs.open(temp, { flag: "wx" })
-            yield* file.writeAll(new TextEncoder().encode(text))
-            yield* file.sync
-          })
-        ).pipe(
-          Effect.zipRight(fs.rename(temp, path)),
-          Effect.tapError(() => Effect.ignore(fs.remove(temp))),
-          Effect.mapError(io(key, path))
-        )
+        yield* replaceFile(fs, temp, path, text).pipe(Effect.mapError(io(key, path)))
       })
 
     const clear = (key: string) =>

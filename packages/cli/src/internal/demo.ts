@@ -23,6 +23,64 @@ export interface DemoSettings {
   readonly perDay: number
 }
 
+/** An emulated org on a free loopback port, announced on standard output, and a configuration pointing at it. */
+const startEmulator = (settings: DemoSettings) =>
+  Effect.gen(function* () {
+    const server = yield* Server.start({
+      port: 0,
+      days: settings.days,
+      perDay: settings.perDay,
+      // Short job lifetimes and a generous rate budget keep the demo to seconds; the semantics are unchanged.
+      jobs: { queueMillis: 200, runMillis: 400, runMillisPerConversation: 0 },
+      rateLimit: { count: 5_000, windowSeconds: 60 }
+    }).pipe(Effect.mapError((e) => Cli.usage(`cannot start the emulator: ${e.message}`)))
+    const emulatorOptions = server.emulator.options
+    yield* Io.stdout(
+      `emulator  ${server.url}: ${emulatorOptions.days} days from ${emulatorOptions.startDate}, ~${emulatorOptions.perDay} conversations a day\n`
+    )
+    return yield* GenesysConfig.make({
+      apiUrl: server.url,
+      loginUrl: server.url,
+      clientId: emulatorOptions.clientId,
+      clientSecret: emulatorOptions.clientSecret,
+      poll: { initialDelay: Duration.millis(200), maxDelay: Duration.seconds(1) }
+    }).pipe(Effect.mapError(Cli.fromGenesys))
+  })
+
+/** Where the demo writes. */
+const pathsOf = (dir: string) => ({
+  audit: `${dir}/audit.jsonl`,
+  ndjson: `${dir}/conversations.ndjson`,
+  sqlite: `${dir}/conversations.sqlite`
+})
+
+/** Reads the outputs back and verifies the audit chain; true when they agree with the report. */
+const checkOutputs = (paths: ReturnType<typeof pathsOf>, report: Extraction.Report) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const rows = yield* SqlSink.counts.pipe(
+      Effect.provide(SqlSink.layerSqlite({ filename: paths.sqlite })),
+      Effect.mapError((e) => Cli.partial(`cannot read back ${paths.sqlite}: ${e.message}`))
+    )
+    yield* Io.stdout(
+      `sqlite    ${Object.entries(rows)
+        .map(([table, n]) => `${table} ${n}`)
+        .join(", ")}\n`
+    )
+    const lines = (yield* fs.readFileString(paths.ndjson).pipe(Effect.orDie)).split("\n").filter((l) => l !== "").length
+    yield* Io.stdout(`ndjson    ${lines} conversations\n`)
+    const verified = yield* AuditLog.verify(paths.audit).pipe(
+      Effect.mapError((e) => Cli.partial(`cannot read ${paths.audit}: ${e.message}`))
+    )
+    if (verified._tag !== "VerifyOk") {
+      return yield* Cli.partial(`audit chain broken at line ${verified.line}: ${verified.message}`)
+    }
+    yield* Io.stdout(`audit     chain verified: ${verified.records} records, head ${verified.head}\n`)
+    return (
+      report.complete && lines === report.totals.conversations && rows.conversations === report.totals.conversations
+    )
+  })
+
 /**
  * `demo`: an emulated org on a free loopback port, the last `days` days extracted through it (jobs for settled data,
  * the sync query for the recent tail) into NDJSON and SQLite with an audit log, the audit chain verified, and the
@@ -40,43 +98,21 @@ export const demo = (settings: DemoSettings) =>
     yield* fs
       .makeDirectory(dir, { recursive: true })
       .pipe(Effect.mapError((e) => Cli.usage(`cannot create ${dir}: ${e.message}`)))
-
-    const server = yield* Server.start({
-      port: 0,
-      days: settings.days,
-      perDay: settings.perDay,
-      // Short job lifetimes and a generous rate budget keep the demo to seconds; the semantics are unchanged.
-      jobs: { queueMillis: 200, runMillis: 400, runMillisPerConversation: 0 },
-      rateLimit: { count: 5_000, windowSeconds: 60 }
-    }).pipe(Effect.mapError((e) => Cli.usage(`cannot start the emulator: ${e.message}`)))
-    const emulatorOptions = server.emulator.options
-    yield* Io.stdout(
-      `emulator  ${server.url}: ${emulatorOptions.days} days from ${emulatorOptions.startDate}, ~${emulatorOptions.perDay} conversations a day\n`
-    )
-
-    const config = yield* GenesysConfig.make({
-      apiUrl: server.url,
-      loginUrl: server.url,
-      clientId: emulatorOptions.clientId,
-      clientSecret: emulatorOptions.clientSecret,
-      poll: { initialDelay: Duration.millis(200), maxDelay: Duration.seconds(1) }
-    }).pipe(Effect.mapError(Cli.fromGenesys))
-    const auditPath = `${dir}/audit.jsonl`
-    const ndjsonPath = `${dir}/conversations.ndjson`
-    const sqlitePath = `${dir}/conversations.sqlite`
+    const config = yield* startEmulator(settings)
+    const paths = pathsOf(dir)
     const interval = yield* Extract.parseInterval(`P${settings.days}D`, "UTC")
-    yield* Io.stdout(`extract   ${interval.interval} → ${ndjsonPath}, ${sqlitePath}, audit ${auditPath}\n\n`)
+    yield* Io.stdout(`extract   ${interval.interval} → ${paths.ndjson}, ${paths.sqlite}, audit ${paths.audit}\n\n`)
 
     const progress = Progress.make()
-    const layer = Connection.clientLayer(config, Connection.auditLayer(config, Option.some(auditPath)))
+    const layer = Connection.clientLayer(config, Connection.auditLayer(config, Option.some(paths.audit)))
     const report = yield* Extract.execute({
       query: { interval: interval.interval },
       invocation: "demo",
       checkpoint: Option.none(),
       sink: Effect.map(
         Effect.all([
-          Output.open({ format: "ndjson", target: Option.some(ndjsonPath) }),
-          Output.open({ format: "sqlite", target: Option.some(sqlitePath) })
+          Output.open({ format: "ndjson", target: Option.some(paths.ndjson) }),
+          Output.open({ format: "sqlite", target: Option.some(paths.sqlite) })
         ]),
         Output.tee
       ),
@@ -87,30 +123,7 @@ export const demo = (settings: DemoSettings) =>
     }).pipe(Effect.ensuring(progress.clear), Effect.scoped, Effect.provide(layer))
     if (Option.isNone(report)) return Cli.ExitCode.failed
     yield* Io.stdout(`${Extraction.formatReport(report.value)}\n\n`)
-
-    const rows = yield* SqlSink.counts.pipe(
-      Effect.provide(SqlSink.layerSqlite({ filename: sqlitePath })),
-      Effect.mapError((e) => Cli.partial(`cannot read back ${sqlitePath}: ${e.message}`))
-    )
-    yield* Io.stdout(
-      `sqlite    ${Object.entries(rows)
-        .map(([table, n]) => `${table} ${n}`)
-        .join(", ")}\n`
-    )
-    const lines = (yield* fs.readFileString(ndjsonPath).pipe(Effect.orDie)).split("\n").filter((l) => l !== "").length
-    yield* Io.stdout(`ndjson    ${lines} conversations\n`)
-
-    const verified = yield* AuditLog.verify(auditPath).pipe(
-      Effect.mapError((e) => Cli.partial(`cannot read ${auditPath}: ${e.message}`))
-    )
-    if (verified._tag !== "VerifyOk") {
-      return yield* Cli.partial(`audit chain broken at line ${verified.line}: ${verified.message}`)
-    }
-    yield* Io.stdout(`audit     chain verified: ${verified.records} records, head ${verified.head}\n`)
-    const consistent =
-      report.value.complete &&
-      lines === report.value.totals.conversations &&
-      rows.conversations === report.value.totals.conversations
+    const consistent = yield* checkOutputs(paths, report.value)
     const elapsed = ((yield* Clock.currentTimeMillis) - started) / 1000
     yield* Io.stdout(
       `\ndemo ${consistent ? "done" : "FINISHED WITH DIFFERENCES"} in ${elapsed.toFixed(1)} s; output in ${dir}/\n`

@@ -273,14 +273,11 @@ const openQuarantine = (path: string, checkpoint: Option.Option<string>) =>
     return yield* QuarantineFile.open(path, resuming)
   })
 
-/** The `extract` command. @internal */
-export const command = (settings: Settings) =>
+type Query = Effect.Effect.Success<ReturnType<typeof buildQuery>>
+
+/** Refuses settings that cannot work together, before anything is locked or requested. */
+const checkSettings = (settings: Settings, output: Output.Output) =>
   Effect.gen(function* () {
-    const query = yield* buildQuery(settings)
-    const output = yield* Either.match(Output.resolve(settings.out, settings.format), {
-      onLeft: Effect.fail,
-      onRight: Effect.succeed
-    })
     if (Option.isSome(settings.checkpoint) && Option.isNone(output.target)) {
       return yield* Cli.usage("--checkpoint needs --out: output on standard output cannot be resumed")
     }
@@ -297,25 +294,45 @@ export const command = (settings: Settings) =>
     }
     yield* OutputKind.check(output, Flatten.tableNames, FileSink.partialSuffix)
     if (Option.isSome(settings.checkpoint)) yield* OutputKind.checkCheckpoint(settings.checkpoint.value)
-    // Relative intervals (P7D, yesterday) resolve differently on a re-run: the invocation names them by their text.
-    const invocation = yield* AuditLog.hashQuery({
-      query: Option.isSome(settings.interval) ? { ...query, interval: null } : query,
-      intervalText: Option.getOrNull(settings.interval),
-      timeZone: settings.timeZone,
-      format: output.format,
-      out: Option.getOrNull(output.target)
+  })
+
+/** What identifies this invocation: relative intervals (P7D, yesterday) resolve differently on a re-run, so by text. */
+const invocationOf = (settings: Settings, query: Query, output: Output.Output) =>
+  AuditLog.hashQuery({
+    query: Option.isSome(settings.interval) ? { ...query, interval: null } : query,
+    intervalText: Option.getOrNull(settings.interval),
+    timeZone: settings.timeZone,
+    format: output.format,
+    out: Option.getOrNull(output.target)
+  })
+
+/** The lines printed when the run is interrupted: what was written and how to resume. */
+const interruptedNote = (settings: Settings, output: Output.Output, progress: ReturnType<typeof Progress.make>) =>
+  Io.stderr(
+    Stopped.interruptedLines({
+      progress: progress.last(),
+      partialNote: Output.partialNote(output),
+      checkpoint: Option.getOrUndefined(settings.checkpoint),
+      argv: process.argv
     })
+      .map((line) => `genesys-analytics: ${line}\n`)
+      .join("")
+  )
+
+/** Locks the outputs, opens the quarantine file and runs the extraction; `quarantined` counts what was set aside. */
+const runExtraction = (settings: Settings, query: Query, invocation: string, output: Output.Output) =>
+  Effect.gen(function* () {
     const progress = Progress.make()
     const config = yield* Connection.resolve(settings.connection)
     const layer = Connection.clientLayer(config, Connection.auditLayer(config, settings.audit))
-    let quarantined: (() => number) | undefined
+    const counter: { quarantined: (() => number) | undefined } = { quarantined: undefined }
     const report = yield* Effect.gen(function* () {
       if (!settings.dryRun) yield* lockOutputs(output, settings.checkpoint)
       const quarantine =
         Option.isSome(settings.quarantine) && !settings.dryRun
           ? yield* openQuarantine(settings.quarantine.value, settings.checkpoint)
           : undefined
-      quarantined = quarantine?.count
+      counter.quarantined = quarantine?.count
       return yield* execute({
         query,
         invocation,
@@ -340,36 +357,50 @@ export const command = (settings: Settings) =>
       })
     }).pipe(
       Effect.ensuring(progress.clear),
-      Effect.onInterrupt(() =>
-        Io.stderr(
-          Stopped.interruptedLines({
-            progress: progress.last(),
-            partialNote: Output.partialNote(output),
-            checkpoint: Option.getOrUndefined(settings.checkpoint),
-            argv: process.argv
-          })
-            .map((line) => `genesys-analytics: ${line}\n`)
-            .join("")
-        )
-      ),
+      Effect.onInterrupt(() => interruptedNote(settings, output, progress)),
       Effect.scoped,
       Effect.provide(layer)
     )
-    if (Option.isNone(report)) return Cli.ExitCode.ok
+    return { report, quarantined: counter.quarantined }
+  })
+
+/** Prints the report and turns it into the exit code: a short reconciliation moves file output back to `.partial`. */
+const finish = (
+  settings: Settings,
+  output: Output.Output,
+  report: Extraction.Report,
+  quarantined: number | undefined
+) =>
+  Effect.gen(function* () {
     const quarantineLine =
       quarantined !== undefined && Option.isSome(settings.quarantine)
-        ? `quarantine     ${quarantined()} records set aside in ${settings.quarantine.value}\n`
+        ? `quarantine     ${quarantined} records set aside in ${settings.quarantine.value}\n`
         : ""
     yield* Effect.sync(() =>
       process.stderr.write(
-        `${Extraction.formatReport(report.value)}\n\noutput         ${Output.describe(output)}\n${quarantineLine}`
+        `${Extraction.formatReport(report)}\n\noutput         ${Output.describe(output)}\n${quarantineLine}`
       )
     )
-    const short = settings.reconcile ? ReconcileCheck.shortfalls(report.value, settings.reconcileThreshold) : []
+    const short = settings.reconcile ? ReconcileCheck.shortfalls(report, settings.reconcileThreshold) : []
     if (short.length > 0) {
       const moved = yield* Output.markIncomplete(output, Flatten.tableNames)
       const where = moved.length > 0 ? ` (output moved back to ${moved.join(", ")})` : ""
       return yield* Cli.partial(`${ReconcileCheck.message(short, settings.reconcileThreshold)}${where}`)
     }
-    return report.value.complete ? Cli.ExitCode.ok : Cli.ExitCode.partial
+    return report.complete ? Cli.ExitCode.ok : Cli.ExitCode.partial
+  })
+
+/** The `extract` command. @internal */
+export const command = (settings: Settings) =>
+  Effect.gen(function* () {
+    const query = yield* buildQuery(settings)
+    const output = yield* Either.match(Output.resolve(settings.out, settings.format), {
+      onLeft: Effect.fail,
+      onRight: Effect.succeed
+    })
+    yield* checkSettings(settings, output)
+    const invocation = yield* invocationOf(settings, query, output)
+    const { quarantined, report } = yield* runExtraction(settings, query, invocation, output)
+    if (Option.isNone(report)) return Cli.ExitCode.ok
+    return yield* finish(settings, output, report.value, quarantined?.())
   })
