@@ -194,3 +194,137 @@ describe("GroundTruth.job", () => {
     assert.isTrue(r.indices.length > 180_000)
   })
 })
+
+// ---- property: ground truth equals a naive full scan + FilterEngine ----
+
+const predicateArb = (catalog: Generator.Dataset["catalog"]) =>
+  fc.oneof(
+    fc.record({
+      dimension: fc.constant("purpose"),
+      value: fc.constantFrom("customer", "agent", "acd", "ivr", "External")
+    }),
+    fc.record({
+      dimension: fc.constant("mediaType"),
+      value: fc.constantFrom("voice", "chat", "email", "message", "callback")
+    }),
+    fc.record({ dimension: fc.constant("queueId"), value: fc.constantFrom(...catalog.queues.map((q) => q.id)) }),
+    fc.record({ dimension: fc.constant("segmentType"), value: fc.constantFrom("hold", "wrapup", "ivr", "alert") }),
+    fc.record({ dimension: fc.constant("wrapUpCode"), operator: fc.constantFrom("exists", "notExists") }),
+    fc.record({
+      metric: fc.constant("tSegmentDuration"),
+      range: fc.record({ gte: fc.integer({ min: 0, max: 600_000 }) })
+    })
+  )
+const convPredicateArb = fc.oneof(
+  fc.record({ dimension: fc.constant("originatingDirection"), value: fc.constantFrom("inbound", "outbound") }),
+  fc.record({
+    metric: fc.constantFrom("tTalk", "tAcd", "tHeld"),
+    range: fc.record({ lt: fc.integer({ min: 1000, max: 900_000 }) })
+  }),
+  fc.record({ metric: fc.constantFrom("tAbandon", "nTransferred"), operator: fc.constantFrom("exists", "notExists") })
+)
+
+describe("GroundTruth property", () => {
+  it("equals a naive full scan on random datasets and queries", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 5, max: 40 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.constantFrom(undefined, "asc", "desc", "unordered"),
+        fc.constantFrom(undefined, "conversationStart", "conversationEnd", "segmentStart", "segmentEnd"),
+        fc.boolean(),
+        fc.double({ min: 0.3, max: 1.2, noNaN: true }),
+        fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }),
+        fc.constantFrom("sameSegment" as const, "anySegment" as const),
+        (seed, days, perDay, a, b, order, orderBy, sod, nowFraction, limit, segmentScope) => {
+          const ds = Generator.make({ seed, startDate: "2026-04-01", days, perDay })
+          const span = ds.spanEndMillis - ds.spanStartMillis
+          const s = ds.spanStartMillis + Math.floor(Math.min(a, b) * span)
+          const e = ds.spanStartMillis + Math.floor(Math.max(a, b) * span) + 1
+          const now = ds.spanStartMillis + Math.floor(nowFraction * span)
+          const availability = now - 3_600_000
+          const preds = fc.sample(predicateArb(ds.catalog), { seed, numRuns: 2 })
+          const convPreds = fc.sample(convPredicateArb, { seed: seed + 1, numRuns: 1 })
+          const filters: FilterEngine.FiltersLike = {
+            segmentFilters: [{ type: seed % 2 === 0 ? "and" : "or", predicates: preds }],
+            ...(seed % 3 === 0 ? { conversationFilters: [{ type: "and", predicates: convPreds }] } : {})
+          }
+          const interval = `${iso(s)}/${iso(e)}`
+          const key = (i: number) =>
+            orderBy === "conversationEnd" || orderBy === "segmentEnd" ? ds.endMillis(i) : ds.startMillis(i)
+          const sortNaive = (xs: Array<number>) => {
+            if (order === "unordered") return xs.sort((x, y) => x - y)
+            xs.sort((x, y) => key(x) - key(y) || x - y)
+            return order === "desc" ? xs.reverse() : xs
+          }
+          // sync
+          const sync = GroundTruth.syncQuery(
+            ds,
+            { interval, ...filters, order, orderBy },
+            { nowMillis: now, match: { segmentScope } }
+          )
+          const dayFrom = Math.floor(s / DAY) * DAY
+          const dayTo = Math.ceil(e / DAY) * DAY
+          const naiveSync: Array<number> = []
+          for (let i = 0; i < ds.size; i++) {
+            const st = ds.startMillis(i)
+            if (
+              st >= dayFrom &&
+              st < dayTo &&
+              ds.endMillis(i) <= now &&
+              FilterEngine.matches(ds.conversation(i), filters, { segmentScope })
+            ) {
+              naiveSync.push(i)
+            }
+          }
+          assert.deepStrictEqual([...sync.indices], sortNaive(naiveSync))
+          assert.strictEqual(sync.totalHits, naiveSync.length)
+          // job
+          const job = GroundTruth.job(
+            ds,
+            { interval, ...filters, order, orderBy, limit, startOfDayIntervalMatching: sod },
+            {
+              nowMillis: now,
+              availabilityMillis: availability,
+              match: { segmentScope }
+            }
+          )
+          const naiveJob: Array<number> = []
+          for (let i = 0; i < ds.size; i++) {
+            const st = ds.startMillis(i)
+            const en = ds.endMillis(i)
+            if (st < e && en > s && en <= availability && (!sod || st >= dayFrom)) {
+              if (FilterEngine.matches(ds.conversation(i), filters, { segmentScope, partialEmailMatch: true }))
+                naiveJob.push(i)
+            }
+          }
+          const sorted = sortNaive(naiveJob)
+          assert.deepStrictEqual([...job.indices], limit === undefined ? sorted : sorted.slice(0, limit))
+        }
+      ),
+      { numRuns: 60 }
+    )
+  })
+})
+
+describe("GroundTruth intervals", () => {
+  it("accepts every interval form the API accepts: date-only, zone-less, duration/end", () => {
+    const dataset = Generator.make({ seed: 5, startDate: "2026-01-05", days: 2, perDay: 40 })
+    const nowMillis = Date.parse("2026-01-08T00:00:00Z")
+    const full = GroundTruth.syncQuery(
+      dataset,
+      { interval: "2026-01-05T00:00:00Z/2026-01-06T00:00:00Z" },
+      { nowMillis }
+    )
+    for (const interval of ["2026-01-05/2026-01-06", "P1D/2026-01-06", "2026-01-05T00:00/P1D"]) {
+      assert.deepStrictEqual(
+        GroundTruth.syncQuery(dataset, { interval }, { nowMillis }).indices,
+        full.indices,
+        interval
+      )
+    }
+  })
+})
