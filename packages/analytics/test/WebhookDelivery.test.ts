@@ -83,7 +83,9 @@ describe("webhook delivery", () => {
         ["1", "2", "3", "4"]
       )
       // Backoff of 1 s, 2 s, 4 s (each within one clock step).
-      gaps(r.seen).forEach((gap, i) => assert.closeTo(gap, 1_000 * 2 ** i, 100))
+      gaps(r.seen).forEach((gap, i) => {
+        assert.closeTo(gap, 1_000 * 2 ** i, 100)
+      })
       assert.strictEqual(new Set(r.seen.map((s) => s.id)).size, 1)
     })
   )

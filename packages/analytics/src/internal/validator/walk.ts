@@ -221,7 +221,10 @@ const reportUnknownKey = (
 }
 
 const walkObject = (ast: AST.TypeLiteral, value: unknown, path: string, issues: Issues, limits: WalkLimits): void => {
-  if (!isPlainObject(value)) return reportExpected(ast, value, path, issues, "an object")
+  if (!isPlainObject(value)) {
+    reportExpected(ast, value, path, issues, "an object")
+    return
+  }
   const definition = Option.getOrElse(AST.getIdentifierAnnotation(ast), () => "object")
   const names: Array<string> = []
   for (const signature of ast.propertySignatures) {
@@ -239,7 +242,10 @@ const walkObject = (ast: AST.TypeLiteral, value: unknown, path: string, issues: 
 }
 
 const walkArray = (ast: AST.TupleType, value: unknown, path: string, issues: Issues, limits: WalkLimits): void => {
-  if (!Array.isArray(value)) return reportExpected(ast, value, path, issues, "an array")
+  if (!Array.isArray(value)) {
+    reportExpected(ast, value, path, issues, "an array")
+    return
+  }
   const element = ast.rest[0]?.type
   if (element === undefined) return
   const length = Math.min(value.length, limits.maxArrayLength)
@@ -255,7 +261,10 @@ const walkArray = (ast: AST.TupleType, value: unknown, path: string, issues: Iss
 }
 
 const walkString = (ast: AST.AST, value: unknown, path: string, issues: Issues, limits: WalkLimits): void => {
-  if (typeof value !== "string") return reportExpected(ast, value, path, issues, "a string")
+  if (typeof value !== "string") {
+    reportExpected(ast, value, path, issues, "a string")
+    return
+  }
   if (value.length > limits.maxStringLength) {
     issues.add({
       path,
@@ -268,7 +277,8 @@ const walkString = (ast: AST.AST, value: unknown, path: string, issues: Issues, 
 
 const walkInt = (ast: AST.AST, value: unknown, path: string, issues: Issues): void => {
   if (typeof value !== "number" || !Number.isFinite(value) || !Number.isInteger(value)) {
-    return reportExpected(ast, value, path, issues, "an integer")
+    reportExpected(ast, value, path, issues, "an integer")
+    return
   }
   if (value > INT32_MAX || value < INT32_MIN) {
     issues.add({ path, rule: "integer.int32", message: "is outside the 32-bit integer range", value })
@@ -309,11 +319,14 @@ const walkLiteral = (ast: AST.AST, value: unknown, path: string, issues: Issues)
 export const walk = (ast: AST.AST, value: unknown, path: string, issues: Issues, limits: WalkLimits): void => {
   switch (ast._tag) {
     case "TypeLiteral":
-      return walkObject(ast, value, path, issues, limits)
+      walkObject(ast, value, path, issues, limits)
+      return
     case "TupleType":
-      return walkArray(ast, value, path, issues, limits)
+      walkArray(ast, value, path, issues, limits)
+      return
     case "StringKeyword":
-      return walkString(ast, value, path, issues, limits)
+      walkString(ast, value, path, issues, limits)
+      return
     case "NumberKeyword":
       if (typeof value !== "number" || !Number.isFinite(value))
         reportExpected(ast, value, path, issues, "a finite number")
@@ -322,13 +335,17 @@ export const walk = (ast: AST.AST, value: unknown, path: string, issues: Issues,
       if (typeof value !== "boolean") reportExpected(ast, value, path, issues, "a boolean (true or false)")
       return
     case "Refinement":
-      return isInt(ast) ? walkInt(ast, value, path, issues) : walk(ast.from, value, path, issues, limits)
+      if (isInt(ast)) walkInt(ast, value, path, issues)
+      else walk(ast.from, value, path, issues, limits)
+      return
     case "Suspend":
-      return walk(ast.f(), value, path, issues, limits)
+      walk(ast.f(), value, path, issues, limits)
+      return
     case "Declaration":
       if (ast.typeParameters[0]) walk(ast.typeParameters[0], value, path, issues, limits)
       return
     default:
-      return walkLiteral(ast, value, path, issues)
+      walkLiteral(ast, value, path, issues)
+      return
   }
 }
