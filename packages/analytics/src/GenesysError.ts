@@ -235,10 +235,34 @@ export class JobTimeout extends Schema.TaggedError<JobTimeout>("@effect-genesys/
 /** A results cursor came back that was already seen: paging would loop forever. @since 0.1.0 */
 export class PaginationStalled extends Schema.TaggedError<PaginationStalled>(
   "@effect-genesys/analytics/GenesysError/PaginationStalled"
-)("PaginationStalled", { jobId: Schema.String, cursor: Schema.String, pagesRead: Schema.Number }) {
+)("PaginationStalled", {
+  jobId: Schema.String,
+  cursor: Schema.String,
+  pagesRead: Schema.Number,
+  /** What showed the loop; absent for a repeated cursor. */
+  reason: Schema.optional(Schema.String)
+}) {
   readonly [TypeId] = TypeId
   override get message(): string {
-    return `Job ${this.jobId}: cursor repeated after ${this.pagesRead} pages; stopping instead of looping`
+    return `Job ${this.jobId}: ${this.reason ?? "cursor repeated"} after ${this.pagesRead} pages; stopping instead of looping`
+  }
+}
+
+/**
+ * A sync query's pages ended before `totalHits` results arrived (an empty page too early): the results changed
+ * while paging, or the server ended early. What was emitted is not the whole answer. @since 0.2.0
+ */
+export class PaginationIncomplete extends Schema.TaggedError<PaginationIncomplete>(
+  "@effect-genesys/analytics/GenesysError/PaginationIncomplete"
+)("PaginationIncomplete", {
+  interval: Schema.String,
+  totalHits: Schema.Number,
+  received: Schema.Number,
+  pageNumber: Schema.Number
+}) {
+  readonly [TypeId] = TypeId
+  override get message(): string {
+    return `Sync query ${this.interval}: page ${this.pageNumber} came back empty after ${this.received} of ${this.totalHits} results; the answer is incomplete (run it again)`
   }
 }
 
@@ -322,6 +346,7 @@ export type GenesysError =
   | JobTimeout
   | PaginationStalled
   | PaginationLimitExceeded
+  | PaginationIncomplete
   | RecordInvalid
   | ReconciliationFailed
 

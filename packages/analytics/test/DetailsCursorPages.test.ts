@@ -121,12 +121,66 @@ describe("cursorPages", () => {
   it.effect("a trail refuses a cursor it has followed", () =>
     Effect.gen(function* () {
       const trail = CursorPages.makeTrail(["x"], "y")
-      assert.strictEqual((yield* Effect.flip(trail.follow("x", "j", 1)))._tag, "PaginationStalled")
-      assert.strictEqual((yield* Effect.flip(trail.follow("y", "j", 1)))._tag, "PaginationStalled")
-      yield* trail.follow("z", "j", 1)
-      assert.strictEqual((yield* Effect.flip(trail.follow("z", "j", 2))).pagesRead, 2)
+      const page = [{ conversationId: "a" }]
+      const x = yield* Effect.flip(trail.follow("x", page, "j", 1))
+      assert.deepStrictEqual(
+        [x._tag, x.jobId, x.cursor, x.pagesRead, x.reason],
+        ["PaginationStalled", "j", "x", 1, undefined]
+      )
+      assert.strictEqual((yield* Effect.flip(trail.follow("y", page, "j", 1)))._tag, "PaginationStalled")
+      yield* trail.follow("z", page, "j", 1)
+      assert.strictEqual((yield* Effect.flip(trail.follow("z", [{ conversationId: "b" }], "j", 2))).pagesRead, 2)
     })
   )
+
+  it.effect(
+    "new cursors over the same records stall instead of looping: a repeated page, or empty pages on and on",
+    () =>
+      Effect.gen(function* () {
+        const { audit } = memoryAudit()
+        // Every cursor is new (c1, c2, ...) but every page holds the same two records.
+        const cycling = fakeHttp((request) => {
+          const n = Number((request.params["cursor"] ?? "c0").slice(1))
+          return Effect.succeed({
+            conversations: [{ conversationId: "a" }, { conversationId: "b" }],
+            cursor: `c${n + 1}`
+          })
+        })
+        const repeated = yield* Effect.flip(
+          Stream.runDrain(CursorPages.make({ http: cycling.http, audit, jobPageSize: 2 })("job-1"))
+        )
+        assert.strictEqual(repeated._tag, "PaginationStalled")
+        if (repeated._tag !== "PaginationStalled") return
+        assert.deepStrictEqual(
+          [repeated._tag, repeated.jobId, repeated.cursor, repeated.pagesRead, repeated.reason],
+          ["PaginationStalled", "job-1", "c2", 2, "a page repeated the records of an earlier page under a new cursor"]
+        )
+        assert.strictEqual(cycling.seen.length, 2)
+        const hollow = fakeHttp((request) => {
+          const n = Number((request.params["cursor"] ?? "c0").slice(1))
+          return Effect.succeed({ conversations: [], cursor: `c${n + 1}` })
+        })
+        const empty = yield* Effect.flip(
+          Stream.runDrain(CursorPages.make({ http: hollow.http, audit, jobPageSize: 2 })("job-1"))
+        )
+        assert.strictEqual(empty._tag, "PaginationStalled")
+        if (empty._tag !== "PaginationStalled") return
+        assert.strictEqual(
+          empty.reason,
+          `${CursorPages.maxEmptyPagesInARow + 1} empty pages in a row still carried a cursor`
+        )
+        assert.strictEqual(hollow.seen.length, CursorPages.maxEmptyPagesInARow + 1)
+      })
+  )
+
+  it("page signatures tell pages apart by their ids in order", () => {
+    const sig = (...ids: ReadonlyArray<string>) =>
+      CursorPages.pageSignature(ids.map((conversationId) => ({ conversationId })))
+    assert.strictEqual(sig("a", "b"), sig("a", "b"))
+    assert.notStrictEqual(sig("a", "b"), sig("b", "a"))
+    assert.notStrictEqual(sig("ab"), sig("a", "b"))
+    assert.isTrue(Number.isSafeInteger(sig("x".repeat(1000))))
+  })
 
   it.effect("over the emulator: every conversation of a fulfilled job, in order, one request per page", () =>
     Effect.gen(function* () {

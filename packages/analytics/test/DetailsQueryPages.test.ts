@@ -12,13 +12,13 @@ import { AuditRecords, clientLayer } from "./GenesysHttpFixtures.js"
 
 const day = "2026-01-05T00:00:00.000Z/2026-01-06T00:00:00.000Z"
 
-/** A platform with `totalHits` hits, answering `perPage(pageNumber)` conversations per page. */
-const platform = (totalHits: number, perPage: (pageNumber: number, pageSize: number) => number) =>
+/** A platform with `totalHits` hits (none: no `totalHits` field), answering `perPage(pageNumber)` conversations per page. */
+const platform = (totalHits: number | undefined, perPage: (pageNumber: number, pageSize: number) => number) =>
   fakeHttp((request) => {
     const { pageNumber, pageSize } = (request.body as { paging: { pageNumber: number; pageSize: number } }).paging
     const n = perPage(pageNumber, pageSize)
     return Effect.succeed({
-      totalHits,
+      ...(totalHits === undefined ? {} : { totalHits }),
       conversations: Array.from({ length: n }, (_, i) => ({ conversationId: `${pageNumber}-${i}` })),
       aggregations: pageNumber === 1 ? [{ group: {}, results: [] }] : undefined
     })
@@ -37,12 +37,16 @@ const pagesOf = (
   })
 
 describe("queryPages", () => {
-  it("hasNextPage: only after a non-empty page, while hits remain reachable", () => {
-    assert.isTrue(QueryPages.hasNextPage(1, 25, 25, 60))
-    assert.isTrue(QueryPages.hasNextPage(2, 25, 25, 60))
-    assert.isFalse(QueryPages.hasNextPage(3, 25, 10, 60))
-    assert.isFalse(QueryPages.hasNextPage(1, 25, 0, 60))
-    assert.isFalse(QueryPages.hasNextPage(2, 25, 25, 50))
+  it("nextStep: by what arrived: the end at totalHits, an empty page early is short, without totalHits an empty page ends", () => {
+    assert.strictEqual(QueryPages.nextStep(25, 25, 60), "next")
+    assert.strictEqual(QueryPages.nextStep(25, 50, 60), "next")
+    assert.strictEqual(QueryPages.nextStep(10, 60, 60), "end")
+    assert.strictEqual(QueryPages.nextStep(25, 50, 50), "end")
+    assert.strictEqual(QueryPages.nextStep(0, 0, 0), "end")
+    assert.strictEqual(QueryPages.nextStep(0, 10, 60), "short")
+    assert.strictEqual(QueryPages.nextStep(10, 20, 60), "next", "a page shorter than asked is not the end")
+    assert.strictEqual(QueryPages.nextStep(7, 7, undefined), "next")
+    assert.strictEqual(QueryPages.nextStep(0, 7, undefined), "end")
   })
 
   it.effect("pages until totalHits, with page numbers, sizes and the query in each request", () =>
@@ -72,12 +76,42 @@ describe("queryPages", () => {
     })
   )
 
-  it.effect("an empty page ends the stream even when totalHits says more (a shrinking result)", () =>
+  it.effect("an empty page before totalHits fails PaginationIncomplete instead of ending short", () =>
     Effect.gen(function* () {
       const fake = platform(500, (n) => (n === 1 ? 10 : 0))
       const { exit } = yield* pagesOf(fake, { interval: day, paging: { pageSize: 10, pageNumber: 1 } })
-      assert.strictEqual(exit._tag === "Success" ? Chunk.size(exit.value) : -1, 2)
+      const error = exit._tag === "Failure" ? yield* Effect.flip(exit) : undefined
+      assert.strictEqual(error?._tag, "PaginationIncomplete")
+      if (error?._tag === "PaginationIncomplete") {
+        assert.deepStrictEqual([error.interval, error.totalHits, error.received, error.pageNumber], [day, 500, 10, 2])
+      }
       assert.strictEqual(fake.seen.length, 2)
+    })
+  )
+
+  it.effect("a server that caps pages below the size asked is paged until totalHits results arrived", () =>
+    Effect.gen(function* () {
+      // Asked for 50 per page, it answers 10 per page of its own (pages 1..13 of 130 hits).
+      const fake = platform(130, (n) => Math.max(0, Math.min(10, 130 - (n - 1) * 10)))
+      const { exit } = yield* pagesOf(fake, { interval: day, paging: { pageSize: 50, pageNumber: 1 } })
+      const pages = exit._tag === "Success" ? Chunk.toReadonlyArray(exit.value) : []
+      assert.strictEqual(
+        pages.reduce((n, p) => n + p.conversations.length, 0),
+        130
+      )
+      assert.strictEqual(fake.seen.length, 13)
+    })
+  )
+
+  it.effect("without totalHits, pages until an empty page", () =>
+    Effect.gen(function* () {
+      const fake = platform(undefined, (n) => (n <= 3 ? 10 : 0))
+      const { exit } = yield* pagesOf(fake, { interval: day, paging: { pageSize: 50, pageNumber: 1 } })
+      const pages = exit._tag === "Success" ? Chunk.toReadonlyArray(exit.value) : []
+      assert.deepStrictEqual(
+        pages.map((p) => p.conversations.length),
+        [10, 10, 10, 0]
+      )
     })
   )
 

@@ -1,6 +1,8 @@
 // A job's results, page after page by cursor. A platform that hands back a cursor already followed would loop
 // forever; every cursor seen (including those of an earlier process, passed in) is remembered and a repeat fails
-// `PaginationStalled` instead.
+// `PaginationStalled` instead. So does a platform that hands out new cursors over the same records: a page whose
+// ids repeat an earlier page's (kept as a 53-bit hash per page, not the ids), or a long run of empty pages that
+// still carry a cursor.
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -20,20 +22,57 @@ export interface Dependencies {
   readonly jobPageSize: number
 }
 
-/** The cursors followed so far in one stream; `follow` refuses one seen before. */
+/** The pages followed so far in one stream; `follow` refuses a cursor, or a page of records, seen before. */
 export interface CursorTrail {
-  readonly follow: (cursor: string, jobId: string, pagesRead: number) => Effect.Effect<void, PaginationStalled>
+  readonly follow: (
+    cursor: string,
+    page: ReadonlyArray<{ readonly conversationId?: string | undefined }>,
+    jobId: string,
+    pagesRead: number
+  ) => Effect.Effect<void, PaginationStalled>
+}
+
+/** Consecutive empty pages with a cursor tolerated before paging is judged to be going nowhere. */
+export const maxEmptyPagesInARow = 10
+
+/** A 53-bit FNV-1a style hash of a page's ids, in order. */
+export const pageSignature = (page: ReadonlyArray<{ readonly conversationId?: string | undefined }>): number => {
+  let h1 = 0x811c9dc5
+  let h2 = 0x01000193
+  for (const record of page) {
+    const id = record.conversationId ?? ""
+    for (let i = 0; i < id.length; i++) {
+      h1 = Math.imul(h1 ^ id.charCodeAt(i), 0x01000193)
+      h2 = Math.imul(h2 ^ id.charCodeAt(i), 0x5bd1e995)
+    }
+    h1 = Math.imul(h1 ^ 0x2c, 0x01000193)
+  }
+  return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff)
 }
 
 /** A trail starting with `seen` (and the cursor resumed from, if any). */
 export const makeTrail = (seen: Iterable<string> = [], resumedFrom?: string): CursorTrail => {
   const cursors = new Set<string>(seen)
   if (resumedFrom !== undefined) cursors.add(resumedFrom)
+  const pages = new Set<number>()
+  let emptyInARow = 0
   return {
-    follow: (cursor, jobId, pagesRead) =>
+    follow: (cursor, page, jobId, pagesRead) =>
       Effect.suspend(() => {
-        if (cursors.has(cursor)) return Effect.fail(new PaginationStalled({ jobId, cursor, pagesRead }))
+        const stalled = (reason?: string) =>
+          Effect.fail(new PaginationStalled({ jobId, cursor, pagesRead, ...(reason !== undefined ? { reason } : {}) }))
+        if (cursors.has(cursor)) return stalled()
         cursors.add(cursor)
+        if (page.length === 0) {
+          emptyInARow++
+          return emptyInARow > maxEmptyPagesInARow
+            ? stalled(`${emptyInARow} empty pages in a row still carried a cursor`)
+            : Effect.void
+        }
+        emptyInARow = 0
+        const signature = pageSignature(page)
+        if (pages.has(signature)) return stalled("a page repeated the records of an earlier page under a new cursor")
+        pages.add(signature)
         return Effect.void
       })
   }
@@ -70,7 +109,7 @@ export const make =
             route: routes.jobResults,
             counts: { page: index, conversations: conversations.length }
           })
-          if (next !== undefined) yield* trail.follow(next, jobId, index + 1)
+          if (next !== undefined) yield* trail.follow(next, conversations, jobId, index + 1)
           const result: JobResultsPage = {
             index,
             conversations,

@@ -1,6 +1,8 @@
-// The sync query's page-number paging: one request per page, each page metered and audited, stopping at the
-// last page (`totalHits`, capped by `maxResults`) or at an empty page, and refusing up front — after the first
-// page says how many there are — a query whose hits the platform would never let us page through.
+// The sync query's page-number paging: one request per page, each page metered and audited, and refusing up front —
+// after the first page says how many there are — a query whose hits the platform would never let us page through.
+// The end is decided by what arrived, not by the page size asked for: a server that caps pages lower than asked
+// (the real cap is uncertain, FACTS §8) is paged until `totalHits` results have come; without `totalHits`, until an
+// empty page. An empty page before `totalHits` is reached fails `PaginationIncomplete` rather than ending short.
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -11,7 +13,7 @@ import type { QueryPage } from "../../ConversationDetails.js"
 import type * as ConversationQuery from "../../ConversationQuery.js"
 import * as ConversationRecord from "../../ConversationRecord.js"
 import type { PagingPolicy } from "../../GenesysConfig.js"
-import { type HttpError, PaginationLimitExceeded } from "../../GenesysError.js"
+import { type HttpError, PaginationIncomplete, PaginationLimitExceeded } from "../../GenesysError.js"
 import type * as GenesysHttp from "../../GenesysHttp.js"
 import { base, routes } from "./routes.js"
 
@@ -31,12 +33,28 @@ export interface QueryPaging {
   ) => Effect.Effect<ConversationRecord.AnalyticsConversationQueryResponse, HttpError>
   readonly pages: (
     q: ConversationQuery.ConversationQuery
-  ) => Stream.Stream<QueryPage, HttpError | PaginationLimitExceeded>
+  ) => Stream.Stream<QueryPage, HttpError | PaginationLimitExceeded | PaginationIncomplete>
 }
 
-/** Whether a page after `pageNumber` can hold anything: the last page was not empty and hits remain. */
-export const hasNextPage = (pageNumber: number, pageSize: number, received: number, reachable: number): boolean =>
-  received > 0 && pageNumber * pageSize < reachable
+/**
+ * What follows a page: another page, the end, or `"short"` — an empty page while `reachable` results (the smaller
+ * of `totalHits` and the paging cap) have not all arrived. `received` counts every result up to and including this
+ * page; `reachable` is undefined when the response has no `totalHits`.
+ */
+export const nextStep = (
+  pageLength: number,
+  received: number,
+  reachable: number | undefined
+): "next" | "end" | "short" =>
+  reachable === undefined
+    ? pageLength > 0
+      ? "next"
+      : "end"
+    : received >= reachable
+      ? "end"
+      : pageLength > 0
+        ? "next"
+        : "short"
 
 /** The paging of sync queries. */
 export const make = ({ audit, http, paging }: Dependencies): QueryPaging => {
@@ -56,6 +74,8 @@ export const make = ({ audit, http, paging }: Dependencies): QueryPaging => {
         const firstPage = q.paging?.pageNumber ?? 1
         const queryHash = yield* hashQuery(q)
         yield* audit.record({ type: "query.sent", route: routes.query, window: q.interval, queryHash })
+        // Results before the first page read (a query starting at page n skips n - 1 full pages).
+        let received = (firstPage - 1) * pageSize
         const page = (pageNumber: number) =>
           Effect.gen(function* () {
             const response = yield* fetchPage(q, pageSize, pageNumber)
@@ -76,14 +96,20 @@ export const make = ({ audit, http, paging }: Dependencies): QueryPaging => {
               queryHash,
               counts: { pageNumber, conversations: conversations.length, totalHits }
             })
-            const more = hasNextPage(pageNumber, pageSize, conversations.length, Math.min(totalHits, paging.maxResults))
+            received += conversations.length
+            const reachable =
+              response.totalHits === undefined ? undefined : Math.min(response.totalHits, paging.maxResults)
+            const step = nextStep(conversations.length, received, reachable)
+            if (step === "short") {
+              return yield* new PaginationIncomplete({ interval: q.interval, totalHits, received, pageNumber })
+            }
             const result: QueryPage = {
               pageNumber,
               totalHits,
               conversations,
               aggregations: response.aggregations ?? []
             }
-            return [result, more ? Option.some(pageNumber + 1) : Option.none<number>()] as const
+            return [result, step === "next" ? Option.some(pageNumber + 1) : Option.none<number>()] as const
           })
         return Stream.paginateEffect(firstPage, page)
       })
