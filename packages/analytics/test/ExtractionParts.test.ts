@@ -1,6 +1,6 @@
 // Unit tests of the parts Extraction.run is wired from (internal/extraction/): each on its own, without the emulator.
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Exit, Option, Stream, TestClock } from "effect"
+import { Chunk, Effect, Exit, Fiber, Option, Stream, TestClock } from "effect"
 import * as AuditLog from "../src/AuditLog.js"
 import * as CheckpointStore from "../src/CheckpointStore.js"
 import * as ExtractionSink from "../src/ExtractionSink.js"
@@ -40,6 +40,17 @@ const conv = (id: string, dayIndex = 0, minute = 0) =>
     conversationEnd: new Date(day0 + dayIndex * DAY + minute * 60_000 + 30_000).toISOString()
   }) as ExtractionSink.Conversation
 const watermarkMillis = day0 + 10 * DAY
+
+// Advances the test clock until the fiber ends: a fiber forked just before may not have reached its sleep yet.
+const awaitWithClock = <A, E>(fiber: Fiber.RuntimeFiber<A, E>) =>
+  Effect.gen(function* () {
+    for (let i = 0; i < 120; i++) {
+      const done = yield* Fiber.poll(fiber)
+      if (Option.isSome(done)) return done.value
+      yield* TestClock.adjust("1 second")
+    }
+    return yield* Fiber.await(fiber)
+  })
 
 const auditLayer = AuditLog.layerMemory({ actor: "test", region: "test" })
 const auditRecords = Effect.flatMap(AuditLog.AuditLogMemory, (m) => m.records)
@@ -188,8 +199,7 @@ describe("phaseTimer", () => {
     Effect.gen(function* () {
       const timer = PhaseTimer.make()
       const fiber = yield* Effect.fork(timer.timed("submit", Effect.sleep("2 seconds")))
-      yield* TestClock.adjust("2 seconds")
-      yield* fiber.await
+      yield* awaitWithClock(fiber)
       const pages: Array<number> = []
       yield* timer.forEachPage(Stream.make(1, 2, 3), 0, (page) => Effect.sync(() => pages.push(page)))
       assert.deepStrictEqual(pages, [1, 2, 3])
@@ -230,8 +240,7 @@ describe("submission", () => {
           })
         )
       )
-      yield* TestClock.adjust("10 seconds")
-      const exit = yield* fiber.await
+      const exit = yield* awaitWithClock(fiber)
       assert.strictEqual(calls, 4)
       assert.isTrue(Exit.isFailure(exit))
       const retries = (yield* auditRecords).filter((r) => r.type === "http.retry")
@@ -261,8 +270,7 @@ describe("submission", () => {
           })
         )
       )
-      yield* TestClock.adjust("1 second")
-      assert.deepStrictEqual(yield* fiber.await, Exit.succeed("job-1"))
+      assert.deepStrictEqual(yield* awaitWithClock(fiber), Exit.succeed("job-1"))
       assert.strictEqual(yield* concurrency.current, 2)
     }).pipe(Effect.provide(auditLayer))
   )
