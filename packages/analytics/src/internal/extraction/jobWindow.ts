@@ -172,6 +172,9 @@ export const run = <E>(ctx: WindowContext<E>, window: Window) => {
     yield* ctx.notify({ type: "job.fulfilled", jobId: cell.state.jobId, window: window.interval, status: "FULFILLED" })
     return cell.state
   }).pipe(
-    Effect.onInterrupt(() => (cell.liveJob === undefined ? Effect.void : cancelJobQuietly(cell.liveJob, "interrupted")))
+    Effect.onInterrupt(() =>
+      cell.liveJob === undefined ? Effect.void : cancelJobQuietly(cell.liveJob, "interrupted")
+    ),
+    Effect.withSpan("Extraction.jobWindow", { attributes: { window: window.interval } })
   )
 }

@@ -27,4 +27,4 @@ export const run = <E>(ctx: WindowContext<E>, window: Window) =>
         })
     )
     return state
-  })
+  }).pipe(Effect.withSpan("Extraction.queryWindow", { attributes: { window: window.interval } }))
