@@ -507,7 +507,8 @@ export const formatReport = (report: Report): string => {
     `complete       ${report.complete ? "yes" : "NO"}`,
     `conversations  ${t.conversations} in ${t.pages} pages, ${report.windows.length} windows`,
     `requests       ${t.requests} (retries ${t.retries}, 429s ${t.rateLimited}, job resubmissions ${t.resubmissions})`,
-    `duplicates     ${t.duplicates} dropped`
+    `duplicates     ${t.duplicates} dropped`,
+    `not owned      ${report.windows.reduce((n, w) => n + w.foreign, 0)} records starting outside the window that read them (another window's, or outside the interval), not written by it`
   ]
   if (t.quarantined > 0) lines.push(`quarantined    ${t.quarantined} invalid records set aside`)
   if (report.accuracy !== undefined) {

@@ -16,6 +16,9 @@ export * as GenesysAuth from "./GenesysAuth.js"
 /** @since 0.1.0 */
 export * as GenesysHttp from "./GenesysHttp.js"
 
+/** @since 0.2.0 */
+export * as KnownSecrets from "./KnownSecrets.js"
+
 /** @since 0.1.0 */
 export * as GenesysError from "./GenesysError.js"
 

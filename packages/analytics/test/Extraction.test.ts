@@ -155,6 +155,11 @@ describe("Extraction.run against the emulator", () => {
         assert.isTrue(reconciled.every((w) => w.reconciliation!.accuracy === 1 && w.reconciliation!.expected > 0))
         assert.isTrue(report.phases.some((p) => p.phase === "await"))
         assert.include(Extraction.formatReport(report), "complete       yes")
+        const notOwned = report.windows.reduce((n, w) => n + w.foreign, 0)
+        assert.include(
+          Extraction.formatReport(report),
+          `not owned      ${notOwned} records starting outside the window`
+        )
       })
     )
   )
