@@ -1,16 +1,14 @@
 // The run table: a run is `running` from its first batch, each batch adds to its count in the same transaction, and
 // only `finishRun(..., "complete")` marks it complete, on SQLite and on Postgres (PGlite over the wire protocol).
-import { PGlite } from "@electric-sql/pglite"
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
 import { SqlClient } from "@effect/sql"
 import { afterAll, assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Option } from "effect"
+import { Effect, Option } from "effect"
 import * as fs from "node:fs"
-import type { AddressInfo } from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as SqlSink from "../src/SqlSink.js"
 import * as SqlStatements from "../src/SqlStatements.js"
+import { pgliteLayer } from "./PgliteServer.js"
 import { conversations } from "./SqlFixtures.js"
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "sqlruns-"))
@@ -55,31 +53,5 @@ describe("SqlSink run table", () => {
     lifecycle.pipe(Effect.provide(SqlSink.layerSqlite({ filename: path.join(root, "runs.sqlite") })))
   )
 
-  it.scoped(
-    "Postgres: the same statements",
-    () =>
-      lifecycle.pipe(
-        Effect.provide(
-          Layer.unwrapScoped(
-            Effect.gen(function* () {
-              const db = yield* Effect.acquireRelease(
-                Effect.promise(() => PGlite.create()),
-                (db) => Effect.promise(() => db.close())
-              )
-              const server = yield* Effect.acquireRelease(
-                Effect.promise(async () => {
-                  const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0 })
-                  await server.start()
-                  return server
-                }),
-                (server) => Effect.promise(() => server.stop())
-              )
-              const { port } = (server as unknown as { server: { address(): AddressInfo } }).server.address()
-              return SqlSink.layerPg({ url: `postgres://postgres@127.0.0.1:${port}/postgres`, maxConnections: 1 })
-            })
-          )
-        )
-      ),
-    60_000
-  )
+  it.scoped("Postgres: the same statements", () => lifecycle.pipe(Effect.provide(pgliteLayer)), 60_000)
 })

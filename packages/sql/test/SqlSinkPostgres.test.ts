@@ -1,35 +1,15 @@
 // The Postgres dialect against a real Postgres engine: PGlite (Postgres compiled to WASM) served over the wire
 // protocol on loopback, reached by @effect/sql-pg exactly as a server would be.
-import { PGlite } from "@electric-sql/pglite"
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
 import * as Flatten from "@effect-genesys/analytics/Flatten"
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Stream } from "effect"
-import type { AddressInfo } from "node:net"
+import { Effect, Stream } from "effect"
 import * as ExtractionSink from "@effect-genesys/analytics/ExtractionSink"
 import * as SqlSink from "../src/SqlSink.js"
+import { pgliteLayer } from "./PgliteServer.js"
 import { conversation, conversations } from "./SqlFixtures.js"
 
-// PGlite serves one connection at a time.
-const postgres = Layer.unwrapScoped(
-  Effect.gen(function* () {
-    const db = yield* Effect.acquireRelease(
-      Effect.promise(() => PGlite.create()),
-      (db) => Effect.promise(() => db.close())
-    )
-    const server = yield* Effect.acquireRelease(
-      Effect.promise(async () => {
-        const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0 })
-        await server.start()
-        return server
-      }),
-      (server) => Effect.promise(() => server.stop())
-    )
-    const { port } = (server as unknown as { server: { address(): AddressInfo } }).server.address()
-    return SqlSink.layerPg({ url: `postgres://postgres@127.0.0.1:${port}/postgres`, maxConnections: 1 })
-  })
-)
+const postgres = pgliteLayer
 
 describe("SqlSink (Postgres wire protocol, PGlite)", () => {
   it.scoped(
