@@ -452,6 +452,65 @@ describe.concurrent("hostile server: needs the library fixes of issue 13 (empty 
   })
 })
 
+describe.concurrent("hostile server: paging ends by what arrived, never short and never endless", () => {
+  it("sync-cap: sync pages capped at 10 whatever pageSize asks, 130 a window: exact, exit 0", slow, async () => {
+    const server = await serve({ mode: "fresh", perDay: 130, queryPageCap: 10 })
+    const dir = freshDir()
+    const r = await extract(server, dir, "out.ndjson")
+    assertExact(server, r, Path.join(dir, "out.ndjson"))
+    assert.strictEqual(server.data.length, 260)
+    assert.strictEqual(count(server, "submit"), 0, "sync queries, not jobs")
+    assert.isAtLeast(count(server, "query"), 26, "13 capped pages a window")
+  })
+
+  it("sync-nohits: sync pages without totalHits, paged until an empty page: exact, exit 0", slow, async () => {
+    const server = await serve({
+      mode: "fresh",
+      perDay: 130,
+      fault: H.mapBody("query", "all", ({ totalHits: _, ...rest }) => rest)
+    })
+    const dir = freshDir()
+    const r = await extract(server, dir, "out.ndjson")
+    assertExact(server, r, Path.join(dir, "out.ndjson"))
+    assert.strictEqual(count(server, "submit"), 0, "sync queries, not jobs")
+  })
+
+  it(
+    "sync-nohits: an empty sync page before totalHits came (totalHits above the data): exit 4, PaginationIncomplete, .partial",
+    slow,
+    async () => {
+      const server = await serve({
+        mode: "fresh",
+        fault: H.mapBody("query", "all", (body) => ({ ...body, totalHits: Number(body.totalHits) + 5 }))
+      })
+      const dir = freshDir()
+      const file = Path.join(dir, "out.ndjson")
+      const r = await extract(server, dir, "out.ndjson")
+      assertIncomplete(server, r, file, 4, /page \d+ came back empty after 30 of 35 results/)
+      assert.isTrue(Fs.existsSync(`${file}.partial`), "the output kept as .partial")
+      assert.strictEqual(count(server, "submit"), 0, "sync queries, not jobs")
+    }
+  )
+
+  it("cursor-cycle: a new cursor on every results page over the same records: exit 4 in seconds", slow, async () => {
+    const server = await serve({ fault: H.cursorCycle() })
+    const dir = freshDir()
+    const started = Date.now()
+    const r = await extract(server, dir, "out.ndjson")
+    assertIncomplete(
+      server,
+      r,
+      Path.join(dir, "out.ndjson"),
+      4,
+      /extraction failed: Job \S+: a page repeated the records of an earlier page under a new cursor/
+    )
+    assert.isTrue(Fs.existsSync(Path.join(dir, "out.ndjson.partial")), "the output kept as .partial")
+    assert.isBelow(Date.now() - started, 15_000, "ends within seconds")
+    assert.isAbove(count(server, "results"), 1)
+    assert.isBelow(count(server, "results"), 20, "no endless requests")
+  })
+})
+
 describe.concurrent("--quarantine: invalid records set aside, counted, the rest exact", () => {
   const drop =
     (field: "conversationId" | "conversationStart", at: number) =>

@@ -52,6 +52,8 @@ export interface Options {
   readonly fault?: Fault | undefined
   /** Changes records before they are served (missing fields, wrong types). */
   readonly mapRecord?: ((record: Conversation, index: number) => Conversation) | undefined
+  /** The most records a sync query page holds, whatever `pageSize` asks (a server capping pages lower, FACTS §8). */
+  readonly queryPageCap?: number | undefined
   /** Called on every request, after it is recorded (e.g. to signal the client at a chosen moment). */
   readonly onRequest?: ((call: { readonly endpoint: Endpoint; readonly n: number }) => void) | undefined
 }
@@ -211,7 +213,7 @@ export const start = (options: Options): Promise<Running> => {
         return { status: 204, body: "" }
       case "query": {
         const query = JSON.parse(body) as { interval: string; paging?: { pageSize?: number; pageNumber?: number } }
-        const pageSize = query.paging?.pageSize ?? 25
+        const pageSize = Math.min(query.paging?.pageSize ?? 25, options.queryPageCap ?? Number.POSITIVE_INFINITY)
         const pageNumber = query.paging?.pageNumber ?? 1
         const all = inInterval(located, query.interval)
         const page = all.slice((pageNumber - 1) * pageSize, pageNumber * pageSize)
@@ -324,6 +326,21 @@ export const mapBody = (endpoint: Endpoint, calls: Calls, f: (body: Record<strin
     return "body" in reply && !("dropMidBody" in reply) && reply.body !== ""
       ? { ...reply, body: JSON.stringify(f(JSON.parse(reply.body) as Record<string, unknown>)) }
       : reply
+  })
+
+/**
+ * Every results page is the job's first page again, under a cursor never handed out before: `"0"`, `"00"`, `"000"`, …
+ * (base64url), each a new string that this server reads as offset 0. Paging by cursor alone would never end.
+ */
+export const cursorCycle = (): Fault =>
+  on("results", "all", (call) => {
+    const reply = call.normal()
+    if (!("body" in reply) || "dropMidBody" in reply || reply.status !== 200) return reply
+    const body = JSON.parse(reply.body) as Record<string, unknown>
+    return {
+      ...reply,
+      body: JSON.stringify({ ...body, cursor: Buffer.from("0".repeat(call.n)).toString("base64url") })
+    }
   })
 
 /** A status with a Genesys error body. */
