@@ -116,6 +116,39 @@ export interface Options {
   readonly redact?: ReadonlyArray<Redacted.Redacted<string>> | undefined
 }
 
+/**
+ * Where the lines of a log go, for storage of your own (a database table, a log shipper): the writer hands each
+ * finished line (canonical JSON, hashed and chained) to `append`, one at a time, and calls `flush` after each seal.
+ *
+ * @since 0.2.0
+ */
+export interface Sink {
+  readonly append: (line: string, record: AuditRecord) => Effect.Effect<void>
+  readonly flush: Effect.Effect<void>
+}
+
+/** Where the chain stands in existing storage: the last hash, and a run left without its seal, if any. @since 0.2.0 */
+export interface ChainTail {
+  readonly head: string
+  readonly openRun?: { readonly runId: string; readonly nextSeq: number } | undefined
+}
+
+/**
+ * A log over any `Sink`, continuing the chain from `tail` (default: a new chain from `genesis`). A run left open in
+ * the tail is sealed `abandoned` first; a run still open when the scope closes is sealed `closed`.
+ *
+ * @since 0.2.0
+ */
+export const makeWithSink = (
+  options: Options,
+  sink: Sink,
+  tail: ChainTail = { head: auditRecord.GENESIS }
+): Effect.Effect<Service, never, Scope.Scope> => auditWriter.makeWriter(options, sink, tail)
+
+/** `makeWithSink` as a layer: the same hash chain, verification and scrubbing over your own storage. @since 0.2.0 */
+export const layerSink = (options: Options, sink: Sink, tail?: ChainTail): Layer.Layer<AuditLog> =>
+  Layer.scoped(AuditLog, makeWithSink(options, sink, tail))
+
 /** Read access to the memory sink, for tests. @since 0.1.0 */
 export interface MemoryService {
   /** The lines written so far, exactly as a file would hold them (without newlines). */
@@ -141,18 +174,14 @@ export const makeMemory = (
   Effect.gen(function* () {
     const lines: Array<string> = []
     const records: Array<AuditRecord> = []
-    const auditLog = yield* auditWriter.makeWriter(
-      options,
-      {
-        append: (line, record) =>
-          Effect.sync(() => {
-            lines.push(line)
-            records.push(record)
-          }),
-        flush: Effect.void
-      },
-      { head: auditRecord.GENESIS }
-    )
+    const auditLog = yield* makeWithSink(options, {
+      append: (line, record) =>
+        Effect.sync(() => {
+          lines.push(line)
+          records.push(record)
+        }),
+      flush: Effect.void
+    })
     const memory: MemoryService = {
       lines: Effect.sync(() => lines.slice()),
       records: Effect.sync(() => records.slice())
@@ -183,7 +212,7 @@ export const makeFile = (
     const fs = yield* FileSystem.FileSystem
     const tail = yield* auditFile.readTail(fs, path)
     const sink = yield* auditFile.openSink(fs, path)
-    return yield* auditWriter.makeWriter(options, sink, tail)
+    return yield* makeWithSink(options, sink, tail)
   })
 
 /** The default sink: an append-only JSONL file at `path`. @since 0.1.0 */
