@@ -88,6 +88,10 @@ describe("CheckpointStore (memory)", () => {
       const bad = { ...checkpoint, windows: [{ ...checkpoint.windows[0]!, pagesDone: -1 }] }
       const exit = yield* Effect.exit(store.save("k", bad))
       assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
+      const defect = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.dieOption(exit.cause)) : undefined
+      assert.instanceOf(defect, Error)
+      assert.match((defect as Error).message, /^CheckpointStore\.save\("k"\): not a Checkpoint: /)
+      assert.include((defect as Error).message, "Expected a non-negative number, actual -1")
     })
   )
 })

@@ -125,6 +125,7 @@ describe("jobRun", () => {
       const timedOut = scripted(Effect.fail(new JobTimeout({ jobId: "job-1", elapsedMillis: 1 })))
       const exit = yield* Effect.exit(Stream.runDrain(timedOut.run({ interval: day })))
       assert.isTrue(Exit.isFailure(exit))
+      assert.deepStrictEqual(exit, Exit.fail(new JobTimeout({ jobId: "job-1", elapsedMillis: 1 })))
       assert.deepStrictEqual(timedOut.cancelled, [["job-1", "failed: JobTimeout"]])
     })
   )

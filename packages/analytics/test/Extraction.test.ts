@@ -1,7 +1,7 @@
 import * as Emulator from "@effect-genesys/emulator/Emulator"
 import type * as EmulatorOptions from "@effect-genesys/emulator/EmulatorOptions"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Layer, Option, TestClock } from "effect"
+import { Cause, Effect, Exit, Layer, Option, TestClock } from "effect"
 import * as fc from "fast-check"
 import * as CheckpointStore from "../src/CheckpointStore.js"
 import * as ConversationDetails from "../src/ConversationDetails.js"
@@ -54,6 +54,10 @@ const expectedIds = (filters: Extraction.Filters = {}) =>
 const idsOf = (written: ReadonlyArray<ExtractionSink.Conversation>) => written.map((c) => c.conversationId!)
 
 const sorted = (ids: ReadonlyArray<string>) => [...ids].sort()
+
+/** The typed failure of an exit, if it failed with one. */
+const failureOf = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>
+  Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
 
 describe("Extraction.layout", () => {
   const plan = (startMillis: number, endMillis: number, watermarkMillis: number, nowMillis: number) =>
@@ -272,6 +276,7 @@ describe("Extraction.run against the emulator", () => {
             }
             const first = yield* drive(Extraction.run(plan, crashing, { checkpointKey: key }))
             assert.isTrue(Exit.isFailure(first), `${key}: first run should fail`)
+            assert.strictEqual(failureOf(first), "crash", `${key}: the sink's failure`)
             assert.isTrue(Option.isSome(yield* store.load(key)))
             const second = yield* drive(Extraction.run(plan, sink, { checkpointKey: key }))
             assert.isTrue(Exit.isSuccess(second), `${key}: resumed run should succeed`)
@@ -297,6 +302,7 @@ describe("Extraction.run against the emulator", () => {
         }
         const first = yield* drive(Extraction.run(plan, crashing, { checkpointKey: "expiry", concurrency: 1 }))
         assert.isTrue(Exit.isFailure(first))
+        assert.strictEqual(failureOf(first), "crash", "the sink's failure")
         yield* TestClock.adjust("25 hours")
         const second = yield* drive(Extraction.run(plan, sink, { checkpointKey: "expiry", concurrency: 1 }))
         assert.isTrue(Exit.isSuccess(second))
@@ -355,6 +361,14 @@ describe("Extraction.run against the emulator", () => {
         const sink = ExtractionSink.memory()
         const first = yield* drive(Extraction.run(plan, sink, { checkpointKey: "skip", concurrency: 1 }))
         assert.isTrue(Exit.isFailure(first))
+        const refused = failureOf(first)
+        assert.strictEqual(refused?._tag, "BadRequest", "the refused cursor, after the resubmissions ran out")
+        if (refused?._tag === "BadRequest") {
+          assert.strictEqual(refused.status, 400)
+          assert.strictEqual(refused.code, "bad.request")
+          assert.strictEqual(refused.detail, "The cursor is no longer valid")
+          assert.match(refused.url ?? "", /\/details\/jobs\/[^/]+\/results/)
+        }
         yield* emulator.setFaults(undefined)
         const second = yield* drive(Extraction.run(plan, sink, { checkpointKey: "skip", concurrency: 1 }))
         assert.isTrue(Exit.isSuccess(second))

@@ -243,6 +243,7 @@ describe("submission", () => {
       const exit = yield* awaitWithClock(fiber)
       assert.strictEqual(calls, 4)
       assert.isTrue(Exit.isFailure(exit))
+      assert.deepStrictEqual(exit, Exit.fail(new ServerError({ ...context, status: 503 })), "the last ServerError")
       const retries = (yield* auditRecords).filter((r) => r.type === "http.retry")
       assert.deepStrictEqual(
         retries.map((r) => r.attempt),

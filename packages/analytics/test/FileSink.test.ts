@@ -1,7 +1,7 @@
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Deferred, Effect, Exit, Fiber, Stream } from "effect"
+import { Cause, Chunk, Deferred, Effect, Exit, Fiber, Option, Stream } from "effect"
 import * as fc from "fast-check"
 import * as ExtractionSink from "../src/ExtractionSink.js"
 import * as FileSink from "../src/FileSink.js"
@@ -99,6 +99,7 @@ describe("FileSink", () => {
         const csvDir = `${dir}/csv`
         const csvExit = yield* Effect.exit(ExtractionSink.write(failing(sample), FileSink.csv(csvDir)))
         assert.isTrue(Exit.isFailure(csvExit))
+        assert.deepStrictEqual(csvExit, Exit.fail("upstream failed" as const))
         assert.deepStrictEqual(yield* fs.readDirectory(csvDir), [])
       })
     )
@@ -134,6 +135,12 @@ describe("FileSink", () => {
           ExtractionSink.write(Stream.fromIterable(sample), FileSink.ndjson(`${dir}/file/out.ndjson`))
         )
         assert.isTrue(Exit.isFailure(exit) && exit.cause._tag === "Fail")
+        const error = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
+        assert.instanceOf(error, FileSink.FileSinkError)
+        assert.strictEqual(error?._tag, "FileSinkError")
+        assert.strictEqual(error?.path, `${dir}/file/out.ndjson${FileSink.partialSuffix}`)
+        assert.strictEqual(error?.errno, "ENOTDIR")
+        assert.match(error?.reason ?? "", /^cannot open: ENOTDIR: not a directory/)
       })
     )
   )

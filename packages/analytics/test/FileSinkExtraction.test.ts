@@ -1,7 +1,7 @@
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Option, type Scope } from "effect"
+import { Cause, Effect, Exit, Option, type Scope } from "effect"
 import * as fc from "fast-check"
 import type * as ExtractionSink from "../src/ExtractionSink.js"
 import * as FileSink from "../src/FileSink.js"
@@ -108,6 +108,14 @@ describe("FileSink.ndjson", () => {
           const missing = yield* session(FileSink.ndjson(path), (sink) => Effect.exit(sink.open(Option.some(10))))
           assert.isTrue(Exit.isFailure(missing))
           if (Exit.isFailure(missing)) assert.match(String(missing.cause), /partial file is missing/)
+          const gone = Exit.isFailure(missing) ? Option.getOrUndefined(Cause.failureOption(missing.cause)) : undefined
+          assert.strictEqual(gone?._tag, "FileSinkError")
+          assert.strictEqual(gone?.path, `${path}.partial`)
+          assert.strictEqual(
+            gone?.reason,
+            "cannot resume: the partial file is missing (the checkpoint expects 10 bytes); remove the checkpoint to start again"
+          )
+          assert.isUndefined(gone?.errno)
 
           yield* fs.writeFileString(`${path}.partial`, "{}\n")
           const shorter = yield* session(FileSink.ndjson(path), (sink) => Effect.flip(sink.open(Option.some(100))))

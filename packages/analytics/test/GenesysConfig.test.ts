@@ -79,6 +79,16 @@ describe("GenesysConfig", () => {
       ]) {
         const result = GenesysConfig.checkUrl("apiUrl", bad)
         assert.isTrue(Either.isLeft(result), bad)
+        if (Either.isLeft(result)) {
+          assert.strictEqual(result.left._tag, "ConfigInvalid", bad)
+          assert.strictEqual(result.left.field, "apiUrl", bad)
+          const expected = bad.startsWith("http://")
+            ? "plain http is refused"
+            : bad.startsWith("ftp:")
+              ? "unsupported protocol ftp:"
+              : "is not an absolute URL"
+          assert.include(result.left.detail, expected, bad)
+        }
       }
       const error = yield* Effect.flip(
         GenesysConfig.make({ apiUrl: "http://api.mypurecloud.com", clientId: "c", clientSecret: "s" })

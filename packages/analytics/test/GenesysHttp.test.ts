@@ -1,6 +1,6 @@
 import * as Emulator from "@effect-genesys/emulator/Emulator"
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Fiber, Option, TestClock } from "effect"
+import { Cause, Duration, Effect, Exit, Fiber, Option, TestClock } from "effect"
 import * as AnalyticsMetrics from "../src/AnalyticsMetrics.js"
 import * as ConversationDetails from "../src/ConversationDetails.js"
 import { AuditRecords, clientLayer, drive, requestsTo, settle } from "./GenesysHttpFixtures.js"
@@ -162,7 +162,14 @@ describe("GenesysHttp", () => {
       })
       const exit = yield* drive(details.availability(), { step: "1 second" })
       assert.isTrue(Exit.isFailure(exit))
-      assert.strictEqual((yield* requestsTo("GET", availabilityPath)).length, 3)
+      const calls = yield* requestsTo("GET", availabilityPath)
+      assert.strictEqual(calls.length, 3)
+      const error = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
+      assert.strictEqual(error?._tag, "ServerError")
+      if (error?._tag === "ServerError") {
+        assert.strictEqual(error.status, 502)
+        assert.strictEqual(error.correlationId, calls[2]!.correlationId, "the last attempt's correlation id")
+      }
     }).pipe(Effect.provide(clientLayer({}, { http: { maxRetries: 2 } })))
   )
 

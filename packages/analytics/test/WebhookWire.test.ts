@@ -27,7 +27,16 @@ describe("webhook urlCheck", () => {
     }
     const garbage = checkUrl("not a url")
     assert.strictEqual(Either.isLeft(garbage) ? garbage.left.detail : "", "not a valid absolute URL")
-    assert.isTrue(Either.isLeft(checkUrl("ftp://hooks.example.com/x")))
+    const ftp = checkUrl("ftp://hooks.example.com/x")
+    assert.isTrue(Either.isLeft(ftp))
+    if (Either.isLeft(ftp)) {
+      assert.strictEqual(ftp.left._tag, "ConfigInvalid")
+      assert.strictEqual(ftp.left.field, "GENESYS_WEBHOOK_URL")
+      assert.strictEqual(
+        ftp.left.detail,
+        "ftp://hooks.example.com is refused: use https (plain http only to a loopback address)"
+      )
+    }
   })
 })
 
