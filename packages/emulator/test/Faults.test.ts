@@ -274,8 +274,18 @@ describe("profiles as JSON", () => {
       assert.strictEqual(profile.script?.[0]?.fault.kind, "failJob")
       const bad = yield* Effect.either(Faults.fromJson(JSON.stringify({ script: [{ fault: { kind: "meteor" } }] })))
       assert.isTrue(Either.isLeft(bad))
+      if (Either.isLeft(bad)) {
+        assert.strictEqual(bad.left._tag, "ParseError")
+        assert.include(bad.left.message, '["kind"]')
+        assert.include(bad.left.message, 'actual "meteor"')
+      }
       const typo = yield* Effect.either(Faults.fromJson(JSON.stringify({ rate: { drop: 1 } })))
       assert.isTrue(Either.isLeft(typo))
+      if (Either.isLeft(typo)) {
+        assert.strictEqual(typo.left._tag, "ParseError")
+        assert.include(typo.left.message, '["rate"]')
+        assert.include(typo.left.message, "is unexpected")
+      }
     })
   )
 })

@@ -73,6 +73,11 @@ describe("Server over loopback HTTP", () => {
         Effect.tryPromise(() => fetch(`${server.url}/oauth/token`, { method: "POST" }))
       )
       assert.isTrue(Either.isLeft(result))
+      if (Either.isLeft(result)) {
+        assert.strictEqual(result.left._tag, "UnknownException")
+        assert.instanceOf(result.left.error, TypeError, "fetch failed")
+        assert.strictEqual((result.left.error as { cause?: { code?: string } }).cause?.code, "UND_ERR_SOCKET")
+      }
       assert.strictEqual((yield* server.emulator.requests)[0]?.status, 0)
       assert.isString(yield* token(server.url))
     })
@@ -92,6 +97,11 @@ describe("Server over loopback HTTP", () => {
         Effect.tryPromise(() => fetch(`${server.url}/oauth/token`, { method: "POST" }))
       )
       assert.isTrue(Either.isLeft(refused))
+      if (Either.isLeft(refused)) {
+        assert.strictEqual(refused.left._tag, "UnknownException")
+        assert.instanceOf(refused.left.error, TypeError, "fetch failed")
+        assert.strictEqual((refused.left.error as { cause?: { code?: string } }).cause?.code, "ECONNREFUSED")
+      }
       socket.destroy()
     })
   )
@@ -100,6 +110,11 @@ describe("Server over loopback HTTP", () => {
     Effect.gen(function* () {
       const result = yield* Effect.either(Server.start({ host: "0.0.0.0", port: 0 }))
       assert.isTrue(Either.isLeft(result))
+      if (Either.isLeft(result)) {
+        // A plain Error (Server.start has no tagged error for this): its class and message.
+        assert.instanceOf(result.left, Error)
+        assert.strictEqual(result.left.message, "The emulator binds loopback only, not 0.0.0.0")
+      }
     })
   )
 })
