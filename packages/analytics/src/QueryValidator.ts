@@ -13,9 +13,11 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as AggregateQuery from "./ConversationAggregateQuery.js"
 import * as Query from "./ConversationQuery.js"
 import { QueryInvalid, type QueryIssue } from "./GenesysError.js"
 import { catalog, type RuleSpec } from "./internal/validator/catalog.js"
+import { checkAggregateRules } from "./internal/validator/aggregateRules.js"
 import { Issues, toQueryIssue } from "./internal/validator/issues.js"
 import { checkRules, type QueryKind } from "./internal/validator/rules.js"
 import { walk, withoutNulls } from "./internal/validator/walk.js"
@@ -103,7 +105,21 @@ export interface Check<A> {
 }
 
 // Queries this module produced, so that a window built from a validated plan is not checked a second time on submit.
-const checked = new WeakMap<object, { readonly kind: QueryKind; readonly options: ValidatorOptions }>()
+type CheckedKind = QueryKind | "aggregate" | "asyncAggregate"
+
+const checked = new WeakMap<object, { readonly kind: CheckedKind; readonly options: ValidatorOptions }>()
+
+/** The rules run after the structural walk, and the rule ids the walk's findings are reported under. */
+interface Ruleset {
+  readonly rules: (value: unknown, issues: Issues, options: ValidatorOptions) => void
+  readonly renames?: { readonly [rule: string]: string }
+}
+
+const detailRules = (kind: QueryKind): Ruleset => ({
+  rules: (value, issues, options) => checkRules(value, kind, issues, options)
+})
+
+const aggregateRules: Ruleset = { rules: checkAggregateRules, renames: { required: "aggregate.required" } }
 
 const sameOptions = (a: ValidatorOptions, b: ValidatorOptions): boolean =>
   a === b || (Object.keys(a) as Array<keyof ValidatorOptions>).every((key) => a[key] === b[key])
@@ -130,9 +146,10 @@ export const resolveOptions = (overrides: Partial<ValidatorOptions> | undefined)
 
 const check = <A>(
   schema: Schema.Schema<A>,
-  kind: QueryKind,
+  kind: CheckedKind,
   input: unknown,
-  overrides: Partial<ValidatorOptions> | undefined
+  overrides: Partial<ValidatorOptions> | undefined,
+  ruleset: Ruleset = detailRules(kind as QueryKind)
 ): Check<A> => {
   const options = resolveOptions(overrides)
   if (typeof input === "object" && input !== null) {
@@ -141,7 +158,7 @@ const check = <A>(
       return { result: Either.right(input as A), warnings: [] }
     }
   }
-  const issues = new Issues(Math.max(1, options.maxIssues), options.strict)
+  const issues = new Issues(Math.max(1, options.maxIssues), options.strict, ruleset.renames)
   const invalid = () =>
     ({
       result: Either.left(new QueryInvalid({ issues: issues.toQueryIssues() })),
@@ -171,7 +188,7 @@ const check = <A>(
       }
     }
     walk(schema.ast, value, "$", issues, options)
-    checkRules(value, kind, issues, options)
+    ruleset.rules(value, issues, options)
   } catch (error) {
     // A throwing getter or Proxy in a hand-made object: report it rather than crash.
     issues.add({
@@ -245,3 +262,42 @@ export const validateAsyncQuery: (
     return yield* run(checkAsyncQuery(input, options))
   }
 )
+
+/**
+ * Checks a sync aggregates query (`POST …/aggregates/query` body, `ConversationAggregationQuery`) without effects: the
+ * same machinery and catalog as the details (`required` findings are reported as `aggregate.required`).
+ *
+ * @since 0.3.0
+ */
+export const checkAggregateQuery = (
+  input: unknown,
+  options?: Partial<ValidatorOptions>
+): Check<AggregateQuery.AggregateQuery> =>
+  check(AggregateQuery.AggregateQuery, "aggregate", input, options, aggregateRules)
+
+/** Checks an aggregates job query (`ConversationAsyncAggregationQuery`) without effects. @since 0.3.0 */
+export const checkAsyncAggregateQuery = (
+  input: unknown,
+  options?: Partial<ValidatorOptions>
+): Check<AggregateQuery.AsyncAggregateQuery> =>
+  check(AggregateQuery.AsyncAggregateQuery, "asyncAggregate", input, options, aggregateRules)
+
+/** Validates a sync aggregates query, like `validateQuery`. @since 0.3.0 */
+export const validateAggregateQuery: (
+  input: unknown,
+  options?: Partial<ValidatorOptions>
+) => Effect.Effect<AggregateQuery.AggregateQuery, QueryInvalid> = Effect.fn("QueryValidator.validateAggregateQuery")(
+  function* (input: unknown, options?: Partial<ValidatorOptions>) {
+    return yield* run(checkAggregateQuery(input, options))
+  }
+)
+
+/** Validates an aggregates job query, like `validateQuery`. @since 0.3.0 */
+export const validateAsyncAggregateQuery: (
+  input: unknown,
+  options?: Partial<ValidatorOptions>
+) => Effect.Effect<AggregateQuery.AsyncAggregateQuery, QueryInvalid> = Effect.fn(
+  "QueryValidator.validateAsyncAggregateQuery"
+)(function* (input: unknown, options?: Partial<ValidatorOptions>) {
+  return yield* run(checkAsyncAggregateQuery(input, options))
+})

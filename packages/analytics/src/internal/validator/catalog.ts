@@ -149,7 +149,61 @@ export const catalog = {
     "none: the real limit is unknown (FACTS §8)"
   ),
   schema: rule("error", "anything the Schemas refuse that the checks above missed", "SDK models [S2]"),
-  "issues.truncated": rule("error", "the summary of problems beyond `maxIssues`", "it stands for errors not listed")
+  "issues.truncated": rule("error", "the summary of problems beyond `maxIssues`", "it stands for errors not listed"),
+  // Aggregates queries (ConversationAggregationQuery / ConversationAsyncAggregationQuery); they share every rule
+  // above that applies to their shape (type, enum, enum.case, unknownKey, interval.*, filter, clause, predicate,
+  // range, vocabulary, count rules). Sources [A#] are FACTS-aggregates.md's.
+  "aggregate.required": rule(
+    "error",
+    "an aggregates query without `interval` or `metrics` (or with `null`); a filter or clause without `type`, a clause without `predicates`; a view without `target`, `name` or `function`; a sort without `name` or `function`",
+    "SDK model required fields [A1][A3]"
+  ),
+  "aggregate.metrics.empty": rule(
+    "warning",
+    "an empty `metrics` list",
+    "none documented: `metrics` is required [A1], an empty list was not observed"
+  ),
+  "aggregate.granularity": rule(
+    "error",
+    "a `granularity` that is not an ISO-8601 duration",
+    "ISO-8601 duration, e.g. `P1D` or `P1DT12H` [A2]"
+  ),
+  "aggregate.granularity.interval": rule(
+    "warning",
+    "a `granularity` longer than the interval",
+    "none: granularity rules are NOT FOUND (FACTS-aggregates §4)"
+  ),
+  "aggregate.timeZone": rule(
+    "warning",
+    "a `timeZone` that is not an IANA zone this runtime knows",
+    "none documented: an IANA name such as `Europe/London` [A2]"
+  ),
+  "aggregate.views.count": rule("error", "more than 10 views", '"limited to 10 views in a single API call" [A7]'),
+  "aggregate.views.name": rule(
+    "error",
+    "a view name equal to a built-in metric or to another view's",
+    '"Must be distinct from other views and built-in metric names" [A1][A7]'
+  ),
+  "aggregate.views.target": rule(
+    "error",
+    "a `rangeBound` view whose target is a known metric that is not a timer (`t…`)",
+    '"Range bound target metrics are limited to timer metric" [A7]'
+  ),
+  "aggregate.views.range": rule(
+    "error",
+    "a `rangeBound` view without `range.gte` or `range.lt`",
+    "at least one bound is required [A7]"
+  ),
+  "aggregate.queryType": rule(
+    "warning",
+    "`sortMetric` or `limit` without `topN` / `bottomN`; `topN` / `bottomN` with several metrics and no `sortMetric`",
+    "none: the model says applicable / required [A2]; the runtime behaviour is UNCERTAIN (FACTS-aggregates §5.8)"
+  ),
+  "aggregate.maxSpan": rule(
+    "error",
+    "a bucket longer than the caller's `maxSpan`, so the interval cannot be split on bucket boundaries",
+    "the caller's `maxSpan` option (no platform limit is documented, FACTS-aggregates §4)"
+  )
 } as const satisfies { readonly [id: string]: RuleSpec }
 
 /** A rule id of the catalog. */

@@ -21,10 +21,14 @@ export class Issues {
   dropped = 0
   constructor(
     readonly maxIssues: number,
-    readonly strict = false
+    readonly strict = false,
+    /** Rule ids reported under another id (an aggregates query's `required` is `aggregate.required`). */
+    readonly renames: { readonly [rule: string]: string } = {}
   ) {}
 
-  add(issue: RawIssue, severity?: "error" | "warning"): void {
+  add(raw: RawIssue, severity?: "error" | "warning"): void {
+    const renamed = this.renames[raw.rule]
+    const issue = renamed === undefined ? raw : { ...raw, rule: renamed }
     const resolved = severity ?? specOf(issue.rule).severity
     if (resolved === "error" || this.strict) this.error(issue)
     else if (this.warnings.length < this.maxIssues) this.warnings.push(issue)

@@ -9,11 +9,13 @@ import * as Record from "../../ConversationRecord.js"
 import * as Interval from "../../Interval.js"
 import type { ValidatorOptions } from "../../QueryValidator.js"
 import { child, index, type Issues, type RawIssue, shown } from "./issues.js"
+import * as AggregateVocabulary from "../aggregates/vocabulary.js"
 import { suggest } from "./vocabulary.js"
 
 export type QueryKind = "sync" | "async"
 
-type FilterKind = "conversation" | "segment" | "evaluation" | "survey" | "resolution"
+// `aggregate` is the one filter of an aggregates query (its predicates have only `dimension`, FACTS-aggregates §2.3).
+type FilterKind = "conversation" | "segment" | "evaluation" | "survey" | "resolution" | "aggregate"
 
 const filterKinds: ReadonlyArray<FilterKind> = ["conversation", "segment", "evaluation", "survey", "resolution"]
 
@@ -22,7 +24,8 @@ const dimensionsOf: { readonly [K in FilterKind]: ReadonlyArray<string> } = {
   segment: Query.segmentDimensions,
   evaluation: Query.evaluationDimensions,
   survey: Query.surveyDimensions,
-  resolution: []
+  resolution: [],
+  aggregate: AggregateVocabulary.predicateDimensions
 }
 
 const metricsOf: { readonly [K in FilterKind]: ReadonlyArray<string> } = {
@@ -30,7 +33,8 @@ const metricsOf: { readonly [K in FilterKind]: ReadonlyArray<string> } = {
   segment: Query.segmentMetrics,
   evaluation: Query.evaluationMetrics,
   survey: Query.surveyMetrics,
-  resolution: Query.resolutionMetrics
+  resolution: Query.resolutionMetrics,
+  aggregate: []
 }
 
 // Known right-hand values of dimensions whose record field is an enum: a wrong case such as "Voice" silently
@@ -51,6 +55,13 @@ const valuesOf: { readonly [K in FilterKind]?: { readonly [dimension: string]: R
     deliveryStatus: Record.AnalyticsSessionDeliveryStatusValues,
     engagementSource: Record.AnalyticsSessionEngagementSourceValues,
     flaggedReason: Record.AnalyticsParticipantFlaggedReasonValues
+  },
+  aggregate: {
+    direction: Record.AnalyticsSessionDirectionValues,
+    mediaType: Record.AnalyticsSessionMediaTypeValues,
+    purpose: Record.AnalyticsParticipantPurposeValues,
+    disconnectType: Record.AnalyticsConversationSegmentDisconnectTypeValues,
+    originatingDirection: Record.AnalyticsConversationOriginatingDirectionValues
   },
   evaluation: { evaluationStatus: Record.AnalyticsEvaluationEvaluationStatusValues },
   survey: { surveyType: Record.AnalyticsSurveySurveyTypeValues }
@@ -115,6 +126,29 @@ export const checkRules = (query: unknown, kind: QueryKind, issues: Issues, opti
     ["predicates", context.predicates, options.maxPredicates, "maxPredicates"]
   ]
   for (const [what, count, max, option] of counts) {
+    if (count > max) {
+      issues.add({
+        path: "$",
+        rule: `count.${what}`,
+        message: `has ${count} ${what}; the limit is ${max} (ValidatorOptions.${option})`,
+        value: count
+      })
+    }
+  }
+}
+
+/**
+ * The filter rules of an aggregates query (its single `filter`), on the details' filter machinery: empty filters and
+ * clauses, predicate subject and operands, ranges, dimension names and values, counts.
+ */
+export const checkAggregateFilter = (filter: unknown, issues: Issues, options: ValidatorOptions): void => {
+  const context: Context = { issues, options, filters: 0, clauses: 0, predicates: 0 }
+  if (!isObject(filter)) return
+  checkFilter(context, "aggregate", filter, "$.filter")
+  for (const [what, count, max, option] of [
+    ["clauses", context.clauses, options.maxClauses, "maxClauses"],
+    ["predicates", context.predicates, options.maxPredicates, "maxPredicates"]
+  ] as const) {
     if (count > max) {
       issues.add({
         path: "$",
@@ -258,7 +292,7 @@ const checkPredicate = (context: Context, kind: FilterKind, predicate: unknown, 
     issues.add({
       path,
       rule: "predicate.subject",
-      message: `a predicate needs exactly one of ${kind === "segment" ? "dimension, metric or property" : kind === "resolution" ? "metric" : "dimension or metric"}`
+      message: `a predicate needs exactly one of ${kind === "segment" ? "dimension, metric or property" : kind === "resolution" ? "metric" : kind === "aggregate" ? "dimension" : "dimension or metric"}`
     })
   } else if (present.length > 1) {
     issues.add({

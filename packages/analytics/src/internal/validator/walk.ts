@@ -17,7 +17,17 @@ const keyHints: Record<string, { readonly rule?: string; readonly message: strin
       "only jobs (AsyncConversationQuery) take startOfDayIntervalMatching; sync queries always match by start day"
   },
   "AsyncConversationQuery.paging": { message: "jobs have no paging: their results are read with a cursor" },
-  "AsyncConversationQuery.aggregations": { message: "jobs have no aggregations; use a sync query" }
+  "AsyncConversationQuery.aggregations": { message: "jobs have no aggregations; use a sync query" },
+  "ConversationAggregationQuery.pageSize": {
+    message:
+      "only aggregate jobs (ConversationAsyncAggregationQuery) take pageSize; a sync aggregate query has no pages"
+  },
+  "ConversationAggregationQuery.paging": {
+    message: "aggregate queries have no paging (a details field); it is sent as written, and Genesys may ignore it"
+  },
+  "ConversationAsyncAggregationQuery.paging": {
+    message: "aggregate jobs page by cursor, with pageSize in the body; paging is a details field"
+  }
 }
 
 const nestingHint = (definition: string, key: string): string | undefined => {
