@@ -18,6 +18,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
+import type * as AggregateTruth from "./AggregateTruth.js"
 import * as EmulatorOptions from "./EmulatorOptions.js"
 import type * as Faults from "./Faults.js"
 import * as Generator from "./Generator.js"
@@ -76,6 +77,10 @@ export interface Service {
   readonly groundTruthSync: (query: GroundTruth.QueryLike) => Effect.Effect<ReadonlyArray<string>>
   /** Every conversation id a job submitted now would return, in order. */
   readonly groundTruthJob: (query: GroundTruth.AsyncQueryLike) => Effect.Effect<ReadonlyArray<string>>
+  /** The aggregates answer (`POST …/aggregates/query` body) of `query` as of now; a job's results are its `results`, paged. */
+  readonly groundTruthAggregates: (
+    query: AggregateTruth.AggregateQueryLike
+  ) => Effect.Effect<AggregateTruth.AggregateResponse>
 }
 
 /** The emulator service tag. @since 0.1.0 */
@@ -137,7 +142,8 @@ export const make = Effect.fn("Emulator.make")(function* (input: EmulatorOptions
     availabilityMillis: app.availabilityMillis,
     jobState: app.jobState,
     groundTruthSync: app.groundTruthSync,
-    groundTruthJob: app.groundTruthJob
+    groundTruthJob: app.groundTruthJob,
+    groundTruthAggregates: app.groundTruthAggregates
   })
   Internals.register(service, {
     handle: app.handle,

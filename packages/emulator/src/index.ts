@@ -30,3 +30,6 @@ export * as Emulator from "./Emulator.js"
 
 /** @since 0.1.0 */
 export * as Server from "./Server.js"
+
+/** @since 0.1.0 */
+export * as AggregateTruth from "./AggregateTruth.js"

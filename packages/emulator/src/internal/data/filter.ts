@@ -374,3 +374,30 @@ export const compile = (query: FiltersLike, options: MatchOptions): Test<Convers
 
 export const matches = (c: ConversationWithoutAttributes, query: FiltersLike, options: MatchOptions): boolean =>
   compile(query, options)(c)
+
+/**
+ * One filter (`{type, clauses, predicates}`) over any context whose dimension values `values` reads, with the
+ * details' predicate semantics (matching in any case, `exists`/`notExists`, ranges, an empty filter or clause
+ * constrains nothing). Predicates without a `dimension` are ignored. Used by the aggregates.
+ */
+export const compileDimensionFilter = <C>(
+  filter: FilterLike,
+  values: (ctx: C, dimension: string) => ReadonlyArray<unknown>,
+  options: MatchOptions
+): Test<C> => {
+  const keep = (ps: ReadonlyArray<PredicateLike> | undefined) =>
+    (ps ?? []).filter((p) => typeof p.dimension === "string")
+  const predicate = (p: PredicateLike): Test<C> => {
+    const dimension = p.dimension!
+    const test = makeValueTest(p, dateDimensions.has(dimension), options)
+    return (ctx) => test(values(ctx, dimension))
+  }
+  return compileFilter(
+    {
+      type: filter.type,
+      predicates: keep(filter.predicates),
+      clauses: (filter.clauses ?? []).map((c) => ({ type: c.type, predicates: keep(c.predicates) }))
+    },
+    predicate
+  )
+}

@@ -10,11 +10,14 @@ import * as Effect from "effect/Effect"
 import { type EmulatorOptions, anchorOf } from "../../EmulatorOptions.js"
 import type * as Faults from "../../Faults.js"
 import type * as Generator from "../../Generator.js"
+import * as AggregateTruth from "../../AggregateTruth.js"
 import * as GroundTruth from "../../GroundTruth.js"
+import * as AggregateRoutes from "./aggregateRoutes.js"
 import * as ConversationCache from "./conversationCache.js"
 import * as ConversationRoutes from "./conversationRoutes.js"
 import * as FaultSwitch from "./faultSwitch.js"
 import * as Handler from "./handler.js"
+import { Salt } from "./ids.js"
 import * as JobRoutes from "./jobRoutes.js"
 import * as JobStore from "./jobStore.js"
 import * as Pipeline from "./pipeline.js"
@@ -51,6 +54,9 @@ export interface App {
   readonly jobState: (jobId: string) => Effect.Effect<JobState | undefined>
   readonly groundTruthSync: (query: GroundTruth.QueryLike) => Effect.Effect<ReadonlyArray<string>>
   readonly groundTruthJob: (query: GroundTruth.AsyncQueryLike) => Effect.Effect<ReadonlyArray<string>>
+  readonly groundTruthAggregates: (
+    query: AggregateTruth.AggregateQueryLike
+  ) => Effect.Effect<AggregateTruth.AggregateResponse>
 }
 
 /** An org serving `dataset`; its "now" is the anchor plus the time `clock` has moved since. */
@@ -61,6 +67,7 @@ export const make = (options: EmulatorOptions, dataset: Generator.Dataset, clock
     const truth = QueryTruth.make(options, dataset)
     const tokens = Tokens.make(options)
     const jobs = JobStore.make(options)
+    const aggregateJobs = JobStore.make(options, Salt.aggregateJob)
     const faults = FaultSwitch.make(options.faults, options.seed)
     const log = RequestLog.make(options.recordLimit)
     const cache = new ConversationCache.ByteLru(options.cacheBytes)
@@ -69,7 +76,9 @@ export const make = (options: EmulatorOptions, dataset: Generator.Dataset, clock
       query: QueryRoute.make(options, dataset, truth),
       jobs: JobRoutes.make(options, jobs, truth, faults.profile),
       results: ResultsRoute.make(options, dataset, jobs, cache),
-      conversations: ConversationRoutes.make(options, dataset)
+      conversations: ConversationRoutes.make(options, dataset),
+      aggregates: AggregateRoutes.make(options, dataset, aggregateJobs, faults.profile),
+      catalog: dataset.catalog
     })
     const pipeline = Pipeline.make({ options, tokens, faults, log, dispatch })
     const atNow = <A>(f: (t: number) => A) => Effect.flatMap(now, (t) => Effect.sync(() => f(t)))
@@ -86,9 +95,11 @@ export const make = (options: EmulatorOptions, dataset: Generator.Dataset, clock
       issueToken: atNow(tokens.issue),
       jobState: (jobId) =>
         atNow((t) => {
-          const job = jobs.get(jobId)
-          return job === undefined ? undefined : jobs.stateAt(job, t)
+          const job = jobs.get(jobId) ?? aggregateJobs.get(jobId)
+          if (job === undefined) return undefined
+          return (jobs.get(jobId) !== undefined ? jobs : aggregateJobs).stateAt(job, t)
         }),
+      groundTruthAggregates: (q) => Effect.map(now, (t) => AggregateTruth.query(dataset, q, { nowMillis: t })),
       groundTruthSync: (q) => Effect.map(now, (t) => GroundTruth.ids(dataset, truth.sync(q, t).indices)),
       groundTruthJob: (q) => Effect.map(now, (t) => GroundTruth.ids(dataset, truth.job(q, t).indices))
     }

@@ -16,7 +16,10 @@ export interface Job {
   readonly queuedUntil: number
   readonly completedAt: number
   readonly availabilityMillis: number
+  /** The conversations of the answer (a details job pages them; an aggregates job runs longer with more). */
   readonly indices: ReadonlyArray<number>
+  /** What an aggregates job pages (its results); `undefined` for a details job. */
+  readonly payload: ReadonlyArray<unknown> | undefined
   readonly failMessage: string | undefined
   /** Pages after which the job expires (expireJob fault). */
   readonly expireAfterPages: number | undefined
@@ -30,6 +33,7 @@ export interface Submission {
   readonly t: number
   readonly availabilityMillis: number
   readonly indices: ReadonlyArray<number>
+  readonly payload?: ReadonlyArray<unknown> | undefined
   readonly failMessage: string | undefined
   readonly expireAfterPages: number | undefined
 }
@@ -63,15 +67,18 @@ export const stateAt = (job: Job, t: number, resultTtlMillis: number): JobState 
   return "FULFILLED"
 }
 
-/** An empty store; job ids are deterministic from the seed and the submission count. */
-export const make = (options: EmulatorOptions): JobStore => {
+/**
+ * An empty store; job ids are deterministic from the seed, the submission count and `salt` (one store per job
+ * kind: details and aggregates jobs have separate ids, states and concurrency counts).
+ */
+export const make = (options: EmulatorOptions, salt: number = Salt.job): JobStore => {
   const jobs = new Map<string, Job>()
   let counter = 0
   const state = (job: Job, t: number) => stateAt(job, t, options.jobs.resultTtlMillis)
 
   const create = (s: Submission): string => {
     counter++
-    const id = uuid(options.seed, counter, Salt.job)
+    const id = uuid(options.seed, counter, salt)
     const queuedUntil = s.t + options.jobs.queueMillis
     // Run time grows with the result size, as a real job's does.
     const completedAt =
@@ -83,6 +90,7 @@ export const make = (options: EmulatorOptions): JobStore => {
       completedAt,
       availabilityMillis: s.availabilityMillis,
       indices: s.indices,
+      payload: s.payload,
       failMessage: s.failMessage,
       expireAfterPages: s.expireAfterPages,
       cancelledAt: undefined,

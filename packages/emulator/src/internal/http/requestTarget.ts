@@ -24,8 +24,10 @@ export const of = (request: RawRequest): RequestTarget => {
     method: request.method,
     path,
     api: path.startsWith("/api/v2/"),
-    submit: matched?.route._tag === "Jobs" && request.method === "POST",
-    cursor: matched?.route._tag === "JobResults" && new URLSearchParams(search).get("cursor") !== null
+    submit: (matched?.route._tag === "Jobs" || matched?.route._tag === "AggregateJobs") && request.method === "POST",
+    cursor:
+      (matched?.route._tag === "JobResults" || matched?.route._tag === "AggregateJobResults") &&
+      new URLSearchParams(search).get("cursor") !== null
   }
   return { path, search, matched, fault }
 }

@@ -41,16 +41,32 @@ export const resultsPageSize = (text: string | null, jobs: EmulatorOptions["jobs
     : jobs.resultsMaxPageSize
 }
 
-/** Where a page of `job` starts: 0 without a cursor, 400 for a foreign, out-of-range or rejected one. */
-export const cursorOffset = (job: Job, cursor: string | null, stale: StaleCursor): number | ApiError => {
+/**
+ * Where a page of `job` starts: 0 without a cursor, 400 for a foreign, out-of-range or rejected one. `length`
+ * is the number of items the job pages (its conversations by default).
+ */
+export const cursorOffset = (
+  job: Job,
+  cursor: string | null,
+  stale: StaleCursor,
+  length: number = job.indices.length
+): number | ApiError => {
   if (cursor === null || cursor === "") return 0
   const decoded = decodeCursor(cursor)
-  if (decoded === undefined || decoded[0] !== job.id || decoded[1] > job.indices.length) {
+  if (decoded === undefined || decoded[0] !== job.id || decoded[1] > length) {
     return badRequest("Invalid cursor", "cursor")
   }
   if (stale === "reject") return badRequest("The cursor is no longer valid", "cursor")
   return decoded[1]
 }
+
+/** Results asked of a job that is not FULFILLED (and not EXPIRED): 400 or, configured, 404. */
+export const resultsNotReady = (options: EmulatorOptions, jobId: string, state: string): ApiError =>
+  apiError(
+    options.jobs.resultsNotReadyStatus,
+    options.jobs.resultsNotReadyStatus === 404 ? "not.found" : "bad.request",
+    `Results are not available for job ${jobId} in state ${state}`
+  )
 
 /** The results handler over `jobs`, serving conversations through `cache`. */
 export const make = (
@@ -59,12 +75,7 @@ export const make = (
   jobs: JobStore,
   cache: ConversationCache.ByteLru
 ) => {
-  const notReady = (jobId: string, state: string) =>
-    apiError(
-      options.jobs.resultsNotReadyStatus,
-      options.jobs.resultsNotReadyStatus === 404 ? "not.found" : "bad.request",
-      `Results are not available for job ${jobId} in state ${state}`
-    )
+  const notReady = (jobId: string, state: string) => resultsNotReady(options, jobId, state)
 
   const page = (job: Job, offset: number, pageSize: number, cursor: string | null, stale: StaleCursor) => {
     const indices = job.indices.slice(offset, offset + pageSize)

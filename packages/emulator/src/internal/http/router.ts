@@ -9,6 +9,11 @@ export type Route =
   | { readonly _tag: "JobResults"; readonly jobId: string }
   | { readonly _tag: "Conversation"; readonly conversationId: string }
   | { readonly _tag: "MultiGet" }
+  | { readonly _tag: "AggregateQuery" }
+  | { readonly _tag: "AggregateJobs" }
+  | { readonly _tag: "AggregateJob"; readonly jobId: string }
+  | { readonly _tag: "AggregateJobResults"; readonly jobId: string }
+  | { readonly _tag: "List"; readonly kind: "wrapupcodes" | "queues" | "users" }
 
 export interface Matched {
   readonly route: Route
@@ -18,6 +23,7 @@ export interface Matched {
 
 const DETAILS = "/api/v2/analytics/conversations/details"
 const CONVERSATIONS = "/api/v2/analytics/conversations/"
+const AGGREGATES = "/api/v2/analytics/conversations/aggregates"
 
 const param = (segment: string): string | undefined => {
   if (segment === "") return undefined
@@ -32,6 +38,24 @@ const param = (segment: string): string | undefined => {
 export const match = (path: string): Matched | undefined => {
   if (path === "/oauth/token") return { route: { _tag: "Token" }, allow: ["POST"] }
   if (path === DETAILS) return { route: { _tag: "MultiGet" }, allow: ["GET"] }
+  if (path === "/api/v2/routing/wrapupcodes") return { route: { _tag: "List", kind: "wrapupcodes" }, allow: ["GET"] }
+  if (path === "/api/v2/routing/queues") return { route: { _tag: "List", kind: "queues" }, allow: ["GET"] }
+  if (path === "/api/v2/users") return { route: { _tag: "List", kind: "users" }, allow: ["GET"] }
+  if (path.startsWith(`${AGGREGATES}/`)) {
+    const rest = path.slice(AGGREGATES.length + 1)
+    if (rest === "query") return { route: { _tag: "AggregateQuery" }, allow: ["POST"] }
+    if (rest === "jobs") return { route: { _tag: "AggregateJobs" }, allow: ["POST"] }
+    if (rest.startsWith("jobs/")) {
+      const parts = rest.slice(5).split("/")
+      const jobId = param(parts[0] ?? "")
+      if (jobId === undefined) return undefined
+      if (parts.length === 1) return { route: { _tag: "AggregateJob", jobId }, allow: ["GET", "DELETE"] }
+      if (parts.length === 2 && parts[1] === "results") {
+        return { route: { _tag: "AggregateJobResults", jobId }, allow: ["GET"] }
+      }
+    }
+    return undefined
+  }
   if (path.startsWith(`${DETAILS}/`)) {
     const rest = path.slice(DETAILS.length + 1)
     if (rest === "query") return { route: { _tag: "Query" }, allow: ["POST"] }

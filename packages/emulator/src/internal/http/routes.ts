@@ -1,5 +1,8 @@
 /** Route → handler, for requests that passed admission, authentication and the rate limit. */
+import type { Catalog } from "../../Catalog.js"
+import type { AggregateRoutes } from "./aggregateRoutes.js"
 import type { ConversationRoutes } from "./conversationRoutes.js"
+import { list } from "./listRoutes.js"
 import type { Decision } from "./faultEngine.js"
 import type { JobRoutes } from "./jobRoutes.js"
 import type { StaleCursor } from "./resultsRoute.js"
@@ -14,6 +17,8 @@ export interface Handlers {
   readonly jobs: JobRoutes
   readonly results: (jobId: string, search: URLSearchParams, t: number, stale: StaleCursor) => WireResponse | ApiError
   readonly conversations: ConversationRoutes
+  readonly aggregates: AggregateRoutes
+  readonly catalog: Catalog
 }
 
 /** Answers one routed request at `t`; `decision` carries the faults that reach a handler. */
@@ -44,6 +49,18 @@ export const make =
         return handlers.conversations.one(route.conversationId, t)
       case "MultiGet":
         return handlers.conversations.many(search, t)
+      case "AggregateQuery":
+        return handlers.aggregates.query(request, t)
+      case "AggregateJobs":
+        return handlers.aggregates.submit(request, t, decision.job)
+      case "AggregateJob":
+        return request.method === "DELETE"
+          ? handlers.aggregates.cancel(route.jobId, t)
+          : handlers.aggregates.status(route.jobId, t)
+      case "AggregateJobResults":
+        return handlers.aggregates.results(route.jobId, search, t, decision.staleCursor)
+      case "List":
+        return list(handlers.catalog, route.kind, search)
       case "Token":
         return handlers.tokens.endpoint(request, t)
     }

@@ -11,6 +11,7 @@
  */
 import type { EmulatorOptions } from "../../EmulatorOptions.js"
 import { type Interval, parseInterval } from "./interval.js"
+import { isTimeZone, parseStep } from "../data/zone.js"
 import * as V from "./vocabulary.js"
 import { type ApiError, apiError, badRequest, invalidValue, malformed } from "./wire.js"
 
@@ -369,4 +370,174 @@ export const validateAsync = (body: unknown, options: EmulatorOptions): ValidAsy
       out.startOfDayIntervalMatching = sod
     }
     return { body: out, interval }
+  })
+
+// ---- aggregates (FACTS-aggregates §2, §4) ----
+
+const aggregateKeys = new Set([
+  "interval",
+  "granularity",
+  "timeZone",
+  "groupBy",
+  "filter",
+  "metrics",
+  "flattenMultivaluedDimensions",
+  "views",
+  "alternateTimeDimension",
+  "queryType",
+  "sortMetric",
+  "limit"
+])
+const asyncAggregateKeys = new Set([...aggregateKeys, "pageSize"])
+
+const stringList = (body: Json, key: string, required: boolean): Array<string> | undefined => {
+  const value = body[key]
+  if (absent(value)) {
+    if (required) fail(badRequest(`${key} is required`, key))
+    return undefined
+  }
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) return fail(malformed(key))
+  return value as Array<string>
+}
+
+const aggregatePredicates = (raw: unknown, path: string): Array<Json> => {
+  if (absent(raw)) return []
+  if (!Array.isArray(raw)) return fail(malformed(path))
+  return raw.map((p, i) => {
+    const at = `${path}[${i}].`
+    if (!isObject(p)) return fail(malformed(`${path}[${i}]`))
+    const out: Json = {}
+    const type = enumField(p, "type", V.predicateType, "PredicateType", at, false)
+    if (type !== undefined) out.type = type
+    const operator = enumField(p, "operator", V.operator, "Operator", at, false)
+    if (operator !== undefined) out.operator = operator
+    const dimension = optionalString(p, "dimension", at)
+    if (dimension !== undefined) out.dimension = dimension
+    const value = optionalString(p, "value", at)
+    if (value !== undefined) out.value = value
+    if (!absent(p.range)) {
+      if (!isObject(p.range)) return fail(malformed(`${at}range`))
+      const range: Json = {}
+      for (const k of ["gt", "gte", "lt", "lte"]) {
+        const v = p.range[k]
+        if (absent(v)) continue
+        const n = typeof v === "string" && NUMBER_TEXT.test(v) ? Number(v) : v
+        if (typeof n !== "number") return fail(malformed(`${at}range.${k}`))
+        range[k] = n
+      }
+      out.range = range
+    }
+    return out
+  })
+}
+
+const aggregateFilter = (body: Json): Json | undefined => {
+  const filter = body.filter
+  if (absent(filter)) return undefined
+  if (!isObject(filter)) return fail(malformed("filter"))
+  const type = enumField(filter, "type", V.booleanType, "BooleanType", "filter.", true)!
+  const clausesRaw = filter.clauses
+  if (!absent(clausesRaw) && !Array.isArray(clausesRaw)) return fail(malformed("filter.clauses"))
+  const clauses = ((clausesRaw ?? []) as Array<unknown>).map((c, i) => {
+    const at = `filter.clauses[${i}].`
+    if (!isObject(c)) return fail(malformed(`filter.clauses[${i}]`))
+    const clauseType = enumField(c, "type", V.booleanType, "BooleanType", at, true)!
+    if (absent(c.predicates)) return fail(badRequest("predicates is required", `${at}predicates`))
+    return { type: clauseType, predicates: aggregatePredicates(c.predicates, `${at}predicates`) }
+  })
+  return { type, clauses, predicates: aggregatePredicates(filter.predicates, "filter.predicates") }
+}
+
+const MAX_VIEWS = 10
+
+/** Views (FACTS-aggregates §2.4, §4 [A7]): at most 10, required fields, distinct names, timer targets, a bound. */
+const checkViews = (views: unknown): void => {
+  if (absent(views)) return
+  if (!Array.isArray(views)) fail(malformed("views"))
+  if (views.length > MAX_VIEWS) fail(badRequest(`Views are limited to ${MAX_VIEWS} in a single query`, "views"))
+  const names = new Set<string>()
+  for (const [i, view] of (views as Array<unknown>).entries()) {
+    const at = `views[${i}].`
+    if (!isObject(view)) fail(malformed(`views[${i}]`))
+    for (const key of ["target", "name", "function"]) {
+      if (absent(view[key])) fail(badRequest(`${key} is required`, `${at}${key}`))
+      if (typeof view[key] !== "string") fail(malformed(`${at}${key}`))
+    }
+    const name = view.name as string
+    const target = view.target as string
+    enumField(view, "function", V.viewFunction, "ViewFunction", at, true)
+    if (V.aggregateMetrics.has(name) || names.has(name)) {
+      fail(badRequest(`View name [${name}] must be distinct from other views and built-in metric names`, `${at}name`))
+    }
+    names.add(name)
+    if (V.aggregateMetrics.has(target) && !target.startsWith("t")) {
+      fail(badRequest(`Range bound target metrics are limited to timer metrics: [${target}]`, `${at}target`))
+    }
+    const range = view.range
+    if (!absent(range) && !isObject(range)) fail(malformed(`${at}range`))
+    if (absent(range) || (absent(range.gte) && absent(range.lt))) {
+      fail(badRequest("A range bound view requires range.gte or range.lt", `${at}range`))
+    }
+  }
+}
+
+/** An aggregates query or job body that passed validation. */
+export interface ValidAggregate {
+  /** The body as the engine reads it (`AggregateTruth.AggregateQueryLike`). */
+  readonly body: Json
+  /** Results per job page (async only): the body's `pageSize`, else the default. */
+  readonly pageSize: number
+}
+
+/**
+ * An aggregates query (`async: false`) or job body. Refused: malformed JSON and wrong JSON types, a missing
+ * `interval` or `metrics`, an unparseable or inverted interval (the details' messages), a malformed or zero
+ * `granularity`, closed enum names matching in no case, the documented views limits, a `sortMetric` without
+ * `name` or `function`. Everything else is accepted: an empty `metrics` answers nothing, unknown groupBy, metric
+ * and dimension names match nothing, a `timeZone` that is no IANA zone buckets in UTC; `views`, `queryType`,
+ * `sortMetric`, `limit` and `alternateTimeDimension` are checked and otherwise ignored.
+ */
+export const validateAggregate = (body: unknown, options: EmulatorOptions, async: boolean): ValidAggregate | ApiError =>
+  run(() => {
+    if (!isObject(body)) return fail(malformed())
+    checkKeys(body, async ? asyncAggregateKeys : aggregateKeys, "", options)
+    checkInterval(body)
+    const metrics = stringList(body, "metrics", true)!
+    const out: Json = { interval: body.interval, metrics }
+    const granularity = optionalString(body, "granularity", "")
+    if (granularity !== undefined) {
+      if (parseStep(granularity) === undefined) {
+        fail(badRequest(`Invalid granularity [${granularity}]: expected an ISO-8601 duration`, "granularity"))
+      }
+      out.granularity = granularity
+    }
+    const timeZone = optionalString(body, "timeZone", "")
+    if (timeZone !== undefined) {
+      // An unknown zone is not known to be refused (FACTS-aggregates: NOT FOUND): buckets are then UTC's.
+      if (isTimeZone(timeZone)) out.timeZone = timeZone
+    }
+    const groupBy = stringList(body, "groupBy", false)
+    if (groupBy !== undefined) out.groupBy = groupBy
+    const filter = aggregateFilter(body)
+    if (filter !== undefined) out.filter = filter
+    const flatten = body.flattenMultivaluedDimensions
+    if (!absent(flatten)) {
+      if (typeof flatten !== "boolean") fail(malformed("flattenMultivaluedDimensions"))
+      out.flattenMultivaluedDimensions = flatten
+    }
+    for (const key of ["queryType", "alternateTimeDimension"]) optionalString(body, key, "")
+    checkViews(body.views)
+    if (!absent(body.sortMetric)) {
+      if (!isObject(body.sortMetric)) fail(malformed("sortMetric"))
+      for (const key of ["name", "function"]) {
+        if (absent(body.sortMetric[key])) fail(badRequest(`${key} is required`, `sortMetric.${key}`))
+      }
+    }
+    optionalInt32(body, "limit", "")
+    let pageSize = options.jobs.resultsDefaultPageSize
+    if (async) {
+      const size = optionalInt32(body, "pageSize", "")
+      if (size !== undefined && size >= 1) pageSize = size
+    }
+    return { body: out, pageSize }
   })

@@ -1,5 +1,6 @@
 /** Enum vocabularies of the query request bodies (the swagger subset); dimension and metric names are the ones
  * the analytics Schemas are generated with. */
+import * as AggregateQuery from "@effect-genesys/analytics/ConversationAggregateQuery"
 import * as Query from "@effect-genesys/analytics/ConversationQuery"
 
 export const order: ReadonlySet<string> = new Set(["asc", "desc", "unordered"])
@@ -40,3 +41,8 @@ export const surveyMetrics: ReadonlySet<string> = new Set(Query.surveyMetrics)
 export const resolutionDimensions: ReadonlySet<string> = new Set([])
 
 export const resolutionMetrics: ReadonlySet<string> = new Set(Query.resolutionMetrics)
+
+/** The aggregates metric enum (FACTS-aggregates §2.7). */
+export const aggregateMetrics: ReadonlySet<string> = new Set(AggregateQuery.metrics)
+
+export const viewFunction: ReadonlySet<string> = new Set(["rangeBound"])
