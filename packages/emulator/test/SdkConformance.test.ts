@@ -123,6 +123,54 @@ describe("official JS SDK against the emulator", () => {
     assert.strictEqual(status.state, "CANCELLED")
   })
 
+  it("runs the aggregates query and job (status, cursor pages, cancel) against the ground truth", async () => {
+    const api = new sdk.AnalyticsApi()
+    const query = {
+      interval: firstDay(),
+      granularity: "PT6H",
+      timeZone: "America/New_York",
+      groupBy: ["queueId", "wrapUpCode"],
+      metrics: ["nConnected", "tHandle", "nOffered"]
+    }
+    const truth = await Effect.runPromise(server.emulator.groundTruthAggregates(query))
+    const sync = await api.postAnalyticsConversationsAggregatesQuery(query)
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(sync)), JSON.parse(JSON.stringify(truth)))
+    assert.isAbove(sync.results!.length, 5)
+
+    const { jobId } = await api.postAnalyticsConversationsAggregatesJobs({ ...query, pageSize: 4 })
+    let state: string | undefined
+    for (let i = 0; i < 100 && state !== "FULFILLED"; i++) {
+      await sleep(20)
+      state = (await api.getAnalyticsConversationsAggregatesJob(jobId!)).state
+    }
+    assert.strictEqual(state, "FULFILLED")
+    const results: Array<unknown> = []
+    let cursor: string | undefined
+    do {
+      const page = await api.getAnalyticsConversationsAggregatesJobResults(
+        jobId!,
+        cursor === undefined ? {} : { cursor }
+      )
+      results.push(...(page.results ?? []))
+      cursor = page.cursor
+    } while (cursor !== undefined)
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(results)), JSON.parse(JSON.stringify(truth.results)))
+    await api.deleteAnalyticsConversationsAggregatesJob(jobId!)
+    assert.strictEqual((await api.getAnalyticsConversationsAggregatesJob(jobId!)).state, "CANCELLED")
+  })
+
+  it("lists wrap-up codes, queues and users by page", async () => {
+    const routing = new sdk.RoutingApi()
+    const catalog = server.emulator.dataset.catalog
+    const codes = await routing.getRoutingWrapupcodes({ pageSize: 100 })
+    assert.deepStrictEqual(codes.entities!.map((e) => e.name).sort(), catalog.wrapUpCodes.map((w) => w.name).sort())
+    const queues = await routing.getRoutingQueues({ pageSize: 3, pageNumber: 2 })
+    assert.strictEqual(queues.total, catalog.queues.length)
+    assert.strictEqual(queues.entities!.length, 3)
+    const users = await new sdk.UsersApi().getUsers({ pageSize: 500 })
+    assert.strictEqual(users.entities!.length, catalog.users.length)
+  })
+
   it("reads availability, one conversation and several by id", async () => {
     const api = new sdk.AnalyticsApi()
     const availability = await api.getAnalyticsConversationsDetailsJobsAvailability()
