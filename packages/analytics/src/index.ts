@@ -63,3 +63,12 @@ export * as Flatten from "./Flatten.js"
 
 /** @since 0.1.0 */
 export * as FileSink from "./FileSink.js"
+
+/** @since 0.3.0 */
+export * as ConversationAggregates from "./ConversationAggregates.js"
+
+/** @since 0.3.0 */
+export * as ConversationAggregateQuery from "./ConversationAggregateQuery.js"
+
+/** @since 0.3.0 */
+export * as AggregateRecord from "./AggregateRecord.js"

@@ -83,14 +83,47 @@ interface Position {
   readonly index: number
 }
 
+/** One page as read by a `cursorStream` fetch: what to emit, the next cursor, and the records the trail checks. */
+export interface FetchedPage<A> {
+  readonly page: A
+  /** The next cursor; `undefined` (or absent, or empty on the wire) ends the stream. */
+  readonly next: string | undefined
+  /** What the trail's repeated-page check hashes (an id per record, in order). */
+  readonly records: ReadonlyArray<{ readonly conversationId?: string | undefined }>
+}
+
+/**
+ * The cursor-following loop of any job's results: `fetch` reads the page at a cursor (the first page without one),
+ * and every cursor goes through one trail, so a cursor seen before, a page repeating an earlier one, or too many
+ * empty pages with a cursor fail `PaginationStalled`. The details and the aggregates jobs both page with it.
+ */
+export const cursorStream = <A, E>(
+  jobId: string,
+  options: { readonly cursor?: string | undefined; readonly seenCursors?: ReadonlyArray<string> | undefined } = {},
+  fetch: (cursor: string | undefined, index: number) => Effect.Effect<FetchedPage<A>, E>
+): Stream.Stream<A, E | PaginationStalled> =>
+  Stream.suspend(() => {
+    const trail = makeTrail(options.seenCursors, options.cursor)
+    const page = ({ cursor, index }: Position) =>
+      Effect.gen(function* () {
+        const fetched = yield* fetch(cursor, index)
+        const next = fetched.next === "" ? undefined : fetched.next
+        if (next !== undefined) yield* trail.follow(next, fetched.records, jobId, index + 1)
+        return [
+          fetched.page,
+          next === undefined ? Option.none<Position>() : Option.some({ cursor: next, index: index + 1 })
+        ] as const
+      })
+    return Stream.paginateEffect<Position, A, E | PaginationStalled, never>({ cursor: options.cursor, index: 0 }, page)
+  })
+
 /** `jobResultPages`: the Stream of a job's result pages, from the start or from `options.cursor`. */
 export const make =
   ({ audit, http, jobPageSize }: Dependencies) =>
   (jobId: string, options?: JobResultsOptions): Stream.Stream<JobResultsPage, HttpError | PaginationStalled> =>
     Stream.suspend(() => {
-      const trail = makeTrail(options?.seenCursors, options?.cursor)
       const pageSize = options?.pageSize ?? jobPageSize
-      const page = ({ cursor, index }: Position) =>
+      return cursorStream(jobId, options, (cursor, index) =>
         Effect.gen(function* () {
           const request = HttpClientRequest.get(`${jobPath(jobId)}/results`).pipe(
             HttpClientRequest.setUrlParams({ pageSize, ...(cursor !== undefined ? { cursor } : {}) })
@@ -109,8 +142,7 @@ export const make =
             route: routes.jobResults,
             counts: { page: index, conversations: conversations.length }
           })
-          if (next !== undefined) yield* trail.follow(next, conversations, jobId, index + 1)
-          const result: JobResultsPage = {
+          const page: JobResultsPage = {
             index,
             conversations,
             ...(next !== undefined ? { cursor: next } : {}),
@@ -118,13 +150,7 @@ export const make =
               ? { dataAvailabilityDate: response.dataAvailabilityDate }
               : {})
           }
-          return [
-            result,
-            next === undefined ? Option.none<Position>() : Option.some({ cursor: next, index: index + 1 })
-          ] as const
+          return { page, next, records: conversations }
         })
-      return Stream.paginateEffect<Position, JobResultsPage, HttpError | PaginationStalled, never>(
-        { cursor: options?.cursor, index: 0 },
-        page
       )
     })

@@ -11,7 +11,7 @@ import * as Predicate from "effect/Predicate"
 import type { AuditLog } from "../../AuditLog.js"
 import type { GenesysError, HttpError } from "../../GenesysError.js"
 import type * as GenesysHttp from "../../GenesysHttp.js"
-import { jobPath, routes } from "./routes.js"
+import { detailJobs, type JobRoutes } from "./routes.js"
 
 /** How long a best-effort cancellation may take before it is given up. */
 export const cancelDeadline: Duration.Duration = Duration.seconds(5)
@@ -29,14 +29,14 @@ export const cancelReason = (exit: Exit.Exit<unknown, unknown>): string =>
 
 /** `cancelJob`: DELETEs the job; `reason` becomes the `detail` of the `job.cancelled` audit event. */
 export const make =
-  (http: GenesysHttp.Service, audit: AuditLog["Type"]) =>
+  (http: GenesysHttp.Service, audit: AuditLog["Type"], jobs: JobRoutes = detailJobs) =>
   (jobId: string, reason?: string): Effect.Effect<void, HttpError> =>
     Effect.gen(function* () {
-      yield* http.execute(HttpClientRequest.del(jobPath(jobId)), { route: routes.cancelJob, idempotent: true })
+      yield* http.execute(HttpClientRequest.del(jobs.jobPath(jobId)), { route: jobs.cancelJob, idempotent: true })
       yield* audit.record({
         type: "job.cancelled",
         jobId,
-        route: routes.cancelJob,
+        route: jobs.cancelJob,
         ...(reason !== undefined ? { detail: reason } : {})
       })
     })
@@ -49,7 +49,8 @@ export const cancelQuietly = (
   cancel: (jobId: string, reason?: string) => Effect.Effect<void, GenesysError>,
   audit: AuditLog["Type"],
   jobId: string,
-  reason: string
+  reason: string,
+  route: string = detailJobs.cancelJob
 ): Effect.Effect<void> =>
   // The DELETE runs in a fiber of its own: the fiber asking may already be interrupted, and an interruptible region
   // of an interrupted fiber would end before sending anything.
@@ -61,7 +62,7 @@ export const cancelQuietly = (
         : audit.record({
             type: "failure",
             jobId,
-            route: routes.cancelJob,
+            route,
             status: "Timeout",
             detail: `cancelling job ${jobId} (${reason}) did not finish within ${Duration.format(cancelDeadline)}; given up`
           })

@@ -5,15 +5,14 @@ import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import type { AuditLog } from "../../AuditLog.js"
-import type { JobResultsOptions } from "../../ConversationDetails.js"
 import type * as ConversationRecord from "../../ConversationRecord.js"
 import type { PollPolicy } from "../../GenesysConfig.js"
 import type { GenesysError } from "../../GenesysError.js"
 import { cancelQuietly, cancelReason } from "./jobCancel.js"
 import type { Fulfilled } from "./jobStatus.js"
 
-/** The operations `runJob` is made of, each already traced and audited. */
-export interface Dependencies {
+/** The operations `runJob` is made of, each already traced and audited; `A` is what the results stream holds. */
+export interface Dependencies<A = ConversationRecord.AnalyticsConversation> {
   readonly audit: AuditLog["Type"]
   readonly submitJob: (q: unknown) => Effect.Effect<string, GenesysError>
   readonly awaitJob: (
@@ -22,9 +21,11 @@ export interface Dependencies {
   ) => Effect.Effect<typeof Fulfilled.Type, GenesysError>
   readonly jobResults: (
     jobId: string,
-    options?: JobResultsOptions
-  ) => Stream.Stream<ConversationRecord.AnalyticsConversation, GenesysError>
+    options?: { readonly pageSize?: number | undefined }
+  ) => Stream.Stream<A, GenesysError>
   readonly cancelJob: (jobId: string, reason?: string) => Effect.Effect<void, GenesysError>
+  /** Route recorded when a cleanup cancellation times out (default: the details' cancel route). */
+  readonly cancelRoute?: string | undefined
 }
 
 /** Options of `runJob`: the poll policy's overrides and the results' page size. */
@@ -35,14 +36,21 @@ export interface RunOptions {
 
 /** `runJob` over the given operations. */
 export const make =
-  ({ audit, awaitJob, cancelJob, jobResults, submitJob }: Dependencies) =>
-  (input: unknown, options?: RunOptions): Stream.Stream<ConversationRecord.AnalyticsConversation, GenesysError> =>
+  <A = ConversationRecord.AnalyticsConversation>({
+    audit,
+    awaitJob,
+    cancelJob,
+    cancelRoute,
+    jobResults,
+    submitJob
+  }: Dependencies<A>) =>
+  (input: unknown, options?: RunOptions): Stream.Stream<A, GenesysError> =>
     Stream.unwrapScoped(
       Effect.gen(function* () {
         const completed = yield* Ref.make(false)
         const jobId = yield* Effect.acquireRelease(submitJob(input), (jobId, exit) =>
           Effect.flatMap(Ref.get(completed), (done) =>
-            done ? Effect.void : cancelQuietly(cancelJob, audit, jobId, cancelReason(exit))
+            done ? Effect.void : cancelQuietly(cancelJob, audit, jobId, cancelReason(exit), cancelRoute)
           )
         )
         yield* awaitJob(jobId, options?.poll)

@@ -6,7 +6,7 @@ import * as Schema from "effect/Schema"
 import * as ConversationRecord from "../../ConversationRecord.js"
 import { type HttpError, Transport } from "../../GenesysError.js"
 import type * as GenesysHttp from "../../GenesysHttp.js"
-import { jobPath, routes } from "./routes.js"
+import { detailJobs, type JobRoutes } from "./routes.js"
 
 const statusFields = {
   jobId: Schema.String,
@@ -51,7 +51,8 @@ export const checkJobState =
 /** The platform's status as one of the six tagged states; a `Transport` `Decode` failure for any other state. */
 export const fromWire = (
   jobId: string,
-  status: ConversationRecord.AsyncQueryStatus
+  status: ConversationRecord.AsyncQueryStatus,
+  jobs: JobRoutes = detailJobs
 ): Effect.Effect<JobStatus, Transport> => {
   const fields = {
     jobId,
@@ -79,7 +80,7 @@ export const fromWire = (
       return Effect.fail(
         new Transport({
           method: "GET",
-          url: jobPath(jobId),
+          url: jobs.jobPath(jobId),
           reason: "Decode",
           detail: unknownState(jobId, status.state)
         })
@@ -87,16 +88,16 @@ export const fromWire = (
   }
 }
 
-/** Reads a job's status over `http`. */
+/** Reads a job's status over `http` (a details job by default, or one of `jobs`). */
 export const make =
-  (http: GenesysHttp.Service) =>
+  (http: GenesysHttp.Service, jobs: JobRoutes = detailJobs) =>
   (jobId: string): Effect.Effect<JobStatus, HttpError> =>
     Effect.flatMap(
-      http.json(HttpClientRequest.get(jobPath(jobId)), ConversationRecord.AsyncQueryStatus, {
-        route: routes.jobStatus,
+      http.json(HttpClientRequest.get(jobs.jobPath(jobId)), ConversationRecord.AsyncQueryStatus, {
+        route: jobs.jobStatus,
         idempotent: true,
         parseOptions: ConversationRecord.parseOptions,
         check: checkJobState(jobId)
       }),
-      (status) => fromWire(jobId, status)
+      (status) => fromWire(jobId, status, jobs)
     )

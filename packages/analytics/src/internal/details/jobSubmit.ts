@@ -4,28 +4,27 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { type AuditLog, hashQuery } from "../../AuditLog.js"
-import type * as ConversationQuery from "../../ConversationQuery.js"
 import * as ConversationRecord from "../../ConversationRecord.js"
 import { type HttpError, Transport } from "../../GenesysError.js"
 import type * as GenesysHttp from "../../GenesysHttp.js"
-import { base, routes } from "./routes.js"
+import { detailJobs, type JobRoutes } from "./routes.js"
 
-/** Submits a validated job query and returns the job id. */
+/** Submits a validated job query (details by default, or the jobs of `jobs`) and returns the job id. */
 export const make =
-  (http: GenesysHttp.Service, audit: AuditLog["Type"]) =>
-  (q: ConversationQuery.AsyncConversationQuery): Effect.Effect<string, HttpError> =>
+  (http: GenesysHttp.Service, audit: AuditLog["Type"], jobs: JobRoutes = detailJobs) =>
+  (q: { readonly interval: string }): Effect.Effect<string, HttpError> =>
     Effect.gen(function* () {
       const start = yield* Clock.currentTimeMillis
       const response = yield* http.json(
-        HttpClientRequest.post(`${base}/details/jobs`).pipe(HttpClientRequest.bodyUnsafeJson(q)),
+        HttpClientRequest.post(jobs.submitPath).pipe(HttpClientRequest.bodyUnsafeJson(q)),
         ConversationRecord.AsyncQueryResponse,
-        { route: routes.submitJob, idempotent: false, parseOptions: ConversationRecord.parseOptions }
+        { route: jobs.submitJob, idempotent: false, parseOptions: ConversationRecord.parseOptions }
       )
       const jobId = response.jobId
       if (jobId === undefined || jobId === "") {
         return yield* new Transport({
           method: "POST",
-          url: `${base}/details/jobs`,
+          url: jobs.submitPath,
           reason: "Decode",
           detail: "job submission answered without a jobId"
         })
@@ -36,7 +35,7 @@ export const make =
         jobId,
         window: q.interval,
         queryHash: yield* hashQuery(q),
-        route: routes.submitJob,
+        route: jobs.submitJob,
         latencyMillis: (yield* Clock.currentTimeMillis) - start
       })
       return jobId

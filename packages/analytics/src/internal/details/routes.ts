@@ -17,3 +17,26 @@ export const routes = {
 
 /** The path of one job, its id escaped. */
 export const jobPath = (jobId: string): string => `${base}/details/jobs/${encodeURIComponent(jobId)}`
+
+/**
+ * Where a family of jobs lives: the submission path, the path of one job, and the route templates recorded for each
+ * request. The job parts (submit, status, cancel, cursor pages) take it, so the aggregates jobs reuse them.
+ */
+export interface JobRoutes {
+  readonly submitPath: string
+  readonly jobPath: (jobId: string) => string
+  readonly submitJob: string
+  readonly jobStatus: string
+  readonly jobResults: string
+  readonly cancelJob: string
+}
+
+/** The conversation-detail jobs. */
+export const detailJobs: JobRoutes = {
+  submitPath: `${base}/details/jobs`,
+  jobPath,
+  submitJob: routes.submitJob,
+  jobStatus: routes.jobStatus,
+  jobResults: routes.jobResults,
+  cancelJob: routes.cancelJob
+}
