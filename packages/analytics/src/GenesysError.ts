@@ -172,20 +172,29 @@ export class ServerError extends Schema.TaggedError<ServerError>("@effect-genesy
   }
 }
 
-/** No usable response: connection refused or dropped, request timeout, undecodable body. @since 0.1.0 */
+/**
+ * No usable response: connection refused or dropped, request timeout, undecodable body. `detail` is the system
+ * error's message when there is one (`connect ECONNREFUSED 127.0.0.1:9`), `code` its code (`ENOTFOUND`,
+ * `ECONNREFUSED`, `ECONNRESET`, `ETIMEDOUT`, `CERT_HAS_EXPIRED`, `DEPTH_ZERO_SELF_SIGNED_CERT`, ...).
+ *
+ * @since 0.1.0
+ */
 export class Transport extends Schema.TaggedError<Transport>("@effect-genesys/analytics/GenesysError/Transport")(
   "Transport",
   {
     ...RequestContext,
     reason: Schema.Literal("Connection", "Timeout", "Decode", "Encode", "InvalidUrl"),
     detail: Schema.String,
+    /** The system error code (`ECONNREFUSED`, `ENOTFOUND`, a TLS certificate code), when the platform gave one. */
+    code: Schema.optional(Schema.String),
     status: Schema.optional(Schema.Number),
     cause: Schema.optional(Schema.Defect)
   }
 ) {
   readonly [TypeId] = TypeId
   override get message(): string {
-    return `Transport failure (${this.reason}): ${this.detail}${where(this)}${ids(this)}`
+    const code = this.code !== undefined && !this.detail.includes(this.code) ? ` ${this.code}` : ""
+    return `Transport failure (${this.reason}${code}): ${this.detail}${where(this)}${ids(this)}`
   }
 }
 

@@ -20,14 +20,59 @@ import { Retryable } from "./retryable.js"
 const bodyLength = (request: HttpClientRequest.HttpClientRequest): number =>
   request.body._tag === "Uint8Array" ? request.body.contentLength : 0
 
-const transportOf = (request: HttpClientRequest.HttpClientRequest, error: HttpClientError.HttpClientError): Transport =>
-  new Transport({
+/**
+ * The system error under a platform error: the first error in the cause chain (through `cause` and an
+ * `AggregateError`'s `errors`) with a string `code` (ENOTFOUND, ECONNREFUSED, ECONNRESET, CERT_HAS_EXPIRED, ...),
+ * else the innermost error's message.
+ *
+ * @internal
+ */
+export const systemErrorOf = (error: unknown): { readonly code?: string; readonly message?: string } => {
+  let message: string | undefined
+  const seen = new Set<unknown>()
+  let queue: Array<unknown> = [error]
+  while (queue.length > 0) {
+    const next: Array<unknown> = []
+    for (const e of queue) {
+      if (typeof e !== "object" || e === null || seen.has(e)) continue
+      seen.add(e)
+      const record = e as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown }
+      const text = typeof record.message === "string" && record.message !== "" ? record.message : undefined
+      if (typeof record.code === "string" && record.code !== "") {
+        return text === undefined ? { code: record.code } : { code: record.code, message: text }
+      }
+      if (text !== undefined && e !== error) message = text
+      if (record.cause !== undefined) next.push(record.cause)
+      if (Array.isArray(record.errors)) next.push(...record.errors)
+    }
+    queue = next
+  }
+  return message === undefined ? {} : { message }
+}
+
+const transportOf = (
+  request: HttpClientRequest.HttpClientRequest,
+  error: HttpClientError.HttpClientError
+): Transport => {
+  const system = systemErrorOf(error.cause)
+  const base = error._tag === "RequestError" ? error.reason : `response ${error.reason}`
+  const detail =
+    system.message !== undefined
+      ? system.code !== undefined && !system.message.includes(system.code)
+        ? `${system.code} ${system.message}`
+        : system.message
+      : system.code !== undefined
+        ? system.code
+        : base
+  return new Transport({
     method: request.method,
     url: stripQuery(request.url),
     reason: error._tag === "RequestError" && error.reason !== "Transport" ? error.reason : "Connection",
-    detail: error._tag === "RequestError" ? error.reason : `response ${error.reason}`,
+    detail,
+    ...(system.code !== undefined ? { code: system.code } : {}),
     ...(error._tag === "ResponseError" ? { status: error.response.status } : {})
   })
+}
 
 const timeoutOf = (request: HttpClientRequest.HttpClientRequest, timeout: Duration.Duration) => () =>
   new Transport({
