@@ -17,12 +17,15 @@ import * as LogLevel from "effect/LogLevel"
 import * as CliError from "./internal/cliError.js"
 import type * as Connection from "./internal/connection.js"
 import * as Flags from "./internal/flags.js"
+import * as Help from "./internal/help.js"
 import * as Io from "./internal/io.js"
 
 // The command modules load on first use: refusing a bad command line then needs no client, SQL or emulator code.
 const Extract = Effect.promise(() => import("./internal/extract.js"))
 const Commands = Effect.promise(() => import("./internal/commands.js"))
 const Demo = Effect.promise(() => import("./internal/demo.js"))
+// `emulator` is the `genesys-emulator` command itself (one parser, one flag set), run with this program's name.
+const EmulatorBin = Effect.promise(() => import("@effect-genesys/emulator/bin"))
 
 /** The exit codes. @since 0.1.0 */
 export const ExitCode = CliError.ExitCode
@@ -195,20 +198,6 @@ const audit = Command.make("audit").pipe(
   ])
 )
 
-const emulator = Command.make(
-  "emulator",
-  {
-    port: Options.integer("port").pipe(
-      Options.withDescription("TCP port on 127.0.0.1 (0: a free one)"),
-      Options.withDefault(0)
-    ),
-    days: Options.integer("days").pipe(Options.withDescription("days of data, ending today"), Options.withDefault(7)),
-    perDay: Options.integer("per-day").pipe(Options.withDescription("conversations per day"), Options.withDefault(200)),
-    seed: Options.integer("seed").pipe(Options.withDescription("dataset seed"), Options.withDefault(1))
-  },
-  (o) => finish(Effect.flatMap(Commands, (m) => m.emulator(o)))
-).pipe(Command.withDescription("Serve the Genesys Cloud emulator on 127.0.0.1 until Ctrl-C"))
-
 const demo = Command.make(
   "demo",
   {
@@ -227,7 +216,7 @@ const demo = Command.make(
 /** The root command. @since 0.1.0 */
 export const command = Command.make("genesys-analytics").pipe(
   Command.withDescription("Genesys Cloud conversation-detail analytics from the shell"),
-  Command.withSubcommands([extract, query, jobs, availability, audit, emulator, demo])
+  Command.withSubcommands([extract, query, jobs, availability, audit, demo])
 )
 
 const cli = Command.run(command, { name: "genesys-analytics", version: "0.1.0" })
@@ -249,9 +238,24 @@ const withUsageLines = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<
   Console.consoleWith((console) =>
     Console.withConsole(effect, {
       ...console,
+      // Help, version and wizard text: ANSI styling only on a terminal.
+      log: (...args: ReadonlyArray<unknown>) =>
+        console.log(
+          ...args.map((arg) => (typeof arg === "string" && process.stdout.isTTY !== true ? Help.stripAnsi(arg) : arg))
+        ),
       error: (...args: ReadonlyArray<unknown>) =>
-        console.error(...args.map((arg) => (typeof arg === "string" ? usageLine(arg) : arg)))
+        console.error(...args.map((arg) => (typeof arg === "string" ? usageLine(Help.stripAnsi(arg)) : arg)))
     })
+  )
+
+/** `emulator`: serves until SIGINT/SIGTERM (exit 0, set here for bin.ts), its parent's exit or stdin's close. */
+const emulatorCommand = (args: ReadonlyArray<string>) =>
+  Effect.flatMap(EmulatorBin, (m) => m.serve(args, "genesys-analytics emulator")).pipe(
+    Effect.onInterrupt(() =>
+      Effect.sync(() => {
+        process.exitCode = 0
+      })
+    )
   )
 
 // The wizard prompts on the terminal; with no terminal it would wait forever for an answer.
@@ -267,6 +271,11 @@ const wizardWithoutTerminal = (argv: ReadonlyArray<string>) =>
 export const run = (argv: ReadonlyArray<string>) =>
   Effect.suspend(() => {
     exitCode = CliError.ExitCode.ok
+    const args = argv.slice(2)
+    if (args[0] === "emulator") return finish(emulatorCommand(args.slice(1)))
+    const helpPath = Help.requested(args)
+    const help = helpPath === undefined ? undefined : Help.render(helpPath, process.stdout.isTTY === true)
+    if (help !== undefined) return finish(Effect.as(Io.stdout(help), CliError.ExitCode.ok))
     if (wizardWithoutTerminal(argv)) {
       return Effect.fail(CliError.usage("--wizard asks its questions on a terminal, and standard input is not one"))
     }

@@ -1,7 +1,6 @@
 /** @internal */
 import * as AuditLog from "@effect-genesys/analytics/AuditLog"
 import * as ConversationDetails from "@effect-genesys/analytics/ConversationDetails"
-import * as Server from "@effect-genesys/emulator/Server"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -10,6 +9,7 @@ import * as Cli from "./cliError.js"
 import * as Connection from "./connection.js"
 import * as Extract from "./extract.js"
 import * as Io from "./io.js"
+import * as Progress from "./progress.js"
 
 /** Runs a program against Genesys with the connection flags and an optional audit file. @internal */
 export const withClient = <A, E>(
@@ -19,7 +19,10 @@ export const withClient = <A, E>(
 ): Effect.Effect<A, E | Cli.CliFailure, FileSystem.FileSystem> =>
   Effect.gen(function* () {
     const config = yield* Connection.resolve(connection)
-    return yield* Effect.provide(program, Connection.clientLayer(config, Connection.auditLayer(config, audit)))
+    return yield* Effect.provide(
+      Progress.withRetryLines(program),
+      Connection.clientLayer(config, Connection.auditLayer(config, audit))
+    )
   })
 
 /** The parsed `query` flags. @internal */
@@ -156,43 +159,5 @@ export const auditVerify = (path: string, allowOpen: boolean) =>
               message: `${path}: line ${result.line}: ${result.reason}: ${result.message} (${result.verifiedRecords} records verified before it)`
             })
           )
-    )
-  )
-
-/** The parsed `emulator` flags. @internal */
-export interface EmulatorSettings {
-  readonly port: number
-  readonly days: number
-  readonly perDay: number
-  readonly seed: number
-}
-
-/** `emulator`: serves the emulator on 127.0.0.1 until SIGINT or SIGTERM. @internal */
-export const emulator = (settings: EmulatorSettings) =>
-  Effect.gen(function* () {
-    if (!Number.isInteger(settings.port) || settings.port < 0 || settings.port > 65535) {
-      return yield* Cli.usage(`--port must be from 0 to 65535, not ${settings.port}`)
-    }
-    if (settings.days < 1 || settings.perDay < 1) return yield* Cli.usage("--days and --per-day must be at least 1")
-    const running = yield* Server.start({
-      port: settings.port,
-      days: settings.days,
-      perDay: settings.perDay,
-      seed: settings.seed
-    }).pipe(Effect.mapError((e) => Cli.usage(`cannot start the emulator: ${e.message}`)))
-    const options = running.emulator.options
-    yield* Io.stdout(`${running.url}\n`)
-    yield* Io.stderr(
-      `emulator listening on ${running.url} (client id ${options.clientId}, secret ${options.clientSecret}; ` +
-        `${options.days} days from ${options.startDate}, ~${options.perDay}/day); Ctrl-C stops it\n`
-    )
-    return yield* Effect.never
-  }).pipe(
-    Effect.scoped,
-    Effect.onInterrupt(() =>
-      Effect.sync(() => {
-        // Stopping on SIGINT/SIGTERM is how the emulator ends: bin.ts turns this interruption into exit 0.
-        process.exitCode = 0
-      })
     )
   )

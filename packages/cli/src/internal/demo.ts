@@ -116,7 +116,7 @@ export const demo = (settings: DemoSettings) =>
         ]),
         Output.tee
       ),
-      runOptions: { concurrency: 4, reconcile: true, onProgress: progress.onProgress },
+      runOptions: { concurrency: 4, reconcile: true, onProgress: progress.onProgress, onRetry: progress.onRetry },
       partialNote: "",
       dryRun: false,
       printPlan: () => Effect.void

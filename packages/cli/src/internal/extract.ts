@@ -4,6 +4,7 @@ import * as CheckpointStore from "@effect-genesys/analytics/CheckpointStore"
 import type * as ConversationDetails from "@effect-genesys/analytics/ConversationDetails"
 import * as Extraction from "@effect-genesys/analytics/Extraction"
 import * as FileSink from "@effect-genesys/analytics/FileSink"
+import * as GenesysHttp from "@effect-genesys/analytics/GenesysHttp"
 import * as Flatten from "@effect-genesys/analytics/Flatten"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Cause from "effect/Cause"
@@ -356,6 +357,8 @@ const runExtraction = (settings: Settings, query: Query, invocation: string, out
         printPlan: (text) => Effect.sync(() => process.stdout.write(`${text}\n`))
       })
     }).pipe(
+      // The planning requests (availability, counts) retry too; their retries are shown like the run's.
+      GenesysHttp.withRetryObserver(progress.onRetry),
       Effect.ensuring(progress.clear),
       Effect.onInterrupt(() => interruptedNote(settings, output, progress)),
       Effect.scoped,

@@ -1,6 +1,6 @@
 /** @internal */
 import type * as Extraction from "@effect-genesys/analytics/Extraction"
-import type * as GenesysHttp from "@effect-genesys/analytics/GenesysHttp"
+import * as GenesysHttp from "@effect-genesys/analytics/GenesysHttp"
 import * as Effect from "effect/Effect"
 
 const seconds = (millis: number) => {
@@ -26,9 +26,15 @@ export const line = (p: Extraction.Progress): string => {
 export const retryLine = (info: GenesysHttp.RetryInfo): string =>
   `retrying ${info.route} (${info.reason}): attempt ${info.attempt} in ${(info.delayMillis / 1000).toFixed(1)}s, failing for ${seconds(info.elapsedMillis)}`
 
+/** Writes one retry line on stderr, on a terminal over the progress line being redrawn. @internal */
+export const printRetry = (info: GenesysHttp.RetryInfo, terminal: boolean = process.stderr.isTTY === true): void => {
+  process.stderr.write(`${terminal ? "\r\x1b[K" : ""}genesys-analytics: ${retryLine(info)}\n`)
+}
+
 /**
- * Progress on stderr when it is a terminal; nothing otherwise. The last progress is kept either way: an interrupted
- * run says where it stopped.
+ * Progress on stderr when it is a terminal; nothing otherwise. Retries are printed either way, one line each (why,
+ * which attempt, how long the wait), so a slow run says what it is waiting for. The last progress is kept either way:
+ * an interrupted run says where it stopped.
  *
  * @internal
  */
@@ -54,12 +60,16 @@ export const make = (
       if (shown) process.stderr.write("\r\x1b[K")
     }),
     last: () => last,
-    // A retry shows why and when the next attempt comes, so a storm of 5xx is visible instead of a frozen line.
+    // A retry shows why and when the next attempt comes, so a storm of 5xx is visible instead of a frozen line; the
+    // progress line is drawn again under it by the next progress.
     onRetry: (info) =>
       Effect.sync(() => {
-        if (!enabled) return
-        shown = true
-        process.stderr.write(`\r\x1b[K${retryLine(info)}`)
+        printRetry(info, enabled)
+        if (enabled && last !== undefined) process.stderr.write(line(last))
       })
   }
 }
+
+/** Runs `effect` with every retry of its requests printed as a line on stderr. @internal */
+export const withRetryLines = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  GenesysHttp.withRetryObserver(effect, (info) => Effect.sync(() => printRetry(info)))

@@ -1,5 +1,29 @@
-/** Argument parsing of the `genesys-emulator` bin (kept apart from bin.ts so it can be tested). */
+/** Argument parsing and help of the emulator command (`genesys-emulator`, `genesys-analytics emulator`). */
 import type * as Server from "../../Server.js"
+
+/** The help text of the command called `name` (`genesys-emulator`, `genesys-analytics emulator`). */
+export const usage = (name: string): string => `usage: ${name} [options]
+
+Serves the Genesys Cloud emulator on 127.0.0.1 and prints its base URL (one line on stdout) once listening.
+It stops on Ctrl-C (SIGINT) or SIGTERM, when the process that started it exits, or when its standard input
+is a pipe and is closed.
+
+options (each also as --flag=value):
+  --port <n>                      TCP port on 127.0.0.1, 0 to 65535 (default 0: a free one, printed)
+                                  e.g. --port 8080
+  --seed <n>                      seed of the generated data, >= 0 (default 1); e.g. --seed 42
+  --days <n>                      days of data ending at today's UTC midnight, >= 1 (default 7); e.g. --days 30
+  --per-day <n>                   average conversations per day, >= 1 (default 200); e.g. --per-day 500
+  --client-id <id>                OAuth client id accepted (default emulator-client)
+  --client-secret <s>             its secret (default emulator-secret)
+  --faults <file.json>            fault profile in force from the start (default none); e.g. --faults faults.json
+  --rate-limit <count>/<seconds>  per-token request budget and window, each >= 1 (default 300/60); e.g. 60/10
+  --cache-mb <n>                  MiB of serialised job results kept for re-reads, >= 0 (default 256; 0: off)
+  --no-read-ahead                 do not build the next results page while the client reads the current one
+  -h, --help                      this text
+
+exit codes: 0 stopped (signal, parent gone, stdin closed) or help shown; 2 bad arguments, unreadable fault
+profile or port in use.`
 
 export type Parsed =
   | { readonly _tag: "Help" }
@@ -84,6 +108,5 @@ export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
         return { _tag: "Invalid", message: `unknown argument ${arg}` }
     }
   }
-  if (options.port === undefined) return { _tag: "Invalid", message: "--port is required (0 picks a free port)" }
   return { _tag: "Ok", options }
 }

@@ -1,0 +1,368 @@
+/**
+ * The `--help` text of every command, written for a person: each option with its default, range and an example, the
+ * exit codes, no ANSI escapes unless standard output is a terminal, lines under 100 columns. `@effect/cli` still
+ * parses the command line; only its generated help is replaced.
+ *
+ * @internal
+ */
+
+interface Opt {
+  readonly flag: string
+  readonly value?: string
+  readonly text: string
+  /** Default, range and example, as one line. */
+  readonly facts: string
+}
+
+interface Help {
+  readonly summary: string
+  readonly usage: string
+  readonly args?: ReadonlyArray<readonly [string, string]>
+  readonly options: ReadonlyArray<Opt>
+  readonly notes?: string
+}
+
+const connection: ReadonlyArray<Opt> = [
+  {
+    flag: "--region",
+    value: "<region>",
+    text: "Genesys Cloud region (us-east-1, eu-central-1, mypurecloud.de, ...)",
+    facts: "default: $GENESYS_REGION; e.g. --region eu-central-1"
+  },
+  {
+    flag: "--client-id",
+    value: "<id>",
+    text: "OAuth client id (client-credentials grant)",
+    facts: "default: $GENESYS_CLIENT_ID; e.g. --client-id 6d1c…"
+  },
+  {
+    flag: "--client-secret-file",
+    value: "<file>",
+    text: "file holding the OAuth client secret (first line); no flag takes the secret itself",
+    facts: "default: $GENESYS_CLIENT_SECRET; e.g. --client-secret-file ~/.genesys-secret"
+  },
+  {
+    flag: "--api-url",
+    value: "<url>",
+    text: "API origin (a gateway, the emulator) instead of the region's",
+    facts: "default: $GENESYS_API_URL, else the region's; e.g. --api-url http://127.0.0.1:8080"
+  },
+  {
+    flag: "--login-url",
+    value: "<url>",
+    text: "login origin instead of the region's",
+    facts: "default: $GENESYS_LOGIN_URL, else the API URL's or the region's; e.g. --login-url http://127.0.0.1:8080"
+  }
+]
+
+const interval: Opt = {
+  flag: "--interval",
+  value: "<interval>",
+  text:
+    "ISO-8601 interval (start/end, start/P1D), a duration ending now (P7D, PT6H) or a word: today, yesterday, " +
+    "this-week, last-week, this-month, last-month, last-N-days",
+  facts: "default: the --query file's interval (one of the two is required); e.g. --interval last-7-days"
+}
+const timeZone: Opt = {
+  flag: "--time-zone",
+  value: "<zone>",
+  text: "IANA time zone of the calendar words of --interval",
+  facts: "default: UTC; e.g. --time-zone Europe/Berlin"
+}
+const queryFile: Opt = {
+  flag: "--query",
+  value: "<file.json>",
+  text: "JSON file with a conversation detail query (its filters; its interval when --interval is not given)",
+  facts: "default: none; e.g. --query voice.json"
+}
+const where: Opt = {
+  flag: "--where",
+  value: "<expression>",
+  text: "filter expression over conversation fields (comparisons, in, and, or, parentheses); see docs/cli.md",
+  facts: `default: none; e.g. --where "mediaType = voice and tHandle > 300000"`
+}
+const audit: Opt = {
+  flag: "--audit",
+  value: "<file.jsonl>",
+  text: "append the audit trail (JSONL, hash chained) to this file",
+  facts: "default: kept in memory only; e.g. --audit audit.jsonl"
+}
+const strict: Opt = {
+  flag: "--strict",
+  text: "treat every query warning (unknown names, empty filters, ...) as an error (exit 2)",
+  facts: "default: off (warnings are printed and the query is sent)"
+}
+
+const commands: Record<string, Help> = {
+  "": {
+    summary: "Genesys Cloud conversation-detail analytics from the shell.",
+    usage: "genesys-analytics <command> [options]",
+    args: [
+      ["extract", "extract every conversation of an interval (jobs + sync tail)"],
+      ["query", "run the sync detail query and print every page"],
+      ["jobs", "status | results | cancel of an asynchronous job"],
+      ["availability", "print the data-availability date"],
+      ["audit verify", "verify an audit log's hash chain"],
+      ["emulator", "serve the Genesys Cloud emulator on 127.0.0.1"],
+      ["demo", "extract from an in-process emulator and verify the audit trail"]
+    ],
+    options: [
+      { flag: "-h, --help", text: "this text; after a command, that command's options", facts: "e.g. extract --help" },
+      { flag: "--version", text: "print the version", facts: "" }
+    ],
+    notes:
+      "Connection settings come from GENESYS_REGION, GENESYS_CLIENT_ID, GENESYS_CLIENT_SECRET (or the flags).\n" +
+      "Progress and retries go to stderr; stdout carries only data. Details: docs/cli.md."
+  },
+  extract: {
+    summary: "Extract every conversation of an interval: async jobs for settled data, the sync query for the tail.",
+    usage: "genesys-analytics extract --interval <interval> [options]",
+    options: [
+      interval,
+      timeZone,
+      queryFile,
+      where,
+      {
+        flag: "--out",
+        value: "<target>",
+        text: "a file (ndjson, sqlite), a directory (csv) or a postgres:// URL",
+        facts: "default: stdout (ndjson); e.g. --out conversations.sqlite"
+      },
+      {
+        flag: "--format",
+        value: "<format>",
+        text: "ndjson | csv | sqlite | postgres",
+        facts: "default: guessed from --out, else ndjson; e.g. --format csv"
+      },
+      {
+        flag: "--checkpoint",
+        value: "<dir>",
+        text: "directory for the plan and checkpoints; running the same command again resumes",
+        facts: "default: none (no resume); e.g. --checkpoint .extract-state"
+      },
+      {
+        flag: "--concurrency",
+        value: "<n>",
+        text: "windows (jobs) in flight at once",
+        facts: "default: 2; 1 to 50; e.g. --concurrency 4"
+      },
+      {
+        flag: "--page-size",
+        value: "<n>",
+        text: "job results per page",
+        facts: "default: 1000 (the platform maximum); 1 to 1000; e.g. --page-size 500"
+      },
+      audit,
+      {
+        flag: "--reconcile",
+        text: "compare each day with the sync query's totalHits; a shortfall exits 4",
+        facts: "default: off"
+      },
+      {
+        flag: "--reconcile-threshold",
+        value: "<fraction>",
+        text: "with --reconcile: the fraction of the sync count each day must reach",
+        facts: "default: 1 (equal); above 0, at most 1; e.g. --reconcile-threshold 0.99"
+      },
+      {
+        flag: "--quarantine",
+        value: "<file.ndjson>",
+        text: "set records without a usable conversationId or conversationStart aside instead of failing",
+        facts: "default: none (such a record fails the run); e.g. --quarantine bad.ndjson"
+      },
+      {
+        flag: "--dry-run",
+        text: "print the plan (windows, jobs, tail) and stop; nothing is written",
+        facts: "default: off"
+      },
+      strict,
+      ...connection
+    ]
+  },
+  query: {
+    summary: "Run the sync detail query (small intervals) and print every page.",
+    usage: "genesys-analytics query --interval <interval> [options]",
+    options: [
+      interval,
+      timeZone,
+      queryFile,
+      where,
+      {
+        flag: "--page-size",
+        value: "<n>",
+        text: "results per page",
+        facts: "default: the server's (Genesys: 25); 1 to 100; e.g. --page-size 100"
+      },
+      {
+        flag: "--format",
+        value: "<format>",
+        text: "ndjson (one conversation a line) | table (one line per page)",
+        facts: "default: ndjson; e.g. --format table"
+      },
+      audit,
+      strict,
+      ...connection
+    ]
+  },
+  jobs: {
+    summary: "Inspect, read or cancel an asynchronous detail job.",
+    usage: "genesys-analytics jobs <status|results|cancel> <job-id> [options]",
+    args: [
+      ["status <job-id>", "print the job's state as JSON"],
+      ["results <job-id>", "print a fulfilled job's conversations as NDJSON"],
+      ["cancel <job-id>", "cancel the job"]
+    ],
+    options: [{ flag: "-h, --help", text: "a subcommand's options", facts: "e.g. jobs results --help" }]
+  },
+  "jobs status": {
+    summary: "Print a job's state as JSON.",
+    usage: "genesys-analytics jobs status <job-id> [options]",
+    args: [["<job-id>", "the job id (letters, digits and -)"]],
+    options: connection
+  },
+  "jobs results": {
+    summary: "Print a fulfilled job's conversations as NDJSON.",
+    usage: "genesys-analytics jobs results <job-id> [options]",
+    args: [["<job-id>", "the job id (letters, digits and -)"]],
+    options: [
+      {
+        flag: "--page-size",
+        value: "<n>",
+        text: "results per page",
+        facts: "default: 1000; 1 to 1000; e.g. --page-size 200"
+      },
+      ...connection
+    ]
+  },
+  "jobs cancel": {
+    summary: "Cancel a job.",
+    usage: "genesys-analytics jobs cancel <job-id> [options]",
+    args: [["<job-id>", "the job id (letters, digits and -)"]],
+    options: connection
+  },
+  availability: {
+    summary: "Print the data-availability date (jobs see conversations that ended before it).",
+    usage: "genesys-analytics availability [options]",
+    options: connection
+  },
+  audit: {
+    summary: "Audit log tools.",
+    usage: "genesys-analytics audit verify <path> [--allow-open]",
+    args: [["verify <path>", "verify the hash chain; exit 1 naming the first altered line"]],
+    options: [{ flag: "-h, --help", text: "the subcommand's options", facts: "e.g. audit verify --help" }]
+  },
+  "audit verify": {
+    summary: "Verify an audit log's hash chain; exit 1 naming the first altered line.",
+    usage: "genesys-analytics audit verify <path> [--allow-open]",
+    args: [["<path>", "the audit log (JSONL)"]],
+    options: [
+      {
+        flag: "--allow-open",
+        text: "accept a last run without its seal (a log still being written)",
+        facts: "default: off (an unsealed last run fails)"
+      }
+    ]
+  },
+  demo: {
+    summary: "Extract from an in-process emulator into a directory and verify the audit trail.",
+    usage: "genesys-analytics demo [options]",
+    options: [
+      {
+        flag: "--out",
+        value: "<dir>",
+        text: "output directory (emptied first)",
+        facts: "default: demo-output; e.g. --out /tmp/demo"
+      },
+      { flag: "--days", value: "<n>", text: "days to extract", facts: "default: 30; at least 1; e.g. --days 3" },
+      {
+        flag: "--per-day",
+        value: "<n>",
+        text: "conversations per day",
+        facts: "default: 300; at least 1; e.g. --per-day 50"
+      }
+    ]
+  }
+}
+
+/** The command paths with help, `""` being the root. @internal */
+export const paths: ReadonlyArray<string> = Object.keys(commands)
+
+/** The flags documented for a command path (for the test that every parsed flag is documented). @internal */
+export const flagsOf = (path: string): ReadonlyArray<string> =>
+  (commands[path]?.options ?? []).flatMap((o) => o.flag.split(", "))
+
+/** The exit codes, as `--help` prints them. @internal */
+export const exitCodes = `exit codes:
+  0    done
+  1    audit verify found an altered log, or an internal error
+  2    usage: a bad flag, interval, --where or query; missing settings; unwritable output
+  3    authentication: client credentials or token refused (401/403)
+  4    partial or failed extraction or request (see the summary; retries exhausted, network, 4xx)
+  130  interrupted by SIGINT (Ctrl-C); extract prints how to resume
+  143  terminated by SIGTERM`
+
+const wrap = (text: string, indent: number, width = 100): string => {
+  const words = text.split(" ")
+  const lines: Array<string> = []
+  let current = ""
+  for (const word of words) {
+    if (current !== "" && indent + current.length + 1 + word.length > width) {
+      lines.push(current)
+      current = word
+    } else current = current === "" ? word : `${current} ${word}`
+  }
+  if (current !== "") lines.push(current)
+  return lines.map((l) => `${" ".repeat(indent)}${l}`).join("\n")
+}
+
+/**
+ * The help of the command at `path` (`"extract"`, `"jobs results"`), or undefined for an unknown path. Headings are
+ * bold only when `ansi` (standard output is a terminal).
+ *
+ * @internal
+ */
+export const render = (path: string, ansi: boolean): string | undefined => {
+  const help = commands[path]
+  if (help === undefined) return undefined
+  const heading = (text: string) => (ansi ? `\x1b[1m${text}\x1b[0m` : text)
+  const parts: Array<string> = [wrap(help.summary, 0), "", `${heading("usage:")} ${help.usage}`]
+  if (help.args !== undefined) {
+    parts.push("", heading(path === "" ? "commands:" : "arguments:"))
+    const width = Math.max(...help.args.map(([name]) => name.length))
+    for (const [name, text] of help.args) parts.push(`  ${name.padEnd(width)}  ${text}`)
+  }
+  if (help.options.length > 0) {
+    parts.push("", heading("options:"))
+    for (const o of help.options) {
+      parts.push(`  ${o.flag}${o.value !== undefined ? ` ${o.value}` : ""}`)
+      parts.push(wrap(o.text, 6))
+      if (o.facts !== "") parts.push(wrap(o.facts, 6))
+    }
+  }
+  if (help.notes !== undefined) parts.push("", ...help.notes.split("\n").map((l) => wrap(l, 0)))
+  parts.push("", exitCodes.replace("exit codes:", heading("exit codes:")))
+  return `${parts.join("\n")}\n`
+}
+
+/**
+ * The command path whose help `args` (the arguments after the program) ask for, or undefined when they do not ask
+ * for help. `-h`/`--help` anywhere asks; the path is the leading words that name a command.
+ *
+ * @internal
+ */
+export const requested = (args: ReadonlyArray<string>): string | undefined => {
+  if (!args.includes("--help") && !args.includes("-h")) return undefined
+  const words: Array<string> = []
+  for (const arg of args) {
+    if (arg.startsWith("-")) break
+    const candidate = [...words, arg].join(" ")
+    if (commands[candidate] === undefined) break
+    words.push(arg)
+  }
+  return words.join(" ")
+}
+
+/** Removes ANSI escape sequences. @internal */
+export const stripAnsi = (text: string): string =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes start with ESC
+  text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, "")

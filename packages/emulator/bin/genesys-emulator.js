@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The `genesys-emulator` bin: committed so that `npm ci` can link it before anything is built; it runs the build.
+import { existsSync } from "node:fs"
+
+const target = new URL("../dist/bin.js", import.meta.url)
+if (!existsSync(target)) {
+  process.stderr.write(
+    "genesys-emulator: not built yet (packages/emulator/dist/bin.js is missing); run `npm run build` first\n"
+  )
+  process.exit(1)
+}
+const { main } = await import(target.href)
+main()
