@@ -112,28 +112,36 @@ describe("emulator lifetime", () => {
     }
   )
 
-  it("genesys-analytics emulator exits when its parent dies (SIGKILL)", slow, async () => {
-    // The parent starts the emulator with stdin from /dev/null and our pipes as its stdout and stderr, prints its
-    // pid, and waits; once it is killed, the pipes end only when the emulator has exited too.
-    const script = `
-      const c = require("node:child_process").spawn(process.execPath, [${JSON.stringify(analyticsShim)}, "emulator",
-        "--days", "1", "--per-day", "5"], { stdio: ["ignore", "inherit", "inherit"] })
-      process.stderr.write("pid " + c.pid + "\\n")
-      setInterval(() => {}, 1000)`
-    const parent = spawn(["-e", script], { stdio: ["ignore", "pipe", "pipe"] })
-    const err = collect(parent.stderr)
-    const out = collect(parent.stdout)
-    const url = await firstLine(parent.stdout!)
-    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/)
-    parent.kill("SIGKILL")
-    await Promise.all([out.ended, err.ended])
-    assert.include(err.text(), "genesys-analytics emulator: stopping: its parent process exited")
-    const refused = await fetch(url).then(
-      () => "answered",
-      (e: Error) => String((e.cause as NodeJS.ErrnoException | undefined)?.code)
-    )
-    assert.strictEqual(refused, "ECONNREFUSED")
-  })
+  for (const [how, viaShell] of [
+    ["directly", false],
+    ["through a shell wrapper, as npx starts bins", true]
+  ] as const) {
+    it(`genesys-analytics emulator exits when the process that started it dies (SIGKILL, ${how})`, slow, async () => {
+      // The parent starts the emulator (with stdin from /dev/null, our pipes as its stdout and stderr) and waits. Once
+      // the parent is killed, the pipes end only when the emulator (and the shell, if any) has exited too.
+      const argv = [analyticsShim, "emulator", "--days", "1", "--per-day", "5"]
+      const command = viaShell
+        ? `["/bin/sh", ["-c", ${JSON.stringify(`"${process.execPath}" ${argv.map((a) => `"${a}"`).join(" ")}; :`)}]]`
+        : `[process.execPath, ${JSON.stringify(argv)}]`
+      const script = `
+        const [file, args] = ${command}
+        require("node:child_process").spawn(file, args, { stdio: ["ignore", "inherit", "inherit"] })
+        setInterval(() => {}, 1000)`
+      const parent = spawn(["-e", script], { stdio: ["ignore", "pipe", "pipe"] })
+      const err = collect(parent.stderr)
+      const out = collect(parent.stdout)
+      const url = await firstLine(parent.stdout!)
+      assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/)
+      parent.kill("SIGKILL")
+      await Promise.all([out.ended, err.ended])
+      assert.include(err.text(), "genesys-analytics emulator: stopping: its parent process exited")
+      const refused = await fetch(url).then(
+        () => "answered",
+        (e: Error) => String((e.cause as NodeJS.ErrnoException | undefined)?.code)
+      )
+      assert.strictEqual(refused, "ECONNREFUSED")
+    })
+  }
 })
 
 describe("retries and transport causes on a piped stderr", () => {

@@ -24,27 +24,41 @@ const write = (stream: NodeJS.WriteStream, text: string) =>
     stream.write(text, () => resume(Effect.void))
   })
 
-/** The current parent pid: /proc on Linux (`process.ppid` is read once at start), else undefined. */
-const livePpid = (): number | undefined => {
+/** A process's command name and parent pid from /proc (Linux), or undefined. */
+const procStat = (pid: number | "self"): { readonly comm: string; readonly ppid: number } | undefined => {
   try {
     // The command name, in parentheses, may hold spaces; the parent pid is the second field after it.
-    const stat = Fs.readFileSync("/proc/self/stat", "utf8")
+    const stat = Fs.readFileSync(`/proc/${pid}/stat`, "utf8")
     const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1])
-    return Number.isInteger(ppid) ? ppid : undefined
+    const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"))
+    return Number.isInteger(ppid) ? { comm, ppid } : undefined
   } catch {
     return undefined
   }
 }
 
 // Read when the module loads: `process.ppid` is computed on first use, which may be after the parent is gone.
-const startingParent = livePpid() ?? process.ppid
+const startingParent = procStat("self")?.ppid ?? process.ppid
+// `npx` runs a bin through `sh -c`; when npx itself is killed the shell lives on, so its parent is watched too.
+const startingGrandparent = (() => {
+  const parent = procStat(startingParent)
+  return parent !== undefined && /^(sh|bash|dash|ash|zsh)$/.test(parent.comm) && parent.ppid > 1
+    ? { shell: startingParent, pid: parent.ppid }
+    : undefined
+})()
 
-/** Whether the process `parent` is gone: reparented away from it (Linux), or no such process (signal 0). */
-const orphaned = (parent: number): boolean => {
-  const now = livePpid()
-  if (now !== undefined) return now !== parent
+/**
+ * Whether the process that started this one is gone: reparented away from it (Linux /proc), or no such process
+ * (signal 0, elsewhere); when that parent is a shell wrapper, whether the shell's own parent is gone.
+ */
+const orphaned = (): boolean => {
+  const self = procStat("self")
+  if (self !== undefined) {
+    if (self.ppid !== startingParent) return true
+    return startingGrandparent !== undefined && procStat(startingGrandparent.shell)?.ppid !== startingGrandparent.pid
+  }
   try {
-    process.kill(parent, 0)
+    process.kill(startingParent, 0)
     return false
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "ESRCH"
@@ -56,7 +70,6 @@ const orphaned = (parent: number): boolean => {
  * killed, even with SIGKILL) or standard input, when it is a pipe or socket, reaches its end.
  */
 const parentGone: Effect.Effect<string> = Effect.async<string>((resume) => {
-  const parent = startingParent
   let done = false
   const finish = (why: string) => {
     if (done) return
@@ -64,9 +77,9 @@ const parentGone: Effect.Effect<string> = Effect.async<string>((resume) => {
     resume(Effect.succeed(why))
   }
   const timer =
-    parent > 1
+    startingParent > 1
       ? setInterval(() => {
-          if (orphaned(parent)) finish("its parent process exited")
+          if (orphaned()) finish("its parent process exited")
         }, 500)
       : undefined
   timer?.unref()
