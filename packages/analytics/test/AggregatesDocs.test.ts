@@ -2,7 +2,9 @@
 // table equal to the aggregate.* entries of the validator's catalog.
 import * as Emulator from "@effect-genesys/emulator/Emulator"
 import { assert, describe, it } from "@effect/vitest"
-import { AggregateRecord, ConversationAggregates, QueryValidator } from "@effect-genesys/analytics"
+import * as AggregateRecord from "../src/AggregateRecord.js"
+import * as ConversationAggregates from "../src/ConversationAggregates.js"
+import * as QueryValidator from "../src/QueryValidator.js"
 import { Chunk, Effect, Either, Exit, Layer, Stream, TestClock } from "effect"
 import { docExamples } from "./DocExamples.js"
 import { clientLayer, drive } from "./GenesysHttpFixtures.js"
