@@ -13,6 +13,7 @@
  */
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import { formatter, wallClock } from "./internal/timeZone.js"
 import { addDuration, offsetOf, parseDateTime, parseDuration } from "./internal/validator/intervalGrammar.js"
 
 /** One day in milliseconds. @since 0.1.0 */
@@ -126,50 +127,6 @@ export const split = (interval: Interval, stepMillis: number): ReadonlyArray<Int
     windows.push({ startMillis: start, endMillis: Math.min(start + stepMillis, interval.endMillis) })
   }
   return windows
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>()
-
-const formatter = (timeZone: string): Intl.DateTimeFormat => {
-  let result = formatters.get(timeZone)
-  if (result === undefined) {
-    result = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric"
-    })
-    formatters.set(timeZone, result)
-  }
-  return result
-}
-
-interface Wall {
-  readonly year: number
-  readonly month: number
-  readonly day: number
-  readonly hour: number
-  readonly minute: number
-  readonly second: number
-}
-
-const wallClock = (timeZone: string, millis: number): Wall => {
-  const fields: Record<string, number> = {}
-  for (const part of formatter(timeZone).formatToParts(new Date(millis))) {
-    if (part.type !== "literal") fields[part.type] = Number(part.value)
-  }
-  return {
-    year: fields.year!,
-    month: fields.month!,
-    day: fields.day!,
-    hour: fields.hour!,
-    minute: fields.minute!,
-    second: fields.second!
-  }
 }
 
 const offsetAt = (timeZone: string, millis: number): number => {

@@ -4,6 +4,7 @@
 // across a DST change), hours and smaller are fixed steps. Each boundary is computed from the start (start + k ×
 // granularity), so month steps do not drift.
 import type * as Interval from "../../Interval.js"
+import { wallAsUtc } from "../timeZone.js"
 
 /** A granularity split into calendar parts (months, days) and a fixed part (milliseconds). */
 export interface Granularity {
@@ -27,30 +28,6 @@ export const parseGranularity = (text: string): Granularity | undefined => {
     millis: n(h) * 3_600_000 + n(mi) * 60_000 + n(s) * 1000 + (ms === undefined ? 0 : Number(ms.padEnd(3, "0")))
   }
   return result.months === 0 && result.days === 0 && result.millis === 0 ? undefined : result
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>()
-
-const wallAsUtc = (timeZone: string, millis: number): number => {
-  let format = formatters.get(timeZone)
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric"
-    })
-    formatters.set(timeZone, format)
-  }
-  const f: Record<string, number> = {}
-  for (const part of format.formatToParts(new Date(millis)))
-    if (part.type !== "literal") f[part.type] = Number(part.value)
-  const ms = ((millis % 1000) + 1000) % 1000
-  return Date.UTC(f.year!, f.month! - 1, f.day!, f.hour!, f.minute!, f.second!, ms)
 }
 
 /** The instant whose wall clock in `timeZone` reads `wall` (given as if UTC); in a DST gap, the later reading. */
