@@ -11,6 +11,7 @@
  * @since 0.3.0
  */
 import * as Schema from "effect/Schema"
+import * as ConversationQuery from "./ConversationQuery.js"
 import * as Vocabulary from "./internal/aggregates/vocabulary.js"
 import { openEnum } from "./internal/validator/vocabulary.js"
 
@@ -40,21 +41,11 @@ export type SortMetric = (typeof Vocabulary.sortMetrics)[number]
 
 const optional = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(schema, { exact: true })
 
-/** `NumericRange` of an aggregate predicate. @since 0.3.0 */
-export interface NumericRange {
-  readonly gt?: number
-  readonly gte?: number
-  readonly lt?: number
-  readonly lte?: number
-}
+/** `NumericRange` of an aggregate predicate: the same swagger definition as the details'. @since 0.3.0 */
+export type NumericRange = ConversationQuery.NumericRange
 
-/** Schema of `NumericRange`. @since 0.3.0 */
-export const NumericRange: Schema.Schema<NumericRange> = Schema.Struct({
-  gt: optional(Schema.Number),
-  gte: optional(Schema.Number),
-  lt: optional(Schema.Number),
-  lte: optional(Schema.Number)
-}).annotations({ identifier: "NumericRange" })
+/** Schema of `NumericRange` (the details' one). @since 0.3.0 */
+export const NumericRange: Schema.Schema<NumericRange> = ConversationQuery.NumericRange
 
 /** `ConversationAggregateQueryPredicate` (§2.3). @since 0.3.0 */
 export interface AggregateQueryPredicate {
