@@ -10,20 +10,11 @@ import type * as Generator from "../../Generator.js"
 import * as Engine from "../data/aggregates.js"
 import { encodeCursor } from "./cursors.js"
 import { parseJson } from "./jsonBody.js"
-import { jobFaultsOf, jobNotFound, statusBody } from "./jobRoutes.js"
-import { isLive, type JobStore } from "./jobStore.js"
+import { concurrencyExceeded, jobFaultsOf, jobNotFound, lifecycleRoutes } from "./jobRoutes.js"
+import type { JobStore } from "./jobStore.js"
 import { cursorOffset, resultsNotReady, type StaleCursor } from "./resultsRoute.js"
 import { validateAggregate } from "./validate.js"
-import {
-  type ApiError,
-  apiError,
-  empty,
-  isApiError,
-  json,
-  notFound,
-  type RawRequest,
-  type RawResponse
-} from "./wire.js"
+import { type ApiError, isApiError, json, notFound, type RawRequest, type RawResponse } from "./wire.js"
 
 export interface AggregateRoutes {
   readonly query: (request: RawRequest, t: number) => RawResponse | ApiError
@@ -62,14 +53,7 @@ export const make = (
     if (isApiError(body)) return body
     const valid = validateAggregate(body, options, true)
     if (isApiError(valid)) return valid
-    const max = options.jobs.maxConcurrent
-    if (jobs.activeCount(t) >= max) {
-      return apiError(429, "too.many.requests", `The maximum number of concurrent jobs [${max}] has been reached`, {
-        messageWithParams: "The maximum number of concurrent jobs [{limit}] has been reached",
-        messageParams: { limit: String(max) },
-        limit: { namespace: "analytics", key: concurrentLimitKey, value: max }
-      })
-    }
+    if (jobs.activeCount(t) >= options.jobs.maxConcurrent) return concurrencyExceeded(options, concurrentLimitKey)
     const { conversations, results } = answer(valid.body, t)
     const faults = jobFaultsOf(jobFaults, profile())
     const id = jobs.create({ t, availabilityMillis: t, indices: conversations, payload: results, ...faults })
@@ -77,19 +61,7 @@ export const make = (
     return json(202, { jobId: id })
   }
 
-  const status = (jobId: string, t: number) => {
-    const job = jobs.get(jobId)
-    if (job === undefined) return jobNotFound(jobId)
-    const state = jobs.stateAt(job, t)
-    return json(isLive(state) ? 202 : 200, statusBody(job, state, options.jobs.resultTtlMillis))
-  }
-
-  const cancel = (jobId: string, t: number) => {
-    const job = jobs.get(jobId)
-    if (job === undefined) return jobNotFound(jobId)
-    jobs.cancel(job, t)
-    return empty(204)
-  }
+  const { status, cancel } = lifecycleRoutes(options, jobs)
 
   const results = (jobId: string, search: URLSearchParams, t: number, stale: StaleCursor) => {
     const job = jobs.get(jobId)

@@ -64,14 +64,34 @@ export const jobNotFound = (jobId: string): ApiError => notFound(`Unable to find
 
 const iso = (millis: number) => new Date(millis).toISOString()
 
-const concurrencyExceeded = (options: EmulatorOptions): ApiError => {
+/** The 429 of a submission past the concurrent-jobs limit, naming the limit `key` of its kind of job. */
+export const concurrencyExceeded = (
+  options: EmulatorOptions,
+  key: string = options.jobs.concurrentLimitKey
+): ApiError => {
   const max = options.jobs.maxConcurrent
   return apiError(429, "too.many.requests", `The maximum number of concurrent jobs [${max}] has been reached`, {
     messageWithParams: "The maximum number of concurrent jobs [{limit}] has been reached",
     messageParams: { limit: String(max) },
-    limit: { namespace: "analytics", key: options.jobs.concurrentLimitKey, value: max }
+    limit: { namespace: "analytics", key, value: max }
   })
 }
+
+/** Status (202 while the job runs, as the platform answers) and cancel of the jobs of one store. */
+export const lifecycleRoutes = (options: EmulatorOptions, jobs: JobStore) => ({
+  status: (jobId: string, t: number): RawResponse | ApiError => {
+    const job = jobs.get(jobId)
+    if (job === undefined) return jobNotFound(jobId)
+    const state = jobs.stateAt(job, t)
+    return json(isLive(state) ? 202 : 200, statusBody(job, state, options.jobs.resultTtlMillis))
+  },
+  cancel: (jobId: string, t: number): RawResponse | ApiError => {
+    const job = jobs.get(jobId)
+    if (job === undefined) return jobNotFound(jobId)
+    jobs.cancel(job, t)
+    return empty(204)
+  }
+})
 
 /** The handlers over `jobs`; `profile` reads the fault profile in force at the time of a submission. */
 export const make = (
@@ -92,20 +112,7 @@ export const make = (
     return json(202, { jobId: id })
   }
 
-  const status = (jobId: string, t: number) => {
-    const job = jobs.get(jobId)
-    if (job === undefined) return jobNotFound(jobId)
-    const state = jobs.stateAt(job, t)
-    // 202 while the job runs, as the platform answers.
-    return json(isLive(state) ? 202 : 200, statusBody(job, state, options.jobs.resultTtlMillis))
-  }
-
-  const cancel = (jobId: string, t: number) => {
-    const job = jobs.get(jobId)
-    if (job === undefined) return jobNotFound(jobId)
-    jobs.cancel(job, t)
-    return empty(204)
-  }
+  const { status, cancel } = lifecycleRoutes(options, jobs)
 
   const availability = (t: number) => json(200, { dataAvailabilityDate: iso(truth.availabilityAt(t)) })
 
