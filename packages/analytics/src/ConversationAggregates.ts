@@ -244,11 +244,25 @@ export const makeWith = (
       runOne(withPageSize(input, runOptions?.pageSize), { poll: runOptions?.poll }).pipe(
         Stream.withSpan("ConversationAggregates.runJob")
       )
+    // `rows` validates once, before splitting: its jobs submit the checked bodies as they are (validating them again
+    // would log and audit every warning twice).
+    const submitChecked = Effect.fn("ConversationAggregates.submitJob")(
+      (body: ConversationAggregateQuery.AsyncAggregateQuery) => submitOne(body),
+      (effect) => Effect.tapError(effect, failure({ route: routes.submitJob }))
+    )
+    const runChecked = JobRun.make<AggregateRecord.AggregateDataContainer>({
+      audit,
+      submitJob: (body) => submitChecked(body as ConversationAggregateQuery.AsyncAggregateQuery),
+      awaitJob,
+      jobResults: (jobId) => jobResults(jobId),
+      cancelJob,
+      cancelRoute: routes.cancelJob
+    })
 
     const rowsOf = (request: Requests.Request<ConversationAggregateQuery.AggregateQuery>, rowOptions?: RowsOptions) => {
       const results: Stream.Stream<AggregateRecord.AggregateDataContainer, GenesysError> =
         rowOptions?.via === "job"
-          ? runJob(request.body, { poll: rowOptions.poll, pageSize: rowOptions.pageSize })
+          ? runChecked(request.body, { poll: rowOptions.poll }).pipe(Stream.withSpan("ConversationAggregates.runJob"))
           : Stream.fromIterableEffect(
               Effect.map(send(request.body), (response) => response.results ?? []).pipe(
                 Effect.tapError(failure({ route: routes.query }))
@@ -263,7 +277,10 @@ export const makeWith = (
     ): Stream.Stream<AggregateRecord.AggregateRow, GenesysError> =>
       Stream.unwrap(
         Effect.gen(function* () {
-          const checked = rowOptions?.via === "job" ? yield* validate.asyncQuery(input) : yield* validate.query(input)
+          const checked =
+            rowOptions?.via === "job"
+              ? yield* validate.asyncQuery(withPageSize(input, rowOptions.pageSize))
+              : yield* validate.query(input)
           const requests = yield* requestsOf(checked, rowOptions?.maxSpan)
           return Stream.fromIterable(requests).pipe(Stream.flatMap((request) => rowsOf(request, rowOptions)))
         }).pipe(Effect.tapError(failure({ route: rowOptions?.via === "job" ? routes.submitJob : routes.query })))
