@@ -9,8 +9,8 @@ const pkg = (name: string) => path.join(root, "packages", name, "src")
 export const shared: UserConfig = {
   resolve: {
     alias: [
-      { find: /^@effect-genesys\/(analytics|emulator|sql|cli)$/, replacement: `${pkg("$1")}/index.ts` },
-      { find: /^@effect-genesys\/(analytics|emulator|sql|cli)\/(.+)$/, replacement: `${pkg("$1")}/$2.ts` }
+      { find: /^@effect-genesys\/(analytics|emulator|sql|cli|test-postgres)$/, replacement: `${pkg("$1")}/index.ts` },
+      { find: /^@effect-genesys\/(analytics|emulator|sql|cli|test-postgres)\/(.+)$/, replacement: `${pkg("$1")}/$2.ts` }
     ]
   },
   test: {

@@ -1,14 +1,12 @@
 // The command end to end: `node packages/cli/dist/bin.js` as a child process against the emulator served over
 // loopback HTTP from this process. Needs the build (`npm test` builds first; alone: `npx tsc -b packages/cli`).
-import { PGlite } from "@electric-sql/pglite"
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
 import * as Server from "@effect-genesys/emulator/Server"
 import * as SqlSink from "@effect-genesys/sql/SqlSink"
+import * as TestPostgres from "@effect-genesys/test-postgres"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect, Exit, Scope } from "effect"
 import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
-import type { AddressInfo } from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -50,6 +48,17 @@ const track = <C extends ChildProcess.ChildProcess>(child: C): C => {
   children.add(child)
   child.on("close", () => children.delete(child))
   return child
+}
+
+// One real Postgres server on 127.0.0.1 for the file (@effect-genesys/test-postgres), started by the first test that
+// needs it and stopped with the file's scope; each test gets a database of its own.
+let postgres: Promise<TestPostgres.Server> | undefined
+const postgresDatabase = async (name: string): Promise<string> => {
+  postgres ??= Effect.runPromise(TestPostgres.start().pipe(Scope.extend(scope)))
+  const server = await postgres
+  return Effect.runPromise(
+    TestPostgres.createDatabase(name).pipe(Effect.provideService(TestPostgres.TestPostgres, server))
+  )
 }
 
 afterAll(async () => {
@@ -208,27 +217,17 @@ describe.concurrent("genesys-analytics extract", () => {
     "writes Postgres over the wire, and a re-run upserts the same rows instead of duplicating them",
     slow,
     async () => {
-      // PGlite (Postgres compiled to WASM) behind its wire-protocol server; the multiplexer lets the CLI's pool share it.
-      const db = await PGlite.create()
-      const pg = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 8 })
-      await pg.start()
-      try {
-        const { port } = (pg as unknown as { server: { address(): AddressInfo } }).server.address()
-        const url = `postgres://postgres@127.0.0.1:${port}/postgres`
-        const pgCounts = () =>
-          Effect.runPromise(Effect.scoped(Effect.provide(SqlSink.counts, SqlSink.layerPg({ url, maxConnections: 1 }))))
-        const first = await cli(["extract", "--interval", interval, "--format", "postgres", "--out", url])
-        assert.strictEqual(first.code, 0, first.stderr)
-        const counts = await pgCounts()
-        assert.strictEqual(counts.conversations, truth.length)
-        assert.isAbove(counts.segments, truth.length)
-        const second = await cli(["extract", "--interval", interval, "--format", "postgres", "--out", url])
-        assert.strictEqual(second.code, 0, second.stderr)
-        assert.deepStrictEqual(await pgCounts(), counts)
-      } finally {
-        await pg.stop()
-        await db.close()
-      }
+      const url = await postgresDatabase("cli_extract")
+      const pgCounts = () =>
+        Effect.runPromise(Effect.scoped(Effect.provide(SqlSink.counts, SqlSink.layerPg({ url, maxConnections: 1 }))))
+      const first = await cli(["extract", "--interval", interval, "--format", "postgres", "--out", url])
+      assert.strictEqual(first.code, 0, first.stderr)
+      const counts = await pgCounts()
+      assert.strictEqual(counts.conversations, truth.length)
+      assert.isAbove(counts.segments, truth.length)
+      const second = await cli(["extract", "--interval", interval, "--format", "postgres", "--out", url])
+      assert.strictEqual(second.code, 0, second.stderr)
+      assert.deepStrictEqual(await pgCounts(), counts)
     }
   )
 

@@ -1,14 +1,14 @@
 // The run table: a run is `running` from its first batch, each batch adds to its count in the same transaction, and
-// only `finishRun(..., "complete")` marks it complete, on SQLite and on Postgres (PGlite over the wire protocol).
+// only `finishRun(..., "complete")` marks it complete, on SQLite and on Postgres (a real server).
 import { SqlClient } from "@effect/sql"
-import { afterAll, assert, describe, it } from "@effect/vitest"
+import { afterAll, assert, describe, it, layer } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as SqlSink from "../src/SqlSink.js"
 import * as SqlStatements from "../src/SqlStatements.js"
-import { pgliteLayer } from "./PgliteServer.js"
+import { postgresDatabase, postgresServer } from "./PostgresServer.js"
 import { conversations } from "./SqlFixtures.js"
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "sqlruns-"))
@@ -52,6 +52,8 @@ describe("SqlSink run table", () => {
   it.effect("SQLite: running, counted per batch, then interrupted or complete", () =>
     lifecycle.pipe(Effect.provide(SqlSink.layerSqlite({ filename: path.join(root, "runs.sqlite") })))
   )
+})
 
-  it.scoped("Postgres: the same statements", () => lifecycle.pipe(Effect.provide(pgliteLayer)), 60_000)
+layer(postgresServer, { excludeTestServices: true })("SqlSink run table (Postgres server)", (it) => {
+  it.effect("Postgres: the same statements", () => lifecycle.pipe(Effect.provide(postgresDatabase("runs"))))
 })
