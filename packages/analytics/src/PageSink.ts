@@ -138,3 +138,44 @@ export const staged = <E, A>(options: {
       })
     return { writePage, finalize }
   })
+
+/**
+ * Pages kept in memory, for tests and small runs: `pages` holds every page written, `written` the finalized output.
+ *
+ * @since 0.2.0
+ */
+export const memory = (): PageSink & {
+  readonly pages: Map<string, ReadonlyArray<ExtractionSink.Conversation>>
+  readonly written: Array<ExtractionSink.Conversation>
+} => {
+  const pages = new Map<string, ReadonlyArray<ExtractionSink.Conversation>>()
+  const written: Array<ExtractionSink.Conversation> = []
+  return {
+    pages,
+    written,
+    writePage: (key, batch) =>
+      Effect.sync(() => {
+        if (!pages.has(partName(key))) pages.set(partName(key), batch)
+      }),
+    finalize: (windows) =>
+      Effect.sync(() => {
+        written.length = 0
+        const seen = new Set<string>()
+        let duplicates = 0
+        for (const w of windows) {
+          for (let page = 1; page <= w.pages; page++) {
+            for (const c of pages.get(partName({ window: w.window, attempt: w.attempt, page })) ?? []) {
+              const id = conversationIdOf(c)
+              if (id !== undefined && seen.has(id)) {
+                duplicates += 1
+                continue
+              }
+              if (id !== undefined) seen.add(id)
+              written.push(c)
+            }
+          }
+        }
+        return { conversations: written.length, duplicates }
+      })
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * Extraction as a durable workflow on `@effect/workflow`: the same plan, windows and report as `Extraction`, with
+ * every step (submit, poll, each page, finalize) recorded in a journal, so a run whose process dies resumes where it
+ * stopped (on the same machine or another runner of a cluster) and writes every conversation exactly once into a
+ * `PageSink`. The engine is chosen by a layer: `WorkflowEngine.layerMemory` for tests, a single runner with SQLite
+ * storage for one machine, `@effect/cluster` runners on Postgres for several.
+ *
+ * @since 0.2.0
+ */
+import * as Workflow from "@effect/workflow/Workflow"
+import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import { AuditLog } from "./AuditLog.js"
+import { ConversationDetails } from "./ConversationDetails.js"
+import type * as Extraction from "./Extraction.js"
+import { GenesysConfig } from "./GenesysConfig.js"
+import * as Environment_ from "./internal/durable/environment.js"
+import * as Finalize from "./internal/durable/finalize.js"
+import * as Schemas from "./internal/durable/schemas.js"
+import * as WindowRun from "./internal/durable/windowRun.js"
+import * as Steps from "./internal/durable/windowSteps.js"
+import type * as PageSink from "./PageSink.js"
+import * as Webhook from "./Webhook.js"
+
+/** A step's failure that is not the library's own: the sink's, as text. @since 0.2.0 */
+export class SinkFailed extends Schemas.SinkFailed {}
+
+/** Every failure an extraction workflow may end with. @since 0.2.0 */
+export type StepError = Schemas.StepError
+
+/** The runner's services for an execution; see {@link layerEnvironment}. @since 0.2.0 */
+export const Environment = Environment_.Environment
+
+/** @since 0.2.0 */
+export type StepServices = Environment_.StepServices
+
+/** One committed page, for progress lines. @since 0.2.0 */
+export type PageProgress = Environment_.PageProgress
+
+const payloadFields = {
+  /** The org profile whose credentials the runner uses. */
+  org: Schema.String,
+  /** A description of the sink that the runner's environment turns into a `PageSink`. */
+  sink: Schema.Unknown,
+  /** Runs of the same plan after a failed one: a new generation reuses the windows that finished. */
+  generation: Schema.NonNegativeInt
+}
+
+/** One window of an extraction. @since 0.2.0 */
+export const WindowWorkflow = Workflow.make({
+  name: "effect-genesys/ExtractionWindow",
+  payload: {
+    ...payloadFields,
+    planHash: Schema.String,
+    window: Schemas.PlannedWindow,
+    filters: Schemas.Plan.fields.filters,
+    watermark: Schema.String,
+    pageSize: Schema.optional(Schema.Int),
+    maxResubmissions: Schema.NonNegativeInt
+  },
+  success: Schemas.WindowOutcome,
+  error: Schemas.StepError,
+  idempotencyKey: (p) => `${p.org}:${p.planHash}:${p.generation}:${p.window.id}`
+})
+
+/** A whole extraction: its windows as child workflows, then the finalize step. @since 0.2.0 */
+export const ExtractionWorkflow = Workflow.make({
+  name: "effect-genesys/Extraction",
+  payload: {
+    ...payloadFields,
+    plan: Schemas.Plan,
+    settings: Schemas.RunSettings,
+    /** Outcomes of windows finished by an earlier generation. */
+    finished: Schema.Array(Schemas.WindowOutcome)
+  },
+  success: Finalize.ReportJson,
+  error: Schemas.StepError,
+  idempotencyKey: (p) => `${p.org}:${p.plan.planHash}:${p.generation}`
+})
+
+const windowBody = (p: typeof WindowWorkflow.payloadSchema.Type) =>
+  WindowRun.run(
+    {
+      execution: { org: p.org, sink: p.sink, planHash: p.planHash },
+      window: p.window,
+      filters: p.filters as Extraction.Filters,
+      watermarkMillis: Date.parse(p.watermark),
+      pageSize: p.pageSize
+    },
+    { generation: p.generation, maxResubmissions: p.maxResubmissions }
+  )
+
+const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type) =>
+  Effect.gen(function* () {
+    const execution = { org: p.org, sink: p.sink, planHash: p.plan.planHash }
+    const startedAt = yield* Steps.now("start")
+    const finished = new Map(p.finished.map((o) => [o.id, o]))
+    const outcomes = yield* Effect.forEach(
+      p.plan.windows,
+      (window) => {
+        const done = finished.get(window.id)
+        if (done !== undefined) return Effect.succeed(done)
+        return WindowWorkflow.execute({
+          org: p.org,
+          sink: p.sink,
+          generation: p.generation,
+          planHash: p.plan.planHash,
+          window,
+          filters: p.plan.filters,
+          watermark: p.plan.watermark,
+          pageSize: p.settings.pageSize,
+          maxResubmissions: p.settings.maxResubmissions
+        })
+      },
+      { concurrency: p.settings.concurrency }
+    )
+    return yield* Finalize.finalize({
+      execution,
+      plan: p.plan,
+      settings: p.settings,
+      outcomes,
+      resumed: new Set(finished.keys()),
+      startedAt
+    })
+  })
+
+/**
+ * Registers both workflows with the engine; their steps run with the runner's {@link Environment}.
+ *
+ * @since 0.2.0
+ */
+export const layer: Layer.Layer<never, never, WorkflowEngine | Environment_.Environment> = Layer.mergeAll(
+  WindowWorkflow.toLayer(windowBody),
+  ExtractionWorkflow.toLayer(extractionBody)
+)
+
+/** Options of {@link layerEnvironment}. @since 0.2.0 */
+export interface EnvironmentOptions {
+  /** The sink every execution writes to (one process, one output). */
+  readonly sink: PageSink.PageSink<unknown>
+  readonly quarantine?: StepServices["quarantine"]
+  readonly onPage?: StepServices["onPage"]
+}
+
+/**
+ * The environment of a single-org runner: the current `ConversationDetails`, `AuditLog`, `GenesysConfig` and
+ * (optional) `Webhook`, and one sink for every execution.
+ *
+ * @since 0.2.0
+ */
+export const layerEnvironment = (
+  options: EnvironmentOptions
+): Layer.Layer<Environment_.Environment, never, ConversationDetails | AuditLog | GenesysConfig> =>
+  Layer.effect(
+    Environment_.Environment,
+    Effect.gen(function* () {
+      const webhook = yield* Effect.serviceOption(Webhook.Webhook)
+      const services: StepServices = {
+        details: yield* ConversationDetails,
+        audit: yield* AuditLog,
+        validator: (yield* GenesysConfig).validator,
+        sink: options.sink,
+        notify: (event) => Option.match(webhook, { onNone: () => Effect.void, onSome: (w) => w.notify(event) }),
+        quarantine: options.quarantine,
+        onPage: options.onPage
+      }
+      return { resolve: () => Effect.succeed(services) }
+    })
+  )
+
+/** Options of {@link run}. @since 0.2.0 */
+export interface RunOptions {
+  /** The org profile (default `"default"`). */
+  readonly org?: string | undefined
+  /** The sink description the runner's environment resolves (default `null`: the environment's one sink). */
+  readonly sink?: unknown
+  readonly concurrency?: number | undefined
+  readonly pageSize?: number | undefined
+  readonly maxResubmissions?: number | undefined
+  readonly reconcile?: boolean | undefined
+  readonly reconcileThreshold?: number | undefined
+  /** Generations to look back on before giving up (each failed run of the same plan adds one). Default 1000. */
+  readonly maxGenerations?: number | undefined
+}
+
+const payloadFor = (plan: Extraction.Plan, options: RunOptions | undefined, generation: number) => ({
+  org: options?.org ?? "default",
+  sink: options?.sink ?? null,
+  generation,
+  plan: plan as typeof Schemas.Plan.Type,
+  settings: {
+    concurrency: Math.max(1, options?.concurrency ?? 2),
+    ...(options?.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
+    maxResubmissions: options?.maxResubmissions ?? 2,
+    reconcile: options?.reconcile ?? false,
+    ...(options?.reconcileThreshold !== undefined ? { reconcileThreshold: options.reconcileThreshold } : {})
+  },
+  finished: [] as Array<Schemas.WindowOutcome>
+})
+
+/** Windows that finished in generation `generation` of a run. */
+const finishedIn = (payload: ReturnType<typeof payloadFor>) =>
+  Effect.forEach(payload.plan.windows, (window) =>
+    Effect.flatMap(
+      WindowWorkflow.executionId({
+        org: payload.org,
+        sink: payload.sink,
+        generation: payload.generation,
+        planHash: payload.plan.planHash,
+        window,
+        filters: payload.plan.filters,
+        watermark: payload.plan.watermark,
+        maxResubmissions: payload.settings.maxResubmissions
+      }),
+      (id) =>
+        Effect.map(WindowWorkflow.poll(id), (result) =>
+          result !== undefined && result._tag === "Complete" && result.exit._tag === "Success"
+            ? [result.exit.value]
+            : []
+        )
+    )
+  ).pipe(Effect.map((lists) => lists.flat()))
+
+/**
+ * Runs a plan as a durable extraction and returns its report. The execution is keyed by org and plan hash: calling
+ * `run` again for the same plan attaches to the execution in flight (after a crash, it continues from the journal),
+ * returns the report of one that completed, or, after one that failed, starts the next generation, which keeps the
+ * windows that finished and runs the rest.
+ *
+ * @since 0.2.0
+ */
+export const run = (
+  plan: Extraction.Plan,
+  options?: RunOptions
+): Effect.Effect<Extraction.Report, StepError, WorkflowEngine> =>
+  Effect.gen(function* () {
+    const finished: Array<Schemas.WindowOutcome> = []
+    for (let generation = 0; generation < (options?.maxGenerations ?? 1000); generation++) {
+      const payload = payloadFor(plan, options, generation)
+      const id = yield* ExtractionWorkflow.executionId(payload)
+      const result = yield* ExtractionWorkflow.poll(id)
+      if (result !== undefined && result._tag === "Complete") {
+        if (result.exit._tag === "Success") return result.exit.value
+        const done = new Set(finished.map((o) => o.id))
+        for (const o of yield* finishedIn(payload)) if (!done.has(o.id)) finished.push(o)
+        continue
+      }
+      return yield* ExtractionWorkflow.execute({ ...payload, finished })
+    }
+    return yield* Effect.die(new Error("too many failed generations of one plan"))
+  }).pipe(Effect.withSpan("ExtractionWorkflow.run"))

@@ -1,0 +1,47 @@
+// What a runner gives the durable extraction's steps: the services of an org and the sink of an execution. The
+// journal holds only names (an org profile, a sink description); credentials and sinks live in the runner.
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type * as AuditLog from "../../AuditLog.js"
+import type * as ConversationDetails from "../../ConversationDetails.js"
+import type * as PageSink from "../../PageSink.js"
+import type * as QueryValidator from "../../QueryValidator.js"
+import type * as Webhook from "../../Webhook.js"
+import type * as Selector from "../extraction/selector.js"
+import type { SinkFailed, StepError } from "./schemas.js"
+
+/** One committed page, for progress lines. @internal */
+export interface PageProgress {
+  readonly window: string
+  readonly page: number
+  readonly written: number
+}
+
+/** The services one execution's steps run with. @internal */
+export interface StepServices {
+  readonly details: ConversationDetails.Service
+  readonly audit: AuditLog.Service
+  readonly validator: Partial<QueryValidator.ValidatorOptions> | undefined
+  readonly sink: PageSink.PageSink<unknown>
+  readonly notify: (event: Webhook.WebhookEvent) => Effect.Effect<void>
+  readonly quarantine: ((entry: Selector.QuarantinedRecord) => Effect.Effect<void, unknown>) | undefined
+  readonly onPage: ((progress: PageProgress) => Effect.Effect<void>) | undefined
+}
+
+/** Which org and which sink an execution names. @internal */
+export interface ExecutionRef {
+  readonly org: string
+  readonly sink: unknown
+  readonly planHash: string
+}
+
+/**
+ * The runner's side of a durable extraction: for an execution (org profile, sink description), the services its
+ * steps use. Resolved on every step, so implementations cache.
+ *
+ * @internal
+ */
+export class Environment extends Context.Tag("@effect-genesys/analytics/ExtractionWorkflow/Environment")<
+  Environment,
+  { readonly resolve: (execution: ExecutionRef) => Effect.Effect<StepServices, SinkFailed | StepError> }
+>() {}
