@@ -70,4 +70,81 @@ describe("ExtractionWorkflow on the in-memory engine", () => {
       })
     )
   )
+
+  const jobPosts = Effect.map(
+    Effect.flatMap(Emulator.Emulator, (e) => e.requests),
+    (all) => all.filter((r) => r.method === "POST" && r.path.endsWith("/details/jobs")).length
+  )
+  const truthIds = Effect.flatMap(Emulator.Emulator, (e) => e.groundTruthSync({ interval: threeDays }))
+
+  it.effect("a job that expires while paging is submitted again and its window read again, exactly", () =>
+    withEmulator(
+      Effect.gen(function* () {
+        const emulator = yield* Emulator.Emulator
+        yield* emulator.setFaults({
+          script: [
+            {
+              method: "POST",
+              path: "/api/v2/analytics/conversations/details/jobs",
+              nth: 1,
+              fault: { kind: "expireJob", afterPages: 1 }
+            }
+          ]
+        })
+        const plan = yield* Extraction.plan({ interval: threeDays })
+        const sink = PageSink.memory()
+        const exit = yield* drive(
+          ExtractionWorkflow.run(plan, { concurrency: 1 }).pipe(Effect.provide(engineWith(sink)))
+        )
+        assert.isTrue(Exit.isSuccess(exit))
+        if (!Exit.isSuccess(exit)) return
+        assert.strictEqual(exit.value.totals.resubmissions, 1)
+        assert.deepStrictEqual(sorted(sink.written.map((c) => c.conversationId!)), sorted(yield* truthIds))
+      })
+    )
+  )
+
+  it.effect("a failed run fails typed; the next run of the plan keeps the windows that finished", () =>
+    withEmulator(
+      Effect.gen(function* () {
+        const emulator = yield* Emulator.Emulator
+        // The second window's job fails on all three attempts (maxResubmissions 2).
+        yield* emulator.setFaults({
+          script: [
+            {
+              method: "POST",
+              path: "/api/v2/analytics/conversations/details/jobs",
+              nth: 2,
+              times: 3,
+              fault: { kind: "failJob" }
+            }
+          ]
+        })
+        const plan = yield* Extraction.plan({ interval: threeDays })
+        const sink = PageSink.memory()
+        const engine = engineWith(sink)
+        yield* Effect.gen(function* () {
+          const first = yield* drive(ExtractionWorkflow.run(plan, { concurrency: 1 }))
+          assert.isTrue(Exit.isFailure(first))
+          if (Exit.isFailure(first)) assert.include(Cause.pretty(first.cause), "JobFailed")
+          assert.strictEqual(yield* jobPosts, 4)
+          const second = yield* drive(ExtractionWorkflow.run(plan, { concurrency: 1 }))
+          assert.isTrue(Exit.isSuccess(second))
+          // Only the failed window's job is submitted again.
+          assert.strictEqual(yield* jobPosts, 5)
+          if (Exit.isSuccess(second)) {
+            assert.isTrue(second.value.windows[0]!.resumed)
+            assert.isFalse(second.value.windows[1]!.resumed)
+          }
+          const ids = sink.written.map((c) => c.conversationId!)
+          assert.strictEqual(new Set(ids).size, ids.length)
+          assert.deepStrictEqual(sorted(ids), sorted(yield* truthIds))
+          // A third call returns the completed run's report without a request.
+          const third = yield* drive(ExtractionWorkflow.run(plan, { concurrency: 1 }))
+          assert.isTrue(Exit.isSuccess(third))
+          assert.strictEqual(yield* jobPosts, 5)
+        }).pipe(Effect.provide(engine))
+      })
+    )
+  )
 })
