@@ -1,5 +1,5 @@
 /**
- * The `genesys-analytics` command: `extract`, `query`, `jobs status|results|cancel`, `availability`,
+ * The `genesys-analytics` command: `extract`, `query`, `aggregate`, `jobs status|results|cancel`, `availability`,
  * `audit verify`, `emulator` and `demo`, on `@effect/cli`. `run` parses the arguments, runs the command and returns
  * its exit code: 0 done, 1 a check failed (audit verify) or an internal error, 2 usage or invalid query,
  * 3 authentication, 4 partial or failed extraction. Failures are reported as one line on stderr.
@@ -16,6 +16,7 @@ import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as CliError from "./internal/cliError.js"
 import type * as Connection from "./internal/connection.js"
+import * as AggregateFlags from "./internal/aggregateFlags.js"
 import * as Flags from "./internal/flags.js"
 import * as Help from "./internal/help.js"
 import * as Io from "./internal/io.js"
@@ -24,6 +25,7 @@ import * as Io from "./internal/io.js"
 const Extract = Effect.promise(() => import("./internal/extract.js"))
 const Commands = Effect.promise(() => import("./internal/commands.js"))
 const Demo = Effect.promise(() => import("./internal/demo.js"))
+const Aggregate = Effect.promise(() => import("./internal/aggregate.js"))
 // `emulator` is the `genesys-emulator` command itself (one parser, one flag set), run with this program's name.
 const EmulatorBin = Effect.promise(() => import("@effect-genesys/emulator/bin"))
 
@@ -148,6 +150,61 @@ const query = Command.make(
     )
 ).pipe(Command.withDescription("Run the sync detail query (small intervals) and print every page"))
 
+const aggregate = Command.make(
+  "aggregate",
+  {
+    interval: intervalOption,
+    timeZone: Options.text("time-zone").pipe(
+      Options.withAlias("timezone"),
+      Options.withDescription(
+        "IANA time zone of the buckets (the query's timeZone) and of --interval's calendar words"
+      ),
+      Options.optional
+    ),
+    queryFile: Options.text("query").pipe(
+      Options.withDescription("JSON file with a conversation aggregates query (flags override its fields)"),
+      Options.optional
+    ),
+    granularity: Options.text("granularity").pipe(
+      Options.withDescription("bucket length, an ISO-8601 duration (PT30M, P1D)"),
+      Options.optional
+    ),
+    groupBy: Options.text("group-by").pipe(
+      Options.withDescription("dimensions to group by, comma-separated (wrapUpCode,queueId)"),
+      Options.optional
+    ),
+    metrics: Options.text("metrics").pipe(
+      Options.withDescription("metrics, comma-separated (nConnected,tHandle)"),
+      Options.optional
+    ),
+    where: Options.text("where").pipe(
+      Options.withDescription("filter on dimensions; names allowed, e.g. \"wrapUpCode in ('Resolved', 'Escalated')\""),
+      Options.optional
+    ),
+    format: Options.choice("format", AggregateFlags.formats).pipe(
+      Options.withDescription("table | csv | ndjson (default: by --out's extension, else table on a terminal)"),
+      Options.optional
+    ),
+    out: Options.text("out").pipe(Options.withDescription("write to this file instead of stdout"), Options.optional),
+    via: Options.choice("via", ["auto", "query", "job"] as const).pipe(
+      Options.withDescription("sync query or async job (default auto: a job for long intervals or many buckets)"),
+      Options.withDefault("auto" as const)
+    ),
+    names: Options.boolean("names").pipe(
+      Options.withDescription("add a name column beside each wrap-up code, queue and user id")
+    ),
+    audit: auditOption,
+    strict: Flags.strict,
+    ...Flags.connection
+  },
+  ({ region, clientId, clientSecretFile, apiUrl, loginUrl, strict, ...rest }) =>
+    finish(
+      Effect.flatMap(Aggregate, (m) =>
+        m.command({ ...rest, connection: { region, clientId, clientSecretFile, apiUrl, loginUrl, strict } })
+      )
+    )
+).pipe(Command.withDescription("Grouped, bucketed numbers from the conversation aggregates query or job"))
+
 const jobId = Args.text({ name: "job-id" }).pipe(Args.withDescription("the job id"))
 const connectionOf = (o: Connection.Connection): Connection.Connection => ({
   region: o.region,
@@ -216,7 +273,7 @@ const demo = Command.make(
 /** The root command. @since 0.1.0 */
 export const command = Command.make("genesys-analytics").pipe(
   Command.withDescription("Genesys Cloud conversation-detail analytics from the shell"),
-  Command.withSubcommands([extract, query, jobs, availability, audit, demo])
+  Command.withSubcommands([extract, query, aggregate, jobs, availability, audit, demo])
 )
 
 const cli = Command.run(command, { name: "genesys-analytics", version: "0.1.0" })

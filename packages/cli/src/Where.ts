@@ -20,6 +20,7 @@ import type * as ConversationQuery from "@effect-genesys/analytics/ConversationQ
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { pretty } from "./internal/parseError.js"
+import * as AggregateWhere from "./internal/aggregateWhere.js"
 import * as Compile from "./internal/whereCompile.js"
 import * as Syntax from "./internal/whereSyntax.js"
 
@@ -93,5 +94,38 @@ export const merge = <Q extends WhereFilters>(query: Q, filters: WhereFilters): 
     ...query,
     ...(conversationFilters.length > 0 ? { conversationFilters } : {}),
     ...(segmentFilters.length > 0 ? { segmentFilters } : {})
+  }
+}
+
+/** The aggregates `filter` a `--where` expression compiles to (dimension predicates, two levels). @since 0.3.0 */
+export type AggregateFilter = AggregateWhere.Filter
+
+/**
+ * Parses and compiles a `--where` expression for the aggregates query: one `filter` over the aggregates predicate
+ * dimensions; `=` and `in` match, `exists` / `not exists` test presence (no numeric comparisons, no metrics).
+ *
+ * @since 0.3.0
+ */
+export const parseAggregate = (text: string): Either.Either<AggregateFilter, WhereError> =>
+  Either.flatMap(parseExpr(text), (expr) => attempt(text, () => AggregateWhere.compile(expr)))
+
+/**
+ * Adds a `--where` filter to an aggregates query's own: the query's when there is no expression, the expression's
+ * when the query has none, both `and` filters joined into one; `undefined` when they cannot be joined in two levels.
+ *
+ * @since 0.3.0
+ */
+export const mergeAggregate = (
+  own: AggregateFilter | undefined,
+  where: AggregateFilter | undefined
+): AggregateFilter | undefined => {
+  if (own === undefined || where === undefined) return own ?? where
+  if (own.type !== "and" || where.type !== "and") return undefined
+  const clauses = [...(own.clauses ?? []), ...(where.clauses ?? [])]
+  const predicates = [...(own.predicates ?? []), ...(where.predicates ?? [])]
+  return {
+    type: "and",
+    ...(clauses.length > 0 ? { clauses } : {}),
+    ...(predicates.length > 0 ? { predicates } : {})
   }
 }

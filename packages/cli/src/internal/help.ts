@@ -100,6 +100,7 @@ const commands: Record<string, Help> = {
     args: [
       ["extract", "extract every conversation of an interval (jobs + sync tail)"],
       ["query", "run the sync detail query and print every page"],
+      ["aggregate", "grouped, bucketed numbers (aggregates query or job), names allowed"],
       ["jobs", "status | results | cancel of an asynchronous job"],
       ["availability", "print the data-availability date"],
       ["audit verify", "verify an audit log's hash chain"],
@@ -203,6 +204,89 @@ const commands: Record<string, Help> = {
       strict,
       ...connection
     ]
+  },
+  aggregate: {
+    summary:
+      "Grouped, bucketed numbers from the conversation aggregates query (or job): one line per group and bucket, " +
+      "one column per metric.",
+    usage: "genesys-analytics aggregate --interval <interval> --metrics <m1,m2> [options]",
+    options: [
+      interval,
+      {
+        flag: "--time-zone",
+        value: "<zone>",
+        text: "IANA time zone of the buckets (sent as the query's timeZone: a P1D bucket is a local day) and of --interval's calendar words",
+        facts: "default: the --query file's, else UTC; e.g. --time-zone America/New_York"
+      },
+      {
+        flag: "--timezone",
+        value: "<zone>",
+        text: "another spelling of --time-zone",
+        facts: "default: as --time-zone; e.g. --timezone Europe/Berlin"
+      },
+      {
+        flag: "--query",
+        value: "<file.json>",
+        text: "JSON file with a conversation aggregates query; the flags override its fields, --where joins its filter",
+        facts: "default: none; e.g. --query by-queue.json"
+      },
+      {
+        flag: "--granularity",
+        value: "<duration>",
+        text: "bucket length, an ISO-8601 duration",
+        facts: "default: one bucket for the whole interval; e.g. --granularity P1D"
+      },
+      {
+        flag: "--group-by",
+        value: "<dimensions>",
+        text: "dimensions to group by, comma-separated",
+        facts: "default: no grouping (mediaType may still appear); e.g. --group-by wrapUpCode,queueId"
+      },
+      {
+        flag: "--metrics",
+        value: "<metrics>",
+        text: "metrics, comma-separated; n* show their count, t* their sum in ms, o* their ratio",
+        facts: "default: the --query file's (one of the two is required); e.g. --metrics nConnected,tHandle"
+      },
+      {
+        flag: "--where",
+        value: "<expression>",
+        text:
+          "filter on aggregates dimensions (=, in, exists, and, or, parentheses; two levels). Wrap-up codes, " +
+          "queues and users may be given by name: names are looked up before anything is sent; an unknown or " +
+          "ambiguous name exits 2 listing the candidates",
+        facts: `default: none; e.g. --where "wrapUpCode in ('Resolved', 'Escalated') and mediaType = voice"`
+      },
+      {
+        flag: "--format",
+        value: "<format>",
+        text: "table (one line per group and bucket) | csv | ndjson (one tidy row per group, bucket and metric)",
+        facts: "default: by --out's extension (.csv, .ndjson), else table on a terminal, ndjson in a pipe"
+      },
+      {
+        flag: "--out",
+        value: "<file>",
+        text: "write to this file (through a .partial file renamed when complete)",
+        facts: "default: stdout; e.g. --out daily.csv"
+      },
+      {
+        flag: "--via",
+        value: "<how>",
+        text: "auto | query (one sync request) | job (async job, cursor pages)",
+        facts: "default: auto (a job past 31 days or 1000 buckets, else the sync query); e.g. --via job"
+      },
+      {
+        flag: "--names",
+        text: "add a name column beside each wrap-up code, queue and user id (reads the list endpoints)",
+        facts: "default: off (ids only)"
+      },
+      audit,
+      strict,
+      ...connection
+    ],
+    notes:
+      "Warnings (names outside the known enums, ...) go to stderr; the query is sent as written unless --strict.\n" +
+      "Details: docs/aggregates.md."
   },
   jobs: {
     summary: "Inspect, read or cancel an asynchronous detail job.",

@@ -34,11 +34,12 @@ const distance = (a: string, b: string): number => {
   return row[b.length]!
 }
 
-const suggest = (name: string): string | undefined => {
+/** The closest of `candidates` to a misspelled `name`, if any is close. @internal */
+export const suggest = (name: string, candidates: ReadonlyArray<string> = fieldNames): string | undefined => {
   const lower = name.toLowerCase()
   let best: string | undefined
   let bestDistance = Number.POSITIVE_INFINITY
-  for (const candidate of fieldNames) {
+  for (const candidate of candidates) {
     const d = candidate.toLowerCase() === lower ? 0 : distance(lower, candidate.toLowerCase())
     if (d < bestDistance) {
       best = candidate
