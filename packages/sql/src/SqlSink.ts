@@ -5,9 +5,15 @@
  * conversations and upserts every row by its primary key, so re-extracting an interval (Genesys reprocesses data up
  * to 48 hours late) updates rows instead of duplicating them, and a conversation that lost a segment loses its row.
  *
+ * Two sinks share those writes: {@link make}, the `ExtractionSink` of a one-process extraction, and
+ * {@link makePageSink}, the `PageSink` of a durable extraction, whose page ledger (`extraction_pages`, keyed by
+ * execution, window, attempt and page) makes a replayed page a no-op and whose `finalize` keeps only the final
+ * attempts' conversations.
+ *
  * @since 0.1.0
  */
 import type * as ExtractionSink from "@effect-genesys/analytics/ExtractionSink"
+import type * as PageSink from "@effect-genesys/analytics/PageSink"
 import * as Flatten from "@effect-genesys/analytics/Flatten"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { SqlError } from "@effect/sql/SqlError"
@@ -82,6 +88,8 @@ export const migrate: Effect.Effect<number, SqlError, SqlClient.SqlClient> = Eff
   return yield* transaction(
     sql,
     Effect.gen(function* () {
+      // Two runners booting on a fresh Postgres database queue here instead of racing the CREATE TABLEs.
+      if (d === "pg") yield* sql.unsafe(Statements.lockMigrations)
       yield* sql.unsafe(Statements.createMigrationsTable(d))
       const rows = yield* sql.unsafe<{ version: number | string | null }>(Statements.selectVersion)
       const current = Number(rows[0]?.version ?? 0)
@@ -110,6 +118,51 @@ const lastPerConversation = (
 }
 
 /**
+ * Replaces the rows of some conversations (`ids`: those of `flat`), inside the caller's transaction.
+ * Conversations and rows go in conversation id order, so two transactions writing overlapping conversations mostly take
+ * their row locks in the same order; a deadlock that Postgres still detects fails one page's transaction, whole, and
+ * the page is written again by its retry.
+ */
+const writeRows = (
+  sql: SqlClient.SqlClient,
+  d: Statements.Dialect,
+  flat: Flatten.Flattened,
+  ids: ReadonlyArray<string>
+): Effect.Effect<void, SqlError> =>
+  Effect.gen(function* () {
+    for (const table of Flatten.tables) {
+      if (table.name !== "conversations") {
+        for (let i = 0; i < ids.length; i += Statements.maxParameters) {
+          const slice = ids.slice(i, i + Statements.maxParameters)
+          yield* sql.unsafe(Statements.deleteConversations(d, table, slice.length), slice)
+        }
+      }
+      const rows = flat[table.name]
+      const step = Statements.rowsPerStatement(table)
+      for (let i = 0; i < rows.length; i += step) {
+        const slice = rows.slice(i, i + step)
+        const params: Array<unknown> = []
+        for (const row of slice) {
+          for (const column of table.columns) params.push(Statements.parameter(d, row[column.name] ?? null))
+        }
+        yield* sql.unsafe(Statements.upsert(d, table, slice.length), params)
+      }
+    }
+  })
+
+/** The flattened rows of a batch (the last copy of each conversation, in id order) and its conversation ids. */
+const flattenBatch = (conversations: Iterable<Flatten.ConversationInput>) => {
+  const unique = lastPerConversation(conversations)
+  const sorted = [...unique].sort((a, b) => compareIds(a.conversationId, b.conversationId))
+  const flat = Flatten.flattenAll(sorted)
+  const ids = Array.from(new Set(flat.conversations.map((row) => row.conversation_id as string)))
+  return { flat, ids }
+}
+
+const compareIds = (a: string | undefined, b: string | undefined): number =>
+  a === b ? 0 : a === undefined ? 1 : b === undefined ? -1 : a < b ? -1 : 1
+
+/**
  * Writes one batch of conversations in one transaction. The tables must exist: run {@link migrate} first (the SQLite
  * driver caches a statement that failed to prepare, so a write before the migration keeps failing on that connection).
  *
@@ -122,30 +175,12 @@ export const writeBatch = (
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const d = yield* dialect
-    const flat = Flatten.flattenAll(lastPerConversation(conversations))
-    const ids = Array.from(new Set(flat.conversations.map((row) => row.conversation_id as string)))
+    const { flat, ids } = flattenBatch(conversations)
     if (ids.length === 0) return Flatten.zeroCounts
     yield* transaction(
       sql,
       Effect.gen(function* () {
-        for (const table of Flatten.tables) {
-          if (table.name !== "conversations") {
-            for (let i = 0; i < ids.length; i += Statements.maxParameters) {
-              const slice = ids.slice(i, i + Statements.maxParameters)
-              yield* sql.unsafe(Statements.deleteConversations(d, table, slice.length), slice)
-            }
-          }
-          const rows = flat[table.name]
-          const step = Statements.rowsPerStatement(table)
-          for (let i = 0; i < rows.length; i += step) {
-            const slice = rows.slice(i, i + step)
-            const params: Array<unknown> = []
-            for (const row of slice) {
-              for (const column of table.columns) params.push(Statements.parameter(d, row[column.name] ?? null))
-            }
-            yield* sql.unsafe(Statements.upsert(d, table, slice.length), params)
-          }
-        }
+        yield* writeRows(sql, d, flat, ids)
         // In the batch's transaction: the run's count never disagrees with the rows committed.
         if (runId !== undefined) yield* sql.unsafe(Statements.countRun(d), [ids.length, runId])
       })
@@ -184,6 +219,112 @@ export const make = (
       position: Effect.succeed(null),
       close: Effect.sync(() => summary)
     }
+  })
+
+/** Options of {@link makePageSink}. @since 0.2.0 */
+export interface PageSinkOptions {
+  /** The durable execution the pages belong to (the workflow's execution id): the ledger's first key column. */
+  readonly execution: string
+}
+
+const conversationIdOf = (c: Flatten.ConversationInput): string | undefined =>
+  typeof c.conversationId === "string" ? c.conversationId : undefined
+
+/**
+ * The `PageSink` of a durable extraction over the provided `SqlClient` (migrated first). `writePage` is one
+ * transaction: it claims the page in the ledger (`extraction_pages`) and, only when the page is new, writes its
+ * conversations exactly as {@link writeBatch} does and records which conversations the page wrote. A replayed page,
+ * or the same page written at the same time by another process, writes nothing and does not fail (on Postgres the
+ * second writer waits for the first to commit, then finds the page claimed; had the first rolled back, the second
+ * writes it).
+ *
+ * `finalize(windows)` records the final attempt and page count of each window, fails with a `SqlError` naming the
+ * windows whose final pages are not all in the ledger, deletes from the flattened tables the conversations written
+ * only by pages that are not final (earlier attempts of those windows) and by no kept page of any execution, and
+ * returns the distinct conversations of the final pages and the repeats among them (`duplicates`: records of those
+ * pages minus distinct conversations). All in one transaction, and computed from the ledger, so calling it again
+ * returns the same result. Records without a `conversationId` are written but not counted.
+ *
+ * Not prevented: a superseded page written for the first time after `finalize` (a zombie runner) is written like any
+ * page; the next `finalize` removes its conversations again.
+ *
+ * @since 0.2.0
+ */
+export const makePageSink = (
+  options: PageSinkOptions
+): Effect.Effect<PageSink.PageSink<SqlError>, SqlError, SqlClient.SqlClient> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const d = yield* dialect
+    yield* migrate
+    const execution = options.execution
+    const writePage = (key: PageSink.PageKey, batch: ReadonlyArray<ExtractionSink.Conversation>) =>
+      Effect.gen(function* () {
+        const { flat, ids } = flattenBatch(batch)
+        const withId = batch.filter((c) => conversationIdOf(c) !== undefined).length
+        const pageIds = Array.from(new Set(batch.flatMap((c) => conversationIdOf(c) ?? []))).sort()
+        const keyParams = [execution, key.window, key.attempt, key.page]
+        yield* transaction(
+          sql,
+          Effect.gen(function* () {
+            const claimed = yield* sql.unsafe(Statements.claimPage(d), [...keyParams, withId, yield* isoNow])
+            if (claimed.length === 0) return
+            if (ids.length > 0) yield* writeRows(sql, d, flat, ids)
+            const step = Math.floor(Statements.maxParameters / 5)
+            for (let i = 0; i < pageIds.length; i += step) {
+              const slice = pageIds.slice(i, i + step)
+              yield* sql.unsafe(
+                Statements.insertPageConversations(d, slice.length),
+                slice.flatMap((id) => [...keyParams, id])
+              )
+            }
+          })
+        )
+      }).pipe(
+        Effect.withSpan("SqlSink.writePage", {
+          attributes: { execution, window: key.window, attempt: key.attempt, page: key.page }
+        })
+      )
+    const finalize = (windows: ReadonlyArray<PageSink.FinalWindow>) =>
+      transaction(
+        sql,
+        Effect.gen(function* () {
+          yield* sql.unsafe(Statements.deleteFinalWindows(d), [execution])
+          const step = Math.floor(Statements.maxParameters / 4)
+          for (let i = 0; i < windows.length; i += step) {
+            const slice = windows.slice(i, i + step)
+            yield* sql.unsafe(
+              Statements.insertFinalWindows(d, slice.length),
+              slice.flatMap((w) => [execution, w.window, w.attempt, w.pages])
+            )
+          }
+          const missing = yield* sql.unsafe<Record<string, unknown>>(Statements.selectMissingPages(d), [execution])
+          if (missing.length > 0) {
+            const list = missing
+              .slice(0, 5)
+              .map((m) => `${text(m.window_id)} attempt ${Number(m.attempt)}: ${Number(m.written)}/${Number(m.pages)}`)
+            return yield* new SqlError({
+              message: `cannot finalize ${execution}: pages missing from the ledger in ${missing.length} window(s) (${list.join("; ")})`
+            })
+          }
+          const superseded = yield* sql.unsafe<{ conversation_id: string }>(
+            Statements.selectSupersededConversations(d),
+            [execution]
+          )
+          const gone = superseded.map((r) => r.conversation_id)
+          for (const table of Flatten.tables) {
+            for (let i = 0; i < gone.length; i += Statements.maxParameters) {
+              const slice = gone.slice(i, i + Statements.maxParameters)
+              yield* sql.unsafe(Statements.deleteConversations(d, table, slice.length), slice)
+            }
+          }
+          const distinct = yield* sql.unsafe<{ n: number | string }>(Statements.countFinalConversations(d), [execution])
+          const all = yield* sql.unsafe<{ n: number | string }>(Statements.countFinalPageConversations(d), [execution])
+          const conversations = Number(distinct[0]?.n ?? 0)
+          return { conversations, duplicates: Number(all[0]?.n ?? 0) - conversations }
+        })
+      ).pipe(Effect.withSpan("SqlSink.finalize", { attributes: { execution, windows: windows.length } }))
+    return { writePage, finalize }
   })
 
 /** What the CLI (or any runner) records about one extraction run. @since 0.1.0 */

@@ -79,8 +79,133 @@ export const migrations: ReadonlyArray<Migration> = [
     // Rows of a failed or interrupted run stay in the tables (each batch is complete on its own), so readers need
     // to know whether the last run over an interval completed.
     statements: (dialect) => [createRunsTable(dialect)]
+  },
+  {
+    version: 3,
+    name: "extraction page ledger",
+    // A durable extraction writes pages at least once: the ledger makes a replayed page a no-op, records which
+    // conversations each page wrote (for finalize's counts and clean-up) and which attempt of each window is final.
+    statements: (dialect) => [
+      ...createPageLedgerTables(dialect),
+      `CREATE INDEX IF NOT EXISTS ${ident("extraction_page_conversations_id")} ON ${ident(pageConversationsTable)} (${ident("conversation_id")})`
+    ]
   }
 ]
+
+/** The page ledger of durable extractions: one row per written page. @since 0.2.0 */
+export const pagesTable = "extraction_pages"
+
+/** The conversations each ledger page wrote. @since 0.2.0 */
+export const pageConversationsTable = "extraction_page_conversations"
+
+/** The final attempt and page count of each window of a finalized execution. @since 0.2.0 */
+export const finalWindowsTable = "extraction_final_windows"
+
+const pageKeyColumns = ["execution_id", "window_id", "attempt", "page"] as const
+
+/** `CREATE TABLE` of the page ledger, its conversations and the final windows. @since 0.2.0 */
+export const createPageLedgerTables = (dialect: Dialect): ReadonlyArray<string> => {
+  const int = columnType(dialect, "integer")
+  const key = [
+    `  ${ident("execution_id")} TEXT NOT NULL,`,
+    `  ${ident("window_id")} TEXT NOT NULL,`,
+    `  ${ident("attempt")} ${int} NOT NULL,`,
+    `  ${ident("page")} ${int} NOT NULL,`
+  ]
+  const primaryKey = (columns: ReadonlyArray<string>) => `  PRIMARY KEY (${columns.map(ident).join(", ")})`
+  return [
+    [
+      `CREATE TABLE IF NOT EXISTS ${ident(pagesTable)} (`,
+      ...key,
+      `  ${ident("conversations")} ${int} NOT NULL,`,
+      `  ${ident("written_at")} ${columnType(dialect, "timestamp")} NOT NULL,`,
+      primaryKey(pageKeyColumns),
+      ")"
+    ].join("\n"),
+    [
+      `CREATE TABLE IF NOT EXISTS ${ident(pageConversationsTable)} (`,
+      ...key,
+      `  ${ident("conversation_id")} TEXT NOT NULL,`,
+      primaryKey([...pageKeyColumns, "conversation_id"]),
+      ")"
+    ].join("\n"),
+    [
+      `CREATE TABLE IF NOT EXISTS ${ident(finalWindowsTable)} (`,
+      `  ${ident("execution_id")} TEXT NOT NULL,`,
+      `  ${ident("window_id")} TEXT NOT NULL,`,
+      `  ${ident("attempt")} ${int} NOT NULL,`,
+      `  ${ident("pages")} ${int} NOT NULL,`,
+      primaryKey(["execution_id", "window_id"]),
+      ")"
+    ].join("\n")
+  ]
+}
+
+/**
+ * Claims a page in the ledger (parameters: execution, window, attempt, page, conversations, written at). Returns a row
+ * only when the page is new: a replay, or a concurrent writer of the same page (Postgres waits for it to commit),
+ * gets none and writes nothing.
+ *
+ * @since 0.2.0
+ */
+export const claimPage = (dialect: Dialect): string =>
+  `INSERT INTO ${ident(pagesTable)} (${[...pageKeyColumns, "conversations", "written_at"].map(ident).join(", ")}) VALUES (${placeholders(dialect, 0, 6)}) ON CONFLICT (${pageKeyColumns.map(ident).join(", ")}) DO NOTHING RETURNING ${ident("page")}`
+
+/** Records the conversations of a page (parameters: execution, window, attempt, page, id, per row). @since 0.2.0 */
+export const insertPageConversations = (dialect: Dialect, rowCount: number): string => {
+  const values: Array<string> = []
+  for (let r = 0; r < rowCount; r++) values.push(`(${placeholders(dialect, r * 5, 5)})`)
+  return `INSERT INTO ${ident(pageConversationsTable)} (${[...pageKeyColumns, "conversation_id"].map(ident).join(", ")}) VALUES ${values.join(", ")} ON CONFLICT DO NOTHING`
+}
+
+/** Forgets the final windows of an execution (parameter: execution). @since 0.2.0 */
+export const deleteFinalWindows = (dialect: Dialect): string =>
+  `DELETE FROM ${ident(finalWindowsTable)} WHERE ${ident("execution_id")} = ${placeholders(dialect, 0, 1)}`
+
+/** Records final windows (parameters: execution, window, attempt, pages, per row). @since 0.2.0 */
+export const insertFinalWindows = (dialect: Dialect, rowCount: number): string => {
+  const values: Array<string> = []
+  for (let r = 0; r < rowCount; r++) values.push(`(${placeholders(dialect, r * 4, 4)})`)
+  const set = ["attempt", "pages"].map((c) => `${ident(c)} = excluded.${ident(c)}`).join(", ")
+  return `INSERT INTO ${ident(finalWindowsTable)} (${["execution_id", "window_id", "attempt", "pages"].map(ident).join(", ")}) VALUES ${values.join(", ")} ON CONFLICT (${ident("execution_id")}, ${ident("window_id")}) DO UPDATE SET ${set}`
+}
+
+/** `<alias>` is one of the final pages of its window (joined as `f`). */
+const isFinalPage = (alias: string, f: string) =>
+  `${alias}.${ident("attempt")} = ${f}.${ident("attempt")} AND ${alias}.${ident("page")} <= ${f}.${ident("pages")}`
+
+const joinFinal = (alias: string, f: string) =>
+  `${ident(finalWindowsTable)} ${f} ON ${f}.${ident("execution_id")} = ${alias}.${ident("execution_id")} AND ${f}.${ident("window_id")} = ${alias}.${ident("window_id")}`
+
+/**
+ * The final windows of an execution missing some of their pages in the ledger (parameter: execution): columns
+ * `window_id`, `attempt`, `pages`, `written`.
+ *
+ * @since 0.2.0
+ */
+export const selectMissingPages = (dialect: Dialect): string =>
+  `SELECT f.${ident("window_id")}, f.${ident("attempt")}, f.${ident("pages")}, COUNT(p.${ident("page")}) AS ${ident("written")} FROM ${ident(finalWindowsTable)} f LEFT JOIN ${ident(pagesTable)} p ON p.${ident("execution_id")} = f.${ident("execution_id")} AND p.${ident("window_id")} = f.${ident("window_id")} AND ${isFinalPage("p", "f")} WHERE f.${ident("execution_id")} = ${placeholders(dialect, 0, 1)} GROUP BY f.${ident("window_id")}, f.${ident("attempt")}, f.${ident("pages")} HAVING COUNT(p.${ident("page")}) < f.${ident("pages")} ORDER BY f.${ident("window_id")}`
+
+/**
+ * The conversations written only by superseded pages (parameter: execution): pages of the execution's final windows
+ * that are not among the final pages, and no page that is kept (a final page, or a page of any window not finalized
+ * by its execution) wrote the conversation too.
+ *
+ * @since 0.2.0
+ */
+export const selectSupersededConversations = (dialect: Dialect): string =>
+  `SELECT DISTINCT c.${ident("conversation_id")} FROM ${ident(pageConversationsTable)} c JOIN ${joinFinal("c", "f")} WHERE c.${ident("execution_id")} = ${placeholders(dialect, 0, 1)} AND NOT (${isFinalPage("c", "f")}) AND NOT EXISTS (SELECT 1 FROM ${ident(pageConversationsTable)} o LEFT JOIN ${joinFinal("o", "g")} WHERE o.${ident("conversation_id")} = c.${ident("conversation_id")} AND (g.${ident("window_id")} IS NULL OR (${isFinalPage("o", "g")}))) ORDER BY c.${ident("conversation_id")}`
+
+/** Distinct conversations of an execution's final pages (parameter: execution), as `n`. @since 0.2.0 */
+export const countFinalConversations = (dialect: Dialect): string =>
+  `SELECT COUNT(DISTINCT c.${ident("conversation_id")}) AS ${ident("n")} FROM ${ident(pageConversationsTable)} c JOIN ${joinFinal("c", "f")} AND ${isFinalPage("c", "f")} WHERE c.${ident("execution_id")} = ${placeholders(dialect, 0, 1)}`
+
+/** Conversations written by an execution's final pages, repeats included (parameter: execution), as `n`. @since 0.2.0 */
+export const countFinalPageConversations = (dialect: Dialect): string =>
+  `SELECT COALESCE(SUM(p.${ident("conversations")}), 0) AS ${ident("n")} FROM ${ident(pagesTable)} p JOIN ${joinFinal("p", "f")} AND ${isFinalPage("p", "f")} WHERE p.${ident("execution_id")} = ${placeholders(dialect, 0, 1)}`
+
+/** Takes the migration lock (Postgres: a transaction-scoped advisory lock, so concurrent migrators queue). @since 0.2.0 */
+export const lockMigrations = "SELECT pg_advisory_xact_lock(7405298102)"
 
 /** Name of the table recording extraction runs and whether each completed. @since 0.1.0 */
 export const runsTable = "extraction_runs"

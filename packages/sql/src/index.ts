@@ -1,5 +1,6 @@
 /**
- * Relational sink for Genesys Cloud conversation records on `@effect/sql`: SQLite and Postgres.
+ * Relational sink for Genesys Cloud conversation records on `@effect/sql`: SQLite and Postgres; an `ExtractionSink`
+ * and the durable extraction's `PageSink` (a page ledger in the database).
  *
  * @since 0.1.0
  */

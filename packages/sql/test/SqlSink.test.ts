@@ -21,8 +21,8 @@ describe("SqlSink (SQLite)", () => {
     sqlite(
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
-        assert.strictEqual(yield* SqlSink.migrate, 2)
-        assert.strictEqual(yield* SqlSink.migrate, 2)
+        assert.strictEqual(yield* SqlSink.migrate, 3)
+        assert.strictEqual(yield* SqlSink.migrate, 3)
         const applied = yield* sql.unsafe<{ version: number; name: string }>(
           `SELECT version, name FROM ${SqlStatements.migrationsTable}`
         )
@@ -30,7 +30,8 @@ describe("SqlSink (SQLite)", () => {
           applied.map((r) => [r.version, r.name]),
           [
             [1, "flatten tables"],
-            [2, "extraction runs"]
+            [2, "extraction runs"],
+            [3, "extraction page ledger"]
           ]
         )
         const tables = yield* sql.unsafe<{ name: string }>(
