@@ -17,6 +17,7 @@ import { AuditLog } from "./AuditLog.js"
 import { ConversationDetails } from "./ConversationDetails.js"
 import type * as Extraction from "./Extraction.js"
 import { GenesysConfig } from "./GenesysConfig.js"
+import * as GenesysHttp from "./GenesysHttp.js"
 import * as Environment_ from "./internal/durable/environment.js"
 import * as Finalize from "./internal/durable/finalize.js"
 import * as Schemas from "./internal/durable/schemas.js"
@@ -143,6 +144,9 @@ export interface EnvironmentOptions {
   readonly sink: PageSink.PageSink<unknown>
   readonly quarantine?: StepServices["quarantine"]
   readonly onPage?: StepServices["onPage"]
+  readonly onWindowDone?: StepServices["onWindowDone"]
+  /** Told before every HTTP retry or 429 wait of a step. */
+  readonly onRetry?: ((info: GenesysHttp.RetryInfo) => Effect.Effect<void>) | undefined
 }
 
 /**
@@ -165,7 +169,9 @@ export const layerEnvironment = (
         sink: options.sink,
         notify: (event) => Option.match(webhook, { onNone: () => Effect.void, onSome: (w) => w.notify(event) }),
         quarantine: options.quarantine,
-        onPage: options.onPage
+        onPage: options.onPage,
+        onWindowDone: options.onWindowDone,
+        around: (step) => (options.onRetry === undefined ? step : GenesysHttp.withRetryObserver(step, options.onRetry))
       }
       return { resolve: () => Effect.succeed(services) }
     })

@@ -153,9 +153,15 @@ describe("genesys-analytics extract with --checkpoint and --dry-run", () => {
     const failed = await cli(args)
     await Effect.runPromise(server.emulator.setFaults(undefined))
     assert.strictEqual(failed.code, 4, failed.stderr)
-    assert.match(failed.stderr, /extraction failed: .*resumed\.ndjson\.partial.*run the same command again to resume/)
+    assert.match(
+      failed.stderr,
+      /extraction failed: .*pages read so far are kept in ckpt\/parts; resumed\.ndjson is written when the run completes.*run the same command again to resume/
+    )
     assert.isTrue(Fs.existsSync(file("ckpt/plan.json")))
-    assert.isAbove(ndjsonIds(file("resumed.ndjson.partial")).length, 0)
+    assert.isTrue(Fs.existsSync(file("ckpt/journal.sqlite")))
+    // The first job's first page was committed before the stale cursor stopped the run; nothing is in the output yet.
+    assert.isAbove(Fs.readdirSync(file("ckpt/parts")).length, 0)
+    assert.isFalse(Fs.existsSync(file("resumed.ndjson")))
 
     const resumed = await cli(args)
     assert.strictEqual(resumed.code, 0, resumed.stderr)
@@ -163,6 +169,8 @@ describe("genesys-analytics extract with --checkpoint and --dry-run", () => {
     assert.strictEqual(new Set(ids).size, ids.length)
     assert.deepStrictEqual(sorted(ids), sorted(truth))
     assert.isFalse(Fs.existsSync(file("ckpt/plan.json")))
+    assert.isFalse(Fs.existsSync(file("ckpt/journal.sqlite")))
+    assert.isFalse(Fs.existsSync(file("ckpt/parts")))
   })
 
   it("--dry-run prints the plan and submits no job", slow, async () => {

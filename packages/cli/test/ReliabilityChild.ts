@@ -49,6 +49,8 @@ export const run = (
     readonly env: Record<string, string>
     readonly watch?: ReadonlyArray<string> | undefined
     readonly trigger?: Trigger | undefined
+    /** Receives a function that SIGKILLs the child (for triggers outside the file system, e.g. a proxy). */
+    readonly onSpawn?: ((kill: (why: string) => void) => void) | undefined
   }
 ): Promise<Result> =>
   new Promise((resolve, reject) => {
@@ -70,6 +72,11 @@ export const run = (
       child.kill("SIGKILL")
     }
     for (const dir of options.watch ?? []) watchers.push(Fs.watch(dir, onEvent))
+    options.onSpawn?.((why) => {
+      if (killedAt !== undefined || child.exitCode !== null) return
+      killedAt = why
+      child.kill("SIGKILL")
+    })
     child.stdout.on("data", (d: Buffer) => {
       stdout += d.toString()
     })

@@ -62,38 +62,32 @@ afterAll(async () => {
   Fs.rmSync(root, { recursive: true, force: true })
 })
 
-/** The checkpoint's saved sink position and the partial file's size: bytes past the position are uncommitted. */
-const positions = (dir: string, checkpointDir: string): string => {
+/** Conversations in the committed page files of the run's journal (part files under `ckpt/parts`). */
+const committed = (checkpointDir: string): number => {
   try {
-    const name = Fs.readdirSync(checkpointDir).find((f) => f.endsWith(".checkpoint.json"))
-    const saved =
-      name === undefined
-        ? "none"
-        : String(
-            (
-              JSON.parse(Fs.readFileSync(Path.join(checkpointDir, name), "utf8")) as {
-                checkpoint: { sinkPosition?: unknown }
-              }
-            ).checkpoint.sinkPosition
-          )
-    const partial = Fs.readdirSync(dir).find((f) => f.endsWith(".partial"))
-    return `checkpoint position ${saved}, ${partial === undefined ? "no partial file" : `partial ${Fs.statSync(Path.join(dir, partial)).size} bytes`}`
-  } catch (error) {
-    return `positions unreadable (${String(error)})`
+    const parts = Path.join(checkpointDir, "parts")
+    return Fs.readdirSync(parts)
+      .filter((f) => f.endsWith(".ndjson"))
+      .reduce(
+        (n, f) =>
+          n +
+          Fs.readFileSync(Path.join(parts, f), "utf8")
+            .split("\n")
+            .filter((l) => l !== "").length,
+        0
+      )
+  } catch {
+    return 0
   }
 }
 
-/** Conversations committed so far, from the checkpoint file (0 before the first one, or when it is being replaced). */
-const committed = (checkpointDir: string): number => {
+/** The committed pages and the partial output's size, for the log of a kill. */
+const positions = (dir: string, checkpointDir: string): string => {
   try {
-    const name = Fs.readdirSync(checkpointDir).find((f) => f.endsWith(".checkpoint.json"))
-    if (name === undefined) return 0
-    const file = JSON.parse(Fs.readFileSync(Path.join(checkpointDir, name), "utf8")) as {
-      checkpoint: { windows: ReadonlyArray<{ conversations: number }> }
-    }
-    return file.checkpoint.windows.reduce((n, w) => n + w.conversations, 0)
-  } catch {
-    return 0
+    const partial = Fs.readdirSync(dir).find((f) => f.endsWith(".partial"))
+    return `${committed(checkpointDir)} conversations in committed pages, ${partial === undefined ? "no partial output" : `partial output ${Fs.statSync(Path.join(dir, partial)).size} bytes`}`
+  } catch (error) {
+    return `positions unreadable (${String(error)})`
   }
 }
 
@@ -130,7 +124,7 @@ const trigger = (rng: ReturnType<typeof Child.random>, n: number, checkpointDir:
 const extractThroughCrashes = async (name: string, out: string, seed: number) => {
   const dir = Path.join(root, name)
   const checkpoint = Path.join(dir, "ckpt")
-  Fs.mkdirSync(checkpoint, { recursive: true })
+  Fs.mkdirSync(Path.join(checkpoint, "parts"), { recursive: true })
   const args = [
     "extract",
     "--interval",
@@ -156,7 +150,7 @@ const extractThroughCrashes = async (name: string, out: string, seed: number) =>
     const result = await Child.run(args, {
       cwd: dir,
       env,
-      watch: [dir, checkpoint],
+      watch: [dir, checkpoint, Path.join(checkpoint, "parts")],
       trigger: kills < KILLS_PER_FORMAT ? trigger(rng, kills, checkpoint) : undefined
     })
     if (result.killed) {
@@ -169,9 +163,9 @@ const extractThroughCrashes = async (name: string, out: string, seed: number) =>
     assert.strictEqual(result.code, 0, context)
     assert.strictEqual(kills, KILLS_PER_FORMAT, `the extraction finished before every kill\n${context}`)
     assert.match(result.stderr, /complete\s+yes/, context)
-    // A finished extraction leaves no plan and no checkpoint behind: the next run of the command starts afresh.
+    // A finished extraction leaves no plan, journal or pages behind: the next run of the command starts afresh.
     assert.deepStrictEqual(
-      Fs.readdirSync(checkpoint).filter((f) => f === "plan.json" || f.endsWith(".checkpoint.json")),
+      Fs.readdirSync(checkpoint).filter((f) => f !== "lock"),
       [],
       context
     )

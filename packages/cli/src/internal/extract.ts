@@ -19,6 +19,7 @@ import * as IntervalArg from "../IntervalArg.js"
 import * as Where from "../Where.js"
 import * as Cli from "./cliError.js"
 import * as Connection from "./connection.js"
+import * as DurableRun from "./durableRun.js"
 import * as FsErrors from "./fsErrors.js"
 import * as Io from "./io.js"
 import * as Output from "./output.js"
@@ -177,7 +178,16 @@ export const execute = (options: {
     const runLog = sink.runLog
     if (runLog !== undefined) yield* runLog.start(plan)
     const report = yield* Effect.gen(function* () {
-      const report = yield* Extraction.run(plan, sink, options.runOptions).pipe(
+      const engine: Effect.Effect<
+        Extraction.Report,
+        unknown,
+        | Effect.Effect.Context<ReturnType<typeof DurableRun.run>>
+        | Effect.Effect.Context<ReturnType<typeof Extraction.run<Cli.CliFailure>>>
+      > = Option.match(options.checkpoint, {
+        onNone: () => Extraction.run(plan, sink, options.runOptions),
+        onSome: (directory) => DurableRun.run({ plan, directory, sink, runOptions: options.runOptions })
+      })
+      const report = yield* engine.pipe(
         Effect.mapError((e) => {
           const failure = FsErrors.find(e) !== undefined ? fileSystemFailure(e, options.checkpoint) : Cli.fromUnknown(e)
           const resume = Option.isSome(options.checkpoint) ? "; run the same command again to resume" : ""
@@ -191,6 +201,7 @@ export const execute = (options: {
         // Done: a later run of the same command is a new extraction, not a resume.
         const store = yield* CheckpointStore.CheckpointStore
         yield* Effect.ignore(store.clear(options.runOptions.checkpointKey ?? plan.planHash))
+        yield* DurableRun.clear(options.checkpoint.value)
         yield* PlanStore.clear(options.checkpoint.value)
       }
       return report
@@ -312,7 +323,7 @@ const interruptedNote = (settings: Settings, output: Output.Output, progress: Re
   Io.stderr(
     Stopped.interruptedLines({
       progress: progress.last(),
-      partialNote: Output.partialNote(output),
+      partialNote: Output.partialNote(output, settings.checkpoint),
       checkpoint: Option.getOrUndefined(settings.checkpoint),
       argv: process.argv
     })
@@ -348,7 +359,7 @@ const runExtraction = (settings: Settings, query: Query, invocation: string, out
           onRetry: progress.onRetry,
           ...(quarantine !== undefined ? { quarantine: quarantine.quarantine } : {})
         },
-        partialNote: Output.partialNote(output),
+        partialNote: Output.partialNote(output, settings.checkpoint),
         verify: (report) => {
           const short = settings.reconcile ? ReconcileCheck.shortfalls(report, settings.reconcileThreshold) : []
           return short.length > 0 ? ReconcileCheck.message(short, settings.reconcileThreshold) : undefined

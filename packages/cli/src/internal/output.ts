@@ -263,15 +263,17 @@ export const tee = <E>(
 })
 
 /** Removes nothing but says where partial output is. @internal */
-export const partialNote = (output: Output): string =>
+export const partialNote = (output: Output, checkpoint: Option.Option<string> = Option.none()): string =>
   Option.match(output.target, {
     onNone: () => "",
     onSome: (t) =>
-      output.format === "ndjson"
-        ? ` (partial output in ${t}${FileSink.partialSuffix})`
-        : output.format === "csv"
-          ? ` (partial output in ${t}/*.csv${FileSink.partialSuffix})`
-          : ` (rows written so far stay in ${describe(output)}; its extraction_runs table marks this run not complete)`
+      Option.isSome(checkpoint)
+        ? ` (pages read so far are kept in ${checkpoint.value.replace(/(.)[\\/]+$/, "$1")}/parts; ${t} is written when the run completes)`
+        : output.format === "ndjson"
+          ? ` (partial output in ${t}${FileSink.partialSuffix})`
+          : output.format === "csv"
+            ? ` (partial output in ${t}/*.csv${FileSink.partialSuffix})`
+            : ` (rows written so far stay in ${describe(output)}; its extraction_runs table marks this run not complete)`
   })
 
 /**

@@ -26,6 +26,10 @@ export interface StepServices {
   readonly notify: (event: Webhook.WebhookEvent) => Effect.Effect<void>
   readonly quarantine: ((entry: Selector.QuarantinedRecord) => Effect.Effect<void, unknown>) | undefined
   readonly onPage: ((progress: PageProgress) => Effect.Effect<void>) | undefined
+  /** Told when a window has finished (its id). */
+  readonly onWindowDone: ((window: string) => Effect.Effect<void>) | undefined
+  /** Runs each step: e.g. to observe its HTTP retries (`GenesysHttp.withRetryObserver`). */
+  readonly around: <A, E, R>(step: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 }
 
 /** Which org and which sink an execution names. @internal */

@@ -38,7 +38,9 @@ export const withServices = <A>(
   execution: ExecutionRef,
   f: (services: StepServices) => Effect.Effect<A, unknown>
 ): Effect.Effect<A, StepError, Environment> =>
-  Effect.flatMap(Environment, (env) => Effect.flatMap(env.resolve(execution), f)).pipe(Effect.mapError(asStepError))
+  Effect.flatMap(Environment, (env) =>
+    Effect.flatMap(env.resolve(execution), (services) => services.around(f(services)))
+  ).pipe(Effect.mapError(asStepError))
 
 /** The clock as a step, so a replay sees the time of the first run. @internal */
 export const now = (name: string) => Activity.make({ name, success: Schema.Number, execute: Clock.currentTimeMillis })
@@ -269,6 +271,7 @@ export const windowDone = (
             quarantined: outcome.quarantined
           }
         })
+        if (s.onWindowDone !== undefined) yield* s.onWindowDone(ref.window.id)
         return latencyMillis
       })
     )
