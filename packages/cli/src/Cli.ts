@@ -193,6 +193,9 @@ const aggregate = Command.make(
     names: Options.boolean("names").pipe(
       Options.withDescription("add a name column beside each wrap-up code, queue and user id")
     ),
+    reconcile: Options.boolean("reconcile").pipe(
+      Options.withDescription("recompute the counts from a details job of the same interval; a difference exits 4")
+    ),
     audit: auditOption,
     strict: Flags.strict,
     ...Flags.connection

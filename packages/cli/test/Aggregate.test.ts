@@ -4,6 +4,7 @@
 import * as AggregateTruth from "@effect-genesys/emulator/AggregateTruth"
 import * as Emulator from "@effect-genesys/emulator/Emulator"
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { NodeFileSystem } from "@effect/platform-node"
 import { afterEach, assert, describe, it, vi } from "@effect/vitest"
 import { Effect, Exit, Layer, Logger, Option, TestClock } from "effect"
@@ -32,6 +33,7 @@ const settings = (overrides: Partial<Aggregate.Settings> = {}): Aggregate.Settin
   out: Option.none(),
   via: "auto",
   names: false,
+  reconcile: false,
   audit: Option.none(),
   connection: {
     region: Option.none(),
@@ -63,10 +65,13 @@ afterEach(() => {
 })
 
 /** Runs the command against the emulator of the test; returns the exit, the output and the logged warnings. */
-const runCommand = (s: Aggregate.Settings) =>
+const runCommand = (
+  s: Aggregate.Settings,
+  options: { readonly now?: string; readonly client?: (client: HttpClient.HttpClient) => HttpClient.HttpClient } = {}
+) =>
   Effect.gen(function* () {
-    yield* TestClock.setTime(Date.parse("2026-01-12T00:00:00Z"))
-    const client = yield* HttpClient.HttpClient
+    yield* TestClock.setTime(Date.parse(options.now ?? "2026-01-12T00:00:00Z"))
+    const client = (options.client ?? ((c) => c))(yield* HttpClient.HttpClient)
     const warnings: Array<string> = []
     const logger = Logger.make(({ message }) => {
       warnings.push((Array.isArray(message) ? message : [message]).map(String).join(" "))
@@ -256,6 +261,78 @@ describe("genesys-analytics aggregate", () => {
     }).pipe(Effect.provide(Layer.merge(emulator, NodeFileSystem.layer)))
   )
 })
+
+// 17 days of data: 14 reconciled days in Berlin, a look-back day before them.
+const fortnight = Emulator.layerHttpClient({ seed: 11, startDate: "2026-01-05", days: 17, perDay: 20 })
+const reconcileSettings = (groupBy: string) =>
+  settings({
+    interval: Option.some("2026-01-05T23:00:00.000Z/2026-01-19T23:00:00.000Z"),
+    timeZone: Option.some("Europe/Berlin"),
+    groupBy: Option.some(groupBy),
+    metrics: Option.some("nConnected,nOffered,tHandle"),
+    where: Option.none(),
+    reconcile: true
+  })
+
+// The emulator's sync aggregates answers with the first count raised by 1000.
+const tamper = (client: HttpClient.HttpClient) =>
+  client.pipe(
+    HttpClient.transformResponse(
+      Effect.flatMap((response) =>
+        response.request.url.endsWith("/aggregates/query")
+          ? Effect.map(response.text, (text) =>
+              HttpClientResponse.fromWeb(
+                response.request,
+                new Response(text.replace('"count":', '"count":1000'), {
+                  status: response.status,
+                  headers: { "content-type": "application/json" }
+                })
+              )
+            )
+          : Effect.succeed(response)
+      )
+    )
+  )
+
+describe("genesys-analytics aggregate --reconcile", () => {
+  for (const groupBy of ["queueId", "wrapUpCode"]) {
+    it.effect(`14 days grouped by ${groupBy}: every cell differs by 0, exit 0`, () =>
+      Effect.gen(function* () {
+        const { exit, stderr, stdout } = yield* runCommand(reconcileSettings(groupBy), { now: "2026-01-30T00:00:00Z" })
+        assert.deepStrictEqual(exit, Exit.succeed(0), stderr)
+        assert.isAbove(stdout.split("\n").length, 100)
+        const summary = /reconcile: (\d+) cells of nConnected, nOffered, tHandle compared, 0 differ/.exec(stderr)
+        assert.isNotNull(summary, stderr.slice(-400))
+        assert.isAbove(Number(summary![1]), 200)
+        assert.match(
+          stderr,
+          new RegExp(
+            `${groupBy}\\s+mediaType\\s+bucket \\(Europe/Berlin\\)\\s+metric\\s+stat\\s+aggregates\\s+details\\s+difference`
+          )
+        )
+      }).pipe(Effect.provide(Layer.merge(fortnight, NodeFileSystem.layer)))
+    )
+  }
+
+  it.effect("a count that differs from the details exits 4 naming how many cells differ", () =>
+    Effect.gen(function* () {
+      const { exit, stderr } = yield* runCommand(reconcileSettings("queueId"), {
+        now: "2026-01-30T00:00:00Z",
+        client: tamper
+      })
+      const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? (exit.cause.error as Cli) : undefined
+      assert.strictEqual(error?.code, 4)
+      assert.match(error?.message ?? "", /^reconcile: 1 of \d+ cells differ between the aggregates and the details$/)
+      assert.match(stderr, /compared, 1 differ/)
+      assert.strictEqual(stderr.split("\n").filter((l) => /\s[1-9]\d{3,}$/.test(l)).length, 1)
+    }).pipe(Effect.provide(Layer.merge(fortnight, NodeFileSystem.layer)))
+  )
+})
+
+interface Cli {
+  readonly code: number
+  readonly message: string
+}
 
 describe("aggregate output", () => {
   it("the format follows --format, else --out's extension, else the terminal", () => {

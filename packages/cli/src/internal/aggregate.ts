@@ -1,4 +1,5 @@
 /** @internal */
+import * as AggregateReconcile from "@effect-genesys/analytics/AggregateReconcile"
 import * as AuditLog from "@effect-genesys/analytics/AuditLog"
 import * as ConversationAggregates from "@effect-genesys/analytics/ConversationAggregates"
 import * as ConversationDetails from "@effect-genesys/analytics/ConversationDetails"
@@ -43,6 +44,8 @@ export interface Settings {
   readonly out: Option.Option<string>
   readonly via: Via
   readonly names: boolean
+  /** Recompute the counts from a details job of the same interval; any difference exits 4. */
+  readonly reconcile: boolean
   readonly audit: Option.Option<string>
   readonly connection: Connection.Connection
 }
@@ -198,15 +201,29 @@ export const run = (settings: Settings, http: Layer.Layer<HttpClient.HttpClient>
     const layer = servicesLayer(config, Connection.auditLayer(config, settings.audit), http)
     const result = yield* Effect.gen(function* () {
       const fetched = yield* fetchRows(query, via, settings.names)
+      const report = settings.reconcile
+        ? yield* AggregateReconcile.reconcileRows(fetched.query, fetched.rows)
+        : undefined
       const audit = yield* AuditLog.AuditLog
-      yield* audit.seal({ rows: fetched.rows.length })
-      return fetched
+      yield* audit.seal({
+        rows: fetched.rows.length,
+        ...(report !== undefined ? { reconciledCells: report.cells.length, differingCells: report.differing } : {})
+      })
+      return { ...fetched, report }
     }).pipe(Progress.withRetryLines, Effect.provide(layer))
     const dimensions = AggregateOutput.dimensionsOf(result.query, result.rows)
     const timeZone = typeof result.query.timeZone === "string" ? result.query.timeZone : "UTC"
     yield* write(settings.out, AggregateOutput.render(format, result.rows, dimensions, timeZone, settings.names))
     if (Option.isSome(settings.out)) {
       yield* Io.stderr(`genesys-analytics: ${result.rows.length} rows (${via}) written to ${settings.out.value}\n`)
+    }
+    if (result.report !== undefined) {
+      yield* Io.stderr(AggregateOutput.reconcileReport(result.report, dimensions, timeZone))
+      if (result.report.differing > 0) {
+        return yield* Cli.partial(
+          `reconcile: ${result.report.differing} of ${result.report.cells.length} cells differ between the aggregates and the details`
+        )
+      }
     }
     return Cli.ExitCode.ok
   })

@@ -1,5 +1,6 @@
 /** @internal */
 import * as AggregateRecord from "@effect-genesys/analytics/AggregateRecord"
+import type * as AggregateReconcile from "@effect-genesys/analytics/AggregateReconcile"
 import * as NameLookup from "@effect-genesys/analytics/NameLookup"
 import * as Option from "effect/Option"
 import type { formats } from "./aggregateFlags.js"
@@ -142,4 +143,40 @@ export const render = (
   const lines = [header.join(",")]
   for (const r of records) lines.push(header.map((c) => csvCell(r[c])).join(","))
   return `${lines.join("\n")}\n`
+}
+
+/** The reconciliation on stderr: one line per group, bucket, metric and stat, then the verdict. @internal */
+export const reconcileReport = (
+  report: AggregateReconcile.Report,
+  dimensions: ReadonlyArray<string>,
+  timeZone: string
+): string => {
+  const columns = [...dimensions, `bucket (${timeZone})`, "metric", "stat", "aggregates", "details", "difference"]
+  const lines = report.cells.map((c) => [
+    ...dimensions.map((d) => c.group[d] ?? ""),
+    localTime(c.bucketStart, timeZone),
+    c.metric,
+    c.stat,
+    String(c.aggregates),
+    String(c.details),
+    String(c.difference)
+  ])
+  const widths = columns.map((c, i) => Math.max(c.length, ...lines.map((l) => l[i]!.length)))
+  const numeric = columns.length - 3
+  const format = (cells: ReadonlyArray<string>) =>
+    cells
+      .map((cell, i) => (i >= numeric ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd()
+  const skipped = report.skipped.length > 0 ? `; not reconciled: ${report.skipped.join(", ")}` : ""
+  return [
+    "",
+    `reconcile: aggregates against a details job over ${report.detailsInterval} (${report.conversations} conversations)`,
+    format(columns),
+    format(widths.map((w) => "-".repeat(w))),
+    ...lines.map(format),
+    "",
+    `reconcile: ${report.cells.length} cells of ${report.metrics.join(", ")} compared, ${report.differing} differ${skipped}`,
+    ""
+  ].join("\n")
 }

@@ -280,6 +280,13 @@ const commands: Record<string, Help> = {
         text: "add a name column beside each wrap-up code, queue and user id (reads the list endpoints)",
         facts: "default: off (ids only)"
       },
+      {
+        flag: "--reconcile",
+        text:
+          "recompute the n* counts and t* counts and sums from a details job of the same interval (from a day " +
+          "before it) and print the difference per group, bucket and metric on stderr; any difference exits 4",
+        facts: "default: off"
+      },
       audit,
       strict,
       ...connection
