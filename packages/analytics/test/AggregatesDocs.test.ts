@@ -3,7 +3,9 @@
 import * as Emulator from "@effect-genesys/emulator/Emulator"
 import { assert, describe, it } from "@effect/vitest"
 import * as AggregateRecord from "../src/AggregateRecord.js"
+import * as AggregateReconcile from "../src/AggregateReconcile.js"
 import * as ConversationAggregates from "../src/ConversationAggregates.js"
+import * as NameLookup from "../src/NameLookup.js"
 import * as QueryValidator from "../src/QueryValidator.js"
 import { Chunk, Effect, Either, Exit, Layer, Stream, TestClock } from "effect"
 import { docExamples } from "./DocExamples.js"
@@ -13,7 +15,7 @@ const guide = docExamples("aggregates.md", import.meta.filename)
 
 describe("docs/aggregates.md", () => {
   it("the guide shows exactly the code these tests run", () => {
-    assert.deepStrictEqual([...guide.check(2)].sort(), [...guide.regions].sort())
+    assert.deepStrictEqual([...guide.check(4)].sort(), [...guide.regions].sort())
   })
 
   it("the rule table is the aggregate.* part of the validator's catalog", () => {
@@ -71,6 +73,86 @@ describe("docs/aggregates.md", () => {
         }
       }
     }).pipe(Effect.provide(ConversationAggregates.layerWithoutHttp.pipe(Layer.provideMerge(clientLayer()))))
+  )
+
+  it.effect("by-name", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(Date.parse("2026-01-12T00:00:00Z"))
+      const exit = yield* drive(
+        Effect.gen(function* () {
+          // docs:by-name
+          const lookup = yield* NameLookup.NameLookup
+          const aggregates = yield* ConversationAggregates.ConversationAggregates
+          const query = yield* lookup.resolveQuery({
+            interval: "2026-01-05T05:00:00.000Z/2026-01-07T05:00:00.000Z",
+            granularity: "P1D",
+            timeZone: "America/New_York",
+            groupBy: ["wrapUpCode"],
+            metrics: ["nConnected", "tHandle"],
+            filter: {
+              type: "or",
+              predicates: [
+                { dimension: "wrapUpCode", value: "Resolved" },
+                { dimension: "wrapUpCode", value: "Information Provided" }
+              ]
+            }
+          })
+          const rows = yield* Stream.runCollect(aggregates.rows(query).pipe(lookup.withNames(["wrapUpCode"])))
+          const table = Chunk.toReadonlyArray(rows).map((row) =>
+            NameLookup.columns(row, AggregateRecord.columns(row, ["wrapUpCode"]))
+          )
+          // table[0]: { wrapUpCode, wrapUpCodeName: "Information Provided", mediaType, bucketStart, bucketEnd, metric, … }
+          // /docs
+          return table
+        })
+      )
+      assert.isTrue(Exit.isSuccess(exit), String(exit))
+      if (Exit.isSuccess(exit)) {
+        const table = exit.value
+        assert.isAbove(table.length, 0)
+        assert.strictEqual(table[0]!.wrapUpCodeName, "Information Provided")
+        for (const row of table) assert.include(["Resolved", "Information Provided"], row.wrapUpCodeName)
+      }
+    }).pipe(
+      Effect.provide(
+        Layer.mergeAll(ConversationAggregates.layerWithoutHttp, NameLookup.layerWithoutHttp).pipe(
+          Layer.provideMerge(clientLayer())
+        )
+      )
+    )
+  )
+
+  it.effect("reconcile", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(Date.parse("2026-01-30T00:00:00Z"))
+      const exit = yield* drive(
+        Effect.gen(function* () {
+          // docs:reconcile
+          const report = yield* AggregateReconcile.reconcile({
+            interval: "2026-01-05T23:00:00.000Z/2026-01-19T23:00:00.000Z",
+            granularity: "P1D",
+            timeZone: "Europe/Berlin",
+            groupBy: ["queueId"],
+            metrics: ["nConnected", "nOffered", "tHandle"]
+          })
+          // report.differing: 0; report.cells[0]: { group, bucketStart, metric, stat, aggregates, details, difference: 0 }
+          // /docs
+          return report
+        }),
+        { step: "10 seconds", maxSteps: 5_000 }
+      )
+      assert.isTrue(Exit.isSuccess(exit), String(exit))
+      if (Exit.isSuccess(exit)) {
+        assert.strictEqual(exit.value.differing, 0)
+        assert.isAbove(exit.value.cells.length, 100)
+      }
+    }).pipe(
+      Effect.provide(
+        ConversationAggregates.layerWithoutHttp.pipe(
+          Layer.provideMerge(clientLayer({ startDate: "2026-01-05", days: 16, perDay: 15 }))
+        )
+      )
+    )
   )
 
   it("validate", () => {
