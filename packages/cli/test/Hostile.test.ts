@@ -632,7 +632,7 @@ describe.concurrent("the CLI's guards under a hostile environment", () => {
       assert.strictEqual(r.code, 130, r.stderr)
       assert.match(
         r.stderr,
-        /genesys-analytics: interrupted after 0\/2 windows, 25 conversations written \(partial output in out\.ndjson\.partial\)/
+        /genesys-analytics: interrupted after 0\/2 windows, 25 conversations written \(pages read so far are kept in cp\/parts; out\.ndjson is written when the run completes\)/
       )
       assert.include(r.stderr, `to resume, run the same command again: genesys-analytics ${args.join(" ")}`)
       assert.isFalse(Fs.existsSync(Path.join(dir, "out.ndjson")))

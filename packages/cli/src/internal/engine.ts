@@ -9,7 +9,9 @@ import * as SingleRunner from "@effect/cluster/SingleRunner"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
 import type * as ConfigError from "effect/ConfigError"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
+import * as LogLevel from "effect/LogLevel"
 import type { SqlError } from "@effect/sql/SqlError"
 
 /** The journal's file inside a state directory. @internal */
@@ -27,10 +29,15 @@ const shardingConfig = {
   entityTerminationTimeout: "2 seconds"
 } as const
 
-/** The single-runner engine over the journal in `directory`. @internal */
+/**
+ * The single-runner engine over the journal in `directory`. The cluster's own log lines (a runner looking for peers
+ * while it starts or stops) are not the user's business: only its errors reach the terminal.
+ *
+ * @internal
+ */
 export const embedded = (directory: string): Layer.Layer<WorkflowEngine, ConfigError.ConfigError | SqlError> =>
   ClusterWorkflowEngine.layer.pipe(
-    Layer.provideMerge(SingleRunner.layer({ runnerStorage: "sql", shardingConfig })),
+    Layer.provide(SingleRunner.layer({ runnerStorage: "sql", shardingConfig })),
     Layer.provide(SqliteClient.layer({ filename: journalFile(directory) })),
-    Layer.map((context) => context)
-  ) as Layer.Layer<WorkflowEngine, ConfigError.ConfigError | SqlError>
+    Layer.locally(FiberRef.currentMinimumLogLevel, LogLevel.Error)
+  )
