@@ -149,6 +149,21 @@ export const makeWithSink = (
 export const layerSink = (options: Options, sink: Sink, tail?: ChainTail): Layer.Layer<AuditLog> =>
   Layer.scoped(AuditLog, makeWithSink(options, sink, tail))
 
+/**
+ * A log that records nothing: `record` does nothing, `seal` and `head` return `genesis`. For programs that want no
+ * audit trail (and the simplest wiring, `ConversationDetails.defaultLayer`); nothing can be verified afterwards.
+ *
+ * @since 0.3.0
+ */
+export const noop: Service = {
+  record: () => Effect.void,
+  seal: () => Effect.succeed(auditRecord.GENESIS),
+  head: Effect.succeed(auditRecord.GENESIS)
+}
+
+/** `noop` as a layer: no audit trail at all. @since 0.3.0 */
+export const layerNoop: Layer.Layer<AuditLog> = Layer.succeed(AuditLog, noop)
+
 /** Read access to the memory sink, for tests. @since 0.1.0 */
 export interface MemoryService {
   /** The lines written so far, exactly as a file would hold them (without newlines). */

@@ -7,15 +7,16 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Context from "effect/Context"
+import type * as ConfigError from "effect/ConfigError"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
-import { AuditLog } from "./AuditLog.js"
+import { AuditLog, layerNoop as auditLayerNoop } from "./AuditLog.js"
 import type * as ConversationRecord from "./ConversationRecord.js"
-import { GenesysConfig, type PollPolicy } from "./GenesysConfig.js"
-import type { GenesysError } from "./GenesysError.js"
+import { GenesysConfig, layerConfig as configLayerFromEnv, type PollPolicy } from "./GenesysConfig.js"
+import type { ConfigInvalid, GenesysError } from "./GenesysError.js"
 import * as GenesysHttp from "./GenesysHttp.js"
 import * as HttpAudit from "./internal/details/httpAudit.js"
 import * as CursorPages from "./internal/details/cursorPages.js"
@@ -244,3 +245,17 @@ export const layerWithoutHttp: Layer.Layer<
 /** The operations with their HTTP client and token provider. @since 0.1.0 */
 export const layer: Layer.Layer<ConversationDetails, never, HttpClient.HttpClient | GenesysConfig | AuditLog> =
   layerWithoutHttp.pipe(Layer.provide(GenesysHttp.layer))
+
+/**
+ * The simplest wiring: `layer` with its configuration from the `GENESYS_*` variables (`GenesysConfig.layerConfig()`)
+ * and no audit trail (`AuditLog.layerNoop`). It still needs an `HttpClient`: the library does not depend on Node, so
+ * the application picks one — `NodeHttpClient.layerUndici` (`@effect/platform-node`) or `FetchHttpClient.layer`
+ * (`@effect/platform`, any runtime with `fetch`).
+ *
+ * @since 0.3.0
+ */
+export const defaultLayer: Layer.Layer<
+  ConversationDetails,
+  ConfigError.ConfigError | ConfigInvalid,
+  HttpClient.HttpClient
+> = layer.pipe(Layer.provide([configLayerFromEnv(), auditLayerNoop]))

@@ -1,7 +1,7 @@
 /**
  * Where and as whom to talk to Genesys Cloud, and the policies (timeouts, retries, rate-limit waits, job
- * polling, paging) the client follows. Built from literal options (`layer`) or from `GENESYS_*` environment
- * variables (`layerConfig`).
+ * polling, paging) the client follows. Built from literal options (`layer`) or from a `Config` (`layerConfig`,
+ * by default the `GENESYS_*` environment variables).
  *
  * @since 0.1.0
  */
@@ -242,8 +242,8 @@ export const layer = (options: Options): Layer.Layer<GenesysConfig, ConfigInvali
 /**
  * Reads `GENESYS_REGION`, `GENESYS_CLIENT_ID`, `GENESYS_CLIENT_SECRET` (redacted), `GENESYS_API_URL`,
  * `GENESYS_LOGIN_URL`, and optionally `GENESYS_REQUEST_TIMEOUT`, `GENESYS_RETRY_BUDGET` and `GENESYS_JOB_TIMEOUT` (durations such as
- * `30 seconds`) and `GENESYS_VALIDATOR_STRICT` (`true`: validator warnings fail the query). `overrides` sets the
- * policies that have no variable.
+ * `30 seconds`) and `GENESYS_VALIDATOR_STRICT` (`true`: validator warnings fail the query). The other policies have
+ * no variable: map this config to set them (see `layerConfig`).
  *
  * @since 0.1.0
  */
@@ -276,19 +276,18 @@ export const config: Config.Config<Options> = Config.all({
   )
 )
 
-/** The configuration from `GENESYS_*` variables of the current `ConfigProvider`. @since 0.1.0 */
+// `layerConfig`'s parameter is named `config` too (as in `@effect/sql-pg`), which hides the export in its default.
+const environmentConfig = config
+
+/**
+ * The configuration read from a `Config` (the `@effect/sql-pg` `layerConfig` shape): a `Config<Options>`, or a
+ * struct of `Config`s per field (`Config.Wrap<Options>`). The default, `config`, reads the `GENESYS_*` variables
+ * of the current `ConfigProvider`. To add policies the environment does not cover, map it:
+ * `layerConfig(Config.map(GenesysConfig.config, (o) => ({ ...o, paging: { jobPageSize: 500 } })))`.
+ *
+ * @since 0.1.0
+ */
 export const layerConfig = (
-  overrides?: Omit<Partial<Options>, "clientId" | "clientSecret">
+  config: Config.Config.Wrap<Options> = environmentConfig
 ): Layer.Layer<GenesysConfig, ConfigError.ConfigError | ConfigInvalid> =>
-  Layer.effect(
-    GenesysConfig,
-    Effect.flatMap(config, (fromEnv) =>
-      make({
-        ...fromEnv,
-        ...Object.fromEntries(Object.entries(overrides ?? {}).filter(([, value]) => value !== undefined)),
-        http: { ...fromEnv.http, ...overrides?.http },
-        poll: { ...fromEnv.poll, ...overrides?.poll },
-        validator: { ...fromEnv.validator, ...overrides?.validator }
-      })
-    )
-  )
+  Layer.effect(GenesysConfig, Effect.flatMap(Config.unwrap(config), make))

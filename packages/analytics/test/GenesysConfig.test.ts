@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Duration, Effect, Either, Layer, Redacted } from "effect"
+import { Config, ConfigProvider, Duration, Effect, Either, Layer, Redacted } from "effect"
 import fc from "fast-check"
 import * as GenesysConfig from "../src/GenesysConfig.js"
 
@@ -138,5 +138,71 @@ describe("GenesysConfig", () => {
       )
       assert.strictEqual(bad.field, "paging.queryPageSize")
     })
+  )
+
+  const provided = <E>(layer: Layer.Layer<GenesysConfig.GenesysConfig, E>, env: Record<string, string>) =>
+    Effect.flatMap(GenesysConfig.GenesysConfig, Effect.succeed).pipe(
+      Effect.provide(
+        layer.pipe(
+          Layer.provide(
+            Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)), { pathDelim: "_" }))
+          )
+        )
+      )
+    )
+
+  it.effect("layerConfig takes a Config.Wrap: one Config per field, names of the application's choosing", () =>
+    Effect.gen(function* () {
+      const config = yield* provided(
+        GenesysConfig.layerConfig({
+          region: Config.succeed("eu_central_1"),
+          clientId: Config.string("APP_GC_ID"),
+          clientSecret: Config.redacted("APP_GC_SECRET"),
+          paging: Config.succeed({ jobPageSize: 250 })
+        }),
+        { APP_GC_ID: "app-id", APP_GC_SECRET: "app-secret", GENESYS_CLIENT_ID: "ignored" }
+      )
+      assert.strictEqual(config.apiUrl, "https://api.mypurecloud.de")
+      assert.strictEqual(config.clientId, "app-id")
+      assert.strictEqual(Redacted.value(config.clientSecret), "app-secret")
+      assert.strictEqual(config.paging.jobPageSize, 250)
+      const missing = yield* Effect.flip(
+        provided(
+          GenesysConfig.layerConfig({ clientId: Config.string("APP_GC_ID"), clientSecret: Config.redacted("X") }),
+          {}
+        )
+      )
+      assert.include(String(missing), "APP_GC_ID")
+    })
+  )
+
+  it.effect(
+    "layerConfig takes a Config<Options>: the GENESYS_* config mapped to add policies it has no variable for",
+    () =>
+      Effect.gen(function* () {
+        const config = yield* provided(
+          GenesysConfig.layerConfig(
+            Config.map(GenesysConfig.config, (options) => ({ ...options, http: { ...options.http, maxRetries: 3 } }))
+          ),
+          {
+            GENESYS_REGION: "us_east_1",
+            GENESYS_CLIENT_ID: "cid",
+            GENESYS_CLIENT_SECRET: "s",
+            GENESYS_REQUEST_TIMEOUT: "5 seconds"
+          }
+        )
+        assert.strictEqual(config.http.maxRetries, 3)
+        assert.isTrue(Duration.equals(config.http.requestTimeout, Duration.seconds(5)))
+        // A value that `make` refuses is a ConfigInvalid, whatever the Config it came from.
+        const invalid = yield* Effect.flip(
+          provided(
+            GenesysConfig.layerConfig(
+              Config.map(GenesysConfig.config, (options) => ({ ...options, paging: { queryPageSize: 0 } }))
+            ),
+            { GENESYS_REGION: "us_east_1", GENESYS_CLIENT_ID: "cid", GENESYS_CLIENT_SECRET: "s" }
+          )
+        )
+        assert.strictEqual(invalid._tag, "ConfigInvalid")
+      })
   )
 })

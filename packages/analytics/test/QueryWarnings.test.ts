@@ -1,7 +1,7 @@
 // Validator warnings reach whoever runs and whoever audits a query: ConversationDetails sends a warning-only query
 // and records each warning as a `query.warning` audit event; GENESYS_VALIDATOR_STRICT=true refuses it instead.
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Layer, Stream } from "effect"
+import { Config, ConfigProvider, Effect, Layer, Stream } from "effect"
 import * as ConversationDetails from "../src/ConversationDetails.js"
 import * as GenesysConfig from "../src/GenesysConfig.js"
 import { AuditRecords, clientLayer } from "./GenesysHttpFixtures.js"
@@ -40,9 +40,9 @@ describe("query warnings", () => {
       ])
       const config = yield* Effect.provide(
         GenesysConfig.GenesysConfig,
-        GenesysConfig.layerConfig({ validator: { maxIssues: 10 } }).pipe(
-          Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(env, { pathDelim: "_" })))
-        )
+        GenesysConfig.layerConfig(
+          Config.map(GenesysConfig.config, (o) => ({ ...o, validator: { ...o.validator, maxIssues: 10 } }))
+        ).pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(env, { pathDelim: "_" }))))
       )
       assert.deepStrictEqual(config.validator, { strict: true, maxIssues: 10 })
       const error = yield* Effect.flip(

@@ -69,14 +69,7 @@ const emulatorLayer = (options: { readonly days: number; readonly perDay: number
       clientSecret: "emulator-secret"
     }).pipe(Layer.orDie),
     // A no-op log: the audit trail is not what is measured, and keeping it would add to the heap.
-    Layer.succeed(
-      AuditLog.AuditLog,
-      AuditLog.AuditLog.of({
-        record: () => Effect.void,
-        seal: () => Effect.succeed("sealed"),
-        head: Effect.succeed("")
-      })
-    )
+    AuditLog.layerNoop
   )
   const auth = GenesysAuth.layer.pipe(Layer.provideMerge(base))
   const http = GenesysHttp.layerWithoutAuth.pipe(Layer.provideMerge(auth))
