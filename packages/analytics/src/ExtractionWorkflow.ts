@@ -19,7 +19,9 @@ import type * as Extraction from "./Extraction.js"
 import { GenesysConfig } from "./GenesysConfig.js"
 import * as GenesysHttp from "./GenesysHttp.js"
 import * as Environment_ from "./internal/durable/environment.js"
+import { canonicalJson } from "./internal/canonicalJson.js"
 import * as Finalize from "./internal/durable/finalize.js"
+import * as PlanStep from "./internal/durable/planStep.js"
 import * as Schemas from "./internal/durable/schemas.js"
 import * as WindowRun from "./internal/durable/windowRun.js"
 import * as Steps from "./internal/durable/windowSteps.js"
@@ -82,6 +84,20 @@ export const ExtractionWorkflow = Workflow.make({
   idempotencyKey: (p) => `${p.org}:${p.plan.planHash}:${p.generation}`
 })
 
+/** Plans an extraction on a runner, with the org's credentials; the plan is kept in the journal. @since 0.2.0 */
+export const PlanWorkflow = Workflow.make({
+  name: "effect-genesys/ExtractionPlan",
+  payload: {
+    org: Schema.String,
+    /** The extraction query (`interval` plus filters), with an absolute interval. */
+    query: Schema.Unknown,
+    settings: Schema.optional(PlanStep.PlanSettings)
+  },
+  success: Schemas.Plan,
+  error: Schemas.StepError,
+  idempotencyKey: (p) => `${p.org}:${canonicalJson(p.query)}:${canonicalJson(p.settings ?? {})}`
+})
+
 const windowBody = (p: typeof WindowWorkflow.payloadSchema.Type) =>
   WindowRun.run(
     {
@@ -134,6 +150,7 @@ const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type) =>
  * @since 0.2.0
  */
 export const layer: Layer.Layer<never, never, WorkflowEngine | Environment_.Environment> = Layer.mergeAll(
+  PlanWorkflow.toLayer((p) => PlanStep.plan({ org: p.org, sink: null, planHash: "" }, p.query, p.settings)),
   WindowWorkflow.toLayer(windowBody),
   ExtractionWorkflow.toLayer(extractionBody)
 )
@@ -258,3 +275,85 @@ export const run = (
     }
     return yield* Effect.die(new Error("too many failed generations of one plan"))
   }).pipe(Effect.withSpan("ExtractionWorkflow.run"))
+
+/**
+ * Starts the execution of a plan without waiting (for a client that detaches) and returns its execution id; like
+ * {@link run}, it attaches to one in flight and starts the next generation after a failed one.
+ *
+ * @since 0.2.0
+ */
+export const start = (plan: Extraction.Plan, options?: RunOptions): Effect.Effect<string, never, WorkflowEngine> =>
+  Effect.gen(function* () {
+    const finished: Array<Schemas.WindowOutcome> = []
+    for (let generation = 0; generation < (options?.maxGenerations ?? 1000); generation++) {
+      const payload = payloadFor(plan, options, generation)
+      const id = yield* ExtractionWorkflow.executionId(payload)
+      const result = yield* ExtractionWorkflow.poll(id)
+      if (result !== undefined && result._tag === "Complete" && result.exit._tag === "Failure") {
+        const done = new Set(finished.map((o) => o.id))
+        for (const o of yield* finishedIn(payload)) if (!done.has(o.id)) finished.push(o)
+        continue
+      }
+      if (result !== undefined) return id
+      return yield* ExtractionWorkflow.execute({ ...payload, finished }, { discard: true })
+    }
+    return yield* Effect.die(new Error("too many failed generations of one plan"))
+  })
+
+/** Where an execution stands: not known, running (or suspended), or finished with its report or failure. @since 0.2.0 */
+export type Status =
+  | { readonly _tag: "Unknown" }
+  | { readonly _tag: "Running" }
+  | { readonly _tag: "Succeeded"; readonly report: Extraction.Report }
+  | { readonly _tag: "Failed"; readonly error: StepError }
+
+/** The status of an execution by id (from {@link start} or a `--detach` line). @since 0.2.0 */
+export const status = (executionId: string): Effect.Effect<Status, never, WorkflowEngine> =>
+  Effect.map(ExtractionWorkflow.poll(executionId), (result): Status => {
+    if (result === undefined) return { _tag: "Unknown" }
+    if (result._tag === "Suspended") return { _tag: "Running" }
+    if (result.exit._tag === "Success") return { _tag: "Succeeded", report: result.exit.value }
+    const failure = result.exit.cause._tag === "Fail" ? result.exit.cause.error : undefined
+    return failure !== undefined ? { _tag: "Failed", error: failure } : { _tag: "Running" }
+  })
+
+/** What {@link submit} did: started an execution (detached), or ran it to its report. @since 0.2.0 */
+export type Submitted =
+  | { readonly _tag: "Started"; readonly id: string; readonly plan: Extraction.Plan }
+  | { readonly _tag: "Done"; readonly report: Extraction.Report; readonly plan: Extraction.Plan }
+
+/**
+ * Plans `query` on a runner of the org (with its credentials) and runs the plan: what a client without credentials
+ * calls. The query's interval must be absolute, so that submitting it again names the same execution.
+ *
+ * @since 0.2.0
+ */
+export const submit = (
+  query: unknown,
+  options?: RunOptions & { readonly plan?: PlanStep.PlanSettings | undefined; readonly detach?: boolean | undefined }
+): Effect.Effect<Submitted, StepError, WorkflowEngine> =>
+  Effect.flatMap(
+    PlanWorkflow.execute({
+      org: options?.org ?? "default",
+      query,
+      ...(options?.plan !== undefined ? { settings: options.plan } : {})
+    }),
+    (plan) =>
+      options?.detach === true
+        ? Effect.map(
+            start(plan as Extraction.Plan, options),
+            (id): Submitted => ({
+              _tag: "Started",
+              id,
+              plan: plan as Extraction.Plan
+            })
+          )
+        : Effect.map(
+            run(plan as Extraction.Plan, options),
+            (report): Submitted => ({
+              _tag: "Done",
+              report,
+              plan: plan as Extraction.Plan
+            })
+          )
+  )

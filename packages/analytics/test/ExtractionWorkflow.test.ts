@@ -147,4 +147,30 @@ describe("ExtractionWorkflow on the in-memory engine", () => {
       })
     )
   )
+
+  it.effect("submit plans on the runner; detached, the execution is followed by its id to the same report", () =>
+    withEmulator(
+      Effect.gen(function* () {
+        const sink = PageSink.memory()
+        yield* Effect.gen(function* () {
+          const started = yield* drive(ExtractionWorkflow.submit({ interval: threeDays }, { detach: true }))
+          assert.isTrue(Exit.isSuccess(started))
+          if (!Exit.isSuccess(started) || started.value._tag !== "Started") return assert.fail("not started")
+          const { id, plan } = started.value
+          assert.strictEqual(plan.watermark, new Date(watermarkMillis).toISOString())
+          const unknown = yield* ExtractionWorkflow.status("no-such-execution")
+          assert.strictEqual(unknown._tag, "Unknown")
+          // Submitting the same query again waits for the same execution instead of starting another.
+          const done = yield* drive(ExtractionWorkflow.submit({ interval: threeDays }))
+          assert.isTrue(Exit.isSuccess(done))
+          if (!Exit.isSuccess(done) || done.value._tag !== "Done") return assert.fail("not done")
+          const status = yield* ExtractionWorkflow.status(id)
+          assert.strictEqual(status._tag, "Succeeded")
+          if (status._tag === "Succeeded") assert.deepStrictEqual(status.report, done.value.report)
+          assert.deepStrictEqual(sorted(sink.written.map((c) => c.conversationId!)), sorted(yield* truthIds))
+          assert.strictEqual(yield* jobPosts, plan.windows.filter((w) => w.kind === "job").length)
+        }).pipe(Effect.provide(engineWith(sink)))
+      })
+    )
+  )
 })
