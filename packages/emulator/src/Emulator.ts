@@ -113,20 +113,31 @@ export const toWebResponse = (raw: {
     headers: raw.headers
   })
 
+// A TestClock is the Clock with `adjust` and `setTime` (effect/TestClock has no guard of its own).
+const isTestClock = (clock: object): boolean =>
+  typeof (clock as Partial<TestClock.TestClock>).adjust === "function" &&
+  typeof (clock as Partial<TestClock.TestClock>).setTime === "function"
+
 /**
- * Build an emulator with the current `Clock` (a `TestClock` inside `it.effect`).
+ * Build an emulator with the current `Clock` (a `TestClock` inside `it.effect`). Without a `startDate`, on a live
+ * clock the data ends at the current time (or `anchorMillis`, see `EmulatorOptions.endingAt`); under a `TestClock` it
+ * is the fixed default dataset from `2026-01-05`, with "now" just after it.
  *
  * @since 0.1.0
  */
 export const make = Effect.fn("Emulator.make")(function* (input: EmulatorOptions.Input = {}) {
-  const options = EmulatorOptions.resolve(input)
+  const clock = yield* Effect.clock
+  // On a live clock (no TestClock) a dataset without startDate ends at the current time, where a user looks.
+  const placed = isTestClock(clock)
+    ? input
+    : EmulatorOptions.endingAt(input, input.anchorMillis ?? (yield* clock.currentTimeMillis))
+  const options = EmulatorOptions.resolve(placed)
   const dataset = Generator.make({
     seed: options.seed,
     startDate: options.startDate,
     days: options.days,
     perDay: options.perDay
   })
-  const clock = yield* Effect.clock
   const app = yield* App.make(options, dataset, clock)
   const service = Emulator.of({
     options,

@@ -198,3 +198,22 @@ export const datasetEndMillis = (options: Pick<EmulatorOptions, "startDate" | "d
 /** The emulator "now" at start: the explicit anchor, or dataset end + availability lag + 1 h. @since 0.1.0 */
 export const anchorOf = (options: EmulatorOptions): number =>
   options.anchorMillis ?? datasetEndMillis(options) + options.jobs.availabilityLagMillis + 60 * 60 * 1000
+
+/** A UTC `YYYY-MM-DD` `days` before the day of `endMillis`. */
+const daysBefore = (endMillis: number, days: number): string =>
+  new Date(Math.floor(endMillis / DAY) * DAY - days * DAY).toISOString().slice(0, 10)
+
+/**
+ * Data that ends at `endMillis` (the real time, or `anchorMillis`): without a `startDate`, the dataset is the `days`
+ * full UTC days before the day of `endMillis` plus that day (`days + 1` in the resolved options), and the emulator
+ * "now" starts at `endMillis`, so conversations appear as the clock passes their end, as in a live org. With a
+ * `startDate`, `input` unchanged. The server always places its data so; `Emulator.make` does when its `Clock` is not a
+ * `TestClock` (under `TestClock`, the fixed defaults keep tests reproducible).
+ *
+ * @since 0.3.0
+ */
+export const endingAt = (input: Input, endMillis: number): Input => {
+  if (input.startDate !== undefined) return input
+  const days = input.days ?? defaults.days
+  return { ...input, startDate: daysBefore(endMillis, days), days: days + 1, anchorMillis: endMillis }
+}

@@ -11,7 +11,7 @@ import * as Effect from "effect/Effect"
 import * as FiberSet from "effect/FiberSet"
 import type * as Scope from "effect/Scope"
 import * as Emulator from "./Emulator.js"
-import type * as EmulatorOptions from "./EmulatorOptions.js"
+import * as EmulatorOptions from "./EmulatorOptions.js"
 import * as Internals from "./internal/http/internals.js"
 import * as NodeServer from "./internal/http/nodeServer.js"
 import type { WireResponse } from "./internal/http/wire.js"
@@ -41,7 +41,7 @@ export interface Running {
 
 const DAY = 86_400_000
 
-/** A UTC `YYYY-MM-DD` `days` before the day of `nowMillis`: the dataset then ends at today's midnight. @since 0.1.0 */
+/** A UTC `YYYY-MM-DD` `days` before the day of `nowMillis`: the server's default `startDate`. @since 0.1.0 */
 export const startDateEndingToday = (nowMillis: number, days: number): string => {
   const today = Math.floor(nowMillis / DAY) * DAY
   return new Date(today - days * DAY).toISOString().slice(0, 10)
@@ -50,8 +50,8 @@ export const startDateEndingToday = (nowMillis: number, days: number): string =>
 const isLoopback = (host: string) => host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host)
 
 /**
- * Build an emulator and serve it. Defaults for a server: the emulator "now" is the real time and the
- * dataset covers the `days` full UTC days before today.
+ * Build an emulator and serve it. Defaults for a server: the emulator "now" is the real time (or `anchorMillis`) and
+ * the dataset covers the `days` full UTC days before today plus today up to now (`EmulatorOptions.endingAt`).
  *
  * @since 0.1.0
  */
@@ -60,14 +60,9 @@ export const start = (options: Options = {}): Effect.Effect<Running, Error, Scop
     const host = options.host ?? "127.0.0.1"
     if (!isLoopback(host)) return yield* Effect.fail(new Error(`The emulator binds loopback only, not ${host}`))
     const nowMillis = yield* Clock.currentTimeMillis
-    const days = options.days ?? 7
     const { port: _port, host: _host, readAhead: _readAhead, ...rest } = options
-    const emulator = yield* Emulator.make({
-      ...rest,
-      days,
-      startDate: options.startDate ?? startDateEndingToday(nowMillis, days),
-      anchorMillis: options.anchorMillis ?? nowMillis
-    })
+    const anchorMillis = options.anchorMillis ?? nowMillis
+    const emulator = yield* Emulator.make({ ...EmulatorOptions.endingAt(rest, anchorMillis), anchorMillis })
     const internals = Internals.get(emulator)!
     yield* Effect.addFinalizer(() => Effect.sync(internals.readAhead.stop))
     // Request fibers belong to the scope: closing it interrupts requests still in flight.

@@ -52,12 +52,14 @@ describe("Server over loopback HTTP", () => {
     })
   )
 
-  it.scopedLive("the server defaults to real time with data ending today", () =>
+  it.scopedLive("the server defaults to real time with data ending now: the days before today, and today", () =>
     Effect.gen(function* () {
       const server = yield* Server.start({ ...small, port: 0 })
       const now = yield* server.emulator.nowMillis
       assert.isAtMost(Math.abs(now - Date.now()), 5_000)
-      assert.strictEqual(server.emulator.dataset.spanEndMillis, Math.floor(Date.now() / 86_400_000) * 86_400_000)
+      const today = Math.floor(Date.now() / 86_400_000) * 86_400_000
+      assert.strictEqual(server.emulator.dataset.spanStartMillis, today - 2 * 86_400_000)
+      assert.strictEqual(server.emulator.dataset.spanEndMillis, today + 86_400_000)
       assert.strictEqual(Server.startDateEndingToday(Date.parse("2026-03-10T15:00:00Z"), 7), "2026-03-03")
     })
   )

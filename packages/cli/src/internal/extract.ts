@@ -25,6 +25,7 @@ import * as Io from "./io.js"
 import * as Output from "./output.js"
 import * as OutputKind from "./outputKind.js"
 import * as OutputLock from "./outputLock.js"
+import * as PlanHints from "./planHints.js"
 import * as PlanStore from "./planStore.js"
 import * as Progress from "./progress.js"
 import * as QuarantineFile from "./quarantineFile.js"
@@ -169,7 +170,7 @@ export const execute = (options: {
     const sink = options.dryRun ? undefined : yield* options.sink
     const plan = Option.isSome(stored) ? stored.value : yield* Extraction.plan(options.query)
     if (sink === undefined) {
-      yield* options.printPlan(Extraction.formatPlan(plan))
+      yield* options.printPlan(PlanHints.formatPlan(plan))
       return Option.none<Extraction.Report>()
     }
     if (Option.isSome(options.checkpoint) && Option.isNone(stored)) {
@@ -392,7 +393,7 @@ const finish = (
         : ""
     yield* Effect.sync(() =>
       process.stderr.write(
-        `${Extraction.formatReport(report)}\n\noutput         ${Output.describe(output)}\n${quarantineLine}`
+        `${PlanHints.formatReport(report)}\n\noutput         ${Output.describe(output)}\n${quarantineLine}`
       )
     )
     const short = settings.reconcile ? ReconcileCheck.shortfalls(report, settings.reconcileThreshold) : []

@@ -12,7 +12,8 @@ options (each also as --flag=value):
   --port <n>                      TCP port on 127.0.0.1, 0 to 65535 (default 0: a free one, printed)
                                   e.g. --port 8080
   --seed <n>                      seed of the generated data, >= 0 (default 1); e.g. --seed 42
-  --days <n>                      days of data ending at today's UTC midnight, >= 1 (default 7); e.g. --days 30
+  --days <n>                      days of data before today, plus today so far, >= 1 (default 7)
+                                  e.g. --days 30
   --per-day <n>                   average conversations per day, >= 1 (default 200); e.g. --per-day 500
   --client-id <id>                OAuth client id accepted (default emulator-client)
   --client-secret <s>             its secret (default emulator-secret)
