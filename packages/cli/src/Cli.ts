@@ -1,6 +1,6 @@
 /**
  * The `genesys-analytics` command: `extract`, `query`, `aggregate`, `jobs status|results|cancel`, `availability`,
- * `audit verify`, `emulator` and `demo`, on `@effect/cli`. `run` parses the arguments, runs the command and returns
+ * `audit verify`, `emulator`, `demo`, and the cluster's `runner` and `status`, on `@effect/cli`. `run` parses the arguments, runs the command and returns
  * its exit code: 0 done, 1 a check failed (audit verify) or an internal error, 2 usage or invalid query,
  * 3 authentication, 4 partial or failed extraction. Failures are reported as one line on stderr.
  *
@@ -26,6 +26,8 @@ const Extract = Effect.promise(() => import("./internal/extract.js"))
 const Commands = Effect.promise(() => import("./internal/commands.js"))
 const Demo = Effect.promise(() => import("./internal/demo.js"))
 const Aggregate = Effect.promise(() => import("./internal/aggregate.js"))
+const Runner = Effect.promise(() => import("./internal/runner.js"))
+const ClusterSubmit = Effect.promise(() => import("./internal/clusterSubmit.js"))
 // `emulator` is the `genesys-emulator` command itself (one parser, one flag set), run with this program's name.
 const EmulatorBin = Effect.promise(() => import("@effect-genesys/emulator/bin"))
 
@@ -111,6 +113,15 @@ const extract = Command.make(
       Options.optional
     ),
     dryRun: Options.boolean("dry-run").pipe(Options.withDescription("print the plan and stop")),
+    cluster: Options.text("cluster").pipe(
+      Options.withDescription("submit to the runners of this cluster (postgres:// URL) instead of running here"),
+      Options.optional
+    ),
+    org: Options.text("org").pipe(
+      Options.withDescription("with --cluster: the org profile the runners use"),
+      Options.withDefault("default")
+    ),
+    detach: Options.boolean("detach").pipe(Options.withDescription("with --cluster: print the execution id and leave")),
     strict: Flags.strict,
     ...Flags.connection
   },
@@ -273,10 +284,34 @@ const demo = Command.make(
   Command.withDescription("Extract 30 days from an in-process emulator into ./demo-output and verify the audit trail")
 )
 
+const clusterOption = Options.text("cluster").pipe(Options.withDescription("the cluster's database (postgres:// URL)"))
+
+const runner = Command.make(
+  "runner",
+  {
+    cluster: clusterOption,
+    host: Options.text("host").pipe(
+      Options.withDescription("the address other runners reach this one at"),
+      Options.withDefault("127.0.0.1")
+    ),
+    port: Options.integer("port").pipe(
+      Options.withDescription("the port this runner listens on"),
+      Options.withDefault(34431)
+    ),
+    orgs: Options.text("orgs").pipe(Options.withDescription("org profiles (JSON file)"), Options.optional),
+    audit: auditOption
+  },
+  (o) => finish(Effect.flatMap(Runner, (m) => m.command(o)))
+).pipe(Command.withDescription("Run one runner of a durable-extraction cluster"))
+
+const status = Command.make("status", { cluster: clusterOption, id: Args.text({ name: "execution-id" }) }, (o) =>
+  finish(Effect.flatMap(ClusterSubmit, (m) => m.status(o.cluster, o.id)))
+).pipe(Command.withDescription("Print the state of a cluster's extraction"))
+
 /** The root command. @since 0.1.0 */
 export const command = Command.make("genesys-analytics").pipe(
   Command.withDescription("Genesys Cloud conversation-detail analytics from the shell"),
-  Command.withSubcommands([extract, query, aggregate, jobs, availability, audit, demo])
+  Command.withSubcommands([extract, query, aggregate, jobs, availability, audit, demo, runner, status])
 )
 
 const cli = Command.run(command, { name: "genesys-analytics", version: "0.1.0" })

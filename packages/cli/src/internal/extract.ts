@@ -50,6 +50,10 @@ export interface Settings {
   /** NDJSON file for records set aside instead of failing the run. */
   readonly quarantine: Option.Option<string>
   readonly dryRun: boolean
+  /** Submit to this cluster's runners (a postgres:// URL) instead of running here. */
+  readonly cluster: Option.Option<string>
+  readonly org: string
+  readonly detach: boolean
   readonly connection: Connection.Connection
 }
 
@@ -291,6 +295,14 @@ type Query = Effect.Effect.Success<ReturnType<typeof buildQuery>>
 /** Refuses settings that cannot work together, before anything is locked or requested. */
 const checkSettings = (settings: Settings, output: Output.Output) =>
   Effect.gen(function* () {
+    if (Option.isNone(settings.cluster) && (settings.detach || settings.org !== "default")) {
+      return yield* Cli.usage(`${settings.detach ? "--detach" : "--org"} needs --cluster`)
+    }
+    if (Option.isSome(settings.cluster) && (Option.isSome(settings.checkpoint) || settings.dryRun)) {
+      return yield* Cli.usage(
+        `--cluster keeps its state in the cluster: drop ${settings.dryRun ? "--dry-run" : "--checkpoint"}`
+      )
+    }
     if (Option.isSome(settings.checkpoint) && Option.isNone(output.target)) {
       return yield* Cli.usage("--checkpoint needs --out: output on standard output cannot be resumed")
     }
@@ -414,6 +426,10 @@ export const command = (settings: Settings) =>
       onRight: Effect.succeed
     })
     yield* checkSettings(settings, output)
+    if (Option.isSome(settings.cluster)) {
+      const m = yield* Effect.promise(() => import("./clusterSubmit.js"))
+      return yield* m.extract({ ...settings, cluster: settings.cluster.value }, query, output)
+    }
     const invocation = yield* invocationOf(settings, query, output)
     const { quarantined, report } = yield* runExtraction(settings, query, invocation, output)
     if (Option.isNone(report)) return Cli.ExitCode.ok

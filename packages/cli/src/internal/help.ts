@@ -105,7 +105,9 @@ const commands: Record<string, Help> = {
       ["availability", "print the data-availability date"],
       ["audit verify", "verify an audit log's hash chain"],
       ["emulator", "serve the Genesys Cloud emulator on 127.0.0.1"],
-      ["demo", "extract from an in-process emulator and verify the audit trail"]
+      ["demo", "extract from an in-process emulator and verify the audit trail"],
+      ["runner", "run a durable-extraction runner of a cluster (Postgres)"],
+      ["status", "print the state of a cluster's extraction by execution id"]
     ],
     options: [
       { flag: "-h, --help", text: "this text; after a command, that command's options", facts: "e.g. extract --help" },
@@ -138,8 +140,25 @@ const commands: Record<string, Help> = {
       {
         flag: "--checkpoint",
         value: "<dir>",
-        text: "directory for the plan and checkpoints; running the same command again resumes",
+        text: "state directory (plan, journal, pages); the same command resumes a killed or failed run",
         facts: "default: none (no resume); e.g. --checkpoint .extract-state"
+      },
+      {
+        flag: "--cluster",
+        value: "<postgres-url>",
+        text: "submit to the runners of this cluster instead of running here (needs --out)",
+        facts: "default: none; e.g. --cluster postgres://user@db:5432/genesys"
+      },
+      {
+        flag: "--org",
+        value: "<name>",
+        text: "with --cluster: the org profile whose credentials the runners use",
+        facts: "default: default (the runners' GENESYS_* environment); e.g. --org emea"
+      },
+      {
+        flag: "--detach",
+        text: "with --cluster: print the execution id and leave the run to the cluster",
+        facts: "default: off (follow to the summary)"
       },
       {
         flag: "--concurrency",
@@ -351,6 +370,52 @@ const commands: Record<string, Help> = {
         flag: "--allow-open",
         text: "accept a last run without its seal (a log still being written)",
         facts: "default: off (an unsealed last run fails)"
+      }
+    ]
+  },
+  runner: {
+    summary:
+      "Run one runner of a durable-extraction cluster: it executes its share of the cluster's extractions " +
+      "and takes over those of runners that die. Prints one ready line; SIGTERM hands its work over.",
+    usage: "genesys-analytics runner --cluster <postgres-url> [options]",
+    options: [
+      {
+        flag: "--cluster",
+        value: "<postgres-url>",
+        text: "the cluster's database (tables are created on first use)",
+        facts: "default: none, required; e.g. --cluster postgres://user@db:5432/genesys"
+      },
+      {
+        flag: "--host",
+        value: "<host>",
+        text: "the address other runners reach this one at",
+        facts: "default: 127.0.0.1; e.g. --host 10.0.0.5"
+      },
+      {
+        flag: "--port",
+        value: "<n>",
+        text: "the port this runner listens on for its peers",
+        facts: "default: 34431; 1 to 65535; e.g. --port 34432"
+      },
+      {
+        flag: "--orgs",
+        value: "<file.json>",
+        text: "org profiles: {name: {region|apiUrl, clientId, clientSecretEnv|clientSecretFile}}",
+        facts: "default: only the org default (GENESYS_* variables); e.g. --orgs orgs.json"
+      },
+      audit
+    ]
+  },
+  status: {
+    summary: "Print the state of an extraction submitted to a cluster (extract --cluster --detach prints its id).",
+    usage: "genesys-analytics status --cluster <postgres-url> <execution-id>",
+    args: [["<execution-id>", "the id extract --detach printed"]],
+    options: [
+      {
+        flag: "--cluster",
+        value: "<postgres-url>",
+        text: "the cluster's database",
+        facts: "default: none, required; e.g. --cluster postgres://user@db:5432/genesys"
       }
     ]
   },

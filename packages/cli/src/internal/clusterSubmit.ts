@@ -1,0 +1,98 @@
+/**
+ * `extract --cluster <url>`: a client of a cluster. It submits the extraction (the plan is made by a runner, with the
+ * org's credentials: this process needs none), then follows it to the usual summary and exit code, or with
+ * `--detach` prints the execution id and leaves. `status --cluster <url> <id>` reads an execution's state.
+ *
+ * @internal
+ */
+import * as Extraction from "@effect-genesys/analytics/Extraction"
+import * as ExtractionWorkflow from "@effect-genesys/analytics/ExtractionWorkflow"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as NodePath from "node:path"
+import * as Cli from "./cliError.js"
+import * as Cluster from "./cluster.js"
+import * as Io from "./io.js"
+import * as Output from "./output.js"
+import * as ReconcileCheck from "./reconcileCheck.js"
+import * as Runner from "./runner.js"
+
+/** What a cluster client was asked. @internal */
+export interface Settings {
+  readonly cluster: string
+  readonly org: string
+  readonly detach: boolean
+  readonly concurrency: number
+  readonly pageSize: Option.Option<number>
+  readonly reconcile: boolean
+  readonly reconcileThreshold: number
+}
+
+/** The journal's description of the output: a runner opens it; files must be on storage every runner shares. */
+const sinkOf = (output: Output.Output): Effect.Effect<Cluster.SinkSpec, Cli.CliFailure> =>
+  Option.match(output.target, {
+    onNone: () => Effect.fail(Cli.usage("--cluster needs --out: runners cannot write to this terminal")),
+    onSome: (target) =>
+      Effect.succeed<Cluster.SinkSpec>(
+        output.format === "postgres"
+          ? { format: "postgres", url: target }
+          : { format: output.format, out: NodePath.resolve(target) }
+      )
+  })
+
+/** Submits and follows (or detaches from) an extraction on the cluster. @internal */
+export const extract = (settings: Settings, query: Record<string, unknown>, output: Output.Output) =>
+  Effect.gen(function* () {
+    const url = yield* Runner.clusterUrl(settings.cluster)
+    const sink = yield* sinkOf(output)
+    const submitted = yield* ExtractionWorkflow.submit(query, {
+      org: settings.org,
+      sink,
+      concurrency: settings.concurrency,
+      pageSize: Option.getOrUndefined(settings.pageSize),
+      reconcile: settings.reconcile,
+      reconcileThreshold: settings.reconcileThreshold,
+      detach: settings.detach
+    }).pipe(
+      Effect.provide(Cluster.clientEngine({ url })),
+      Effect.mapError((e) => {
+        const failure = Cli.fromUnknown(e)
+        return new Cli.CliFailure({
+          code: failure.code === Cli.ExitCode.usage ? Cli.ExitCode.usage : Cli.ExitCode.partial,
+          message: `extraction failed: ${failure.message}; run the same command again to continue it`
+        })
+      })
+    )
+    if (submitted._tag === "Started") {
+      yield* Io.stdout(`${submitted.id}\n`)
+      return Cli.ExitCode.ok
+    }
+    const report = submitted.report
+    yield* Io.stderr(`${Extraction.formatReport(report)}\n\noutput         ${Output.describe(output)}\n`)
+    const short = settings.reconcile ? ReconcileCheck.shortfalls(report, settings.reconcileThreshold) : []
+    if (short.length > 0) return yield* Cli.partial(ReconcileCheck.message(short, settings.reconcileThreshold))
+    return report.complete ? Cli.ExitCode.ok : Cli.ExitCode.partial
+  })
+
+/** `status --cluster <url> <id>`: prints the execution's state; exit 0 when it succeeded or is running, 4 failed. @internal */
+export const status = (cluster: string, id: string) =>
+  Effect.gen(function* () {
+    const url = yield* Runner.clusterUrl(cluster)
+    const state = yield* ExtractionWorkflow.status(id).pipe(
+      Effect.provide(Cluster.clientEngine({ url })),
+      Effect.mapError((e) => Cli.partial(`cannot read ${Runner.describeUrl(cluster)}: ${String(e)}`))
+    )
+    switch (state._tag) {
+      case "Unknown":
+        return yield* Cli.usage(`no execution ${id} in ${Runner.describeUrl(cluster)}`)
+      case "Running":
+        yield* Io.stdout(`${id}  running\n`)
+        return Cli.ExitCode.ok
+      case "Succeeded":
+        yield* Io.stdout(`${id}  succeeded\n${Extraction.formatReport(state.report)}\n`)
+        return Cli.ExitCode.ok
+      case "Failed":
+        yield* Io.stdout(`${id}  failed: ${state.error.message}\n`)
+        return Cli.ExitCode.partial
+    }
+  })

@@ -1,0 +1,205 @@
+// Failover on a real Postgres: three `genesys-analytics runner` processes share a cluster database; a client-only
+// `extract --cluster` submits a 14-day extraction into a Postgres sink and follows it. Whichever runner is seen
+// executing a window (it logs each page it commits) is SIGKILLed, three times, each time replaced by a fresh runner:
+// the survivors take its shards over and the run ends with exactly the emulator's ground truth in the sink, each
+// conversation once.
+//
+// Needs the build (`npm test` builds first; alone: `npx tsc -b packages/cli`).
+import * as Server from "@effect-genesys/emulator/Server"
+import * as SqlSink from "@effect-genesys/sql/SqlSink"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as TestPostgres from "@effect-genesys/test-postgres"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { Effect, Exit, Scope } from "effect"
+import * as ChildProcess from "node:child_process"
+import * as Fs from "node:fs"
+import * as Net from "node:net"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import * as Child from "./ReliabilityChild.js"
+
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+const startDate = "2026-04-06"
+const day0 = Date.parse(`${startDate}T00:00:00.000Z`)
+const DAYS = 14
+const interval = `${new Date(day0).toISOString()}/${new Date(day0 + DAYS * DAY).toISOString()}`
+const KILLS = 3
+
+let scope: Scope.CloseableScope
+let server: Server.Running
+let postgres: TestPostgres.Server
+let truth: ReadonlyArray<string>
+const root = Fs.mkdtempSync(Path.join(Os.tmpdir(), "cli-cluster-"))
+const children = new Set<ChildProcess.ChildProcess>()
+
+beforeAll(async () => {
+  scope = Effect.runSync(Scope.make())
+  postgres = await Effect.runPromise(TestPostgres.start().pipe(Scope.extend(scope)))
+  server = await Effect.runPromise(
+    Server.start({
+      port: 0,
+      seed: 41,
+      startDate,
+      days: DAYS,
+      perDay: 40,
+      anchorMillis: day0 + DAYS * DAY + 11 * HOUR,
+      jobs: { queueMillis: 200, runMillis: 800, runMillisPerConversation: 0 },
+      rateLimit: { count: 100_000, windowSeconds: 60 }
+    }).pipe(Scope.extend(scope))
+  )
+  truth = await Effect.runPromise(server.emulator.groundTruthSync({ interval }))
+}, 60_000)
+
+afterAll(async () => {
+  for (const child of children) child.kill("SIGKILL")
+  await Effect.runPromise(Scope.close(scope, Exit.void))
+  Fs.rmSync(root, { recursive: true, force: true })
+})
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const probe = Net.createServer()
+    probe.once("error", reject)
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as Net.AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+
+const env = () => ({
+  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("GENESYS_"))),
+  GENESYS_API_URL: server.url,
+  GENESYS_CLIENT_ID: "emulator-client",
+  GENESYS_CLIENT_SECRET: "emulator-secret"
+})
+
+interface Runner {
+  readonly name: string
+  readonly child: ChildProcess.ChildProcess
+  readonly ready: Promise<void>
+  pages: number
+  /** The window of the last page it committed. */
+  window: string
+}
+
+/** Starts a runner; `onPage` sees every page it commits. */
+const startRunner = async (name: string, clusterUrl: string, onPage: (runner: Runner) => void): Promise<Runner> => {
+  const port = await freePort()
+  const child = ChildProcess.spawn(
+    process.execPath,
+    [Child.bin, "runner", "--cluster", clusterUrl, "--port", String(port)],
+    { cwd: root, env: env(), stdio: ["ignore", "pipe", "pipe"] }
+  )
+  children.add(child)
+  child.on("close", () => children.delete(child))
+  let out = ""
+  let err = ""
+  const runner: Runner = {
+    name,
+    child,
+    pages: 0,
+    window: "",
+    ready: new Promise<void>((resolve, reject) => {
+      child.stdout!.on("data", (d: Buffer) => {
+        out += d.toString()
+        if (out.includes("ready on")) resolve()
+      })
+      child.on("close", (code) => reject(new Error(`${name} exited ${code} before ready: ${err}`)))
+    })
+  }
+  child.stderr!.on("data", (d: Buffer) => {
+    const text = d.toString()
+    err += text
+    for (const line of text.split("\n")) {
+      const page = / (\S+) page \d+ /.exec(line)
+      if (page !== null) {
+        runner.pages += 1
+        runner.window = page[1]!
+        onPage(runner)
+      }
+    }
+  })
+  return runner
+}
+
+describe("genesys-analytics runner: three runners on Postgres, the executing one SIGKILLed three times", () => {
+  it("the survivors finish the 14-day extraction: exactly the ground truth in the Postgres sink", {
+    timeout: 240_000
+  }, async () => {
+    assert.isAbove(truth.length, 400)
+    const clusterUrl = await Effect.runPromise(
+      TestPostgres.createDatabase("cluster").pipe(Effect.provideService(TestPostgres.TestPostgres, postgres))
+    )
+    const sinkUrl = await Effect.runPromise(
+      TestPostgres.createDatabase("sink").pipe(Effect.provideService(TestPostgres.TestPostgres, postgres))
+    )
+    const log: Array<string> = []
+    let kills = 0
+    // Kill time of each window whose runner was killed, until another runner commits a page of it.
+    const orphaned = new Map<string, number>()
+    const takeovers: Array<number> = []
+    let serial = 0
+    const runners = new Set<Runner>()
+    const onPage = (runner: Runner) => {
+      const since = orphaned.get(runner.window)
+      if (since !== undefined) {
+        orphaned.delete(runner.window)
+        takeovers.push(Date.now() - since)
+      }
+      // A runner that has committed a few pages is executing a window: kill it there, and start a replacement.
+      if (kills >= KILLS || runner.pages < 3 || runner.child.exitCode !== null || runner.child.killed) return
+      kills += 1
+      orphaned.set(runner.window, Date.now())
+      log.push(`SIGKILL ${runner.name} after its page ${runner.pages} (window ${runner.window})`)
+      runner.child.kill("SIGKILL")
+      runners.delete(runner)
+      void startRunner(`runner-${++serial}`, clusterUrl, onPage).then((r) => runners.add(r))
+    }
+    for (let i = 0; i < 3; i++) runners.add(await startRunner(`runner-${++serial}`, clusterUrl, onPage))
+    await Promise.all([...runners].map((r) => r.ready))
+
+    const submitted = await Child.run(
+      [
+        "extract",
+        "--interval",
+        interval,
+        "--cluster",
+        clusterUrl,
+        "--out",
+        sinkUrl,
+        "--format",
+        "postgres",
+        "--page-size",
+        "10",
+        "--concurrency",
+        "3"
+      ],
+      { cwd: root, env: { GENESYS_API_URL: "http://127.0.0.1:9" } }
+    )
+    const context = `${log.join("\n")}\nwindow takeovers after a kill (ms): ${takeovers.join(", ")}\n${submitted.stderr}`
+    assert.strictEqual(submitted.code, 0, context)
+    assert.match(submitted.stderr, /complete\s+yes/, context)
+    assert.strictEqual(kills, KILLS, `the extraction ended before every kill\n${context}`)
+    assert.strictEqual(takeovers.length, KILLS, `every killed window was continued by another runner\n${context}`)
+
+    const ids = await Effect.runPromise(
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) => sql<{ readonly conversation_id: string }>`SELECT "conversation_id" FROM "conversations"`
+      ).pipe(
+        Effect.map((rows) => rows.map((r) => r.conversation_id)),
+        Effect.provide(SqlSink.layerPg({ url: sinkUrl })),
+        Effect.scoped
+      )
+    )
+    assert.strictEqual(new Set(ids).size, ids.length, context)
+    assert.deepStrictEqual([...ids].sort(), [...truth].sort(), context)
+    console.info(
+      `${context
+        .split("\n")
+        .slice(0, KILLS + 1)
+        .join("\n")}`
+    )
+  })
+})
