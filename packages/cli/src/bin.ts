@@ -15,6 +15,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Cli from "./Cli.js"
 import * as SecretGuard from "./internal/secretGuard.js"
+import * as Telemetry from "./internal/telemetry.js"
 
 // Before anything can print: no secret or token reaches the terminal, whatever text carries it.
 SecretGuard.installTerminal()
@@ -26,7 +27,10 @@ process.once("SIGTERM", () => {
 })
 
 NodeRuntime.runMain(
-  Cli.run(process.argv).pipe(Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer))),
+  Cli.run(process.argv).pipe(
+    // OTLP export of traces and metrics when OTEL_EXPORTER_OTLP_ENDPOINT is set, flushed when the command ends.
+    Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, Telemetry.layer))
+  ),
   {
     disableErrorReporting: true,
     disablePrettyLogger: true,

@@ -12,6 +12,7 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
 import * as AnalyticsMetrics from "../../AnalyticsMetrics.js"
 import { Transport } from "../../GenesysError.js"
 import { remember, responseBytes, stripQuery } from "./exchange.js"
@@ -82,7 +83,27 @@ const timeoutOf = (request: HttpClientRequest.HttpClientRequest, timeout: Durati
     detail: `no complete response within ${Duration.format(timeout)}`
   })
 
-/** Sends, reads the body within `timeout`, records the request's metrics under `route`. @internal */
+// The attempts of the request being sent: set per request by `countAttempts`, outside its retries.
+const currentAttempts = FiberRef.unsafeMake<{ count: number } | undefined>(undefined)
+
+/**
+ * Numbers the attempts of each request sent through `client` (the outermost combinator, so that its retries run
+ * inside): `timedAttempt` reads the count for its span. @internal
+ */
+export const countAttempts = <E, R>(client: HttpClient.HttpClient.With<E, R>): HttpClient.HttpClient.With<E, R> =>
+  // `transformResponse`, not `transform`: the request (and its token) is prepared again by each retry inside.
+  HttpClient.transformResponse(client, (effect) =>
+    Effect.suspend(() => Effect.locally(effect, currentAttempts, { count: 0 }))
+  )
+
+/**
+ * Sends, reads the body within `timeout`, records the request's metrics under `route`. Each attempt is a client span
+ * named after the route (`GET /api/v2/…/{jobId}`: method and URL template) with `genesys.route`, `genesys.attempt`
+ * (1 for the first send, counting every retry of the same request) and `http.response.status_code`, or `error.type`
+ * for a transport failure; the platform's own `http.client` span is its child.
+ *
+ * @internal
+ */
 export const timedAttempt =
   (route: string, timeout: Duration.Duration) =>
   <R>(
@@ -91,29 +112,50 @@ export const timedAttempt =
     // `transform` keeps the inner client's error type for its preprocessing; the platform client's preprocessing
     // cannot fail, so every failure left is the attempt's `Retryable`.
     HttpClient.transform(client, (effect, request) =>
-      Effect.gen(function* () {
-        const start = yield* Clock.currentTimeMillis
-        const result = yield* effect.pipe(
-          Effect.flatMap((response) => Effect.map(response.text, (body) => ({ response, body }))),
-          Effect.mapError((e) => transportOf(request, e)),
-          Effect.timeoutFail({ duration: timeout, onTimeout: timeoutOf(request, timeout) }),
-          Effect.either
+      Effect.flatMap(FiberRef.get(currentAttempts), (counter) => {
+        const attempt = counter === undefined ? 1 : ++counter.count
+        return Effect.gen(function* () {
+          const start = yield* Clock.currentTimeMillis
+          const result = yield* effect.pipe(
+            Effect.flatMap((response) => Effect.map(response.text, (body) => ({ response, body }))),
+            Effect.mapError((e) => transportOf(request, e)),
+            Effect.timeoutFail({ duration: timeout, onTimeout: timeoutOf(request, timeout) }),
+            Effect.either
+          )
+          const durationMillis = (yield* Clock.currentTimeMillis) - start
+          const bytesSent = bodyLength(request)
+          if (Either.isLeft(result)) {
+            yield* AnalyticsMetrics.recordRequest({
+              route,
+              status: "error",
+              durationMillis,
+              bytesReceived: 0,
+              bytesSent
+            })
+            yield* Effect.annotateCurrentSpan("error.type", result.left.reason)
+            return yield* new Retryable({ failure: { _tag: "Transport", error: result.left } })
+          }
+          const { body, response } = result.right
+          yield* AnalyticsMetrics.recordRequest({
+            route,
+            status: response.status,
+            durationMillis,
+            bytesReceived: responseBytes(response.headers, body),
+            bytesSent
+          })
+          remember(request, response, body, route)
+          yield* Effect.annotateCurrentSpan("http.response.status_code", response.status)
+          return response
+        }).pipe(
+          Effect.withSpan(route, {
+            kind: "client",
+            attributes: {
+              "genesys.route": route,
+              "genesys.attempt": attempt,
+              "http.request.method": request.method,
+              "url.template": route.slice(route.indexOf(" ") + 1)
+            }
+          })
         )
-        const durationMillis = (yield* Clock.currentTimeMillis) - start
-        const bytesSent = bodyLength(request)
-        if (Either.isLeft(result)) {
-          yield* AnalyticsMetrics.recordRequest({ route, status: "error", durationMillis, bytesReceived: 0, bytesSent })
-          return yield* new Retryable({ failure: { _tag: "Transport", error: result.left } })
-        }
-        const { body, response } = result.right
-        yield* AnalyticsMetrics.recordRequest({
-          route,
-          status: response.status,
-          durationMillis,
-          bytesReceived: responseBytes(response.headers, body),
-          bytesSent
-        })
-        remember(request, response, body, route)
-        return response
       })
     ) as HttpClient.HttpClient.With<Retryable, R>

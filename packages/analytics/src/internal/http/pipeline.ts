@@ -9,6 +9,7 @@
  *   → flagRetryable     401 (API) / 429 / 408 / 5xx become retryable failures
  *   → retryFailures     one Schedule for re-auth, 429 waits and backoff, reporting each retry
  *   → unwrapRetryable   what is left: Transport / RateLimited failures, or the response
+ *   → countAttempts     numbers the attempts of the request (the attempt spans' `genesys.attempt`)
  *
  * `GenesysHttp` adds the ErrorBody mapping and the user's `transformClient` on top. Per-request state (retry
  * counts, the backoff) lives in the schedule, so a client is built per request and holds none.
@@ -21,7 +22,7 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
 import type { HttpPolicy } from "../../GenesysConfig.js"
 import type { HttpError } from "../../GenesysError.js"
-import { timedAttempt } from "./attempt.js"
+import { countAttempts, timedAttempt } from "./attempt.js"
 import { checkBody, type Decode, decodedValue } from "./decodeBody.js"
 import type { Exchange } from "./errorBody.js"
 import { readExchange } from "./exchange.js"
@@ -63,7 +64,8 @@ export const requestClient = (
     checkBody(decode),
     flagRetryableStatus(deps.reauthenticate !== undefined),
     retryFailures({ ...options, policy: deps.policy, reauthenticate: deps.reauthenticate }),
-    unwrapRetryable(deps.policy)
+    unwrapRetryable(deps.policy),
+    countAttempts
   )
 
 /**
