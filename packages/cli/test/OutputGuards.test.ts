@@ -1,6 +1,7 @@
 // The guards run before any request: output paths must be regular files or new (never a device, FIFO, socket or the
 // wrong kind of directory), one writer per output (an O_EXCL lock file naming its holder, a dead holder's lock taken
 // over), and file-system failures described by errno and path.
+import { Transport } from "@effect-genesys/analytics/GenesysError"
 import { NodeFileSystem } from "@effect/platform-node"
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { Effect, Either, Exit, Option, Scope } from "effect"
@@ -176,5 +177,22 @@ describe("FsErrors", () => {
     assert.deepStrictEqual(FsErrors.find(sqlite), { code: "ENOSPC", path: undefined })
     assert.isTrue(FsErrors.isPathProblem(sqlite))
     assert.isFalse(FsErrors.isPathProblem(new Error("no code")))
+  })
+
+  it("a failed connection is not a file-system problem, though it carries its errno", () => {
+    const refused = new Transport({
+      method: "GET",
+      url: "http://127.0.0.1:9/api/v2/analytics/conversations/details/jobs/j1",
+      reason: "Connection",
+      detail: "connect ECONNREFUSED 127.0.0.1:9",
+      code: "ECONNREFUSED"
+    })
+    assert.isUndefined(FsErrors.find(refused))
+    assert.isUndefined(FsErrors.find({ message: "wrapped", cause: refused }))
+    assert.isUndefined(FsErrors.find(Object.assign(new Error("getaddrinfo ENOTFOUND x"), { code: "ENOTFOUND" })))
+    assert.deepStrictEqual(FsErrors.find({ cause: Object.assign(new Error("w"), { code: "EIO" }) }), {
+      code: "EIO",
+      path: undefined
+    })
   })
 })

@@ -35,17 +35,37 @@ const explanation: Record<string, string> = {
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null
 
+/**
+ * Network errnos: a connection to Genesys that failed is not a file-system problem, though a `Transport` error
+ * carries the system code (`ECONNREFUSED`, ...) since it names the cause.
+ */
+const networkCodes = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "EHOSTDOWN",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "EPROTO"
+])
+
 /** The errno (`ENOSPC`, ...) somewhere in an error's cause chain, and the path it names if any. @internal */
 export const find = (error: unknown): { readonly code: string; readonly path?: string | undefined } | undefined => {
   let current: unknown = error
   let path: string | undefined
   // Bounded: cause chains are short, and a cycle must not hang the error path.
   for (let depth = 0; depth < 8 && isRecord(current); depth++) {
+    // The library's transport failures are about the network, whatever code they carry.
+    if (current._tag === "Transport") return undefined
     if (typeof current.pathOrDescriptor === "string") path ??= current.pathOrDescriptor
     if (typeof current.path === "string") path ??= current.path
     for (const code of [current.errno, current.code]) {
       if (typeof code !== "string") continue
-      if (/^E[A-Z]+$/.test(code)) return { code, path }
+      if (/^E[A-Z]+$/.test(code) && !networkCodes.has(code)) return { code, path }
       const mapped = sqliteCodes[code] ?? (code.startsWith("SQLITE_IOERR") ? "EIO" : undefined)
       if (mapped !== undefined) return { code: mapped, path }
     }
