@@ -1,6 +1,6 @@
 /** @internal */
 import * as AuditLog from "@effect-genesys/analytics/AuditLog"
-import * as Extraction from "@effect-genesys/analytics/Extraction"
+import type * as Extraction from "@effect-genesys/analytics/Extraction"
 import * as GenesysConfig from "@effect-genesys/analytics/GenesysConfig"
 import * as Server from "@effect-genesys/emulator/Server"
 import * as SqlSink from "@effect-genesys/sql/SqlSink"
@@ -14,6 +14,7 @@ import * as Connection from "./connection.js"
 import * as Extract from "./extract.js"
 import * as Io from "./io.js"
 import * as Output from "./output.js"
+import * as PlanHints from "./planHints.js"
 import * as Progress from "./progress.js"
 
 /** The demo's settings; the defaults give a 30-day org with a few hundred conversations a day. @internal */
@@ -122,7 +123,7 @@ export const demo = (settings: DemoSettings) =>
       printPlan: () => Effect.void
     }).pipe(Effect.ensuring(progress.clear), Effect.scoped, Effect.provide(layer))
     if (Option.isNone(report)) return Cli.ExitCode.failed
-    yield* Io.stdout(`${Extraction.formatReport(report.value)}\n\n`)
+    yield* Io.stdout(`${PlanHints.formatReport(report.value)}\n\n`)
     const consistent = yield* checkOutputs(paths, report.value)
     const elapsed = ((yield* Clock.currentTimeMillis) - started) / 1000
     yield* Io.stdout(
