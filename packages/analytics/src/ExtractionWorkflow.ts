@@ -91,12 +91,25 @@ export const PlanWorkflow = Workflow.make({
     org: Schema.String,
     /** The extraction query (`interval` plus filters), with an absolute interval. */
     query: Schema.Unknown,
-    settings: Schema.optional(PlanStep.PlanSettings)
+    settings: Schema.optional(PlanStep.PlanSettings),
+    /** Plans of the same query after a failed one (an unknown org, refused credentials) get the next number. */
+    attempt: Schema.NonNegativeInt
   },
   success: Schemas.Plan,
   error: Schemas.StepError,
-  idempotencyKey: (p) => `${p.org}:${canonicalJson(p.query)}:${canonicalJson(p.settings ?? {})}`
+  idempotencyKey: (p) => `${p.org}:${canonicalJson(p.query)}:${canonicalJson(p.settings ?? {})}:${p.attempt}`
 })
+
+/** The plan of `query`: the one already made for it, or a new one after a failed attempt. */
+const planOf = (org: string, query: unknown, settings: PlanStep.PlanSettings | undefined) =>
+  Effect.gen(function* () {
+    for (let attempt = 0; ; attempt++) {
+      const payload = { org, query, attempt, ...(settings !== undefined ? { settings } : {}) }
+      const result = yield* Effect.flatMap(PlanWorkflow.executionId(payload), PlanWorkflow.poll)
+      if (result !== undefined && result._tag === "Complete" && result.exit._tag === "Failure") continue
+      return yield* PlanWorkflow.execute(payload)
+    }
+  })
 
 const windowBody = (p: typeof WindowWorkflow.payloadSchema.Type) =>
   WindowRun.run(
@@ -332,28 +345,22 @@ export const submit = (
   query: unknown,
   options?: RunOptions & { readonly plan?: PlanStep.PlanSettings | undefined; readonly detach?: boolean | undefined }
 ): Effect.Effect<Submitted, StepError, WorkflowEngine> =>
-  Effect.flatMap(
-    PlanWorkflow.execute({
-      org: options?.org ?? "default",
-      query,
-      ...(options?.plan !== undefined ? { settings: options.plan } : {})
-    }),
-    (plan) =>
-      options?.detach === true
-        ? Effect.map(
-            start(plan as Extraction.Plan, options),
-            (id): Submitted => ({
-              _tag: "Started",
-              id,
-              plan: plan as Extraction.Plan
-            })
-          )
-        : Effect.map(
-            run(plan as Extraction.Plan, options),
-            (report): Submitted => ({
-              _tag: "Done",
-              report,
-              plan: plan as Extraction.Plan
-            })
-          )
+  Effect.flatMap(planOf(options?.org ?? "default", query, options?.plan), (plan) =>
+    options?.detach === true
+      ? Effect.map(
+          start(plan as Extraction.Plan, options),
+          (id): Submitted => ({
+            _tag: "Started",
+            id,
+            plan: plan as Extraction.Plan
+          })
+        )
+      : Effect.map(
+          run(plan as Extraction.Plan, options),
+          (report): Submitted => ({
+            _tag: "Done",
+            report,
+            plan: plan as Extraction.Plan
+          })
+        )
   )

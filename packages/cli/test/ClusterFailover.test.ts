@@ -28,6 +28,9 @@ const KILLS = 3
 
 let scope: Scope.CloseableScope
 let server: Server.Running
+/** A second org: another emulator, other data. */
+let other: Server.Running
+let otherTruth: ReadonlyArray<string>
 let postgres: TestPostgres.Server
 let truth: ReadonlyArray<string>
 const root = Fs.mkdtempSync(Path.join(Os.tmpdir(), "cli-cluster-"))
@@ -49,6 +52,18 @@ beforeAll(async () => {
     }).pipe(Scope.extend(scope))
   )
   truth = await Effect.runPromise(server.emulator.groundTruthSync({ interval }))
+  other = await Effect.runPromise(
+    Server.start({
+      port: 0,
+      seed: 43,
+      startDate,
+      days: DAYS,
+      perDay: 25,
+      anchorMillis: day0 + DAYS * DAY + 11 * HOUR,
+      jobs: { queueMillis: 100, runMillis: 300, runMillisPerConversation: 0 }
+    }).pipe(Scope.extend(scope))
+  )
+  otherTruth = await Effect.runPromise(other.emulator.groundTruthSync({ interval }))
 }, 60_000)
 
 afterAll(async () => {
@@ -84,12 +99,18 @@ interface Runner {
 }
 
 /** Starts a runner; `onPage` sees every page it commits. */
-const startRunner = async (name: string, clusterUrl: string, onPage: (runner: Runner) => void): Promise<Runner> => {
+const startRunner = async (
+  name: string,
+  clusterUrl: string,
+  onPage: (runner: Runner) => void,
+  extra: ReadonlyArray<string> = [],
+  extraEnv: Record<string, string> = {}
+): Promise<Runner> => {
   const port = await freePort()
   const child = ChildProcess.spawn(
     process.execPath,
-    [Child.bin, "runner", "--cluster", clusterUrl, "--port", String(port)],
-    { cwd: root, env: env(), stdio: ["ignore", "pipe", "pipe"] }
+    [Child.bin, "runner", "--cluster", clusterUrl, "--port", String(port), ...extra],
+    { cwd: root, env: { ...env(), ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] }
   )
   children.add(child)
   child.on("close", () => children.delete(child))
@@ -122,6 +143,22 @@ const startRunner = async (name: string, clusterUrl: string, onPage: (runner: Ru
   })
   return runner
 }
+
+/** The conversation ids in a Postgres sink. */
+const storedIds = (url: string) =>
+  Effect.runPromise(
+    Effect.flatMap(
+      SqlClient.SqlClient,
+      (sql) => sql<{ readonly conversation_id: string }>`SELECT "conversation_id" FROM "conversations"`
+    ).pipe(
+      Effect.map((rows) => rows.map((r) => r.conversation_id)),
+      Effect.provide(SqlSink.layerPg({ url })),
+      Effect.scoped
+    )
+  )
+
+const database = (name: string) =>
+  Effect.runPromise(TestPostgres.createDatabase(name).pipe(Effect.provideService(TestPostgres.TestPostgres, postgres)))
 
 describe("genesys-analytics runner: three runners on Postgres, the executing one SIGKILLed three times", () => {
   it("the survivors finish the 14-day extraction: exactly the ground truth in the Postgres sink", {
@@ -201,5 +238,69 @@ describe("genesys-analytics runner: three runners on Postgres, the executing one
         .slice(0, KILLS + 1)
         .join("\n")}`
     )
+  })
+})
+
+describe("genesys-analytics runner: two orgs on one cluster", () => {
+  it("each org's extraction runs with its own credentials into its own sink, both exact; --detach and status", {
+    timeout: 120_000
+  }, async () => {
+    const clusterUrl = await database("orgs_cluster")
+    const sinks = { acme: await database("acme_sink"), globex: await database("globex_sink") }
+    const orgs = Path.join(root, "orgs.json")
+    Fs.writeFileSync(
+      orgs,
+      JSON.stringify({
+        acme: { apiUrl: server.url, clientId: "emulator-client", clientSecretEnv: "ACME_SECRET" },
+        globex: { apiUrl: other.url, clientId: "emulator-client", clientSecretFile: Path.join(root, "globex.secret") }
+      })
+    )
+    Fs.writeFileSync(Path.join(root, "globex.secret"), "emulator-secret\n")
+    const runners = await Promise.all(
+      [1, 2].map((i) =>
+        startRunner(`orgs-runner-${i}`, clusterUrl, () => {}, ["--orgs", orgs], { ACME_SECRET: "emulator-secret" })
+      )
+    )
+    await Promise.all(runners.map((r) => r.ready))
+    // The client has no credentials at all: the runners plan and extract with the profiles.
+    const extract = (org: string, more: ReadonlyArray<string> = []) =>
+      Child.run(
+        [
+          "extract",
+          "--interval",
+          interval,
+          "--cluster",
+          clusterUrl,
+          "--org",
+          org,
+          "--out",
+          sinks[org as keyof typeof sinks] ?? sinks.acme,
+          "--format",
+          "postgres",
+          "--page-size",
+          "25",
+          ...more
+        ],
+        { cwd: root, env: {} }
+      )
+    const [detached, followed] = await Promise.all([extract("globex", ["--detach"]), extract("acme")])
+    assert.strictEqual(followed.code, 0, followed.stderr)
+    assert.strictEqual(detached.code, 0, detached.stderr)
+    const id = detached.stdout.trim()
+    assert.match(id, /^\S+$/, detached.stdout)
+    // The same command without --detach follows the execution already under way to its report.
+    const attached = await extract("globex")
+    assert.strictEqual(attached.code, 0, attached.stderr)
+    assert.match(attached.stderr, /complete\s+yes/)
+    const status = await Child.run(["status", "--cluster", clusterUrl, id], { cwd: root, env: {} })
+    assert.strictEqual(status.code, 0, status.stderr)
+    assert.match(status.stdout, new RegExp(`${id}\\s+succeeded`))
+    assert.deepStrictEqual([...(await storedIds(sinks.acme))].sort(), [...truth].sort())
+    assert.deepStrictEqual([...(await storedIds(sinks.globex))].sort(), [...otherTruth].sort())
+    assert.notDeepEqual([...truth].sort(), [...otherTruth].sort())
+    const unknown = await extract("initech")
+    assert.notStrictEqual(unknown.code, 0)
+    assert.match(unknown.stderr, /unknown org profile "initech"/)
+    for (const r of runners) r.child.kill("SIGTERM")
   })
 })
