@@ -299,6 +299,10 @@ const runner = Command.make(
       Options.withDefault(34431)
     ),
     orgs: Options.text("orgs").pipe(Options.withDescription("org profiles (JSON file)"), Options.optional),
+    retentionHours: Options.float("retention-hours").pipe(
+      Options.withDescription("hours a completed extraction's journal is kept"),
+      Options.withDefault(168)
+    ),
     audit: auditOption
   },
   (o) => finish(Effect.flatMap(Runner, (m) => m.command(o)))

@@ -301,6 +301,27 @@ describe("genesys-analytics runner: two orgs on one cluster", () => {
     const unknown = await extract("initech")
     assert.notStrictEqual(unknown.code, 0)
     assert.match(unknown.stderr, /unknown org profile "initech"/)
-    for (const r of runners) r.child.kill("SIGTERM")
+    // A runner started with no retention deletes the journal of every completed execution before it is ready.
+    const journalRows = () =>
+      Effect.runPromise(
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) =>
+            sql<{ readonly n: string | number }>`
+            SELECT COUNT(*) AS n FROM "cluster_messages" WHERE entity_type LIKE 'Workflow/effect-genesys/%'`
+        ).pipe(
+          Effect.map((rows) => Number(rows[0]!.n)),
+          Effect.provide(SqlSink.layerPg({ url: clusterUrl })),
+          Effect.scoped
+        )
+      )
+    assert.isAbove(await journalRows(), 0)
+    const sweeper = await startRunner("sweeper", clusterUrl, () => {}, ["--retention-hours", "0"])
+    await sweeper.ready
+    assert.strictEqual(await journalRows(), 0)
+    const gone = await Child.run(["status", "--cluster", clusterUrl, id], { cwd: root, env: {} })
+    assert.strictEqual(gone.code, 2, gone.stdout)
+    assert.match(gone.stderr, /no execution/)
+    for (const r of [...runners, sweeper]) r.child.kill("SIGTERM")
   })
 })

@@ -55,7 +55,8 @@ const shardingConfig = {
   entityTerminationTimeout: "5 seconds"
 } as const
 
-const pg = (url: Redacted.Redacted<string>) =>
+/** The cluster's database. @internal */
+export const pg = (url: Redacted.Redacted<string>) =>
   PgClient.layer({ url, maxConnections: 8, applicationName: "genesys-analytics" })
 
 const quietly = <A, E, R>(layer: Layer.Layer<A, E, R>) =>

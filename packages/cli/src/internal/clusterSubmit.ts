@@ -14,6 +14,7 @@ import * as Cli from "./cliError.js"
 import * as Cluster from "./cluster.js"
 import * as Io from "./io.js"
 import * as Output from "./output.js"
+import * as PlanHints from "./planHints.js"
 import * as ReconcileCheck from "./reconcileCheck.js"
 import * as Runner from "./runner.js"
 
@@ -68,7 +69,7 @@ export const extract = (settings: Settings, query: Record<string, unknown>, outp
       return Cli.ExitCode.ok
     }
     const report = submitted.report
-    yield* Io.stderr(`${Extraction.formatReport(report)}\n\noutput         ${Output.describe(output)}\n`)
+    yield* Io.stderr(`${PlanHints.formatReport(report)}\n\noutput         ${Output.describe(output)}\n`)
     const short = settings.reconcile ? ReconcileCheck.shortfalls(report, settings.reconcileThreshold) : []
     if (short.length > 0) return yield* Cli.partial(ReconcileCheck.message(short, settings.reconcileThreshold))
     return report.complete ? Cli.ExitCode.ok : Cli.ExitCode.partial

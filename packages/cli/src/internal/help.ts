@@ -403,6 +403,12 @@ const commands: Record<string, Help> = {
         text: "org profiles: {name: {region|apiUrl, clientId, clientSecretEnv|clientSecretFile}}",
         facts: "default: only the org default (GENESYS_* variables); e.g. --orgs orgs.json"
       },
+      {
+        flag: "--retention-hours",
+        value: "<n>",
+        text: "how long a completed extraction's journal is kept before a runner deletes it",
+        facts: "default: 168 (7 days); 0 or more; e.g. --retention-hours 24"
+      },
       audit
     ]
   },

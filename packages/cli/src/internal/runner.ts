@@ -12,8 +12,10 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
 import * as Cli from "./cliError.js"
 import * as Cluster from "./cluster.js"
+import * as Retention from "./clusterRetention.js"
 import * as Io from "./io.js"
 import * as SecretGuard from "./secretGuard.js"
 
@@ -24,6 +26,8 @@ export interface Settings {
   readonly port: number
   readonly orgs: Option.Option<string>
   readonly audit: Option.Option<string>
+  /** Hours a completed extraction's journal is kept before the sweep deletes it. */
+  readonly retentionHours: number
 }
 
 /** The database URL as a secret: its password is never printed. @internal */
@@ -79,6 +83,9 @@ export const command = (settings: Settings) =>
     if (!Number.isInteger(settings.port) || settings.port < 1 || settings.port > 65_535) {
       return yield* Cli.usage(`--port must be from 1 to 65535, not ${settings.port}`)
     }
+    if (!(settings.retentionHours >= 0)) {
+      return yield* Cli.usage(`--retention-hours must be 0 or more, not ${settings.retentionHours}`)
+    }
     const url = yield* clusterUrl(settings.cluster)
     quietPgDeprecation()
     yield* Cluster.migrate(url).pipe(
@@ -89,11 +96,17 @@ export const command = (settings: Settings) =>
       Io.stderr(`genesys-analytics runner: ${org} ${page.window} page ${page.page} (${page.written} written)\n`)
     const runner = ExtractionWorkflow.layer.pipe(
       Layer.provide(Cluster.environment(profiles, auditLayer(settings.audit), onPage)),
-      Layer.provide(Cluster.runnerEngine({ url, host: settings.host, port: settings.port }))
+      Layer.provideMerge(Cluster.runnerEngine({ url, host: settings.host, port: settings.port })),
+      Layer.provideMerge(Cluster.pg(url))
     )
+    const retentionMillis = settings.retentionHours * 3_600_000
     return yield* Effect.scoped(
       Effect.gen(function* () {
-        yield* Layer.build(runner)
+        const context = yield* Layer.build(runner)
+        const sweep = Effect.provide(Retention.sweep(retentionMillis), context)
+        // Once before the ready line (a restarted runner starts clean), then every ten minutes.
+        yield* sweep
+        yield* Effect.forkScoped(Effect.repeat(sweep, Schedule.spaced("10 minutes")))
         yield* Io.stdout(
           `genesys-analytics runner: ready on ${settings.host}:${settings.port} (cluster ${describeUrl(settings.cluster)}; orgs: default${Object.keys(profiles).length > 0 ? `, ${Object.keys(profiles).join(", ")}` : ""})\n`
         )
