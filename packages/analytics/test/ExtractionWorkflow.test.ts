@@ -7,6 +7,7 @@ import * as Extraction from "../src/Extraction.js"
 import * as ExtractionWorkflow from "../src/ExtractionWorkflow.js"
 import * as Interval from "../src/Interval.js"
 import * as PageSink from "../src/PageSink.js"
+import { docExamples } from "./DocExamples.js"
 import { clientLayer, drive } from "./GenesysHttpFixtures.js"
 
 const DAY = Interval.DAY_MILLIS
@@ -170,6 +171,31 @@ describe("ExtractionWorkflow on the in-memory engine", () => {
           assert.deepStrictEqual(sorted(sink.written.map((c) => c.conversationId!)), sorted(yield* truthIds))
           assert.strictEqual(yield* jobPosts, plan.windows.filter((w) => w.kind === "job").length)
         }).pipe(Effect.provide(engineWith(sink)))
+      })
+    )
+  )
+
+  it.effect("docs/cluster.md: the library example runs as written", () =>
+    withEmulator(
+      Effect.gen(function* () {
+        const plan = yield* Extraction.plan({ interval: threeDays })
+        const exit = yield* drive(
+          Effect.gen(function* () {
+            // docs:workflow-run
+            const sink = PageSink.memory()
+            const engine = ExtractionWorkflow.layer.pipe(
+              Layer.provideMerge(ExtractionWorkflow.layerEnvironment({ sink })),
+              Layer.provideMerge(WorkflowEngine.layerMemory)
+            )
+            const report = yield* ExtractionWorkflow.run(plan, { concurrency: 2 }).pipe(Effect.provide(engine))
+            // /docs
+            return { report, sink }
+          })
+        )
+        assert.isTrue(Exit.isSuccess(exit))
+        if (Exit.isSuccess(exit))
+          assert.strictEqual(exit.value.sink.written.length, exit.value.report.totals.conversations)
+        assert.deepStrictEqual(docExamples("cluster.md", import.meta.filename).check(1), ["workflow-run"])
       })
     )
   )
