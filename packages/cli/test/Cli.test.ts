@@ -2,6 +2,8 @@
 // loopback HTTP from this process. Needs the build (`npm test` builds first; alone: `npx tsc -b packages/cli`).
 import * as Server from "@effect-genesys/emulator/Server"
 import * as SqlSink from "@effect-genesys/sql/SqlSink"
+import * as SqlSinkPg from "@effect-genesys/sql/SqlSinkPg"
+import * as SqlSinkSqlite from "@effect-genesys/sql/SqlSinkSqlite"
 import * as TestPostgres from "@effect-genesys/test-postgres"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect, Exit, Scope } from "effect"
@@ -119,7 +121,7 @@ const ndjsonIds = (path: string) =>
 const sorted = (ids: ReadonlyArray<string>) => [...ids].sort()
 
 const sqliteCounts = (path: string) =>
-  Effect.runPromise(Effect.scoped(Effect.provide(SqlSink.counts, SqlSink.layerSqlite({ filename: path }))))
+  Effect.runPromise(Effect.scoped(Effect.provide(SqlSink.counts, SqlSinkSqlite.layer({ filename: path }))))
 
 describe("genesys-analytics extract with --checkpoint and --dry-run", () => {
   it("with --checkpoint, a failed run exits 4 and the same command resumes it without duplicates", slow, async () => {
@@ -227,7 +229,7 @@ describe.concurrent("genesys-analytics extract", () => {
     async () => {
       const url = await postgresDatabase("cli_extract")
       const pgCounts = () =>
-        Effect.runPromise(Effect.scoped(Effect.provide(SqlSink.counts, SqlSink.layerPg({ url, maxConnections: 1 }))))
+        Effect.runPromise(Effect.scoped(Effect.provide(SqlSink.counts, SqlSinkPg.layer({ url, maxConnections: 1 }))))
       const first = await cli(["extract", "--interval", interval, "--format", "postgres", "--out", url])
       assert.strictEqual(first.code, 0, first.stderr)
       const counts = await pgCounts()

@@ -6,7 +6,7 @@
 //
 // Needs the build (`npm test` builds first; alone: `npx tsc -b packages/cli`).
 import * as Server from "@effect-genesys/emulator/Server"
-import * as SqlSink from "@effect-genesys/sql/SqlSink"
+import * as SqlSinkPg from "@effect-genesys/sql/SqlSinkPg"
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as TestPostgres from "@effect-genesys/test-postgres"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
@@ -152,7 +152,7 @@ const storedIds = (url: string) =>
       (sql) => sql<{ readonly conversation_id: string }>`SELECT "conversation_id" FROM "conversations"`
     ).pipe(
       Effect.map((rows) => rows.map((r) => r.conversation_id)),
-      Effect.provide(SqlSink.layerPg({ url })),
+      Effect.provide(SqlSinkPg.layer({ url })),
       Effect.scoped
     )
   )
@@ -226,7 +226,7 @@ describe("genesys-analytics runner: three runners on Postgres, the executing one
         (sql) => sql<{ readonly conversation_id: string }>`SELECT "conversation_id" FROM "conversations"`
       ).pipe(
         Effect.map((rows) => rows.map((r) => r.conversation_id)),
-        Effect.provide(SqlSink.layerPg({ url: sinkUrl })),
+        Effect.provide(SqlSinkPg.layer({ url: sinkUrl })),
         Effect.scoped
       )
     )
@@ -295,6 +295,13 @@ describe("genesys-analytics runner: two orgs on one cluster", () => {
     const status = await Child.run(["status", "--cluster", clusterUrl, id], { cwd: root, env: {} })
     assert.strictEqual(status.code, 0, status.stderr)
     assert.match(status.stdout, new RegExp(`${id}\\s+succeeded`))
+    const listing = await Child.run(["status", "--cluster", clusterUrl], { cwd: root, env: {} })
+    assert.strictEqual(listing.code, 0, listing.stderr)
+    const lines = listing.stdout.trim().split("\n")
+    assert.match(lines[0]!, /^execution\s+state\s+org\s+interval/)
+    assert.strictEqual(lines.length, 3, listing.stdout)
+    assert.isTrue(lines.some((l) => l.startsWith(id) && /succeeded\s+globex/.test(l)), listing.stdout)
+    assert.isTrue(lines.some((l) => /succeeded\s+acme/.test(l)), listing.stdout)
     assert.deepStrictEqual([...(await storedIds(sinks.acme))].sort(), [...truth].sort())
     assert.deepStrictEqual([...(await storedIds(sinks.globex))].sort(), [...otherTruth].sort())
     assert.notDeepEqual([...truth].sort(), [...otherTruth].sort())
@@ -311,7 +318,7 @@ describe("genesys-analytics runner: two orgs on one cluster", () => {
             SELECT COUNT(*) AS n FROM "cluster_messages" WHERE entity_type LIKE 'Workflow/effect-genesys/%'`
         ).pipe(
           Effect.map((rows) => Number(rows[0]!.n)),
-          Effect.provide(SqlSink.layerPg({ url: clusterUrl })),
+          Effect.provide(SqlSinkPg.layer({ url: clusterUrl })),
           Effect.scoped
         )
       )

@@ -7,6 +7,7 @@
 // Short budgets keep it fast: request timeout 2 s, retry budget 3 s (GENESYS_REQUEST_TIMEOUT, GENESYS_RETRY_BUDGET).
 // Needs the build (`npx tsc -b packages/cli`).
 import * as SqlSink from "@effect-genesys/sql/SqlSink"
+import * as SqlSinkSqlite from "@effect-genesys/sql/SqlSinkSqlite"
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as ChildProcess from "node:child_process"
@@ -156,7 +157,7 @@ const assertExactOrIncomplete = (server: H.Running, r: Result, file: string) =>
 const count = (server: H.Running, endpoint: H.Endpoint) => server.requests.filter((r) => r.endpoint === endpoint).length
 
 const sqliteRuns = (file: string) =>
-  Effect.runPromise(Effect.scoped(Effect.provide(SqlSink.runs, SqlSink.layerSqlite({ filename: file }))))
+  Effect.runPromise(Effect.scoped(Effect.provide(SqlSink.runs, SqlSinkSqlite.layer({ filename: file }))))
 
 describe.concurrent("hostile server: baseline", () => {
   it("jobs: NDJSON exactly the server's data, exit 0", slow, async () => {
@@ -183,7 +184,7 @@ describe.concurrent("hostile server: baseline", () => {
     assert.strictEqual(r.code, 0, r.stderr)
     const file = Path.join(dir, "out.sqlite")
     const counts = await Effect.runPromise(
-      Effect.scoped(Effect.provide(SqlSink.counts, SqlSink.layerSqlite({ filename: file })))
+      Effect.scoped(Effect.provide(SqlSink.counts, SqlSinkSqlite.layer({ filename: file })))
     )
     assert.strictEqual(counts.conversations, server.data.length)
     const runs = await sqliteRuns(file)

@@ -8,7 +8,7 @@
 // Needs the build (`npm test` builds first; alone: `npx tsc -b packages/cli`).
 import * as Flatten from "@effect-genesys/analytics/Flatten"
 import * as Server from "@effect-genesys/emulator/Server"
-import * as SqlSink from "@effect-genesys/sql/SqlSink"
+import * as SqlSinkSqlite from "@effect-genesys/sql/SqlSinkSqlite"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect, Exit, Scope } from "effect"
@@ -214,7 +214,7 @@ describe.concurrent("genesys-analytics extract killed with SIGKILL and resumed f
           keys[table.name] = { rows: rows.length, keys: rows.map((r) => Flatten.primaryKeyOf(table, r as Flatten.Row)) }
         }
         return keys
-      }).pipe(Effect.provide(SqlSink.layerSqlite({ filename: Path.join(dir, "out.sqlite") })), Effect.scoped)
+      }).pipe(Effect.provide(SqlSinkSqlite.layer({ filename: Path.join(dir, "out.sqlite") })), Effect.scoped)
     )
     for (const table of Flatten.tables) {
       const { rows, keys } = stored[table.name]!

@@ -10,6 +10,10 @@
  * execution, window, attempt and page) makes a replayed page a no-op and whose `finalize` keeps only the final
  * attempts' conversations.
  *
+ * Everything here works on any provided `SqlClient` (SQLite or Postgres) and imports no driver: the client layers
+ * live in their own entry points, `@effect-genesys/sql/SqlSinkSqlite` (`@effect/sql-sqlite-node`) and
+ * `@effect-genesys/sql/SqlSinkPg` (`@effect/sql-pg`), so an application installs only the driver it uses.
+ *
  * @since 0.1.0
  */
 import type * as ExtractionSink from "@effect-genesys/analytics/ExtractionSink"
@@ -17,15 +21,8 @@ import type * as PageSink from "@effect-genesys/analytics/PageSink"
 import * as Flatten from "@effect-genesys/analytics/Flatten"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { SqlError } from "@effect/sql/SqlError"
-import * as PgClient from "@effect/sql-pg/PgClient"
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
-import type * as ConfigError from "effect/ConfigError"
-import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
 import * as Statements from "./SqlStatements.js"
 
 /** Options of {@link make}. @since 0.1.0 */
@@ -401,34 +398,3 @@ export const counts: Effect.Effect<Flatten.Counts, SqlError, SqlClient.SqlClient
   }
   return result
 })
-
-/**
- * A SQLite client on a file (created when missing; WAL journal). A file that cannot be opened (missing directory, no
- * permission) fails the layer with a `SqlError` naming it, where the driver would throw.
- *
- * @since 0.1.0
- */
-export const layerSqlite = (options: {
-  readonly filename: string
-}): Layer.Layer<SqliteClient.SqliteClient | SqlClient.SqlClient, ConfigError.ConfigError | SqlError> =>
-  SqliteClient.layer({ filename: options.filename }).pipe(
-    Layer.catchAllCause((cause): Layer.Layer<unknown, ConfigError.ConfigError | SqlError> => {
-      const failure = Cause.failureOption(cause)
-      if (Option.isSome(failure)) return Layer.fail(failure.value)
-      const defect = Cause.squash(cause)
-      const reason = defect instanceof Error ? defect.message : String(defect)
-      return Layer.fail(
-        new SqlError({ cause: defect, message: `cannot open SQLite database ${options.filename}: ${reason}` })
-      )
-    })
-  )
-
-/** A Postgres client from a connection URL (kept `Redacted`: it may carry a password). @since 0.1.0 */
-export const layerPg = (options: {
-  readonly url: string | Redacted.Redacted<string>
-  readonly maxConnections?: number | undefined
-}): Layer.Layer<PgClient.PgClient | SqlClient.SqlClient, SqlError> =>
-  PgClient.layer({
-    url: Redacted.isRedacted(options.url) ? options.url : Redacted.make(options.url),
-    ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections })
-  })

@@ -2,11 +2,11 @@
 // database of it per test, reached by the SQL sink's own client layer.
 import * as TestPostgres from "@effect-genesys/test-postgres"
 import { Effect, Layer } from "effect"
-import * as SqlSink from "../src/SqlSink.js"
+import * as SqlSinkPg from "../src/SqlSinkPg.js"
 
 /** The server, built once by `layer(postgresServer, { excludeTestServices: true })(...)`. */
 export const postgresServer = TestPostgres.layer()
 
 /** The SQL sink's Postgres layer over a new empty database `name` of the file's server. */
 export const postgresDatabase = (name: string) =>
-  Layer.unwrapEffect(Effect.map(TestPostgres.createDatabase(name), (url) => SqlSink.layerPg({ url })))
+  Layer.unwrapEffect(Effect.map(TestPostgres.createDatabase(name), (url) => SqlSinkPg.layer({ url })))

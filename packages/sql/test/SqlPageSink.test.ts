@@ -10,6 +10,8 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as SqlSink from "../src/SqlSink.js"
+import * as SqlSinkPg from "../src/SqlSinkPg.js"
+import * as SqlSinkSqlite from "../src/SqlSinkSqlite.js"
 import * as SqlStatements from "../src/SqlStatements.js"
 import { postgresDatabase, postgresServer } from "./PostgresServer.js"
 import { conversation, conversations } from "./SqlFixtures.js"
@@ -125,7 +127,7 @@ let n = 0
 describe("SqlSink.makePageSink (SQLite)", () => {
   for (const [name, body] of cases) {
     it.effect(name, () =>
-      Effect.provide(body, SqlSink.layerSqlite({ filename: path.join(root, `pages-${++n}.sqlite`) }))
+      Effect.provide(body, SqlSinkSqlite.layer({ filename: path.join(root, `pages-${++n}.sqlite`) }))
     )
   }
 })
@@ -134,8 +136,8 @@ describe("SqlSink.makePageSink (SQLite)", () => {
 const twoPools = (name: string) =>
   Effect.gen(function* () {
     const url = yield* TestPostgres.createDatabase(name)
-    const a = yield* Layer.build(SqlSink.layerPg({ url }))
-    const b = yield* Layer.build(SqlSink.layerPg({ url }))
+    const a = yield* Layer.build(SqlSinkPg.layer({ url }))
+    const b = yield* Layer.build(SqlSinkPg.layer({ url }))
     return { a, b }
   })
 

@@ -7,6 +7,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as SqlSink from "../src/SqlSink.js"
+import * as SqlSinkSqlite from "../src/SqlSinkSqlite.js"
 import * as SqlStatements from "../src/SqlStatements.js"
 import { postgresDatabase, postgresServer } from "./PostgresServer.js"
 import { conversations } from "./SqlFixtures.js"
@@ -50,7 +51,7 @@ const lifecycle = Effect.gen(function* () {
 
 describe("SqlSink run table", () => {
   it.effect("SQLite: running, counted per batch, then interrupted or complete", () =>
-    lifecycle.pipe(Effect.provide(SqlSink.layerSqlite({ filename: path.join(root, "runs.sqlite") })))
+    lifecycle.pipe(Effect.provide(SqlSinkSqlite.layer({ filename: path.join(root, "runs.sqlite") })))
   )
 })
 

@@ -7,6 +7,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import * as ExtractionSink from "@effect-genesys/analytics/ExtractionSink"
 import * as SqlSink from "../src/SqlSink.js"
+import * as SqlSinkSqlite from "../src/SqlSinkSqlite.js"
 import * as SqlStatements from "../src/SqlStatements.js"
 import { conversation, conversations } from "./SqlFixtures.js"
 
@@ -14,7 +15,7 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), "sqlsink-"))
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }))
 let n = 0
 const sqlite = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-  Effect.provide(effect, SqlSink.layerSqlite({ filename: path.join(root, `db-${++n}.sqlite`) }))
+  Effect.provide(effect, SqlSinkSqlite.layer({ filename: path.join(root, `db-${++n}.sqlite`) }))
 
 describe("SqlSink (SQLite)", () => {
   it.effect("creates the tables on first use and records the migration once", () =>
@@ -149,7 +150,7 @@ describe("SqlSink (SQLite)", () => {
       const exit = yield* Effect.exit(
         Effect.provide(
           SqlSink.migrate,
-          SqlSink.layerSqlite({ filename: path.join(root, "missing-dir", "x", "db.sqlite") })
+          SqlSinkSqlite.layer({ filename: path.join(root, "missing-dir", "x", "db.sqlite") })
         )
       )
       assert.isTrue(Exit.isFailure(exit) && exit.cause._tag === "Fail")

@@ -5,6 +5,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as SqlSink from "../src/SqlSink.js"
+import * as SqlSinkSqlite from "../src/SqlSinkSqlite.js"
 import { conversation } from "./SqlFixtures.js"
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "sqlsink-extraction-"))
@@ -12,7 +13,7 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }))
 let n = 0
 const sqliteFile = () => path.join(root, `db-${++n}.sqlite`)
 const sqlite = <A, E>(filename: string, effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
-  Effect.scoped(Effect.provide(effect, SqlSink.layerSqlite({ filename })))
+  Effect.scoped(Effect.provide(effect, SqlSinkSqlite.layer({ filename })))
 
 const batch = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => conversation(from + i))
 

@@ -4,6 +4,7 @@ import type * as Extraction from "@effect-genesys/analytics/Extraction"
 import * as GenesysConfig from "@effect-genesys/analytics/GenesysConfig"
 import * as Server from "@effect-genesys/emulator/Server"
 import * as SqlSink from "@effect-genesys/sql/SqlSink"
+import * as SqlSinkSqlite from "@effect-genesys/sql/SqlSinkSqlite"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -60,7 +61,7 @@ const checkOutputs = (paths: ReturnType<typeof pathsOf>, report: Extraction.Repo
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const rows = yield* SqlSink.counts.pipe(
-      Effect.provide(SqlSink.layerSqlite({ filename: paths.sqlite })),
+      Effect.provide(SqlSinkSqlite.layer({ filename: paths.sqlite })),
       Effect.mapError((e) => Cli.partial(`cannot read back ${paths.sqlite}: ${e.message}`))
     )
     yield* Io.stdout(

@@ -2,7 +2,8 @@
 import type * as Extraction from "@effect-genesys/analytics/Extraction"
 import type * as ExtractionSink from "@effect-genesys/analytics/ExtractionSink"
 import * as FileSink from "@effect-genesys/analytics/FileSink"
-import type * as SqlSink from "@effect-genesys/sql/SqlSink"
+import type * as SqlSinkPg from "@effect-genesys/sql/SqlSinkPg"
+import type * as SqlSinkSqlite from "@effect-genesys/sql/SqlSinkSqlite"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -150,15 +151,17 @@ export const stdoutSink: ExtractionSink.ExtractionSink<Cli.CliFailure> = {
 }
 
 // The SQL client type comes from the sql package's layers, so this package needs no direct @effect/sql dependency.
-type SqlLayer = ReturnType<typeof SqlSink.layerSqlite> | ReturnType<typeof SqlSink.layerPg>
+type SqlLayer = ReturnType<typeof SqlSinkSqlite.layer> | ReturnType<typeof SqlSinkPg.layer>
 
-// Loaded only for SQL outputs: the drivers are the heaviest part of the command.
+// Loaded only for SQL outputs, each driver only for its own format: the drivers are the heaviest part of the command.
 const loadSqlSink = Effect.promise(() => import("@effect-genesys/sql/SqlSink"))
+const loadSqlite = Effect.promise(() => import("@effect-genesys/sql/SqlSinkSqlite"))
+const loadPg = Effect.promise(() => import("@effect-genesys/sql/SqlSinkPg"))
 
-const sqlSink = (makeLayer: (sql: typeof SqlSink) => SqlLayer, what: string) =>
+const sqlSink = (makeLayer: Effect.Effect<SqlLayer>, what: string) =>
   Effect.gen(function* () {
     const SqlSink = yield* loadSqlSink
-    const layer = makeLayer(SqlSink)
+    const layer = yield* makeLayer
     const scope = yield* Effect.scope
     const refused = (e: unknown) =>
       FsErrors.find(e) !== undefined
@@ -236,10 +239,16 @@ export const open = (output: Output): Effect.Effect<Opened, Cli.CliFailure, File
       }
       case "sqlite": {
         yield* writableDirectory(dirname(target), target)
-        return yield* sqlSink((sql) => sql.layerSqlite({ filename: target }), `SQLite database ${target}`)
+        return yield* sqlSink(
+          Effect.map(loadSqlite, (sqlite) => sqlite.layer({ filename: target })),
+          `SQLite database ${target}`
+        )
       }
       case "postgres":
-        return yield* sqlSink((sql) => sql.layerPg({ url: target }), "the Postgres database")
+        return yield* sqlSink(
+          Effect.map(loadPg, (pg) => pg.layer({ url: target })),
+          "the Postgres database"
+        )
     }
   })
 
