@@ -308,8 +308,10 @@ const runner = Command.make(
   (o) => finish(Effect.flatMap(Runner, (m) => m.command(o)))
 ).pipe(Command.withDescription("Run one runner of a durable-extraction cluster"))
 
-const status = Command.make("status", { cluster: clusterOption, id: Args.text({ name: "execution-id" }) }, (o) =>
-  finish(Effect.flatMap(ClusterSubmit, (m) => m.status(o.cluster, o.id)))
+const status = Command.make(
+  "status",
+  { cluster: clusterOption, id: Args.text({ name: "execution-id" }).pipe(Args.optional) },
+  (o) => finish(Effect.flatMap(ClusterSubmit, (m) => m.status(o.cluster, o.id)))
 ).pipe(Command.withDescription("Print the state of a cluster's extraction"))
 
 /** The root command. @since 0.1.0 */

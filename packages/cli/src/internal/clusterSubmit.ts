@@ -12,6 +12,7 @@ import * as Option from "effect/Option"
 import * as NodePath from "node:path"
 import * as Cli from "./cliError.js"
 import * as Cluster from "./cluster.js"
+import * as Executions from "./clusterExecutions.js"
 import * as Io from "./io.js"
 import * as Output from "./output.js"
 import * as PlanHints from "./planHints.js"
@@ -29,6 +30,21 @@ export interface Settings {
   readonly reconcileThreshold: number
 }
 
+/**
+ * The journal must not hold a secret, so a sink URL goes without its password: runners connect with its user and their
+ * own `PGPASSWORD` or `~/.pgpass`.
+ */
+const withoutPassword = (text: string): string => {
+  try {
+    const url = new URL(text)
+    if (url.password === "") return text
+    url.password = ""
+    return url.toString()
+  } catch {
+    return text
+  }
+}
+
 /** The journal's description of the output: a runner opens it; files must be on storage every runner shares. */
 const sinkOf = (output: Output.Output): Effect.Effect<Cluster.SinkSpec, Cli.CliFailure> =>
   Option.match(output.target, {
@@ -36,7 +52,7 @@ const sinkOf = (output: Output.Output): Effect.Effect<Cluster.SinkSpec, Cli.CliF
     onSome: (target) =>
       Effect.succeed<Cluster.SinkSpec>(
         output.format === "postgres"
-          ? { format: "postgres", url: target }
+          ? { format: "postgres", url: withoutPassword(target) }
           : { format: output.format, out: NodePath.resolve(target) }
       )
   })
@@ -75,8 +91,27 @@ export const extract = (settings: Settings, query: Record<string, unknown>, outp
     return report.complete ? Cli.ExitCode.ok : Cli.ExitCode.partial
   })
 
-/** `status --cluster <url> <id>`: prints the execution's state; exit 0 when it succeeded or is running, 4 failed. @internal */
-export const status = (cluster: string, id: string) =>
+/**
+ * `status --cluster <url> [id]`: with an id, the execution's state (exit 0 when it succeeded or is running, 4 when it
+ * failed); without, every extraction in the journal.
+ *
+ * @internal
+ */
+export const status = (cluster: string, id: Option.Option<string>) =>
+  Option.match(id, { onNone: () => listAll(cluster), onSome: (id) => statusOf(cluster, id) })
+
+const listAll = (cluster: string) =>
+  Effect.gen(function* () {
+    const url = yield* Runner.clusterUrl(cluster)
+    const executions = yield* Executions.list.pipe(
+      Effect.provide(Cluster.pg(url)),
+      Effect.mapError((e) => Cli.partial(`cannot read ${Runner.describeUrl(cluster)}: ${e.message}`))
+    )
+    yield* Io.stdout(Executions.format(executions))
+    return Cli.ExitCode.ok
+  })
+
+const statusOf = (cluster: string, id: string) =>
   Effect.gen(function* () {
     const url = yield* Runner.clusterUrl(cluster)
     const state = yield* ExtractionWorkflow.status(id).pipe(

@@ -413,9 +413,11 @@ const commands: Record<string, Help> = {
     ]
   },
   status: {
-    summary: "Print the state of an extraction submitted to a cluster (extract --cluster --detach prints its id).",
-    usage: "genesys-analytics status --cluster <postgres-url> <execution-id>",
-    args: [["<execution-id>", "the id extract --detach printed"]],
+    summary:
+      "Print the state of an extraction submitted to a cluster (extract --cluster --detach prints its id), " +
+      "or without an id every extraction in the cluster's journal.",
+    usage: "genesys-analytics status --cluster <postgres-url> [<execution-id>]",
+    args: [["<execution-id>", "the id extract --detach printed (optional)"]],
     options: [
       {
         flag: "--cluster",

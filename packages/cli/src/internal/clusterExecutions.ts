@@ -1,0 +1,90 @@
+/**
+ * The extractions a cluster knows, read from its journal: one line each with the execution id, the org, the
+ * interval, the generation, when it was submitted and where it stands. For `status --cluster <url>` without an id.
+ *
+ * @internal
+ */
+import * as ExtractionWorkflow from "@effect-genesys/analytics/ExtractionWorkflow"
+import * as Snowflake from "@effect/cluster/Snowflake"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as Effect from "effect/Effect"
+
+/** One extraction as listed. @internal */
+export interface Execution {
+  readonly id: string
+  readonly org: string
+  readonly interval: string
+  readonly generation: number
+  readonly submittedAt: string
+  readonly state: "running" | "succeeded" | "failed" | "suspended"
+  /** Conversations written, when it succeeded; the failure, when it failed. */
+  readonly detail: string
+}
+
+interface Row {
+  readonly entity_id: string
+  readonly id: string | bigint
+  readonly payload: string
+  readonly reply: string | null
+}
+
+const parse = (text: string | null): any => {
+  if (text === null) return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+const stateOf = (reply: any): Pick<Execution, "state" | "detail"> => {
+  const result = reply?.value
+  if (result === undefined) return { state: "running", detail: "" }
+  if (result._tag === "Suspended") return { state: "suspended", detail: "" }
+  const exit = result.exit
+  if (exit?._tag === "Success") {
+    return { state: "succeeded", detail: `${exit.value?.totals?.conversations ?? "?"} conversations` }
+  }
+  const error = exit?.cause?.error
+  return {
+    state: "failed",
+    detail: typeof error?._tag === "string" ? `${error._tag}${error.message ? `: ${error.message}` : ""}` : ""
+  }
+}
+
+/** Every extraction in the journal, newest first. @internal */
+export const list = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql<Row>`
+    SELECT m.entity_id, m.id, m.payload, r.payload AS reply
+    FROM cluster_messages m LEFT JOIN cluster_replies r ON r.request_id = m.id AND r.kind = 0
+    WHERE m.entity_type = ${`Workflow/${ExtractionWorkflow.ExtractionWorkflow.name}`} AND m.tag = 'run'
+    ORDER BY m.id DESC`
+  return rows.map((row): Execution => {
+    const payload = parse(row.payload)
+    return {
+      id: row.entity_id,
+      org: String(payload?.org ?? "?"),
+      interval: String(payload?.plan?.interval ?? "?"),
+      generation: Number(payload?.generation ?? 0),
+      submittedAt: new Date(Snowflake.timestamp(Snowflake.Snowflake(BigInt(row.id)))).toISOString(),
+      ...stateOf(parse(row.reply))
+    }
+  })
+})
+
+/** The listing as a table. @internal */
+export const format = (executions: ReadonlyArray<Execution>): string => {
+  if (executions.length === 0) return "no extractions in this cluster's journal\n"
+  const rows = executions.map((e) => [e.id, e.state, e.org, e.interval, String(e.generation), e.submittedAt, e.detail])
+  const header = ["execution", "state", "org", "interval", "gen", "submitted", ""]
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  return `${[header, ...rows]
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd()
+    )
+    .join("\n")}\n`
+}
