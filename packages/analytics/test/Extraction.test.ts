@@ -9,30 +9,8 @@ import * as Extraction from "../src/Extraction.js"
 import * as ExtractionSink from "../src/ExtractionSink.js"
 import * as internalPlan from "../src/internal/extraction/layout.js"
 import * as Interval from "../src/Interval.js"
+import { anchorMillis, DAY, day0, emulatorOptions, HOUR, threeDays, watermarkMillis } from "./ExtractionFixtures.js"
 import { clientLayer, drive } from "./GenesysHttpFixtures.js"
-
-const DAY = Interval.DAY_MILLIS
-const HOUR = 3_600_000
-const day0 = Date.parse("2026-01-05T00:00:00.000Z")
-// Emulator "now" is 10:00 the day after the data ends, when every conversation has ended, so nothing
-// changes while a test runs; jobs see data up to 04:00 of the second day (30 h availability lag).
-const anchorMillis = day0 + 3 * DAY + 10 * HOUR
-const watermarkMillis = day0 + DAY + 4 * HOUR
-const emulatorOptions: EmulatorOptions.Input = {
-  seed: 11,
-  startDate: "2026-01-05",
-  days: 3,
-  perDay: 80,
-  anchorMillis,
-  jobs: {
-    queueMillis: 1_000,
-    runMillis: 2_000,
-    runMillisPerConversation: 0,
-    resultsDefaultPageSize: 25,
-    availabilityLagMillis: anchorMillis - watermarkMillis
-  }
-}
-const threeDays = Interval.format(day0, day0 + 3 * DAY)
 
 const withEmulator = <A, E, R>(
   body: Effect.Effect<A, E, R>,
