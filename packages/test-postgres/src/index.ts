@@ -65,6 +65,36 @@ const binaries = Effect.tryPromise({
   )
 )
 
+/**
+ * Under root the server runs as `nobody`, who may not be able to reach `node_modules` (a checkout under a directory
+ * only root can enter). The binaries then run from a copy in the temporary directory, made once per machine and
+ * version: copied under a unique name, then renamed into place, so parallel test files never see half a copy.
+ */
+const reachable = (bin: { readonly initdb: string; readonly postgres: string }) =>
+  Effect.try({
+    try: () => {
+      if (process.getuid?.() !== 0) return bin
+      const native = Path.dirname(Path.dirname(bin.initdb))
+      const version = (
+        JSON.parse(Fs.readFileSync(Path.join(native, "..", "package.json"), "utf8")) as { readonly version: string }
+      ).version
+      const home = Path.join(Os.tmpdir(), `effect-genesys-postgres-${version}`)
+      if (!Fs.existsSync(Path.join(home, "bin", "postgres"))) {
+        const staging = `${home}.${process.pid}.${Math.random().toString(36).slice(2)}`
+        Fs.cpSync(native, staging, { recursive: true, verbatimSymlinks: true })
+        Fs.chmodSync(staging, 0o755)
+        try {
+          Fs.renameSync(staging, home)
+        } catch {
+          // Another test file put its copy in place first.
+          Fs.rmSync(staging, { recursive: true, force: true })
+        }
+      }
+      return { initdb: Path.join(home, "bin", "initdb"), postgres: Path.join(home, "bin", "postgres") }
+    },
+    catch: (e) => fail(`cannot copy the Postgres binaries where nobody can run them: ${String(e)}`)
+  })
+
 /** A port that was free on 127.0.0.1 a moment ago (listen on port 0, close). */
 const freePort = Effect.async<number, TestPostgresError>((resume) => {
   const server = Net.createServer()
@@ -76,6 +106,8 @@ const freePort = Effect.async<number, TestPostgresError>((resume) => {
 })
 
 const spawnOptions = (): ChildProcess.SpawnOptions => ({
+  // A directory every user may enter: the test's own may be closed to nobody.
+  cwd: Os.tmpdir(),
   env: { ...process.env, LC_ALL: "C", LANG: "C" },
   ...(process.getuid?.() === 0 ? { uid: nobody, gid: nobody } : {})
 })
@@ -152,7 +184,7 @@ const launch = (postgres: string, data: string, options: Options | undefined) =>
  */
 export const start = (options?: Options): Effect.Effect<Server, TestPostgresError, Scope.Scope> =>
   Effect.gen(function* () {
-    const bin = yield* binaries
+    const bin = yield* Effect.flatMap(binaries, reachable)
     const dir = yield* Effect.acquireRelease(
       Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "test-postgres-"))),
       (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
