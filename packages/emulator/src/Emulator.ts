@@ -11,7 +11,7 @@ import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -81,6 +81,24 @@ export interface Service {
   readonly groundTruthAggregates: (
     query: AggregateTruth.AggregateQueryLike
   ) => Effect.Effect<AggregateTruth.AggregateResponse>
+  /**
+   * The settled truth: every conversation a job of `query` submitted now returns (ended by the current availability
+   * date), in result order and in its current form (live mode: restated ones as restated), with participant attributes.
+   */
+  readonly groundTruthSettled: (
+    query: GroundTruth.AsyncQueryLike
+  ) => Effect.Effect<ReadonlyArray<Generator.Conversation>>
+  /** Live mode: the conversations that ended in `interval` and were restated by now, in start order (none otherwise). */
+  readonly restatements: (interval: string) => Effect.Effect<ReadonlyArray<Restatement>>
+  /** Live mode: hold the availability date for `duration` of emulated time (fault), then let it catch up. */
+  readonly stallAvailability: (duration: Duration.DurationInput) => Effect.Effect<void>
+}
+
+/** A conversation restated after it ended (live mode): its wrap-up code changed at `restatedAtMillis`. @since 0.4.0 */
+export interface Restatement {
+  readonly conversationId: string
+  readonly endMillis: number
+  readonly restatedAtMillis: number
 }
 
 /** The emulator service tag. @since 0.1.0 */
@@ -128,8 +146,12 @@ const isTestClock = (clock: object): boolean =>
 export const make = Effect.fn("Emulator.make")(function* (input: EmulatorOptions.Input = {}) {
   const clock = yield* Effect.clock
   // On a live clock (no TestClock) a dataset without startDate ends at the current time, where a user looks.
+  // Live mode places the data around its start under a TestClock too (at `anchorMillis`, or a fixed instant).
+  const live = input.live !== undefined && input.live !== false
   const placed = isTestClock(clock)
-    ? input
+    ? live
+      ? EmulatorOptions.endingAt(input, input.anchorMillis ?? EmulatorOptions.liveTestAnchor(input))
+      : input
     : EmulatorOptions.endingAt(input, input.anchorMillis ?? (yield* clock.currentTimeMillis))
   const options = EmulatorOptions.resolve(placed)
   const dataset = Generator.make({
@@ -154,7 +176,13 @@ export const make = Effect.fn("Emulator.make")(function* (input: EmulatorOptions
     jobState: app.jobState,
     groundTruthSync: app.groundTruthSync,
     groundTruthJob: app.groundTruthJob,
-    groundTruthAggregates: app.groundTruthAggregates
+    groundTruthAggregates: app.groundTruthAggregates,
+    groundTruthSettled: app.groundTruthSettled,
+    restatements: (interval) =>
+      Effect.map(app.restatements(interval), (list) =>
+        list.map(({ conversationId, endMillis, restatedAtMillis }) => ({ conversationId, endMillis, restatedAtMillis }))
+      ),
+    stallAvailability: (duration) => app.stallAvailability(Duration.toMillis(duration))
   })
   Internals.register(service, {
     handle: app.handle,

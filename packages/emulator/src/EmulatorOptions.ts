@@ -53,6 +53,44 @@ export interface JobOptions {
   readonly startOfDayMode: StartOfDayMode
 }
 
+/**
+ * Live mode (issue 16): the org keeps running as the `Clock` moves. Conversations keep arriving (the dataset reaches
+ * `horizonDays` past the start), a conversation that has started and not ended is served open (no `conversationEnd`,
+ * running segments without `segmentEnd`), a seeded fraction is restated after it ends, and the data-availability date
+ * advances in steps.
+ *
+ * @since 0.4.0
+ */
+export interface LiveOptions {
+  /** Emulated time per unit of `Clock` time (`--speed N`: N× real time). Every emulated duration runs N× faster. */
+  readonly speed: number
+  /** The availability date moves in steps of this much emulated time (docs/sync.md proposal: 1 h). */
+  readonly availabilityStepMillis: number
+  /** Days of data after the day the emulator starts on (conversations keep arriving through them). */
+  readonly horizonDays: number
+  /** Fraction of conversations with an agent (answered, outbound) whose wrap-up code changes after they end. */
+  readonly restatementRate: number
+  /**
+   * A restatement happens within this long after the conversation ended (default 48 h, the window the sync re-reads
+   * behind the watermark), so it always lies inside the window behind the availability date of its moment.
+   */
+  readonly restatementWindowMillis: number
+}
+
+/** The notifications API (docs/sync.md; durations in emulated time). @since 0.4.0 */
+export interface NotificationOptions {
+  /** Channel lifetime; a PUT/POST of subscriptions renews it (docs/sync.md proposal 3: 24 h). */
+  readonly channelTtlMillis: number
+  /** Interval of `channel.metadata` heartbeats (UNCERTAIN, docs/sync.md proposal 5: 30 s). */
+  readonly heartbeatMillis: number
+  /** Channels per client; creating one more evicts one (documented: 20). */
+  readonly maxChannels: number
+  /** Topics per channel; more is 400 (documented: 1,000). */
+  readonly maxTopics: number
+  /** `version` of the availability events' envelope (UNCERTAIN; proposal "2"). */
+  readonly eventVersion: string
+}
+
 /** The resolved options of an emulator. @since 0.1.0 */
 export interface EmulatorOptions {
   /** Seed of the generated dataset (and of ids and fault draws). */
@@ -106,10 +144,17 @@ export interface EmulatorOptions {
    * again (or read ahead by the server) costs a copy instead of generating. About 6 KB per conversation.
    */
   readonly cacheBytes: number
+  /** Live mode (`undefined`: off, the data is fixed and the availability date moves continuously). */
+  readonly live: LiveOptions | undefined
+  /** The notifications API (channels, subscriptions, WebSocket). */
+  readonly notifications: NotificationOptions
 }
 
 /** Options as a caller writes them: every field optional, nested groups partial too. @since 0.1.0 */
-export type Input = Partial<Omit<EmulatorOptions, "sync" | "jobs" | "rateLimit">> & {
+export type Input = Partial<Omit<EmulatorOptions, "sync" | "jobs" | "rateLimit" | "live" | "notifications">> & {
+  /** `true` or a partial group: live mode with the defaults filled in. */
+  readonly live?: boolean | Partial<LiveOptions> | undefined
+  readonly notifications?: Partial<NotificationOptions> | undefined
   readonly sync?: Partial<SyncOptions> | undefined
   readonly jobs?: Partial<JobOptions> | undefined
   readonly rateLimit?: Partial<EmulatorOptions["rateLimit"]> | undefined
@@ -142,6 +187,24 @@ export const defaultJobs: JobOptions = {
   startOfDayMode: "overlapFromStartOfDay"
 }
 
+/** Live-mode defaults. @since 0.4.0 */
+export const defaultLive: LiveOptions = {
+  speed: 1,
+  availabilityStepMillis: 60 * 60 * 1000,
+  horizonDays: 30,
+  restatementRate: 0.05,
+  restatementWindowMillis: 48 * 60 * 60 * 1000
+}
+
+/** Notifications defaults. @since 0.4.0 */
+export const defaultNotifications: NotificationOptions = {
+  channelTtlMillis: 24 * 60 * 60 * 1000,
+  heartbeatMillis: 30_000,
+  maxChannels: 20,
+  maxTopics: 1000,
+  eventVersion: "2"
+}
+
 /** All defaults. @since 0.1.0 */
 export const defaults: EmulatorOptions = {
   seed: 1,
@@ -163,7 +226,9 @@ export const defaults: EmulatorOptions = {
   jobs: defaultJobs,
   faults: undefined,
   recordLimit: 10_000,
-  cacheBytes: 256 * 1024 * 1024
+  cacheBytes: 256 * 1024 * 1024,
+  live: undefined,
+  notifications: defaultNotifications
 }
 
 const defined = <A extends object>(value: A | undefined): Partial<A> =>
@@ -181,7 +246,12 @@ export const resolve = (input: Input = {}): EmulatorOptions => {
     faults: input.faults,
     rateLimit: { ...defaults.rateLimit, ...defined(input.rateLimit) },
     sync: { ...defaultSync, ...defined(input.sync) },
-    jobs: { ...defaultJobs, ...defined(input.jobs) }
+    jobs: { ...defaultJobs, ...defined(input.jobs) },
+    live:
+      input.live === undefined || input.live === false
+        ? undefined
+        : { ...defaultLive, ...(input.live === true ? {} : defined(input.live)) },
+    notifications: { ...defaultNotifications, ...defined(input.notifications) }
   }
 }
 
@@ -215,5 +285,21 @@ const daysBefore = (endMillis: number, days: number): string =>
 export const endingAt = (input: Input, endMillis: number): Input => {
   if (input.startDate !== undefined) return input
   const days = input.days ?? defaults.days
-  return { ...input, startDate: daysBefore(endMillis, days), days: days + 1, anchorMillis: endMillis }
+  const ahead = liveHorizonDays(input)
+  return { ...input, startDate: daysBefore(endMillis, days), days: days + 1 + ahead, anchorMillis: endMillis }
 }
+
+/** Days of data after the start day in live mode (0 when not live). */
+const liveHorizonDays = (input: Input): number =>
+  input.live === undefined || input.live === false
+    ? 0
+    : ((input.live === true ? undefined : input.live.horizonDays) ?? defaultLive.horizonDays)
+
+/**
+ * Where a live emulator under `TestClock` starts when no `anchorMillis` is given: noon UTC of the day after the
+ * default dataset's days (`2026-01-12T12:00:00Z` with the defaults).
+ *
+ * @since 0.4.0
+ */
+export const liveTestAnchor = (input: Input): number =>
+  Date.parse(`${defaults.startDate}T00:00:00.000Z`) + (input.days ?? defaults.days) * DAY + DAY / 2

@@ -101,7 +101,15 @@ export const Rates = Schema.Struct({
   /** Per submitted job. */
   expireJob: Schema.optional(Schema.Number),
   /** Per results request that carries a cursor. */
-  staleCursor: Schema.optional(Schema.Number)
+  staleCursor: Schema.optional(Schema.Number),
+  /** Notifications, per heartbeat of a connected socket: the server drops the socket (close 1006; the channel lives). */
+  dropSocket: Schema.optional(Schema.Number),
+  /** Notifications, per availability event and channel: the event is not sent (the REST date still advances). */
+  missNotification: Schema.optional(Schema.Number),
+  /** Notifications, per heartbeat of a connected socket: the channel expires now (close 1000, HEAD 404). */
+  expireChannel: Schema.optional(Schema.Number),
+  /** Live mode, per due availability step: the date stalls for `stallSteps` steps, then catches up. */
+  stallAvailability: Schema.optional(Schema.Number)
 })
 
 /** Fault rates. @since 0.1.0 */
@@ -126,6 +134,8 @@ export const FaultProfile = Schema.Struct({
   failJobMessage: Schema.optional(Schema.String),
   /** Pages served before a randomly expiring job turns EXPIRED (default 1). */
   expireJobAfterPages: Schema.optional(Schema.Number),
+  /** Steps one `stallAvailability` draw holds the availability date (default 3). */
+  stallSteps: Schema.optional(Schema.Number),
   script: Schema.optional(Schema.Array(ScriptRule))
 })
 

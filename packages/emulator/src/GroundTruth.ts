@@ -35,6 +35,11 @@ export interface SyncOptions {
   /** Emulator "now": conversations ending after it are not visible yet. */
   readonly nowMillis: number
   readonly match?: Partial<FilterEngine.MatchOptions> | undefined
+  /**
+   * Also return conversations that started by `nowMillis` and have not ended (live mode: the dataset's
+   * `conversation(i)` is then expected to give their open form). Default false.
+   */
+  readonly includeOpen?: boolean | undefined
 }
 
 /** @since 0.1.0 */

@@ -78,7 +78,7 @@ export const syncQuery = (dataset: Dataset, query: QueryLike, options: SyncOptio
   for (let i = from; i < to; i++) {
     const start = dataset.startMillis(i)
     if (start > now) break
-    if (start + maxDurationMillis > now && dataset.endMillis(i) > now) continue
+    if (options.includeOpen !== true && start + maxDurationMillis > now && dataset.endMillis(i) > now) continue
     candidates.push(i)
   }
   const wantAggregations = (query.aggregations?.length ?? 0) > 0

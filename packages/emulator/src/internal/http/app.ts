@@ -12,6 +12,9 @@ import type * as Faults from "../../Faults.js"
 import type * as Generator from "../../Generator.js"
 import * as AggregateTruth from "../../AggregateTruth.js"
 import * as GroundTruth from "../../GroundTruth.js"
+import * as Live from "../data/live.js"
+import type { Conversation } from "../data/types.js"
+import * as Availability from "../live/availability.js"
 import * as AggregateRoutes from "./aggregateRoutes.js"
 import * as ConversationCache from "./conversationCache.js"
 import * as ConversationRoutes from "./conversationRoutes.js"
@@ -57,18 +60,26 @@ export interface App {
   readonly groundTruthAggregates: (
     query: AggregateTruth.AggregateQueryLike
   ) => Effect.Effect<AggregateTruth.AggregateResponse>
+  readonly groundTruthSettled: (query: GroundTruth.AsyncQueryLike) => Effect.Effect<ReadonlyArray<Conversation>>
+  readonly restatements: (interval: string) => Effect.Effect<ReadonlyArray<Live.Restatement>>
+  readonly stallAvailability: (durationMillis: number) => Effect.Effect<void>
+  readonly availability: Availability.Availability
+  readonly now: Effect.Effect<number>
 }
 
 /** An org serving `dataset`; its "now" is the anchor plus the time `clock` has moved since. */
 export const make = (options: EmulatorOptions, dataset: Generator.Dataset, clock: Clock.Clock): Effect.Effect<App> =>
   Effect.map(clock.currentTimeMillis, (clockStart) => {
     const anchor = anchorOf(options)
-    const now = Effect.map(clock.currentTimeMillis, (t) => anchor + (t - clockStart))
-    const truth = QueryTruth.make(options, dataset)
+    // Live mode runs `speed` emulated milliseconds per clock millisecond.
+    const speed = options.live?.speed ?? 1
+    const now = Effect.map(clock.currentTimeMillis, (t) => anchor + Math.floor((t - clockStart) * speed))
+    const faults = FaultSwitch.make(options.faults, options.seed)
+    const availability = Availability.make(options, faults.profile, options.seed)
+    const truth = QueryTruth.make(options, dataset, availability)
     const tokens = Tokens.make(options)
     const jobs = JobStore.make(options)
     const aggregateJobs = JobStore.make(options, Salt.aggregateJob)
-    const faults = FaultSwitch.make(options.faults, options.seed)
     const log = RequestLog.make(options.recordLimit)
     const cache = new ConversationCache.ByteLru(options.cacheBytes)
     const dispatch = Routes.make({
@@ -101,6 +112,21 @@ export const make = (options: EmulatorOptions, dataset: Generator.Dataset, clock
         }),
       groundTruthAggregates: (q) => Effect.map(now, (t) => AggregateTruth.query(dataset, q, { nowMillis: t })),
       groundTruthSync: (q) => Effect.map(now, (t) => GroundTruth.ids(dataset, truth.sync(q, t).indices)),
-      groundTruthJob: (q) => Effect.map(now, (t) => GroundTruth.ids(dataset, truth.job(q, t).indices))
+      groundTruthJob: (q) => Effect.map(now, (t) => GroundTruth.ids(dataset, truth.job(q, t).indices)),
+      groundTruthSettled: (q) =>
+        atNow((t) => {
+          const current = truth.datasetAt(t)
+          return truth.job(q, t).indices.map((i) => current.conversation(i))
+        }),
+      restatements: (interval) =>
+        atNow((t) => {
+          const live = options.live
+          const span = GroundTruth.parseInterval(interval)
+          if (live === undefined || span === undefined) return []
+          return Live.restatements(dataset, live, span.startMillis, span.endMillis, t)
+        }),
+      stallAvailability: (durationMillis) => atNow((t) => availability.stall(t, durationMillis)),
+      availability,
+      now
     }
   })

@@ -21,6 +21,11 @@ options (each also as --flag=value):
   --rate-limit <count>/<seconds>  per-token request budget and window, each >= 1 (default 300/60); e.g. 60/10
   --cache-mb <n>                  MiB of serialised job results kept for re-reads, >= 0 (default 256; 0: off)
   --no-read-ahead                 do not build the next results page while the client reads the current one
+  --live                          live mode: conversations keep arriving, open ones end later, some are restated,
+                                  the availability date advances in steps and is announced on the notifications
+                                  WebSocket (ws://127.0.0.1:<port>/channels/<id>)
+  --speed <n>                     with --live: emulated time runs n times real time, n > 0 (default 1); e.g. 60
+  --step-minutes <n>              with --live: availability step in emulated minutes, >= 1 (default 60)
   -h, --help                      this text
 
 exit codes: 0 stopped (signal, parent gone, stdin closed) or help shown; 2 bad arguments, unreadable fault
@@ -49,7 +54,9 @@ export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
     rateLimit?: { count: number; windowSeconds: number }
     cacheBytes?: number
     readAhead?: boolean
+    live?: { speed?: number; availabilityStepMillis?: number }
   } = {}
+  let live = false
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
     const eq = arg.indexOf("=")
@@ -97,6 +104,25 @@ export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
         if (inline !== undefined) return { _tag: "Invalid", message: `${flag} takes no value` }
         options.readAhead = false
         break
+      case "--live":
+        if (inline !== undefined) return { _tag: "Invalid", message: `${flag} takes no value` }
+        live = true
+        break
+      case "--speed": {
+        const text = value()
+        const n = Number(text)
+        if (text === undefined || !/^\d+(\.\d+)?$/.test(text) || !(n > 0)) {
+          return { _tag: "Invalid", message: "--speed needs a number > 0, e.g. 60" }
+        }
+        options.live = { ...options.live, speed: n }
+        break
+      }
+      case "--step-minutes": {
+        const n = integer(flag, value(), 1)
+        if (typeof n === "string") return { _tag: "Invalid", message: n }
+        options.live = { ...options.live, availabilityStepMillis: n * 60_000 }
+        break
+      }
       case "--rate-limit": {
         const m = /^(\d+)\/(\d+)$/.exec(value() ?? "")
         if (m === null || Number(m[1]) < 1 || Number(m[2]) < 1) {
@@ -109,5 +135,7 @@ export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
         return { _tag: "Invalid", message: `unknown argument ${arg}` }
     }
   }
+  if (options.live !== undefined && !live) return { _tag: "Invalid", message: "--speed and --step-minutes need --live" }
+  if (live) options.live ??= {}
   return { _tag: "Ok", options }
 }

@@ -9,7 +9,7 @@ import { type ApiError, isApiError, json, type RawRequest, type RawResponse } fr
 
 /** The handler of sync queries over `dataset`. */
 export const make =
-  (options: EmulatorOptions, dataset: Generator.Dataset, truth: QueryTruth) =>
+  (options: EmulatorOptions, _dataset: Generator.Dataset, truth: QueryTruth) =>
   (request: RawRequest, t: number): RawResponse | ApiError => {
     const body = parseJson(request)
     if (isApiError(body)) return body
@@ -21,7 +21,8 @@ export const make =
     const response: Record<string, unknown> = {}
     // Past the last page the platform omits `conversations` (UNCERTAIN: `sync.pastLastPage`).
     if (page.length > 0 || options.sync.pastLastPage === "empty") {
-      response.conversations = page.map((i) => Generator.withoutAttributes(dataset.conversation(i)))
+      const current = truth.datasetAt(t)
+      response.conversations = page.map((i) => Generator.withoutAttributes(current.conversation(i)))
     }
     if (answer.aggregations !== undefined) response.aggregations = answer.aggregations
     response.totalHits = answer.totalHits

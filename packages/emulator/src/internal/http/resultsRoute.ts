@@ -4,6 +4,7 @@
  */
 import type { EmulatorOptions } from "../../EmulatorOptions.js"
 import type * as Generator from "../../Generator.js"
+import * as Live from "../data/live.js"
 import * as ConversationCache from "./conversationCache.js"
 import { decodeCursor, encodeCursor } from "./cursors.js"
 import { jobNotFound } from "./jobRoutes.js"
@@ -76,6 +77,7 @@ export const make = (
   cache: ConversationCache.ByteLru
 ) => {
   const notReady = (jobId: string, state: string) => resultsNotReady(options, jobId, state)
+  const live = options.live
 
   const page = (job: Job, offset: number, pageSize: number, cursor: string | null, stale: StaleCursor) => {
     const indices = job.indices.slice(offset, offset + pageSize)
@@ -89,7 +91,14 @@ export const make = (
     rest.dataAvailabilityDate = new Date(job.availabilityMillis).toISOString()
     if (indices.length === 0 && options.sync.pastLastPage !== "empty") return json(200, rest)
     const body = ConversationCache.pageBytes(
-      indices.map((i) => ConversationCache.conversationBytes(cache, dataset, i)),
+      indices.map((i) => {
+        // Live mode: a conversation restated by the job's submission is served restated (not from the cache,
+        // which holds the generated records).
+        const restated = live === undefined ? undefined : Live.restatedAt(dataset, live, i)
+        return restated !== undefined && restated <= job.submittedAt
+          ? ConversationCache.encode(JSON.stringify(Live.restate(dataset, i, dataset.conversation(i))))
+          : ConversationCache.conversationBytes(cache, dataset, i)
+      }),
       rest
     )
     // A repeated cursor asks for this very page again, which is cached already.
