@@ -11,6 +11,7 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Bench from "./bench.js"
+import * as Cluster from "./cluster.js"
 import * as Report from "./report.js"
 import { log } from "./scenarios.js"
 import * as Settings from "./settings.js"
@@ -19,6 +20,9 @@ const usage =
   "usage: npm run bench [-- --quick] [--only 1,2,3,4,5] [--no-profile] [--no-checks] [--reps <n>] [--out <dir>] | npm run bench -- --render"
 
 const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..")
+
+const readIfAny = (path: string): string | undefined =>
+  Fs.existsSync(path) ? Fs.readFileSync(path, "utf8") : undefined
 
 interface Args {
   readonly quick: boolean
@@ -106,7 +110,7 @@ const main = async () => {
   if (args.render) {
     const results = JSON.parse(Fs.readFileSync(Path.join(root, "bench-results.json"), "utf8")) as Report.Results
     const mdPath = Path.join(root, "docs", "benchmarks.md")
-    Fs.writeFileSync(mdPath, Report.markdown(results))
+    Fs.writeFileSync(mdPath, Cluster.keepSection(Report.markdown(results), readIfAny(mdPath)))
     log(`wrote ${mdPath} from bench-results.json`)
     return
   }
@@ -116,7 +120,8 @@ const main = async () => {
   log(`${settings.mode} run of scenarios ${args.only.join(", ")}`)
   const results = await Bench.run({ settings, scenarios: args.only, command, checks: args.checks })
   const json = `${JSON.stringify(results, null, 2)}\n`
-  const md = Report.markdown(results)
+  // The cluster bench (`npm run bench:cluster`) owns a section of docs/benchmarks.md: kept as it is.
+  const md = Cluster.keepSection(Report.markdown(results), readIfAny(Path.join(root, "docs", "benchmarks.md")))
   const outDir = args.out ?? (args.quick ? undefined : root)
   if (outDir !== undefined) {
     const jsonPath = Path.join(outDir, "bench-results.json")
