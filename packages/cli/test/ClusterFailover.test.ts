@@ -300,8 +300,14 @@ describe("genesys-analytics runner: two orgs on one cluster", () => {
     const lines = listing.stdout.trim().split("\n")
     assert.match(lines[0]!, /^execution\s+state\s+org\s+interval/)
     assert.strictEqual(lines.length, 3, listing.stdout)
-    assert.isTrue(lines.some((l) => l.startsWith(id) && /succeeded\s+globex/.test(l)), listing.stdout)
-    assert.isTrue(lines.some((l) => /succeeded\s+acme/.test(l)), listing.stdout)
+    assert.isTrue(
+      lines.some((l) => l.startsWith(id) && /succeeded\s+globex/.test(l)),
+      listing.stdout
+    )
+    assert.isTrue(
+      lines.some((l) => /succeeded\s+acme/.test(l)),
+      listing.stdout
+    )
     assert.deepStrictEqual([...(await storedIds(sinks.acme))].sort(), [...truth].sort())
     assert.deepStrictEqual([...(await storedIds(sinks.globex))].sort(), [...otherTruth].sort())
     assert.notDeepEqual([...truth].sort(), [...otherTruth].sort())
