@@ -23,6 +23,8 @@ import * as EmulatorOptions from "./EmulatorOptions.js"
 import type * as Faults from "./Faults.js"
 import * as Generator from "./Generator.js"
 import type * as GroundTruth from "./GroundTruth.js"
+import * as InProcessNotifications from "./internal/live/inProcess.js"
+import type * as Notifications from "./Notifications.js"
 import * as App from "./internal/http/app.js"
 import * as ConversationCache from "./internal/http/conversationCache.js"
 import * as Internals from "./internal/http/internals.js"
@@ -92,6 +94,8 @@ export interface Service {
   readonly restatements: (interval: string) => Effect.Effect<ReadonlyArray<Restatement>>
   /** Live mode: hold the availability date for `duration` of emulated time (fault), then let it catch up. */
   readonly stallAvailability: (duration: Duration.DurationInput) => Effect.Effect<void>
+  /** The notifications API's socket side in process (connect to a channel, list channels) and its faults. */
+  readonly notifications: Notifications.Notifications
 }
 
 /** A conversation restated after it ended (live mode): its wrap-up code changed at `restatedAtMillis`. @since 0.4.0 */
@@ -182,7 +186,8 @@ export const make = Effect.fn("Emulator.make")(function* (input: EmulatorOptions
       Effect.map(app.restatements(interval), (list) =>
         list.map(({ conversationId, endMillis, restatedAtMillis }) => ({ conversationId, endMillis, restatedAtMillis }))
       ),
-    stallAvailability: (duration) => app.stallAvailability(Duration.toMillis(duration))
+    stallAvailability: (duration) => app.stallAvailability(Duration.toMillis(duration)),
+    notifications: InProcessNotifications.make(app.notifier, app.channels)
   })
   Internals.register(service, {
     handle: app.handle,

@@ -15,6 +15,9 @@ import * as GroundTruth from "../../GroundTruth.js"
 import * as Live from "../data/live.js"
 import type { Conversation } from "../data/types.js"
 import * as Availability from "../live/availability.js"
+import * as Channels from "../live/channels.js"
+import * as Notifier from "../live/notifier.js"
+import * as NotificationRoutes from "./notificationRoutes.js"
 import * as AggregateRoutes from "./aggregateRoutes.js"
 import * as ConversationCache from "./conversationCache.js"
 import * as ConversationRoutes from "./conversationRoutes.js"
@@ -65,6 +68,12 @@ export interface App {
   readonly stallAvailability: (durationMillis: number) => Effect.Effect<void>
   readonly availability: Availability.Availability
   readonly now: Effect.Effect<number>
+  /** Connected channels and the notification faults. */
+  readonly notifier: Notifier.Notifier
+  /** The live channels now. */
+  readonly channels: Effect.Effect<ReadonlyArray<Channels.Channel>>
+  /** Where `connectUri`s point (`ws://127.0.0.1:<port>`; the server sets its own). */
+  readonly setConnectOrigin: (origin: string) => void
 }
 
 /** An org serving `dataset`; its "now" is the anchor plus the time `clock` has moved since. */
@@ -82,6 +91,9 @@ export const make = (options: EmulatorOptions, dataset: Generator.Dataset, clock
     const aggregateJobs = JobStore.make(options, Salt.aggregateJob)
     const log = RequestLog.make(options.recordLimit)
     const cache = new ConversationCache.ByteLru(options.cacheBytes)
+    const store = Channels.make(options.notifications, options.seed, Salt.channel)
+    let connectOrigin = "ws://127.0.0.1:8080"
+    const notifier = Notifier.make({ options, store, availability, profile: faults.profile, now, clock })
     const dispatch = Routes.make({
       tokens,
       query: QueryRoute.make(options, dataset, truth),
@@ -89,7 +101,8 @@ export const make = (options: EmulatorOptions, dataset: Generator.Dataset, clock
       results: ResultsRoute.make(options, dataset, jobs, cache),
       conversations: ConversationRoutes.make(options, dataset),
       aggregates: AggregateRoutes.make(options, dataset, aggregateJobs, faults.profile),
-      catalog: dataset.catalog
+      catalog: dataset.catalog,
+      notifications: NotificationRoutes.make(options, store, () => connectOrigin)
     })
     const pipeline = Pipeline.make({ options, tokens, faults, log, dispatch })
     const atNow = <A>(f: (t: number) => A) => Effect.flatMap(now, (t) => Effect.sync(() => f(t)))
@@ -127,6 +140,11 @@ export const make = (options: EmulatorOptions, dataset: Generator.Dataset, clock
         }),
       stallAvailability: (durationMillis) => atNow((t) => availability.stall(t, durationMillis)),
       availability,
-      now
+      now,
+      notifier,
+      channels: atNow(store.list),
+      setConnectOrigin: (origin) => {
+        connectOrigin = origin
+      }
     }
   })

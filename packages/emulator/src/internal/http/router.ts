@@ -14,6 +14,10 @@ export type Route =
   | { readonly _tag: "AggregateJob"; readonly jobId: string }
   | { readonly _tag: "AggregateJobResults"; readonly jobId: string }
   | { readonly _tag: "List"; readonly kind: "wrapupcodes" | "queues" | "users" }
+  | { readonly _tag: "Channels" }
+  | { readonly _tag: "Channel"; readonly channelId: string }
+  | { readonly _tag: "Subscriptions"; readonly channelId: string }
+  | { readonly _tag: "AvailableTopics" }
 
 export interface Matched {
   readonly route: Route
@@ -24,6 +28,7 @@ export interface Matched {
 const DETAILS = "/api/v2/analytics/conversations/details"
 const CONVERSATIONS = "/api/v2/analytics/conversations/"
 const AGGREGATES = "/api/v2/analytics/conversations/aggregates"
+const NOTIFICATIONS = "/api/v2/notifications/"
 
 const param = (segment: string): string | undefined => {
   if (segment === "") return undefined
@@ -41,6 +46,20 @@ export const match = (path: string): Matched | undefined => {
   if (path === "/api/v2/routing/wrapupcodes") return { route: { _tag: "List", kind: "wrapupcodes" }, allow: ["GET"] }
   if (path === "/api/v2/routing/queues") return { route: { _tag: "List", kind: "queues" }, allow: ["GET"] }
   if (path === "/api/v2/users") return { route: { _tag: "List", kind: "users" }, allow: ["GET"] }
+  if (path.startsWith(NOTIFICATIONS)) {
+    const parts = path.slice(NOTIFICATIONS.length).split("/")
+    if (parts.length === 1 && parts[0] === "availabletopics")
+      return { route: { _tag: "AvailableTopics" }, allow: ["GET"] }
+    if (parts[0] !== "channels") return undefined
+    if (parts.length === 1) return { route: { _tag: "Channels" }, allow: ["GET", "POST"] }
+    const channelId = param(parts[1] ?? "")
+    if (channelId === undefined) return undefined
+    if (parts.length === 2) return { route: { _tag: "Channel", channelId }, allow: ["HEAD", "GET", "DELETE"] }
+    if (parts.length === 3 && parts[2] === "subscriptions") {
+      return { route: { _tag: "Subscriptions", channelId }, allow: ["GET", "POST", "PUT", "DELETE"] }
+    }
+    return undefined
+  }
   if (path.startsWith(`${AGGREGATES}/`)) {
     const rest = path.slice(AGGREGATES.length + 1)
     if (rest === "query") return { route: { _tag: "AggregateQuery" }, allow: ["POST"] }

@@ -5,6 +5,7 @@ import type { ConversationRoutes } from "./conversationRoutes.js"
 import { list } from "./listRoutes.js"
 import type { Decision } from "./faultEngine.js"
 import type { JobRoutes } from "./jobRoutes.js"
+import type { NotificationRoutes } from "./notificationRoutes.js"
 import type { StaleCursor } from "./resultsRoute.js"
 import type { Route } from "./router.js"
 import type { TokenStore } from "./tokens.js"
@@ -19,6 +20,7 @@ export interface Handlers {
   readonly conversations: ConversationRoutes
   readonly aggregates: AggregateRoutes
   readonly catalog: Catalog
+  readonly notifications: NotificationRoutes
 }
 
 /** Answers one routed request at `t`; `decision` carries the faults that reach a handler. */
@@ -63,5 +65,13 @@ export const make =
         return list(handlers.catalog, route.kind, search)
       case "Token":
         return handlers.tokens.endpoint(request, t)
+      case "Channels":
+        return handlers.notifications.channels(request, t)
+      case "Channel":
+        return handlers.notifications.channel(request, route.channelId, t)
+      case "Subscriptions":
+        return handlers.notifications.subscriptions(request, route.channelId, search, t)
+      case "AvailableTopics":
+        return handlers.notifications.availableTopics(search)
     }
   }
