@@ -192,7 +192,9 @@ export const make = Effect.fn("Emulator.make")(function* (input: EmulatorOptions
   Internals.register(service, {
     handle: app.handle,
     cache: app.cache,
-    readAhead: ReadAhead.make((index) => ConversationCache.warm(app.cache, dataset, index))
+    readAhead: ReadAhead.make((index) => ConversationCache.warm(app.cache, dataset, index)),
+    notifier: app.notifier,
+    setConnectOrigin: app.setConnectOrigin
   })
   return service
 })

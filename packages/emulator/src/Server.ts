@@ -1,6 +1,7 @@
 /**
  * The emulator over real HTTP: a Node server on 127.0.0.1 serving `/oauth/token` and `/api/v2/...` on one
- * origin, so the official SDKs (via `setGateway`) and any HTTP client can use it. `start` is scoped: closing
+ * origin, so the official SDKs (via `setGateway`) and any HTTP client can use it, and the notification channels'
+ * WebSockets at `ws://127.0.0.1:<port>/channels/<id>` (the `connectUri` of `POST /api/v2/notifications/channels`). `start` is scoped: closing
  * the scope stops accepting, destroys open connections and interrupts in-flight requests.
  *
  * @since 0.1.0
@@ -14,6 +15,7 @@ import * as Emulator from "./Emulator.js"
 import * as EmulatorOptions from "./EmulatorOptions.js"
 import * as Internals from "./internal/http/internals.js"
 import * as NodeServer from "./internal/http/nodeServer.js"
+import * as WebSocketServer from "./internal/http/webSocketServer.js"
 import type { WireResponse } from "./internal/http/wire.js"
 
 /** Server options: the emulator's plus where to listen. @since 0.1.0 */
@@ -71,7 +73,11 @@ export const start = (options: Options = {}): Effect.Effect<Running, Error, Scop
       NodeServer.listener(internals, emulator.options.maxBodyBytes, options.readAhead ?? true, run)
     )
     server.on("clientError", (_error, socket) => NodeServer.refuseUnparsable(socket))
+    const startSockets = yield* WebSocketServer.attach(server, internals.notifier)
     const port = yield* NodeServer.listen(server, options.port ?? 0, host)
-    const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`
+    yield* startSockets
+    const origin = `${host.includes(":") ? `[${host}]` : host}:${port}`
+    internals.setConnectOrigin(`ws://${origin}`)
+    const url = `http://${origin}`
     return { url, port, host, emulator }
   })

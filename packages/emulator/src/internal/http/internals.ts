@@ -7,12 +7,17 @@ import type * as Effect from "effect/Effect"
 import type { ConnectionDropped } from "./handler.js"
 import type * as ConversationCache from "./conversationCache.js"
 import type * as ReadAhead from "./readAhead.js"
+import type { Notifier } from "../live/notifier.js"
 import type { RawRequest, WireResponse } from "./wire.js"
 
 export interface Internals {
   readonly handle: (request: RawRequest) => Effect.Effect<WireResponse, ConnectionDropped>
   readonly cache: ConversationCache.ByteLru
   readonly readAhead: ReadAhead.ReadAhead
+  /** The channels' sockets (the server serves them over WebSocket). */
+  readonly notifier: Notifier
+  /** Where `connectUri`s point: the server's own `ws://` origin. */
+  readonly setConnectOrigin: (origin: string) => void
 }
 
 const registry = new WeakMap<object, Internals>()

@@ -41,6 +41,8 @@ export interface Session {
 export interface Notifier {
   /** Connect to a channel (scoped: closing the scope disconnects); `undefined` for an unknown or expired one. */
   readonly connect: (channelId: string) => Effect.Effect<Session | undefined, never, Scope.Scope>
+  /** Whether a channel exists now (a socket handshake to an unknown or expired one is refused). */
+  readonly exists: (channelId: string) => Effect.Effect<boolean>
   /** Fault: drop the channel's socket now (close 1006, the channel lives). `false`: no socket. */
   readonly dropSocket: (channelId: string) => Effect.Effect<boolean>
   /** Fault: the channel expires now (socket closed with 1000, `HEAD` 404). `false`: no such channel. */
@@ -190,5 +192,7 @@ export const make = (parts: {
       pendingMisses += count
     })
 
-  return { connect, dropSocket, expireChannel, missNotifications }
+  const exists = (channelId: string) => Effect.map(now, (t) => store.get(channelId, t) !== undefined)
+
+  return { connect, exists, dropSocket, expireChannel, missNotifications }
 }
