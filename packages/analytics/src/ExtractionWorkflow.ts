@@ -170,8 +170,13 @@ export const layer: Layer.Layer<never, never, WorkflowEngine | Environment_.Envi
 
 /** Options of {@link layerEnvironment}. @since 0.2.0 */
 export interface EnvironmentOptions {
-  /** The sink every execution writes to (one process, one output). */
-  readonly sink: PageSink.PageSink<unknown>
+  /**
+   * The sink every execution writes to (one process, one output), or the sink of each execution (a page sink keyed
+   * per execution, such as the SQL page sink when one process runs many extractions into one database).
+   */
+  readonly sink:
+    | PageSink.PageSink<unknown>
+    | ((execution: Environment_.ExecutionRef) => Effect.Effect<PageSink.PageSink<unknown>, unknown>)
   readonly quarantine?: StepServices["quarantine"]
   readonly onPage?: StepServices["onPage"]
   readonly onWindowDone?: StepServices["onWindowDone"]
@@ -192,18 +197,31 @@ export const layerEnvironment = (
     Environment_.Environment,
     Effect.gen(function* () {
       const webhook = yield* Effect.serviceOption(Webhook.Webhook)
-      const services: StepServices = {
+      const sinkOf = options.sink
+      const services: Omit<StepServices, "sink"> = {
         details: yield* ConversationDetails,
         audit: yield* AuditLog,
         validator: (yield* GenesysConfig).validator,
-        sink: options.sink,
         notify: (event) => Option.match(webhook, { onNone: () => Effect.void, onSome: (w) => w.notify(event) }),
         quarantine: options.quarantine,
         onPage: options.onPage,
         onWindowDone: options.onWindowDone,
         around: (step) => (options.onRetry === undefined ? step : GenesysHttp.withRetryObserver(step, options.onRetry))
       }
-      return { resolve: () => Effect.succeed(services) }
+      if (typeof sinkOf !== "function") return { resolve: () => Effect.succeed({ ...services, sink: sinkOf }) }
+      const sinks = yield* Effect.cachedFunction((key: string) =>
+        Effect.mapError(
+          sinkOf(JSON.parse(key) as Environment_.ExecutionRef),
+          (e) => new SinkFailed({ message: e instanceof Error ? e.message : String(e) })
+        )
+      )
+      return {
+        resolve: (execution) =>
+          Effect.map(
+            sinks(JSON.stringify({ org: execution.org, sink: execution.sink, planHash: execution.planHash })),
+            (sink) => ({ ...services, sink })
+          )
+      }
     })
   )
 

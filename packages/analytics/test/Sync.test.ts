@@ -1,7 +1,8 @@
 import * as Emulator from "@effect-genesys/emulator/Emulator"
+import * as EmulatorOptions from "@effect-genesys/emulator/EmulatorOptions"
 import { assert, describe, it } from "@effect/vitest"
 import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
-import { Chunk, Effect, Exit, Layer, Stream, TestClock } from "effect"
+import { Chunk, Effect, Exit, Fiber, Layer, Stream, TestClock } from "effect"
 import type * as ExtractionSink from "../src/ExtractionSink.js"
 import * as ExtractionWorkflow from "../src/ExtractionWorkflow.js"
 import * as Interval from "../src/Interval.js"
@@ -28,6 +29,12 @@ const engineWith = (sink: PageSink.PageSink<unknown>) =>
     Layer.provideMerge(ExtractionWorkflow.layerEnvironment({ sink })),
     Layer.provideMerge(WorkflowEngine.layerMemory)
   )
+
+const liveOrg: EmulatorOptions.Input = {
+  days: 2,
+  perDay: 60,
+  live: { horizonDays: 2, availabilityStepMillis: HOUR, restatementRate: 0.3 }
+}
 
 describe("Sync on the in-memory engine", () => {
   it.effect("back-fills, then follows the availability date until everything up to `until` is settled: exact", () =>
@@ -70,5 +77,86 @@ describe("Sync on the in-memory engine", () => {
       // The emulator is built on the test clock: set it first.
       (body) => Effect.zipRight(TestClock.setTime(anchorMillis), body)
     )
+  )
+
+  it.effect(
+    "on a live org: availability steps, restatements and an interrupted sync continued by a new one: exact",
+    () =>
+      Effect.gen(function* () {
+        const emulator = yield* Emulator.Emulator
+        const { rows, sink } = upserting()
+        const store = Sync.memoryStore()
+        const start = yield* emulator.nowMillis
+        const from = `${emulator.options.startDate}T00:00:00.000Z`
+        const until = new Date(start + 14 * HOUR).toISOString()
+        const options = { from, until, tailEvery: "1 hour", pollEvery: "20 minutes" } as const
+        const sync = (engine: ReturnType<typeof engineWith>) =>
+          Stream.runCollect(Sync.run(options)).pipe(Effect.provide(engine), Effect.provideService(Sync.Store, store))
+        // The first sync is stopped after a few cycles, mid-run (a crash: its engine and journal are gone)...
+        const first = yield* Effect.fork(
+          Emulator.runWithTestClock(sync(engineWith(sink)), { step: "5 minutes", maxSteps: 40 })
+        )
+        const stopped = yield* Fiber.await(first)
+        assert.isTrue(Exit.isFailure(stopped), "the first sync was still running when stopped")
+        const settledBefore = store.current()
+        assert.isDefined(settledBefore)
+        // ...and a new one continues from the settled point in the store.
+        const exit = yield* drive(sync(engineWith(sink)), { step: "5 minutes", maxSteps: 5_000 })
+        assert.isTrue(Exit.isSuccess(exit), String(exit))
+        const settled = Date.parse(store.current()!)
+        assert.isAtLeast(settled, Date.parse(until))
+        const truth = yield* emulator.groundTruthSettled({ interval: `${from}/${until}` })
+        const restated = yield* emulator.restatements(`${from}/${new Date(settled).toISOString()}`)
+        assert.isAbove(restated.length, 0, "some conversations changed after they ended")
+        const missing = truth.filter((c) => !rows.has(c.conversationId))
+        if (missing.length > 0) {
+          console.log(
+            "DEBUG",
+            JSON.stringify({
+              from,
+              until,
+              start: new Date(start).toISOString(),
+              settled: new Date(settled).toISOString(),
+              settledBefore,
+              truth: truth.length,
+              rows: rows.size,
+              missing: missing.length,
+              sample: missing.slice(0, 3).map((c) => [c.conversationStart, c.conversationEnd])
+            })
+          )
+          if (Exit.isSuccess(exit))
+            console.log(
+              "CYCLES",
+              JSON.stringify(
+                Chunk.toReadonlyArray(exit.value).map((e) =>
+                  e._tag === "CycleCompleted"
+                    ? [
+                        e.from,
+                        e.to,
+                        e.settledUntil,
+                        e.conversations,
+                        e.report.windows.map((w) => [w.kind, w.interval, w.conversations])
+                      ]
+                    : e
+                )
+              )
+            )
+        }
+        for (const conversation of truth) {
+          // Every settled conversation is in the sink in its current form, restated ones as restated.
+          assert.deepStrictEqual(rows.get(conversation.conversationId), conversation)
+        }
+        // What else the sink holds is the provisional tail: conversations not ended by the settled point.
+        const settledIds = new Set(truth.map((c) => c.conversationId))
+        for (const [id, row] of rows) {
+          if (settledIds.has(id)) continue
+          const end = row.conversationEnd === undefined ? Number.POSITIVE_INFINITY : Date.parse(row.conversationEnd)
+          assert.isAbove(end, settled, `${id} is in the sink but neither settled nor provisional`)
+        }
+      }).pipe(
+        Effect.provide(clientLayer(liveOrg, { paging: { jobPageSize: 25 } })),
+        // The sync reads the time from the Clock, as in production: the emulator's clock is the test clock, unshifted.
+        (body) => Effect.zipRight(TestClock.setTime(EmulatorOptions.liveTestAnchor(liveOrg)), body)
+      )
   )
 })

@@ -1,6 +1,6 @@
 /**
  * The `genesys-analytics` command: `extract`, `query`, `aggregate`, `jobs status|results|cancel`, `availability`,
- * `audit verify`, `emulator`, `demo`, and the cluster's `runner` and `status`, on `@effect/cli`. `run` parses the arguments, runs the command and returns
+ * `audit verify`, `emulator`, `demo`, `sync`, and the cluster's `runner` and `status`, on `@effect/cli`. `run` parses the arguments, runs the command and returns
  * its exit code: 0 done, 1 a check failed (audit verify) or an internal error, 2 usage or invalid query,
  * 3 authentication, 4 partial or failed extraction. Failures are reported as one line on stderr.
  *
@@ -28,6 +28,7 @@ const Demo = Effect.promise(() => import("./internal/demo.js"))
 const Aggregate = Effect.promise(() => import("./internal/aggregate.js"))
 const Runner = Effect.promise(() => import("./internal/runner.js"))
 const ClusterSubmit = Effect.promise(() => import("./internal/clusterSubmit.js"))
+const SyncCommand = Effect.promise(() => import("./internal/sync.js"))
 // `emulator` is the `genesys-emulator` command itself (one parser, one flag set), run with this program's name.
 const EmulatorBin = Effect.promise(() => import("@effect-genesys/emulator/bin"))
 
@@ -314,10 +315,52 @@ const status = Command.make(
   (o) => finish(Effect.flatMap(ClusterSubmit, (m) => m.status(o.cluster, o.id)))
 ).pipe(Command.withDescription("Print the state of a cluster's extraction"))
 
+const sync = Command.make(
+  "sync",
+  {
+    from: Options.text("from").pipe(Options.withDescription("where the sync starts (ISO date or date-time)")),
+    until: Options.text("until").pipe(
+      Options.withDescription("stop once everything up to this time is settled"),
+      Options.optional
+    ),
+    out: Options.text("out").pipe(Options.withDescription("a SQLite file or a postgres:// URL")),
+    format: Options.choice("format", ["sqlite", "postgres"] as const).pipe(
+      Options.withDescription("sqlite | postgres (default: from --out)"),
+      Options.optional
+    ),
+    state: Options.text("state").pipe(
+      Options.withDescription("directory for the journal (default: <out>.sync for SQLite)"),
+      Options.optional
+    ),
+    tailEveryMinutes: Options.float("tail-every").pipe(
+      Options.withDescription("minutes between reads of the provisional tail"),
+      Options.withDefault(5)
+    ),
+    restatementHours: Options.float("restatement-hours").pipe(
+      Options.withDescription("hours behind the settled point read again each cycle"),
+      Options.withDefault(48)
+    ),
+    pollSeconds: Options.float("poll-seconds").pipe(
+      Options.withDescription("seconds between availability checks"),
+      Options.withDefault(60)
+    ),
+    where: whereOption,
+    queryFile: queryOption,
+    audit: auditOption,
+    ...Flags.connection
+  },
+  ({ region, clientId, clientSecretFile, apiUrl, loginUrl, ...rest }) =>
+    finish(
+      Effect.flatMap(SyncCommand, (m) =>
+        m.command({ ...rest, connection: { region, clientId, clientSecretFile, apiUrl, loginUrl } })
+      )
+    )
+).pipe(Command.withDescription("Keep a database current: back-fill, then follow the data-availability date"))
+
 /** The root command. @since 0.1.0 */
 export const command = Command.make("genesys-analytics").pipe(
   Command.withDescription("Genesys Cloud conversation-detail analytics from the shell"),
-  Command.withSubcommands([extract, query, aggregate, jobs, availability, audit, demo, runner, status])
+  Command.withSubcommands([extract, query, aggregate, sync, jobs, availability, audit, demo, runner, status])
 )
 
 const cli = Command.run(command, { name: "genesys-analytics", version: "0.1.0" })

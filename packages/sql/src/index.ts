@@ -13,3 +13,6 @@ export * as SqlSink from "./SqlSink.js"
 
 /** @since 0.1.0 */
 export * as SqlStatements from "./SqlStatements.js"
+
+/** @since 0.2.0 */
+export * as SqlSyncStore from "./SqlSyncStore.js"

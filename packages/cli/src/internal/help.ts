@@ -101,6 +101,7 @@ const commands: Record<string, Help> = {
       ["extract", "extract every conversation of an interval (jobs + sync tail)"],
       ["query", "run the sync detail query and print every page"],
       ["aggregate", "grouped, bucketed numbers (aggregates query or job), names allowed"],
+      ["sync", "keep a database current: back-fill, then follow the availability date"],
       ["jobs", "status | results | cancel of an asynchronous job"],
       ["availability", "print the data-availability date"],
       ["audit verify", "verify an audit log's hash chain"],
@@ -371,6 +372,68 @@ const commands: Record<string, Help> = {
         text: "accept a last run without its seal (a log still being written)",
         facts: "default: off (an unsealed last run fails)"
       }
+    ]
+  },
+  sync: {
+    summary:
+      "Keep a SQLite or Postgres database equal to what Genesys holds, from --from on: back-fill, then a cycle each " +
+      "time the data-availability date moves (jobs for the settled span, read again over the restatement window) and " +
+      "every --tail-every minutes (sync queries for the provisional tail). Rows are upserted by conversation id; the " +
+      "settled point is kept in the database (genesys_sync_state). Runs until SIGINT/SIGTERM, or until --until.",
+    usage: "genesys-analytics sync --from <date> --out <file.sqlite|postgres://…> [options]",
+    options: [
+      {
+        flag: "--from",
+        value: "<date>",
+        text: "where the sync starts: the back-fill's first day",
+        facts: "default: none, required; e.g. --from 2026-11-01"
+      },
+      {
+        flag: "--until",
+        value: "<date-time>",
+        text: "stop (exit 0, with the summary) once everything up to this time is settled",
+        facts: "default: none (run until stopped); e.g. --until 2026-12-01T00:00:00Z"
+      },
+      {
+        flag: "--out",
+        value: "<target>",
+        text: "a SQLite file or a postgres:// URL",
+        facts: "default: none, required; e.g. --out contact-center.sqlite"
+      },
+      {
+        flag: "--format",
+        value: "<format>",
+        text: "sqlite | postgres",
+        facts: "default: guessed from --out; e.g. --format postgres"
+      },
+      {
+        flag: "--state",
+        value: "<dir>",
+        text: "directory for the journal of the running cycle",
+        facts: "default: <out>.sync for SQLite, required for Postgres; e.g. --state .sync-state"
+      },
+      {
+        flag: "--tail-every",
+        value: "<minutes>",
+        text: "minutes between reads of the provisional tail",
+        facts: "default: 5; above 0; e.g. --tail-every 15"
+      },
+      {
+        flag: "--restatement-hours",
+        value: "<hours>",
+        text: "how far behind the settled point each cycle reads again (conversations change after they end)",
+        facts: "default: 48; 0 or more; e.g. --restatement-hours 72"
+      },
+      {
+        flag: "--poll-seconds",
+        value: "<seconds>",
+        text: "seconds between checks of the data-availability date",
+        facts: "default: 60; above 0; e.g. --poll-seconds 30"
+      },
+      where,
+      queryFile,
+      audit,
+      ...connection
     ]
   },
   runner: {
