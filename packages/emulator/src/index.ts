@@ -33,3 +33,6 @@ export * as Server from "./Server.js"
 
 /** @since 0.1.0 */
 export * as AggregateTruth from "./AggregateTruth.js"
+
+/** The notifications API, socket side: in-process sockets and the WebSocket constructor. @since 0.4.0 */
+export * as Notifications from "./Notifications.js"

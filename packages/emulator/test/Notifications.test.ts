@@ -187,7 +187,7 @@ const call_ = (emu: Emulator.Service, token: string, method: string, url: string
 describe("notifications socket, in process", () => {
   it.scoped("heartbeats every 30 s, pong for ping, one availability event per step with the documented envelope", () =>
     Effect.gen(function* () {
-      const { call, emu } = yield* setup()
+      const { call, emu } = yield* setup({ live: { horizonDays: 2, availabilityStepMillis: 5 * 60_000 } })
       const { id } = (yield* call("POST", CHANNELS)).body
       yield* call("PUT", `${CHANNELS}/${id}/subscriptions`, [{ id: TOPIC }])
       const socket = yield* emu.notifications.connect(id)
@@ -204,11 +204,12 @@ describe("notifications socket, in process", () => {
         { topicName: "channel.metadata", eventBody: { message: "WebSocket Heartbeat" } }
       ])
       const before = yield* emu.availabilityMillis
-      yield* TestClock.adjust("3 hours")
+      yield* TestClock.adjust("15 minutes")
       const events = texts(yield* drain(frames)).filter((m) => m.topicName === TOPIC)
       assert.strictEqual(events.length, 3)
       const dates = events.map((e) => Date.parse(e.eventBody.dataAvailabilityDate))
-      assert.deepStrictEqual(dates, [before + 3_600_000, before + 2 * 3_600_000, before + 3 * 3_600_000])
+      const step = 5 * 60_000
+      assert.deepStrictEqual(dates, [before + step, before + 2 * step, before + 3 * step])
       for (const e of events) {
         assert.deepStrictEqual(Object.keys(e), ["topicName", "version", "eventBody", "metadata"])
         assert.strictEqual(e.version, "2")
@@ -220,7 +221,7 @@ describe("notifications socket, in process", () => {
 
   it.scoped("no event without the subscription, and none while no socket is connected (not replayed)", () =>
     Effect.gen(function* () {
-      const { call, emu } = yield* setup()
+      const { call, emu } = yield* setup({ notifications: { heartbeatMillis: 20 * 60_000 } })
       const { id } = (yield* call("POST", CHANNELS)).body
       const first = yield* collect(yield* emu.notifications.connect(id))
       yield* TestClock.adjust("2 hours")

@@ -24,20 +24,19 @@ const toPublic = (frame: Frame): NotificationFrame =>
 
 /** The control over `notifier`; `channels` lists the store's live channels. */
 export const make = (notifier: Notifier, channels: Effect.Effect<ReadonlyArray<Channel>>): Notifications => ({
-  connect: (channel) =>
-    Effect.gen(function* () {
-      const channelId = channelIdOf(channel)
-      const session = yield* notifier.connect(channelId)
-      if (session === undefined) return yield* Effect.fail(new ChannelNotFound({ channelId }))
-      return {
-        channelId,
-        frames: Stream.fromQueue(session.frames).pipe(
-          Stream.map(toPublic),
-          Stream.takeUntil((frame) => frame._tag === "Close")
-        ),
-        send: (text: string) => Effect.sync(() => session.receive(text))
-      }
-    }),
+  connect: Effect.fn("Notifications.connect")(function* (channel: string) {
+    const channelId = channelIdOf(channel)
+    const session = yield* notifier.connect(channelId)
+    if (session === undefined) return yield* Effect.fail(new ChannelNotFound({ channelId }))
+    return {
+      channelId,
+      frames: Stream.fromQueue(session.frames).pipe(
+        Stream.map(toPublic),
+        Stream.takeUntil((frame) => frame._tag === "Close")
+      ),
+      send: (text: string) => Effect.sync(() => session.receive(text))
+    }
+  }),
   channels: Effect.map(channels, (list) =>
     list.map(
       (c): ChannelInfo => ({
