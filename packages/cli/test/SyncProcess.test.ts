@@ -57,7 +57,7 @@ const sync = (args: ReadonlyArray<string>, killOn?: RegExp) =>
     let stderr = ""
     child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString()
-      if (killOn !== undefined && killOn.test(stderr)) child.kill("SIGKILL")
+      if (killOn?.test(stderr)) child.kill("SIGKILL")
     })
     const timer = setTimeout(() => child.kill("SIGKILL"), 90_000)
     child.on("error", reject)
