@@ -1,7 +1,10 @@
 // Live mode's data: arrivals as the clock runs, open conversations that end later, restatements inside the window,
 // the availability date in steps, `speed`, and ground truth that follows all of it. Everything on the TestClock.
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, TestClock } from "effect"
+import * as AuditLog from "@effect-genesys/analytics/AuditLog"
+import * as ConversationDetails from "@effect-genesys/analytics/ConversationDetails"
+import * as GenesysConfig from "@effect-genesys/analytics/GenesysConfig"
+import { Chunk, Effect, Layer, Stream, TestClock } from "effect"
 import * as Emulator from "../src/Emulator.js"
 import * as EmulatorOptions from "../src/EmulatorOptions.js"
 
@@ -223,5 +226,40 @@ describe("live mode: data", () => {
       }
       assert.isAbove(checked, 0)
     })
+  )
+})
+
+describe("live mode: the library reads it", () => {
+  it.effect("ConversationDetails.query decodes open conversations and the job sees only settled ones", () =>
+    Effect.gen(function* () {
+      const details = yield* ConversationDetails.ConversationDetails
+      const emulator = yield* Emulator.Emulator
+      const now = yield* emulator.nowMillis
+      const query = { interval: `${iso(now - 6 * HOUR)}/${iso(now + HOUR)}` }
+      const conversations = Chunk.toReadonlyArray(yield* Stream.runCollect(details.query(query)))
+      const ids: ReadonlyArray<string | undefined> = conversations.map((c) => c.conversationId)
+      assert.deepStrictEqual(ids, yield* emulator.groundTruthSync(query))
+      assert.isTrue(conversations.some((c) => c.conversationEnd === undefined))
+      const settled = yield* details.runJob(query).pipe(
+        Stream.map((c) => c.conversationId),
+        Stream.runCollect,
+        Emulator.runWithTestClock
+      )
+      assert.deepStrictEqual(Chunk.toReadonlyArray(settled), yield* emulator.groundTruthJob(query))
+    }).pipe(
+      Effect.provide(
+        ConversationDetails.layer.pipe(
+          Layer.provideMerge(Emulator.layerHttpClient({ days: 1, perDay: 300, live: { horizonDays: 1 } })),
+          Layer.provide(
+            GenesysConfig.layer({
+              apiUrl: Emulator.baseUrl,
+              clientId: "emulator-client",
+              clientSecret: "emulator-secret"
+            })
+          ),
+          Layer.provide(AuditLog.layerNoop)
+        )
+      )
+    )
   )
 })
