@@ -263,3 +263,30 @@ describe("live mode: the library reads it", () => {
     )
   )
 })
+
+describe("live mode: speed and tokens", () => {
+  it.effect("expires_in is the token's lifetime in the client's time (emulated lifetime / speed)", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.make({ days: 1, perDay: 10, live: { speed: 60, horizonDays: 1 } })
+      const answer = yield* emu.handleRaw({
+        method: "POST",
+        url: "/oauth/token",
+        headers: {
+          authorization: `Basic ${btoa("emulator-client:emulator-secret")}`,
+          "content-type": "application/x-www-form-urlencoded"
+        },
+        body: "grant_type=client_credentials"
+      })
+      const { access_token, expires_in } = JSON.parse(answer.body!)
+      assert.strictEqual(expires_in, 86_400 / 60)
+      const use = Effect.map(
+        call(emu, "GET", "/api/v2/analytics/conversations/details/jobs/availability", access_token),
+        (a) => a.status
+      )
+      yield* TestClock.adjust(`${expires_in - 1} seconds`)
+      assert.strictEqual(yield* use, 200)
+      yield* TestClock.adjust("2 seconds")
+      assert.strictEqual(yield* use, 401)
+    })
+  )
+})

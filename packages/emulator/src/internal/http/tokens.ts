@@ -79,7 +79,9 @@ export const make = (options: EmulatorOptions): TokenStore => {
     if (grant !== "client_credentials") {
       return oauthError(400, "unsupported_grant_type", `Unsupported grant type: ${grant}`)
     }
-    return json(200, { access_token: issue(t), token_type: "bearer", expires_in: options.tokenTtlSeconds })
+    // Live mode at speed N: the token lives tokenTtlSeconds of emulated time, which is N times shorter for the client.
+    const expiresIn = Math.max(1, Math.floor(options.tokenTtlSeconds / (options.live?.speed ?? 1)))
+    return json(200, { access_token: issue(t), token_type: "bearer", expires_in: expiresIn })
   }
 
   const authenticate = (authorization: string | undefined, t: number, revoke: boolean): TokenInfo | ApiError => {
