@@ -12,7 +12,8 @@
 # 2. sql, SQLite only: the sql README's SQLite line; no `pg` and no `@effect/sql-pg` in the tree; its first program
 #    type-checked. better-sqlite3 has no prebuilt binary here (its download host is unreachable) and compiles from
 #    source in about two minutes, so that line runs with `--ignore-scripts` and the program is only type-checked;
-#    CONSUMER_CHECK_NATIVE=1 builds the driver and runs the program against the emulator too.
+#    CONSUMER_CHECK_NATIVE=1 builds the driver and runs the program against the emulator too. Then every entry point
+#    of analytics, emulator and sql (but SqlSinkPg) type-checked in that project.
 # 3. cli: the four tarballs in another project (the command's own dependencies, `--ignore-scripts` for the same
 #    reason); `genesys-analytics --help`, then `extract --interval yesterday` into NDJSON against
 #    `genesys-analytics emulator`.
@@ -245,7 +246,17 @@ pg=$(npm query '[name=pg], [name="@effect/sql-pg"]' | node -pe 'JSON.parse(requi
 [ -z "$pg" ] || fail "a SQLite-only install holds $pg"
 first_program sql >src/sqlite-week.ts
 [ -s src/sqlite-week.ts ] || fail "no first program in packages/sql/README.md"
-step "sql: tsc without pg"
+# Every entry point of the three libraries, as a type-only re-export: each module's declarations check in a project
+# without pg (SqlSinkPg, the one module that needs it, is left out).
+for pkg in analytics emulator sql; do
+  for dts in node_modules/@effect-genesys/$pkg/dist/*.d.ts; do
+    module=$(basename "$dts" .d.ts)
+    [ "$pkg/$module" = sql/SqlSinkPg ] && continue
+    subpath=$([ "$module" = index ] && echo "" || echo "/$module")
+    echo "export type * as ${pkg}_${module} from \"@effect-genesys/$pkg$subpath\""
+  done
+done >src/entry-points.ts
+step "sql: tsc without pg, the first program and all $(wc -l <src/entry-points.ts) entry points"
 typecheck
 if [ -n "${CONSUMER_CHECK_NATIVE:-}" ]; then
   run_program "$url" '[1-9][0-9]* conversations, [1-9][0-9]* segments' dist/sqlite-week.js
