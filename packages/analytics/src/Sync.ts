@@ -17,9 +17,11 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import type { AuditLog } from "./AuditLog.js"
+import type * as AvailabilityNotifications from "./AvailabilityNotifications.js"
 import { ConversationDetails } from "./ConversationDetails.js"
 import * as Extraction from "./Extraction.js"
 import * as ExtractionWorkflow from "./ExtractionWorkflow.js"
@@ -64,9 +66,12 @@ export type SyncEvent =
       readonly report: Extraction.Report
     }
   | { readonly _tag: "Done"; readonly settledUntil: string }
+  /** The notifications socket is up (again), or lost: until it is back, the availability date is polled. */
+  | { readonly _tag: "NotificationsConnected"; readonly channelId: string }
+  | { readonly _tag: "NotificationsLost"; readonly reason: string }
 
 /** Options of {@link run}. @since 0.2.0 */
-export interface Options {
+export interface Options<R = never> {
   /** Where the sync starts: an ISO date-time (the back-fill). */
   readonly from: string
   /** The filters of every cycle (`conversationFilters`, `segmentFilters`, …), as in an extraction query. */
@@ -78,10 +83,11 @@ export interface Options {
   /** How often the availability date is polled between tail refreshes (the fallback without notifications). Default 1 minute. */
   readonly pollEvery?: Duration.DurationInput | undefined
   /**
-   * Wakes a cycle early: e.g. the availability notifications. Each element is a data-availability date; the sync
-   * starts a cycle when it is past the settled point. Default: none (polling only).
+   * Wakes a cycle early: the availability notifications (`AvailabilityNotifications.listen()`). An `Advanced` date past
+   * the settled point starts a cycle; `Lost` and `Connected` are passed on as events. Default: none (polling only);
+   * polling goes on either way, so nothing depends on the socket.
    */
-  readonly advances?: Stream.Stream<string> | undefined
+  readonly notifications?: Stream.Stream<AvailabilityNotifications.Event, never, R> | undefined
   /** Stop once everything up to this time is settled in the sink (ISO); default: run until interrupted. */
   readonly until?: string | undefined
   /** Passed to every cycle's extraction. */
@@ -91,7 +97,7 @@ export interface Options {
 const restatementDefault = "48 hours"
 
 /** The interval of the next cycle: from the settled point less the restatement window (never before `from`) to now. */
-const cycleInterval = (options: Options, settled: Option.Option<string>, nowMillis: number): string => {
+const cycleInterval = (options: Options<unknown>, settled: Option.Option<string>, nowMillis: number): string => {
   const fromMillis = Date.parse(options.from)
   const startMillis = Option.match(settled, {
     onNone: () => fromMillis,
@@ -112,16 +118,29 @@ const availability = Effect.flatMap(ConversationDetails, (details) =>
  *
  * @since 0.2.0
  */
-export const run = (
-  options: Options
-): Stream.Stream<SyncEvent, unknown, Store | ConversationDetails | AuditLog | WorkflowEngine | GenesysConfig> =>
+export const run = <R = never>(
+  options: Options<R>
+): Stream.Stream<SyncEvent, unknown, Store | ConversationDetails | AuditLog | WorkflowEngine | GenesysConfig | R> =>
   Stream.unwrapScoped(
     Effect.gen(function* () {
       const store = yield* Store
       const cycle = yield* Ref.make(0)
-      const wakeUps = yield* Ref.make(Option.none<string>())
-      if (options.advances !== undefined) {
-        yield* Effect.forkScoped(Stream.runForEach(options.advances, (date) => Ref.set(wakeUps, Option.some(date))))
+      // Only the latest announcement matters: a sliding queue of one.
+      const wakeUps = yield* Queue.sliding<string>(1)
+      const notices = yield* Queue.unbounded<SyncEvent>()
+      if (options.notifications !== undefined) {
+        yield* Effect.forkScoped(
+          Stream.runForEach(options.notifications, (event) => {
+            switch (event._tag) {
+              case "Advanced":
+                return Queue.offer(wakeUps, event.dataAvailabilityDate)
+              case "Connected":
+                return Queue.offer(notices, { _tag: "NotificationsConnected", channelId: event.channelId })
+              case "Lost":
+                return Queue.offer(notices, { _tag: "NotificationsLost", reason: event.reason })
+            }
+          })
+        )
       }
       const tailMillis = Duration.toMillis(options.tailEvery ?? "5 minutes")
       const pollMillis = Duration.toMillis(options.pollEvery ?? "1 minute")
@@ -156,9 +175,12 @@ export const run = (
         for (;;) {
           const now = yield* Clock.currentTimeMillis
           if (now >= due) return
-          yield* Effect.sleep(Duration.millis(Math.min(pollMillis, due - now)))
+          // An announcement ends the wait at once; otherwise the availability date is polled.
+          const announced = yield* Effect.race(
+            Effect.as(Effect.sleep(Duration.millis(Math.min(pollMillis, due - now))), Option.none<string>()),
+            Effect.map(Queue.take(wakeUps), Option.some)
+          )
           const settled = yield* store.settledUntil
-          const announced = yield* Ref.getAndSet(wakeUps, Option.none())
           const latest = Option.isSome(announced) ? announced : yield* Effect.orElseSucceed(availability, Option.none)
           const moved =
             Option.isSome(latest) &&
@@ -186,6 +208,7 @@ export const run = (
           (s): SyncEvent => ({ _tag: "Done", settledUntil: Option.getOrElse(s, () => "") })
         )
       )
-      return options.until === undefined ? cycles : Stream.concat(cycles, doneEvent)
+      const withNotices = Stream.merge(cycles, Stream.fromQueue(notices), { haltStrategy: "left" })
+      return options.until === undefined ? withNotices : Stream.concat(withNotices, doneEvent)
     })
   )

@@ -1,8 +1,10 @@
 import * as Emulator from "@effect-genesys/emulator/Emulator"
 import * as EmulatorOptions from "@effect-genesys/emulator/EmulatorOptions"
+import * as Notifications from "@effect-genesys/emulator/Notifications"
 import { assert, describe, it } from "@effect/vitest"
 import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
 import { Chunk, Effect, Exit, Fiber, Layer, Stream, TestClock } from "effect"
+import * as AvailabilityNotifications from "../src/AvailabilityNotifications.js"
 import type * as ExtractionSink from "../src/ExtractionSink.js"
 import * as ExtractionWorkflow from "../src/ExtractionWorkflow.js"
 import * as Interval from "../src/Interval.js"
@@ -88,8 +90,16 @@ describe("Sync on the in-memory engine", () => {
         const store = Sync.memoryStore()
         const start = yield* emulator.nowMillis
         const from = `${emulator.options.startDate}T00:00:00.000Z`
-        const until = new Date(start + 14 * HOUR).toISOString()
-        const options = { from, until, tailEvery: "1 hour", pollEvery: "20 minutes" } as const
+        const until = new Date(start + 8 * HOUR).toISOString()
+        // Tail and polling every 6 hours: the hourly cycles can only come from the availability notifications.
+        const options = {
+          from,
+          until,
+          tailEvery: "6 hours",
+          pollEvery: "6 hours",
+          // The clock moves in 5-minute steps here: heartbeats arrive in bursts, so the deadline is long.
+          notifications: AvailabilityNotifications.listen({ heartbeatTimeout: "30 minutes" })
+        } as const
         const sync = (engine: ReturnType<typeof engineWith>) =>
           Stream.runCollect(Sync.run(options)).pipe(Effect.provide(engine), Effect.provideService(Sync.Store, store))
         // The first sync is stopped after a few cycles, mid-run (a crash: its engine and journal are gone)...
@@ -103,6 +113,11 @@ describe("Sync on the in-memory engine", () => {
         // ...and a new one continues from the settled point in the store.
         const exit = yield* drive(sync(engineWith(sink)), { step: "5 minutes", maxSteps: 5_000 })
         assert.isTrue(Exit.isSuccess(exit), String(exit))
+        if (Exit.isSuccess(exit)) {
+          const events = Chunk.toReadonlyArray(exit.value)
+          assert.isAtLeast(events.filter((e) => e._tag === "CycleCompleted").length, 5, "a cycle per announced step")
+          assert.isTrue(events.some((e) => e._tag === "NotificationsConnected"))
+        }
         const settled = Date.parse(store.current()!)
         assert.isAtLeast(settled, Date.parse(until))
         const truth = yield* emulator.groundTruthSettled({ interval: `${from}/${until}` })
@@ -154,7 +169,11 @@ describe("Sync on the in-memory engine", () => {
           assert.isAbove(end, settled, `${id} is in the sink but neither settled nor provisional`)
         }
       }).pipe(
-        Effect.provide(clientLayer(liveOrg, { paging: { jobPageSize: 25 } })),
+        Effect.provide(
+          Notifications.layerWebSocketConstructor.pipe(
+            Layer.provideMerge(clientLayer(liveOrg, { paging: { jobPageSize: 25 } }))
+          )
+        ),
         // The sync reads the time from the Clock, as in production: the emulator's clock is the test clock, unshifted.
         (body) => Effect.zipRight(TestClock.setTime(EmulatorOptions.liveTestAnchor(liveOrg)), body)
       )
