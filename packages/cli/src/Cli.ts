@@ -344,6 +344,9 @@ const sync = Command.make(
       Options.withDescription("seconds between availability checks"),
       Options.withDefault(60)
     ),
+    pollOnly: Options.boolean("poll-only").pipe(
+      Options.withDescription("poll the availability date only, without the notifications socket")
+    ),
     where: whereOption,
     queryFile: queryOption,
     audit: auditOption,

@@ -93,6 +93,7 @@ describe("genesys-analytics sync against a live emulator", () => {
     const done = await sync(args)
     assert.strictEqual(done.code, 0, done.stderr)
     assert.match(done.stderr, /sync done: settled until/)
+    assert.match(done.stderr, /sync: listening to the availability topic \(channel \S+\)/)
     const settledUntil = /settled until (\S+)\n/.exec(done.stderr.split("sync done")[1]!)![1]!
     assert.isAtLeast(Date.parse(settledUntil), Date.parse(until), done.stderr)
 

@@ -2,6 +2,7 @@
 import * as AuditLog from "@effect-genesys/analytics/AuditLog"
 import * as ConversationDetails from "@effect-genesys/analytics/ConversationDetails"
 import * as GenesysConfig from "@effect-genesys/analytics/GenesysConfig"
+import * as GenesysHttp from "@effect-genesys/analytics/GenesysHttp"
 import * as Webhook from "@effect-genesys/analytics/Webhook"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as HttpClient from "@effect/platform/HttpClient"
@@ -125,12 +126,18 @@ export const clientLayer = (
   audit: Layer.Layer<AuditLog.AuditLog, Cli.CliFailure>,
   http: Layer.Layer<HttpClient.HttpClient> = NodeHttpClient.layerUndici
 ): Layer.Layer<
-  ConversationDetails.ConversationDetails | AuditLog.AuditLog | Webhook.Webhook | GenesysConfig.GenesysConfig,
+  | ConversationDetails.ConversationDetails
+  | GenesysHttp.GenesysHttp
+  | AuditLog.AuditLog
+  | Webhook.Webhook
+  | GenesysConfig.GenesysConfig,
   Cli.CliFailure
 > => {
   const base = Layer.mergeAll(Layer.succeed(GenesysConfig.GenesysConfig, config), audit, observingCredentials(http))
   const webhook = Webhook.layerConfig.pipe(
     Layer.mapError((e) => Cli.usage(`webhook configuration: ${firstLine(String(e.message ?? e))}`))
   )
-  return Layer.mergeAll(ConversationDetails.layer, webhook).pipe(Layer.provideMerge(base))
+  // The operations and the HTTP client under them, one token and one pacer for both (the sync's listener uses the client).
+  const details = ConversationDetails.layerWithoutHttp.pipe(Layer.provideMerge(GenesysHttp.layer))
+  return Layer.mergeAll(details, webhook).pipe(Layer.provideMerge(base))
 }

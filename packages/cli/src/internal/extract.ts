@@ -19,7 +19,7 @@ import * as IntervalArg from "../IntervalArg.js"
 import * as Where from "../Where.js"
 import * as Cli from "./cliError.js"
 import * as Connection from "./connection.js"
-import * as DurableRun from "./durableRun.js"
+import type * as DurableRun from "./durableRun.js"
 import * as FsErrors from "./fsErrors.js"
 import * as Io from "./io.js"
 import * as Output from "./output.js"
@@ -141,6 +141,10 @@ const fileSystemFailure = (e: unknown, checkpoint: Option.Option<string>): Cli.C
         Cli.ExitCode.partial
       )
 
+// The durable engine (cluster, workflow, SQLite journal) loads only for a checkpointed run: a plain extract starts
+// without it.
+const loadDurableRun = Effect.promise(() => import("./durableRun.js"))
+
 /** What an extraction run needs besides the sink. @internal */
 export type Requirements =
   | ConversationDetails.ConversationDetails
@@ -190,7 +194,10 @@ export const execute = (options: {
         | Effect.Effect.Context<ReturnType<typeof Extraction.run<Cli.CliFailure>>>
       > = Option.match(options.checkpoint, {
         onNone: () => Extraction.run(plan, sink, options.runOptions),
-        onSome: (directory) => DurableRun.run({ plan, directory, sink, runOptions: options.runOptions })
+        onSome: (directory) =>
+          Effect.flatMap(loadDurableRun, (durable) =>
+            durable.run({ plan, directory, sink, runOptions: options.runOptions })
+          )
       })
       const report = yield* engine.pipe(
         Effect.mapError((e) => {
@@ -206,8 +213,9 @@ export const execute = (options: {
         // Done: a later run of the same command is a new extraction, not a resume.
         const store = yield* CheckpointStore.CheckpointStore
         yield* Effect.ignore(store.clear(options.runOptions.checkpointKey ?? plan.planHash))
-        yield* DurableRun.clear(options.checkpoint.value)
-        yield* PlanStore.clear(options.checkpoint.value)
+        const directory = options.checkpoint.value
+        yield* Effect.flatMap(loadDurableRun, (durable) => durable.clear(directory))
+        yield* PlanStore.clear(directory)
       }
       return report
     }).pipe(

@@ -430,6 +430,11 @@ const commands: Record<string, Help> = {
         text: "seconds between checks of the data-availability date",
         facts: "default: 60; above 0; e.g. --poll-seconds 30"
       },
+      {
+        flag: "--poll-only",
+        text: "do not listen to the availability notifications (a WebSocket); poll only",
+        facts: "default: off (listen, and poll as a fallback)"
+      },
       where,
       queryFile,
       audit,

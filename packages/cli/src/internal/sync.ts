@@ -8,11 +8,13 @@
  * @internal
  */
 import * as AuditLog from "@effect-genesys/analytics/AuditLog"
+import * as AvailabilityNotifications from "@effect-genesys/analytics/AvailabilityNotifications"
 import * as ExtractionWorkflow from "@effect-genesys/analytics/ExtractionWorkflow"
 import * as Sync from "@effect-genesys/analytics/Sync"
 import * as SqlSink from "@effect-genesys/sql/SqlSink"
 import * as SqlSyncStore from "@effect-genesys/sql/SqlSyncStore"
 import * as FileSystem from "@effect/platform/FileSystem"
+import * as NodeSocket from "@effect/platform-node/NodeSocket"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -38,6 +40,8 @@ export interface Settings {
   readonly tailEveryMinutes: number
   readonly restatementHours: number
   readonly pollSeconds: number
+  /** Poll the availability date only, without the notifications socket. */
+  readonly pollOnly: boolean
   readonly where: Option.Option<string>
   readonly queryFile: Option.Option<string>
   readonly audit: Option.Option<string>
@@ -91,6 +95,10 @@ const line = (event: Sync.SyncEvent): string => {
       return `genesys-analytics: sync cycle ${event.cycle}: ${event.from}/${event.to}, ${event.conversations} conversations, settled until ${event.settledUntil}${event.advanced ? "" : " (tail only)"}\n`
     case "Done":
       return `genesys-analytics: sync done: settled until ${event.settledUntil}\n`
+    case "NotificationsConnected":
+      return `genesys-analytics: sync: listening to the availability topic (channel ${event.channelId})\n`
+    case "NotificationsLost":
+      return `genesys-analytics: sync: notifications lost (${event.reason}); polling the availability date until they are back\n`
   }
 }
 
@@ -132,11 +140,13 @@ export const command = (settings: Settings) =>
         ...(Option.isSome(until) ? { until: until.value } : {}),
         tailEvery: `${settings.tailEveryMinutes} minutes`,
         restatement: `${settings.restatementHours} hours`,
-        pollEvery: `${settings.pollSeconds} seconds`
+        pollEvery: `${settings.pollSeconds} seconds`,
+        ...(settings.pollOnly ? {} : { notifications: AvailabilityNotifications.listen() })
       }).pipe(
         Stream.runForEach((event) => Io.stderr(line(event))),
         Effect.provide(engine),
         Effect.provideService(Sync.Store, store),
+        Effect.provide(NodeSocket.layerWebSocketConstructor),
         Effect.mapError((e) => {
           const failure = Cli.fromUnknown(e)
           return new Cli.CliFailure({
