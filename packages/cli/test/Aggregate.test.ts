@@ -11,6 +11,8 @@ import { Effect, Exit, Layer, Logger, Option, TestClock } from "effect"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import * as SqlSinkSqlite from "@effect-genesys/sql/SqlSinkSqlite"
+import * as SqlClient from "@effect/sql/SqlClient"
 import * as Aggregate from "../src/internal/aggregate.js"
 import * as AggregateOutput from "../src/internal/aggregateOutput.js"
 
@@ -138,6 +140,44 @@ const ndjsonKeys = (text: string) =>
     .sort()
 
 describe("genesys-analytics aggregate", () => {
+  it.effect(
+    "--format sqlite writes the ground truth to aggregate_rows; a second run of the query replaces its rows",
+    () =>
+      Effect.gen(function* () {
+        const out = Path.join(root, "aggregates.sqlite")
+        for (let run = 0; run < 2; run++) {
+          const { exit, stderr } = yield* runCommand(settings({ format: Option.some("sqlite"), out: Option.some(out) }))
+          assert.deepStrictEqual(exit, Exit.succeed(0), stderr)
+          assert.match(stderr, /rows \(query\) written to .*aggregates\.sqlite \(table aggregate_rows\)/)
+        }
+        const rows = yield* Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) =>
+            sql<{
+              readonly group_json: string
+              readonly bucket_start: string
+              readonly metric: string
+              readonly stat_count: number | null
+              readonly stat_sum: number | null
+            }>`SELECT group_json, bucket_start, metric, stat_count, stat_sum FROM aggregate_rows`
+        ).pipe(Effect.provide(SqlSinkSqlite.layer({ filename: out })), Effect.scoped)
+        const keys = rows
+          .map((r) => {
+            const group = JSON.parse(r.group_json) as Record<string, string>
+            return JSON.stringify([
+              group.wrapUpCode,
+              group.mediaType,
+              r.bucket_start,
+              r.metric,
+              r.stat_count,
+              r.stat_sum
+            ])
+          })
+          .sort()
+        assert.deepStrictEqual(keys, (yield* truthKeys).keys)
+      }).pipe(Effect.provide(Layer.merge(emulator, NodeFileSystem.layer)))
+  )
+
   it.effect("by wrap-up code names, daily in America/New_York: the NDJSON rows are the ground truth (sync)", () =>
     Effect.gen(function* () {
       const { exit, stdout } = yield* runCommand(settings())

@@ -16,3 +16,6 @@ export * as SqlStatements from "./SqlStatements.js"
 
 /** @since 0.2.0 */
 export * as SqlSyncStore from "./SqlSyncStore.js"
+
+/** @since 0.3.0 */
+export * as SqlAggregateRows from "./SqlAggregateRows.js"

@@ -1,4 +1,5 @@
 /** @internal */
+import type * as AggregateRecord from "@effect-genesys/analytics/AggregateRecord"
 import * as AggregateReconcile from "@effect-genesys/analytics/AggregateReconcile"
 import * as AuditLog from "@effect-genesys/analytics/AuditLog"
 import * as ConversationAggregates from "@effect-genesys/analytics/ConversationAggregates"
@@ -11,6 +12,7 @@ import * as QueryValidator from "@effect-genesys/analytics/QueryValidator"
 import * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -189,12 +191,42 @@ const write = (out: Option.Option<string>, text: string) =>
       }).pipe(Effect.mapError((e) => FsErrors.toFailure(e, `cannot write --out ${path}`, Cli.ExitCode.partial)))
   })
 
+/**
+ * Writes the rows to the `aggregate_rows` table of a SQLite file or Postgres database (replacing an earlier run of the
+ * same query); returns what to call the target in messages. Each driver loads only when used.
+ */
+const writeSql = (
+  format: "sqlite" | "postgres",
+  out: Option.Option<string>,
+  query: unknown,
+  rows: ReadonlyArray<AggregateRecord.AggregateRow>
+) =>
+  Effect.gen(function* () {
+    if (Option.isNone(out)) return yield* Cli.usage(`--format ${format} needs --out (a file or a postgres:// URL)`)
+    const target = out.value
+    const layer =
+      format === "postgres"
+        ? (yield* Effect.promise(() => import("@effect-genesys/sql/SqlSinkPg"))).layer({ url: target })
+        : (yield* Effect.promise(() => import("@effect-genesys/sql/SqlSinkSqlite"))).layer({ filename: target })
+    const { write: writeRows } = yield* Effect.promise(() => import("@effect-genesys/sql/SqlAggregateRows"))
+    const queryHash = yield* AuditLog.hashQuery(query)
+    yield* writeRows(queryHash, rows).pipe(
+      Effect.provide(layer as Layer.Layer<SqlClient.SqlClient, unknown>),
+      Effect.mapError((e) =>
+        Cli.partial(
+          `cannot write the rows to ${format === "postgres" ? "the Postgres database" : target}: ${String((e as Error).message ?? e).split("\n")[0]}`
+        )
+      )
+    )
+    return format === "postgres" ? "the Postgres database (table aggregate_rows)" : `${target} (table aggregate_rows)`
+  })
+
 /** Runs the command over `http`. @internal */
 export const run = (settings: Settings, http: Layer.Layer<HttpClient.HttpClient>) =>
   Effect.gen(function* () {
     const query = yield* buildQuery(settings)
     const format = AggregateOutput.formatOf(settings.format, settings.out, process.stdout.isTTY === true)
-    if (Option.isSome(settings.out)) yield* OutputKind.checkFile(settings.out.value, "--out")
+    if (Option.isSome(settings.out) && format !== "postgres") yield* OutputKind.checkFile(settings.out.value, "--out")
     yield* precheck(query)
     const via = chooseVia(query, settings.via)
     const config = yield* Connection.resolve(settings.connection)
@@ -213,9 +245,14 @@ export const run = (settings: Settings, http: Layer.Layer<HttpClient.HttpClient>
     }).pipe(Progress.withRetryLines, Effect.provide(layer))
     const dimensions = AggregateOutput.dimensionsOf(result.query, result.rows)
     const timeZone = typeof result.query.timeZone === "string" ? result.query.timeZone : "UTC"
-    yield* write(settings.out, AggregateOutput.render(format, result.rows, dimensions, timeZone, settings.names))
-    if (Option.isSome(settings.out)) {
-      yield* Io.stderr(`genesys-analytics: ${result.rows.length} rows (${via}) written to ${settings.out.value}\n`)
+    if (format === "sqlite" || format === "postgres") {
+      const target = yield* writeSql(format, settings.out, result.query, result.rows)
+      yield* Io.stderr(`genesys-analytics: ${result.rows.length} rows (${via}) written to ${target}\n`)
+    } else {
+      yield* write(settings.out, AggregateOutput.render(format, result.rows, dimensions, timeZone, settings.names))
+      if (Option.isSome(settings.out)) {
+        yield* Io.stderr(`genesys-analytics: ${result.rows.length} rows (${via}) written to ${settings.out.value}\n`)
+      }
     }
     if (result.report !== undefined) {
       yield* Io.stderr(AggregateOutput.reconcileReport(result.report, dimensions, timeZone))

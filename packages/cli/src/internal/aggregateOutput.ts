@@ -16,6 +16,8 @@ export const formatOf = (format: Option.Option<Format>, out: Option.Option<strin
   if (Option.isSome(format)) return format.value
   if (Option.isSome(out)) {
     const lower = out.value.toLowerCase()
+    if (/^postgres(ql)?:\/\//.test(lower)) return "postgres"
+    if (/\.(sqlite3?|db)$/.test(lower)) return "sqlite"
     if (lower.endsWith(".csv")) return "csv"
     if (lower.endsWith(".ndjson") || lower.endsWith(".jsonl") || lower.endsWith(".json")) return "ndjson"
     return "table"
@@ -133,7 +135,8 @@ export const render = (
   timeZone: string,
   names: boolean
 ): string => {
-  if (format === "table") return table(rows, dimensions, timeZone, names)
+  if (format === "table" || format === "sqlite" || format === "postgres")
+    return table(rows, dimensions, timeZone, names)
   const records = rows.map((row) => columnsOf(row, dimensions, names))
   if (format === "ndjson") return records.map((r) => `${JSON.stringify(r)}\n`).join("")
   const header =

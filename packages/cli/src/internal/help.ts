@@ -280,8 +280,8 @@ const commands: Record<string, Help> = {
       {
         flag: "--format",
         value: "<format>",
-        text: "table (one line per group and bucket) | csv | ndjson (one tidy row per group, bucket and metric)",
-        facts: "default: by --out's extension (.csv, .ndjson), else table on a terminal, ndjson in a pipe"
+        text: "table (a line per group and bucket) | csv | ndjson (a tidy row per group, bucket, metric) | sqlite | postgres",
+        facts: "default: by --out (.csv, .ndjson, .sqlite, postgres://), else table on a terminal, ndjson in a pipe"
       },
       {
         flag: "--out",
