@@ -1,5 +1,5 @@
 /**
- * `npm run bench:cluster [-- --quick] [--rounds n] [--kills n] [--only throughput|takeover] [--no-write]`
+ * `npm run bench:cluster [-- --quick] [--rounds n] [--concurrency n] [--kills n] [--only throughput|takeover] [--no-write]`
  *
  * The cluster bench: `genesys-analytics runner` processes on a real Postgres (`@effect-genesys/test-postgres`) extract
  * from emulators with a per-token rate limit, one emulator per org.
@@ -738,7 +738,7 @@ export const markdown = (r: Results): string => {
 // ---------------------------------------------------------------------------------------------------------------
 
 const usage =
-  "usage: npm run bench:cluster [-- --quick] [--rounds <n>] [--kills <n>] [--only throughput|takeover] [--no-write]"
+  "usage: npm run bench:cluster [-- --quick] [--rounds <n>] [--concurrency <n>] [--kills <n>] [--only throughput|takeover] [--no-write]"
 
 const parse = (argv: ReadonlyArray<string>) => {
   let settings = full
@@ -749,6 +749,8 @@ const parse = (argv: ReadonlyArray<string>) => {
     if (arg === "--quick") settings = { ...quick, rounds: settings === full ? quick.rounds : settings.rounds }
     else if (arg === "--no-write") write = false
     else if (arg === "--rounds") settings = { ...settings, rounds: Math.max(1, Math.min(20, Number(argv[++i]) || 1)) }
+    else if (arg === "--concurrency")
+      settings = { ...settings, concurrency: Math.max(1, Math.min(50, Number(argv[++i]) || 1)) }
     else if (arg === "--kills")
       settings = {
         ...settings,
