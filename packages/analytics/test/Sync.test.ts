@@ -32,10 +32,17 @@ const engineWith = (sink: PageSink.PageSink<unknown>) =>
     Layer.provideMerge(WorkflowEngine.layerMemory)
   )
 
+// Every live fault at once, seeded: dropped sockets, missed notifications, early channel expiries, stalled availability
+// steps, and jobs that expire while paging.
 const liveOrg: EmulatorOptions.Input = {
   days: 2,
   perDay: 60,
-  live: { horizonDays: 2, availabilityStepMillis: HOUR, restatementRate: 0.3 }
+  live: { horizonDays: 2, availabilityStepMillis: HOUR, restatementRate: 0.3 },
+  faults: {
+    seed: 5,
+    rates: { dropSocket: 0.02, missNotification: 0.3, expireChannel: 0.01, stallAvailability: 0.2, expireJob: 0.1 },
+    stallSteps: 2
+  }
 }
 
 describe("Sync on the in-memory engine", () => {
@@ -82,7 +89,7 @@ describe("Sync on the in-memory engine", () => {
   )
 
   it.effect(
-    "on a live org: availability steps, restatements and an interrupted sync continued by a new one: exact",
+    "on a live org with every live fault: availability steps, restatements, an interrupted sync continued: exact",
     () =>
       Effect.gen(function* () {
         const emulator = yield* Emulator.Emulator
@@ -117,6 +124,13 @@ describe("Sync on the in-memory engine", () => {
           const events = Chunk.toReadonlyArray(exit.value)
           assert.isAtLeast(events.filter((e) => e._tag === "CycleCompleted").length, 5, "a cycle per announced step")
           assert.isTrue(events.some((e) => e._tag === "NotificationsConnected"))
+          // The faults did happen: sockets lost and replaced, jobs expired and submitted again.
+          assert.isAbove(events.filter((e) => e._tag === "NotificationsLost").length, 0, "a socket was lost")
+          const resubmitted = events.reduce(
+            (n, e) => n + (e._tag === "CycleCompleted" ? e.report.totals.resubmissions : 0),
+            0
+          )
+          assert.isAbove(resubmitted, 0, "a job expired and its window was read again")
         }
         const settled = Date.parse(store.current()!)
         assert.isAtLeast(settled, Date.parse(until))
