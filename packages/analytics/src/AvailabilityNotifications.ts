@@ -41,6 +41,8 @@ export type Event =
 export interface Options {
   /** Silence after which the socket counts as lost (Genesys sends heartbeats; docs/sync.md). Default 90 seconds. */
   readonly heartbeatTimeout?: Duration.DurationInput | undefined
+  /** How long the socket may take to open. Default 10 seconds. */
+  readonly openTimeout?: Duration.DurationInput | undefined
   /** Waits between reconnections. Default: exponential from 1 s, at most 60 s apart. */
   readonly reconnect?: Schedule.Schedule<unknown, unknown> | undefined
 }
@@ -51,7 +53,7 @@ const channelsRoute = "POST /api/v2/notifications/channels"
 const subscriptionsRoute = "PUT /api/v2/notifications/channels/{channelId}/subscriptions"
 
 /** One channel's life: create, subscribe, read the socket until it closes or goes silent. */
-const session = (heartbeatTimeout: Duration.DurationInput) =>
+const session = (heartbeatTimeout: Duration.DurationInput, openTimeout: Duration.DurationInput) =>
   Stream.unwrapScoped(
     Effect.gen(function* () {
       const http = yield* GenesysHttp.GenesysHttp
@@ -65,7 +67,7 @@ const session = (heartbeatTimeout: Duration.DurationInput) =>
         ),
         { route: subscriptionsRoute, idempotent: true }
       )
-      const socket = yield* Socket.makeWebSocket(channel.connectUri)
+      const socket = yield* Socket.makeWebSocket(channel.connectUri, { openTimeout })
       const frames = yield* Queue.unbounded<string>()
       const decoder = new TextDecoder()
       yield* Effect.forkScoped(
@@ -114,7 +116,7 @@ export const listen = (
 ): Stream.Stream<Event, never, GenesysHttp.GenesysHttp | Socket.WebSocketConstructor> => {
   const schedule =
     options?.reconnect ?? Schedule.exponential("1 second").pipe(Schedule.either(Schedule.spaced("60 seconds")))
-  const once = session(options?.heartbeatTimeout ?? "90 seconds").pipe(
+  const once = session(options?.heartbeatTimeout ?? "90 seconds", options?.openTimeout ?? "10 seconds").pipe(
     Stream.catchAll((e) => Stream.concat(Stream.make(lostEvent(e)), Stream.fail(e)))
   )
   return Stream.retry(once, schedule).pipe(Stream.catchAll(() => Stream.empty))

@@ -86,7 +86,7 @@ const checkOutputs = (paths: ReturnType<typeof pathsOf>, report: Extraction.Repo
 /**
  * `demo`: an emulated org on a free loopback port, the last `days` days extracted through it (jobs for settled data,
  * the sync query for the recent tail) into NDJSON and SQLite with an audit log, the audit chain verified, and the
- * summary printed.
+ * summary printed; then a short continuous sync against a live org at 1,800× speed (`demoSync`).
  *
  * @internal
  */
@@ -125,7 +125,13 @@ export const demo = (settings: DemoSettings) =>
     }).pipe(Effect.ensuring(progress.clear), Effect.scoped, Effect.provide(layer))
     if (Option.isNone(report)) return Cli.ExitCode.failed
     yield* Io.stdout(`${PlanHints.formatReport(report.value)}\n\n`)
-    const consistent = yield* checkOutputs(paths, report.value)
+    const extracted = yield* checkOutputs(paths, report.value)
+    // Then a few emulated hours of continuous sync against a live org, accelerated to seconds.
+    const synced = yield* Effect.flatMap(
+      Effect.promise(() => import("./demoSync.js")),
+      (m) => m.run(dir, { speed: 1_800, hours: 4 })
+    )
+    const consistent = extracted && synced
     const elapsed = ((yield* Clock.currentTimeMillis) - started) / 1000
     yield* Io.stdout(
       `\ndemo ${consistent ? "done" : "FINISHED WITH DIFFERENCES"} in ${elapsed.toFixed(1)} s; output in ${dir}/\n`
