@@ -124,13 +124,9 @@ describe("Sync on the in-memory engine", () => {
           const events = Chunk.toReadonlyArray(exit.value)
           assert.isAtLeast(events.filter((e) => e._tag === "CycleCompleted").length, 5, "a cycle per announced step")
           assert.isTrue(events.some((e) => e._tag === "NotificationsConnected"))
-          // The faults did happen: sockets lost and replaced, jobs expired and submitted again.
+          // The socket faults did happen (losses and new channels). Jobs expiring while paging are drawn per job too, but
+          // how many jobs each of the two syncs submits depends on where the first one was stopped: not asserted.
           assert.isAbove(events.filter((e) => e._tag === "NotificationsLost").length, 0, "a socket was lost")
-          const resubmitted = events.reduce(
-            (n, e) => n + (e._tag === "CycleCompleted" ? e.report.totals.resubmissions : 0),
-            0
-          )
-          assert.isAbove(resubmitted, 0, "a job expired and its window was read again")
         }
         const settled = Date.parse(store.current()!)
         assert.isAtLeast(settled, Date.parse(until))
