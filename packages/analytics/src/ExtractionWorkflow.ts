@@ -279,6 +279,26 @@ const finishedIn = (payload: ReturnType<typeof payloadFor>) =>
   ).pipe(Effect.map((lists) => lists.flat()))
 
 /**
+ * The generation of a plan to use now: the first that has not failed, with the windows earlier generations finished
+ * (what it is given when it starts) and its current result (`undefined` before it ran).
+ */
+const currentGeneration = (plan: Extraction.Plan, options: RunOptions | undefined) =>
+  Effect.gen(function* () {
+    const finished: Array<Schemas.WindowOutcome> = []
+    for (let generation = 0; generation < (options?.maxGenerations ?? 1000); generation++) {
+      const payload = payloadFor(plan, options, generation)
+      const id = yield* ExtractionWorkflow.executionId(payload)
+      const result = yield* ExtractionWorkflow.poll(id)
+      if (result === undefined || result._tag !== "Complete" || result.exit._tag !== "Failure") {
+        return { id, result, payload: { ...payload, finished } }
+      }
+      const done = new Set(finished.map((o) => o.id))
+      for (const o of yield* finishedIn(payload)) if (!done.has(o.id)) finished.push(o)
+    }
+    return yield* Effect.die(new Error("too many failed generations of one plan"))
+  })
+
+/**
  * Runs a plan as a durable extraction and returns its report. The execution is keyed by org and plan hash: calling
  * `run` again for the same plan attaches to the execution in flight (after a crash, it continues from the journal),
  * returns the report of one that completed, or, after one that failed, starts the next generation, which keeps the
@@ -290,22 +310,11 @@ export const run = (
   plan: Extraction.Plan,
   options?: RunOptions
 ): Effect.Effect<Extraction.Report, StepError, WorkflowEngine> =>
-  Effect.gen(function* () {
-    const finished: Array<Schemas.WindowOutcome> = []
-    for (let generation = 0; generation < (options?.maxGenerations ?? 1000); generation++) {
-      const payload = payloadFor(plan, options, generation)
-      const id = yield* ExtractionWorkflow.executionId(payload)
-      const result = yield* ExtractionWorkflow.poll(id)
-      if (result !== undefined && result._tag === "Complete") {
-        if (result.exit._tag === "Success") return result.exit.value
-        const done = new Set(finished.map((o) => o.id))
-        for (const o of yield* finishedIn(payload)) if (!done.has(o.id)) finished.push(o)
-        continue
-      }
-      return yield* ExtractionWorkflow.execute({ ...payload, finished })
-    }
-    return yield* Effect.die(new Error("too many failed generations of one plan"))
-  }).pipe(Effect.withSpan("ExtractionWorkflow.run"))
+  Effect.flatMap(currentGeneration(plan, options), ({ payload, result }) =>
+    result !== undefined && result._tag === "Complete" && result.exit._tag === "Success"
+      ? Effect.succeed(result.exit.value)
+      : ExtractionWorkflow.execute(payload)
+  ).pipe(Effect.withSpan("ExtractionWorkflow.run"))
 
 /**
  * Starts the execution of a plan without waiting (for a client that detaches) and returns its execution id; like
@@ -314,22 +323,9 @@ export const run = (
  * @since 0.2.0
  */
 export const start = (plan: Extraction.Plan, options?: RunOptions): Effect.Effect<string, never, WorkflowEngine> =>
-  Effect.gen(function* () {
-    const finished: Array<Schemas.WindowOutcome> = []
-    for (let generation = 0; generation < (options?.maxGenerations ?? 1000); generation++) {
-      const payload = payloadFor(plan, options, generation)
-      const id = yield* ExtractionWorkflow.executionId(payload)
-      const result = yield* ExtractionWorkflow.poll(id)
-      if (result !== undefined && result._tag === "Complete" && result.exit._tag === "Failure") {
-        const done = new Set(finished.map((o) => o.id))
-        for (const o of yield* finishedIn(payload)) if (!done.has(o.id)) finished.push(o)
-        continue
-      }
-      if (result !== undefined) return id
-      return yield* ExtractionWorkflow.execute({ ...payload, finished }, { discard: true })
-    }
-    return yield* Effect.die(new Error("too many failed generations of one plan"))
-  })
+  Effect.flatMap(currentGeneration(plan, options), ({ id, payload, result }) =>
+    result !== undefined ? Effect.succeed(id) : ExtractionWorkflow.execute(payload, { discard: true })
+  )
 
 /** Where an execution stands: not known, running (or suspended), or finished with its report or failure. @since 0.2.0 */
 export type Status =

@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as AnalyticsMetrics from "../../AnalyticsMetrics.js"
 import type * as Extraction from "../../Extraction.js"
+import { dayOf } from "../extraction/ledger.js"
 import * as Reconcile from "../extraction/reconcile.js"
 import * as internalReport from "../extraction/report.js"
 import type { ExecutionRef } from "./environment.js"
@@ -14,8 +15,6 @@ import { withServices } from "./windowSteps.js"
 
 /** The report as the journal stores it (plain JSON). @internal */
 export const ReportJson = Schema.Unknown as unknown as Schema.Schema<Extraction.Report>
-
-const dayOf = (millis: number) => Math.floor(millis / 86_400_000)
 
 /** Finalizes the sink with the windows' final pages and assembles the report. @internal */
 export const finalize = (input: {

@@ -8,10 +8,10 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as ExtractionSink from "../../ExtractionSink.js"
 import { isGenesysError } from "../../GenesysError.js"
-import * as Interval from "../../Interval.js"
 import * as JobCancel from "../details/jobCancel.js"
 import * as JobWindow from "../extraction/jobWindow.js"
 import * as layout from "../extraction/layout.js"
+import * as Ledger from "../extraction/ledger.js"
 import * as Selector from "../extraction/selector.js"
 import * as Submission from "../extraction/submission.js"
 import * as WindowQueries from "../extraction/windowQueries.js"
@@ -78,7 +78,7 @@ const dayCounts = (batch: ReadonlyArray<ExtractionSink.Conversation>): Record<st
   for (const c of batch) {
     const times = layout.timesOf(c)
     if (times === undefined) continue
-    const day = String(Math.floor(times.startMillis / Interval.DAY_MILLIS))
+    const day = String(Ledger.dayOf(times.startMillis))
     days[day] = (days[day] ?? 0) + 1
   }
   return days
