@@ -26,6 +26,7 @@ import * as Handler from "./handler.js"
 import { Salt } from "./ids.js"
 import * as JobRoutes from "./jobRoutes.js"
 import * as JobStore from "./jobStore.js"
+import * as Latency from "./latency.js"
 import * as Pipeline from "./pipeline.js"
 import * as QueryRoute from "./queryRoute.js"
 import * as QueryTruth from "./queryTruth.js"
@@ -102,13 +103,14 @@ export const make = (options: EmulatorOptions, dataset: Generator.Dataset, clock
       conversations: ConversationRoutes.make(options, dataset),
       aggregates: AggregateRoutes.make(options, dataset, aggregateJobs, faults.profile),
       catalog: dataset.catalog,
-      notifications: NotificationRoutes.make(options, store, () => connectOrigin)
+      notifications: NotificationRoutes.make(options, store, () => connectOrigin),
+      options
     })
     const pipeline = Pipeline.make({ options, tokens, faults, log, dispatch })
     const atNow = <A>(f: (t: number) => A) => Effect.flatMap(now, (t) => Effect.sync(() => f(t)))
 
     return {
-      handle: Handler.make(pipeline, now, clock),
+      handle: Handler.make(pipeline, now, clock, Latency.sampler(options.latency, options.seed)),
       cache,
       nowMillis: now,
       availabilityMillis: Effect.map(now, truth.availabilityAt),

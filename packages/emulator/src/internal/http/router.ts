@@ -18,6 +18,7 @@ export type Route =
   | { readonly _tag: "Channel"; readonly channelId: string }
   | { readonly _tag: "Subscriptions"; readonly channelId: string }
   | { readonly _tag: "AvailableTopics" }
+  | { readonly _tag: "Limits"; readonly namespace: string }
 
 export interface Matched {
   readonly route: Route
@@ -29,6 +30,7 @@ const DETAILS = "/api/v2/analytics/conversations/details"
 const CONVERSATIONS = "/api/v2/analytics/conversations/"
 const AGGREGATES = "/api/v2/analytics/conversations/aggregates"
 const NOTIFICATIONS = "/api/v2/notifications/"
+const LIMITS = "/api/v2/organizations/limits/namespaces/"
 
 const param = (segment: string): string | undefined => {
   if (segment === "") return undefined
@@ -46,6 +48,12 @@ export const match = (path: string): Matched | undefined => {
   if (path === "/api/v2/routing/wrapupcodes") return { route: { _tag: "List", kind: "wrapupcodes" }, allow: ["GET"] }
   if (path === "/api/v2/routing/queues") return { route: { _tag: "List", kind: "queues" }, allow: ["GET"] }
   if (path === "/api/v2/users") return { route: { _tag: "List", kind: "users" }, allow: ["GET"] }
+  if (path.startsWith(LIMITS)) {
+    const namespace = param(path.slice(LIMITS.length))
+    return namespace === undefined || namespace.includes("/")
+      ? undefined
+      : { route: { _tag: "Limits", namespace }, allow: ["GET"] }
+  }
   if (path.startsWith(NOTIFICATIONS)) {
     const parts = path.slice(NOTIFICATIONS.length).split("/")
     if (parts.length === 1 && parts[0] === "availabletopics")

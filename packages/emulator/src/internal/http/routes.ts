@@ -2,6 +2,8 @@
 import type { Catalog } from "../../Catalog.js"
 import type { AggregateRoutes } from "./aggregateRoutes.js"
 import type { ConversationRoutes } from "./conversationRoutes.js"
+import type { EmulatorOptions } from "../../EmulatorOptions.js"
+import { limits } from "./limitsRoute.js"
 import { list } from "./listRoutes.js"
 import type { Decision } from "./faultEngine.js"
 import type { JobRoutes } from "./jobRoutes.js"
@@ -21,6 +23,7 @@ export interface Handlers {
   readonly aggregates: AggregateRoutes
   readonly catalog: Catalog
   readonly notifications: NotificationRoutes
+  readonly options: EmulatorOptions
 }
 
 /** Answers one routed request at `t`; `decision` carries the faults that reach a handler. */
@@ -73,5 +76,7 @@ export const make =
         return handlers.notifications.subscriptions(request, route.channelId, search, t)
       case "AvailableTopics":
         return handlers.notifications.availableTopics(search)
+      case "Limits":
+        return limits(handlers.options, route.namespace)
     }
   }
