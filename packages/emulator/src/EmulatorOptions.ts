@@ -91,6 +91,19 @@ export interface NotificationOptions {
   readonly eventVersion: string
 }
 
+/**
+ * Per-request latency: every request, the token endpoint's included, waits a seeded log-normal draw on the emulator's
+ * `Clock` before it is answered (so its answer, rate window and job states are those of the moment after the wait).
+ *
+ * @since 0.4.0
+ */
+export interface LatencyOptions {
+  /** Median delay in milliseconds (> 0). */
+  readonly medianMillis: number
+  /** 99th-percentile delay in milliseconds; at or below the median the delay is fixed at the median. */
+  readonly p99Millis: number
+}
+
 /** The resolved options of an emulator. @since 0.1.0 */
 export interface EmulatorOptions {
   /** Seed of the generated dataset (and of ids and fault draws). */
@@ -117,6 +130,8 @@ export interface EmulatorOptions {
   readonly badCredentialsStatus: 400 | 401
   /** Per-token request budget per window (documented default 300 per 60 s). */
   readonly rateLimit: { readonly count: number; readonly windowSeconds: number }
+  /** Latency added to every request (`undefined`, default: none, answers are immediate). */
+  readonly latency: LatencyOptions | undefined
   /** Most ids accepted by the multi-get `GET …/conversations/details?id=` (UNCERTAIN). */
   readonly multiGetMaxIds: number
   /** Whether the predicates of one segment filter must hold on the same segment (UNCERTAIN). */
@@ -217,6 +232,7 @@ export const defaults: EmulatorOptions = {
   tokenTtlSeconds: 86_400,
   badCredentialsStatus: 401,
   rateLimit: { count: 300, windowSeconds: 60 },
+  latency: undefined,
   multiGetMaxIds: 100,
   segmentScope: "sameSegment",
   maxBodyBytes: 512_000,
@@ -236,6 +252,15 @@ const defined = <A extends object>(value: A | undefined): Partial<A> =>
     ? {}
     : (Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<A>)
 
+/** A latency with a usable median, else none (a median of 0 or below adds nothing). */
+const latencyOf = (latency: LatencyOptions | undefined): LatencyOptions | undefined =>
+  latency === undefined || !(latency.medianMillis > 0)
+    ? undefined
+    : {
+        medianMillis: latency.medianMillis,
+        p99Millis: Number.isFinite(latency.p99Millis) ? latency.p99Millis : latency.medianMillis
+      }
+
 /** Fill every missing option with its default. @since 0.1.0 */
 export const resolve = (input: Input = {}): EmulatorOptions => {
   const top = defined(input) as Partial<EmulatorOptions>
@@ -244,6 +269,7 @@ export const resolve = (input: Input = {}): EmulatorOptions => {
     ...top,
     anchorMillis: input.anchorMillis,
     faults: input.faults,
+    latency: latencyOf(input.latency),
     rateLimit: { ...defaults.rateLimit, ...defined(input.rateLimit) },
     sync: { ...defaultSync, ...defined(input.sync) },
     jobs: { ...defaultJobs, ...defined(input.jobs) },

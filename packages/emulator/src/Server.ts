@@ -18,7 +18,12 @@ import * as NodeServer from "./internal/http/nodeServer.js"
 import * as WebSocketServer from "./internal/http/webSocketServer.js"
 import type { WireResponse } from "./internal/http/wire.js"
 
-/** Server options: the emulator's plus where to listen. @since 0.1.0 */
+/**
+ * Server options: the emulator's (`latency` among them: a seeded log-normal delay of every request, see
+ * `EmulatorOptions.LatencyOptions`) plus where to listen.
+ *
+ * @since 0.1.0
+ */
 export interface Options extends EmulatorOptions.Input {
   /** TCP port; 0 (default) picks a free one. */
   readonly port?: number | undefined

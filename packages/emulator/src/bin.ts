@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `genesys-emulator [--port <n>] [--seed <n>] [--days <n>] [--per-day <n>] [--client-id <id>] [--client-secret <s>]
- * [--faults <file.json>] [--rate-limit <count>/<seconds>] [--cache-mb <n>] [--no-read-ahead]`
+ * [--faults <file.json>] [--rate-limit <count>/<seconds>] [--latency-median-ms <n> [--latency-p99-ms <n>]]
+ * [--cache-mb <n>] [--no-read-ahead] [--live [--speed <n>] [--step-minutes <n>]]`
  *
  * Serves the emulator on 127.0.0.1, prints its base URL once listening, stops on SIGINT/SIGTERM, when the process
  * that started it dies, or when its standard input (a pipe) is closed. `serve` is the same command as an effect:
@@ -144,7 +145,11 @@ export const serve = (argv: ReadonlyArray<string>, name: string = "genesys-emula
       yield* write(
         process.stderr,
         `${name}: listening on ${running.url} (client id ${o.clientId}; ${o.days} days from ${o.startDate}, ` +
-          `~${o.perDay}/day); Ctrl-C stops it\n`
+          `~${o.perDay}/day${
+            o.latency === undefined
+              ? ""
+              : `; latency median ${o.latency.medianMillis} ms, p99 ${o.latency.p99Millis} ms`
+          }); Ctrl-C stops it\n`
       )
       const why = yield* parentGone
       yield* write(process.stderr, `${name}: stopping: ${why}\n`)

@@ -19,6 +19,10 @@ options (each also as --flag=value):
   --client-secret <s>             its secret (default emulator-secret)
   --faults <file.json>            fault profile in force from the start (default none); e.g. --faults faults.json
   --rate-limit <count>/<seconds>  per-token request budget and window, each >= 1 (default 300/60); e.g. 60/10
+  --latency-median-ms <n>         delay every request (token included) by a seeded log-normal draw with this
+                                  median in ms, >= 1 (default none); e.g. --latency-median-ms 150
+  --latency-p99-ms <n>            with --latency-median-ms: its 99th percentile in ms, >= the median
+                                  (default 4 times the median); e.g. --latency-p99-ms 600
   --cache-mb <n>                  MiB of serialised job results kept for re-reads, >= 0 (default 256; 0: off)
   --no-read-ahead                 do not build the next results page while the client reads the current one
   --live                          live mode: conversations keep arriving, open ones end later, some are restated,
@@ -52,11 +56,14 @@ export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
     clientSecret?: string
     faultsFile?: string
     rateLimit?: { count: number; windowSeconds: number }
+    latency?: { medianMillis: number; p99Millis: number }
     cacheBytes?: number
     readAhead?: boolean
     live?: { speed?: number; availabilityStepMillis?: number }
   } = {}
   let live = false
+  let latencyMedian: number | undefined
+  let latencyP99: number | undefined
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!
     const eq = arg.indexOf("=")
@@ -92,6 +99,14 @@ export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
         if (flag === "--client-id") options.clientId = v
         else if (flag === "--client-secret") options.clientSecret = v
         else options.faultsFile = v
+        break
+      }
+      case "--latency-median-ms":
+      case "--latency-p99-ms": {
+        const n = integer(flag, value(), 1)
+        if (typeof n === "string") return { _tag: "Invalid", message: n }
+        if (flag === "--latency-median-ms") latencyMedian = n
+        else latencyP99 = n
         break
       }
       case "--cache-mb": {
@@ -137,5 +152,15 @@ export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
   }
   if (options.live !== undefined && !live) return { _tag: "Invalid", message: "--speed and --step-minutes need --live" }
   if (live) options.live ??= {}
+  if (latencyP99 !== undefined && latencyMedian === undefined) {
+    return { _tag: "Invalid", message: "--latency-p99-ms needs --latency-median-ms" }
+  }
+  if (latencyMedian !== undefined) {
+    const p99Millis = latencyP99 ?? latencyMedian * 4
+    if (p99Millis < latencyMedian) {
+      return { _tag: "Invalid", message: "--latency-p99-ms must be at least --latency-median-ms" }
+    }
+    options.latency = { medianMillis: latencyMedian, p99Millis }
+  }
   return { _tag: "Ok", options }
 }

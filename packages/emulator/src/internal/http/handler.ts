@@ -16,12 +16,16 @@ export class ConnectionDropped extends Data.TaggedError("ConnectionDropped")<{
   }
 }
 
-/** A request handler; `now` is the emulator's time and `clock` sleeps through fault delays. */
+/**
+ * A request handler; `now` is the emulator's time and `clock` sleeps through fault delays and, when `latency` is
+ * given, through its next draw (every request, the token endpoint's and dropped ones included).
+ */
 export const make =
-  (pipeline: Pipeline, now: Effect.Effect<number>, clock: Clock.Clock) =>
+  (pipeline: Pipeline, now: Effect.Effect<number>, clock: Clock.Clock, latency?: () => number) =>
   (request: RawRequest): Effect.Effect<WireResponse, ConnectionDropped> =>
     Effect.flatMap(now, (t) => {
       const p = pipeline.prepare(request, t)
+      const delayMillis = p.decision.delayMillis + (latency === undefined ? 0 : latency())
       const answer: Effect.Effect<WireResponse, ConnectionDropped> =
         p.decision.terminal?.kind === "drop"
           ? Effect.suspend(() => {
@@ -30,7 +34,5 @@ export const make =
             })
           : // Answered at the time after the delay: a slow response sees the clock move on.
             Effect.flatMap(now, (t2) => Effect.sync(() => pipeline.answer(request, { ...p, t: t2 })))
-      return p.decision.delayMillis > 0
-        ? Effect.zipRight(clock.sleep(Duration.millis(p.decision.delayMillis)), answer)
-        : answer
+      return delayMillis > 0 ? Effect.zipRight(clock.sleep(Duration.millis(delayMillis)), answer) : answer
     })

@@ -25,4 +25,12 @@ export const uuid = (seed: number, counter: number, salt: number): string => {
 }
 
 /** Salts so correlation ids, tokens and job ids never collide. */
-export const Salt = { correlation: 11, token: 23, job: 37, aggregateJob: 41, channel: 53, event: 59 } as const
+export const Salt = {
+  correlation: 11,
+  token: 23,
+  job: 37,
+  aggregateJob: 41,
+  channel: 53,
+  event: 59,
+  latency: 61
+} as const
