@@ -420,8 +420,7 @@ export const run = (argv: ReadonlyArray<string>) =>
     exitCode = CliError.ExitCode.ok
     const args = argv.slice(2)
     if (args[0] === "emulator") return finish(emulatorCommand(args.slice(1)))
-    const helpPath = Help.requested(args)
-    const help = helpPath === undefined ? undefined : Help.render(helpPath, process.stdout.isTTY === true)
+    const help = Help.forArgs(args, process.stdout.isTTY === true)
     if (help !== undefined) return finish(Effect.as(Io.stdout(help), CliError.ExitCode.ok))
     if (wizardWithoutTerminal(argv)) {
       return Effect.fail(CliError.usage("--wizard asks its questions on a terminal, and standard input is not one"))

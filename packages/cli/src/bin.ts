@@ -5,48 +5,18 @@
  *
  * @since 0.1.0
  */
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
-import * as Cause from "effect/Cause"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
-import * as Cli from "./Cli.js"
+import * as Help from "./internal/help.js"
 import * as SecretGuard from "./internal/secretGuard.js"
-import * as Telemetry from "./internal/telemetry.js"
 
 // Before anything can print: no secret or token reaches the terminal, whatever text carries it.
 SecretGuard.installTerminal()
 
-// The runtime interrupts the command on both signals; the exit code says which one it was.
-let terminated = false
-process.once("SIGTERM", () => {
-  terminated = true
-})
-
-NodeRuntime.runMain(
-  Cli.run(process.argv).pipe(
-    // OTLP export of traces and metrics when OTEL_EXPORTER_OTLP_ENDPOINT is set, flushed when the command ends.
-    Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, Telemetry.layer))
-  ),
-  {
-    disableErrorReporting: true,
-    disablePrettyLogger: true,
-    teardown: (exit, onExit) => {
-      const code: number = Exit.isSuccess(exit)
-        ? (exit.value as number)
-        : Cause.isInterruptedOnly(exit.cause)
-          ? // A command stopped by a signal as designed (the emulator) has set 0.
-            process.exitCode === 0
-            ? 0
-            : terminated
-              ? Cli.ExitCode.terminated
-              : Cli.ExitCode.interrupted
-          : Cli.ExitCode.failed
-      process.exitCode = code
-      onExit(code)
-    }
-  }
-)
+// Help is fixed text. Printed before Effect and @effect/cli are loaded, it starts in the time of a bare `node`: their
+// several hundred modules are most of every other command's start-up.
+const help = Help.forArgs(process.argv.slice(2), process.stdout.isTTY === true)
+if (help !== undefined) {
+  process.stdout.write(help)
+} else {
+  const { main } = await import("./internal/main.js")
+  main(process.argv)
+}

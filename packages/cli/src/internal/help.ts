@@ -594,6 +594,18 @@ export const requested = (args: ReadonlyArray<string>): string | undefined => {
   return words.join(" ")
 }
 
+/**
+ * The help text a command line (the arguments after the program) asks for, or undefined when it does not ask for
+ * help. `emulator` is the emulator's own command, with its own help.
+ *
+ * @internal
+ */
+export const forArgs = (args: ReadonlyArray<string>, ansi: boolean): string | undefined => {
+  if (args[0] === "emulator") return undefined
+  const path = requested(args)
+  return path === undefined ? undefined : render(path, ansi)
+}
+
 /** Removes ANSI escape sequences. @internal */
 export const stripAnsi = (text: string): string =>
   // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes start with ESC
