@@ -22,6 +22,7 @@ import * as HttpAudit from "./internal/details/httpAudit.js"
 import * as CursorPages from "./internal/details/cursorPages.js"
 import * as FailureAudit from "./internal/details/failureAudit.js"
 import * as JobCancel from "./internal/details/jobCancel.js"
+import * as JobLimit from "./internal/details/jobLimit.js"
 import * as JobRun from "./internal/details/jobRun.js"
 import * as JobStatusPart from "./internal/details/jobStatus.js"
 import * as JobSubmit from "./internal/details/jobSubmit.js"
@@ -111,6 +112,11 @@ export interface Service {
   ) => Stream.Stream<ConversationRecord.AnalyticsConversation, GenesysError>
   /** The data-lake availability date: jobs see data up to it. */
   readonly availability: () => Effect.Effect<ConversationRecord.DataAvailabilityResponse, GenesysError>
+  /**
+   * The org's limit on concurrent detail jobs, from the limits API, or `undefined` when the API does not say (it is
+   * refused, lacks the limit or is slow): extraction runs that many jobs at once.
+   */
+  readonly jobConcurrencyLimit: () => Effect.Effect<number | undefined>
   /** One conversation by id. */
   readonly conversation: (
     conversationId: string
@@ -214,6 +220,7 @@ export const make: Effect.Effect<Service, never, GenesysHttp.GenesysHttp | Genes
     const conversation = Effect.fn("ConversationDetails.conversation")(lookups.conversation, (effect) =>
       Effect.tapError(effect, failure({ route: routes.conversation }))
     )
+    const jobConcurrencyLimit = Effect.fn("ConversationDetails.jobConcurrencyLimit")(JobLimit.make(http))
     return ConversationDetails.of({
       query,
       queryPages,
@@ -226,6 +233,7 @@ export const make: Effect.Effect<Service, never, GenesysHttp.GenesysHttp | Genes
       cancelJob,
       runJob,
       availability,
+      jobConcurrencyLimit,
       conversation
     })
   }

@@ -60,14 +60,20 @@ export interface Plan {
   readonly plannedAt: string
   readonly filters: Filters
   readonly windows: ReadonlyArray<Window>
+  /** The org's limit on concurrent detail jobs when planning, if the limits API said: `run` keeps that many running. */
+  readonly jobs?: number | undefined
   /** SHA-256 of the plan; a checkpoint resumes only the plan it was written for. */
   readonly planHash: string
 }
 
 /** How the interval is cut into windows. @since 0.1.0 */
 export interface PlanOptions {
-  /** Length of a job window (aligned to UTC midnight for whole days). Default 1 day. */
-  readonly jobWindow?: Duration.DurationInput | undefined
+  /**
+   * Length of a job window (aligned to UTC midnight for whole days). Default `"auto"`: whole days, so that the settled
+   * span makes twice as many windows as jobs may run at once (one wave of jobs runs while the one before it is paged),
+   * at most a week each; one day when the span is short.
+   */
+  readonly jobWindow?: Duration.DurationInput | "auto" | undefined
   /** Length of a sync-query window in the tail. Default 1 day (the platform allows up to 7/31). */
   readonly queryWindow?: Duration.DurationInput | undefined
   /**
@@ -99,7 +105,11 @@ export interface QuarantinedRecord {
 
 /** Options of `run`. @since 0.1.0 */
 export interface RunOptions<E = never> {
-  /** Windows in flight at once. Default 2; lowered when Genesys answers 429 with a concurrency `limit`. */
+  /**
+   * Jobs queued or running on the platform at once; twice as many windows are worked on, so that finished jobs are
+   * paged while the next ones run. Default: the org's limit read when planning (`Plan.jobs`), else 2. Lowered when
+   * Genesys answers 429 with a concurrency `limit`.
+   */
   readonly concurrency?: number | undefined
   /** Compare each day-aligned window with the sync query's `totalHits`. Default false. */
   readonly reconcile?: boolean | undefined
@@ -204,7 +214,12 @@ const invalid = (path: string, rule: string, message: string, value?: unknown) =
  */
 export const layout = (
   interval: Interval.Interval,
-  clock: { readonly watermarkMillis: number; readonly nowMillis: number },
+  clock: {
+    readonly watermarkMillis: number
+    readonly nowMillis: number
+    /** Jobs that may run at once (sizes `"auto"` job windows). Default 2. */
+    readonly jobs?: number | undefined
+  },
   options?: PlanOptions
 ): ReadonlyArray<Window> =>
   internalPlan.layout({
@@ -212,7 +227,14 @@ export const layout = (
     endMillis: interval.endMillis,
     watermarkMillis: clock.watermarkMillis,
     nowMillis: clock.nowMillis,
-    jobWindowMillis: Duration.toMillis(options?.jobWindow ?? "1 day"),
+    jobWindowMillis:
+      options?.jobWindow === undefined || options.jobWindow === "auto"
+        ? internalPlan.autoJobWindowMillis({
+            startMillis: interval.startMillis,
+            settledEndMillis: Math.min(clock.watermarkMillis, interval.endMillis, clock.nowMillis),
+            jobs: clock.jobs ?? defaultJobs
+          })
+        : Duration.toMillis(options.jobWindow),
     queryWindowMillis: Duration.toMillis(options?.queryWindow ?? "1 day"),
     settleLookbackMillis: Duration.toMillis(options?.settleLookback ?? "8 hours")
   }).windows
@@ -251,7 +273,9 @@ export const plan = Effect.fn("Extraction.plan")(function* (query: unknown, opti
   // Refused before any request: a mistyped interval must not cost a token or an availability call.
   const maxWindows = options?.maxWindows ?? 5000
   const smallestWindow = Math.min(
-    Duration.toMillis(options?.jobWindow ?? "1 day"),
+    options?.jobWindow === undefined || options.jobWindow === "auto"
+      ? Interval.DAY_MILLIS
+      : Duration.toMillis(options.jobWindow),
     Duration.toMillis(options?.queryWindow ?? "1 day")
   )
   const atMost =
@@ -271,7 +295,8 @@ export const plan = Effect.fn("Extraction.plan")(function* (query: unknown, opti
   const nowMillis = yield* Clock.currentTimeMillis
   // Without a watermark nothing is known to be settled: everything goes through the sync query.
   const watermark = Number.isNaN(watermarkMillis) ? interval.startMillis : watermarkMillis
-  const windows = layout(interval, { watermarkMillis: watermark, nowMillis }, options)
+  const jobs = yield* details.jobConcurrencyLimit()
+  const windows = layout(interval, { watermarkMillis: watermark, nowMillis, jobs }, options)
   yield* extractionQueries.checkQueryWindows(pickFilters(validated), windows, validator)
   const covered = Interval.format(
     interval.startMillis,
@@ -284,7 +309,8 @@ export const plan = Effect.fn("Extraction.plan")(function* (query: unknown, opti
     watermark: new Date(watermark).toISOString(),
     plannedAt: new Date(nowMillis).toISOString(),
     filters,
-    windows
+    windows,
+    ...(jobs !== undefined ? { jobs } : {})
   }
   const planHash = yield* hashQuery(body)
   yield* reportWarnings(audit, checked.warnings, { window: covered })
@@ -296,7 +322,7 @@ export const plan = Effect.fn("Extraction.plan")(function* (query: unknown, opti
       jobWindows: windows.filter((w) => w.kind === "job").length,
       queryWindows: windows.filter((w) => w.kind === "query").length
     },
-    detail: `watermark ${body.watermark}`
+    detail: `watermark ${body.watermark}; ${jobs === undefined ? "the org's concurrent-jobs limit is unknown" : `the org allows ${jobs} concurrent jobs`}`
   })
   return { ...body, planHash } satisfies Plan
 })
@@ -306,6 +332,7 @@ export const formatPlan = (p: Plan): string => {
   const lines = [
     `interval   ${p.interval}${p.requested !== p.interval ? ` (requested ${p.requested})` : ""}`,
     `watermark  ${p.watermark}`,
+    `jobs       ${p.jobs === undefined ? `${defaultJobs} at once (the org's limit is unknown)` : `${p.jobs} at once (the org's limit)`}`,
     `windows    ${p.windows.length} (${p.windows.filter((w) => w.kind === "job").length} jobs, ${p.windows.filter((w) => w.kind === "query").length} sync queries)`,
     ""
   ]
@@ -314,6 +341,15 @@ export const formatPlan = (p: Plan): string => {
   }
   return lines.join("\n")
 }
+
+/** Jobs kept running at once when neither the caller nor the org's limits say. @since 0.3.0 */
+export const defaultJobs = 2
+
+/**
+ * Windows worked on at once for `jobs` job slots: as many again as there are slots, so that the windows whose jobs are
+ * done are paged while the next jobs run. Pages in memory stay bounded by this number.
+ */
+const windowsInFlight = (jobs: number): number => 2 * jobs
 
 /** The services a run uses, read once. */
 const runServices = Effect.gen(function* () {
@@ -358,34 +394,32 @@ const startRun = <E>(
     return { ledger, startedAt }
   })
 
-/** Runs one window under a concurrency permit, then marks it done, checkpoints and audits it. */
+/** Runs one window, then marks it done, checkpoints and audits it. */
 const runWindow = <E>(ctx: WindowContext<E>, window: Window) =>
-  ctx.concurrency.withPermit(
-    Effect.gen(function* () {
-      if (ctx.ledger.state(window.id).state === "done") return
-      const t0 = yield* Clock.currentTimeMillis
-      const last = yield* window.kind === "job" ? JobWindow.run(ctx, window) : QueryWindow.run(ctx, window)
-      const latency = (yield* Clock.currentTimeMillis) - t0
-      ctx.timer.sample("window", latency)
-      const stats = ctx.ledger.stats(window.id)
-      stats.latencyMillis = latency
-      yield* ctx.ledger.commit(window, [], { ...last, state: "done", seenIds: undefined }, false)
-      yield* ctx.audit.record({
-        type: "extraction.window",
-        window: window.interval,
-        jobId: last.jobId,
-        status: "done",
-        latencyMillis: latency,
-        counts: {
-          conversations: last.conversations,
-          pages: last.pagesDone,
-          duplicates: stats.duplicates,
-          foreign: stats.foreign,
-          quarantined: stats.quarantined
-        }
-      })
+  Effect.gen(function* () {
+    if (ctx.ledger.state(window.id).state === "done") return
+    const t0 = yield* Clock.currentTimeMillis
+    const last = yield* window.kind === "job" ? JobWindow.run(ctx, window) : QueryWindow.run(ctx, window)
+    const latency = (yield* Clock.currentTimeMillis) - t0
+    ctx.timer.sample("window", latency)
+    const stats = ctx.ledger.stats(window.id)
+    stats.latencyMillis = latency
+    yield* ctx.ledger.commit(window, [], { ...last, state: "done", seenIds: undefined }, false)
+    yield* ctx.audit.record({
+      type: "extraction.window",
+      window: window.interval,
+      jobId: last.jobId,
+      status: "done",
+      latencyMillis: latency,
+      counts: {
+        conversations: last.conversations,
+        pages: last.pagesDone,
+        duplicates: stats.duplicates,
+        foreign: stats.foreign,
+        quarantined: stats.quarantined
+      }
     })
-  )
+  })
 
 /** After the windows: reconciles, audits the completion, seals the run, notifies and assembles the report. */
 const finishRun = <E>(
@@ -456,14 +490,20 @@ export const run = <E>(plan: Plan, sink: ExtractionSink.ExtractionSink<E, unknow
       watermarkMillis: Date.parse(plan.watermark),
       ledger,
       timer: PhaseTimer.make(),
-      concurrency: yield* Submission.makeConcurrency(Math.max(1, options?.concurrency ?? 2), services.audit),
+      concurrency: yield* Submission.makeConcurrency(
+        Math.max(1, options?.concurrency ?? plan.jobs ?? defaultJobs),
+        services.audit
+      ),
       notify: (event) => Option.match(services.webhook, { onNone: () => Effect.void, onSome: (w) => w.notify(event) }),
       quarantine: options?.quarantine,
       pageSize: options?.pageSize,
       maxResubmissions: options?.maxResubmissions ?? 2
     }
     const outcome = yield* Effect.either(
-      Effect.forEach(plan.windows, (w) => runWindow(ctx, w), { concurrency: ctx.concurrency.initial, discard: true })
+      Effect.forEach(plan.windows, (w) => runWindow(ctx, w), {
+        concurrency: windowsInFlight(ctx.concurrency.initial),
+        discard: true
+      })
     )
     if (Either.isLeft(outcome)) {
       const { message, tag } = JobWindow.describe(outcome.left)

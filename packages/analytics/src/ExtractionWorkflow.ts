@@ -15,7 +15,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { AuditLog } from "./AuditLog.js"
 import { ConversationDetails } from "./ConversationDetails.js"
-import type * as Extraction from "./Extraction.js"
+import * as Extraction from "./Extraction.js"
 import { GenesysConfig } from "./GenesysConfig.js"
 import * as GenesysHttp from "./GenesysHttp.js"
 import * as Environment_ from "./internal/durable/environment.js"
@@ -246,7 +246,7 @@ const payloadFor = (plan: Extraction.Plan, options: RunOptions | undefined, gene
   generation,
   plan: plan as typeof Schemas.Plan.Type,
   settings: {
-    concurrency: Math.max(1, options?.concurrency ?? 2),
+    concurrency: Math.max(1, options?.concurrency ?? plan.jobs ?? Extraction.defaultJobs),
     ...(options?.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
     maxResubmissions: options?.maxResubmissions ?? 2,
     reconcile: options?.reconcile ?? false,

@@ -1,7 +1,7 @@
 import * as Emulator from "@effect-genesys/emulator/Emulator"
 import type * as EmulatorOptions from "@effect-genesys/emulator/EmulatorOptions"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Layer, Option, TestClock } from "effect"
+import { Cause, Effect, Exit, Layer, Option, Stream, TestClock } from "effect"
 import * as fc from "fast-check"
 import * as CheckpointStore from "../src/CheckpointStore.js"
 import * as ConversationDetails from "../src/ConversationDetails.js"
@@ -64,6 +64,65 @@ describe("Extraction.layout", () => {
     assert.deepStrictEqual(
       settled.map((w) => w.kind),
       ["job", "job"]
+    )
+  })
+
+  it("auto job windows: twice as many whole-day windows as jobs, one day at least, a week at most", () => {
+    const jobDays = (days: number, jobs: number) =>
+      Extraction.layout(
+        { startMillis: day0, endMillis: day0 + days * DAY },
+        {
+          watermarkMillis: day0 + days * DAY,
+          nowMillis: day0 + (days + 1) * DAY,
+          jobs
+        }
+      )
+        .filter((w) => w.kind === "job")
+        .map((w) => (w.endMillis - w.startMillis) / DAY)
+    assert.deepStrictEqual(jobDays(3, 5), [1, 1, 1])
+    const month = jobDays(30, 5)
+    assert.isTrue(month.every((d) => d <= 3 && Number.isInteger(d)))
+    assert.strictEqual(Math.max(...month), 3)
+    const year = jobDays(365, 5)
+    assert.deepStrictEqual(new Set(year.slice(1, -1)), new Set([7]))
+    assert.strictEqual(
+      year.reduce((a, b) => a + b, 0),
+      365
+    )
+    assert.strictEqual(jobDays(30, 1).length, jobDays(30, 1).filter((d) => d <= 15).length)
+    const explicit = Extraction.layout(
+      { startMillis: day0, endMillis: day0 + 30 * DAY },
+      { watermarkMillis: day0 + 30 * DAY, nowMillis: day0 + 31 * DAY, jobs: 5 },
+      { jobWindow: "1 day" }
+    )
+    assert.strictEqual(explicit.filter((w) => w.kind === "job").length, 30)
+  })
+
+  it("property: auto job windows are whole UTC days that cover the settled span once, each at most a week", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 400 }),
+        fc.integer({ min: 1, max: 1200 }),
+        fc.integer({ min: 1, max: 50 }),
+        (startDay, days, jobs) => {
+          const start = day0 + startDay * DAY
+          const end = start + days * DAY
+          const windows = Extraction.layout(
+            { startMillis: start, endMillis: end },
+            { watermarkMillis: end, nowMillis: end + DAY, jobs }
+          ).filter((w) => w.kind === "job")
+          const contiguous = windows.every((w, i) => w.startMillis === (i === 0 ? start : windows[i - 1]!.endMillis))
+          const sizes = windows.map((w) => w.endMillis - w.startMillis)
+          return (
+            contiguous &&
+            windows.at(-1)!.endMillis === end &&
+            windows.every((w) => w.kind === "job" && internalPlan.isDayAligned(w)) &&
+            sizes.every((size) => size >= DAY && size <= 7 * DAY) &&
+            windows.length <= Math.max(days, 2 * jobs) + 1 + Math.ceil(days / 7)
+          )
+        }
+      ),
+      { numRuns: 300 }
     )
   })
 
@@ -192,6 +251,90 @@ describe("Extraction.run against the emulator", () => {
         )
         assert.isTrue(Exit.isSuccess(exit))
         assert.strictEqual(peak, 1)
+      })
+    )
+  )
+
+  it.effect("a job slot is held from submission to fulfilment: the next job runs while a finished one is paged", () =>
+    withEmulator(
+      Effect.gen(function* () {
+        const details = yield* ConversationDetails.ConversationDetails
+        // A job is live from its submission until it is fulfilled: that is what the platform's limit counts.
+        let live = 0
+        let peakLive = 0
+        let pagedWhileAnotherJobRan = 0
+        const counting = ConversationDetails.ConversationDetails.of({
+          ...details,
+          submitJob: (q) =>
+            Effect.zipRight(
+              Effect.sync(() => {
+                live += 1
+                peakLive = Math.max(peakLive, live)
+              }),
+              details.submitJob(q)
+            ),
+          awaitJob: (jobId, options) =>
+            Effect.ensuring(
+              details.awaitJob(jobId, options),
+              Effect.sync(() => {
+                live -= 1
+              })
+            ),
+          jobResultPages: (jobId, options) =>
+            Stream.tap(details.jobResultPages(jobId, options), () =>
+              Effect.sync(() => {
+                if (live > 0) pagedWhileAnotherJobRan += 1
+              })
+            )
+        })
+        const plan = yield* Extraction.plan({ interval: threeDays }, { jobWindow: "12 hours" })
+        const exit = yield* drive(
+          Extraction.run(plan, ExtractionSink.memory(), { concurrency: 1 }).pipe(
+            Effect.provideService(ConversationDetails.ConversationDetails, counting)
+          )
+        )
+        assert.isTrue(Exit.isSuccess(exit))
+        assert.strictEqual(peakLive, 1)
+        assert.isAbove(pagedWhileAnotherJobRan, 0)
+      })
+    )
+  )
+
+  it.effect("plans with the org's concurrent-jobs limit and runs that many jobs: no concurrent-jobs 429", () =>
+    withEmulator(
+      Effect.gen(function* () {
+        const plan = yield* Extraction.plan({ interval: threeDays })
+        assert.strictEqual(plan.jobs, 2)
+        assert.include(Extraction.formatPlan(plan), "2 at once (the org's limit)")
+        const sink = ExtractionSink.memory()
+        const exit = yield* drive(Extraction.run(plan, sink))
+        assert.isTrue(Exit.isSuccess(exit))
+        if (Exit.isSuccess(exit)) {
+          assert.deepStrictEqual(exit.value.concurrency, { initial: 2, final: 2 })
+          assert.strictEqual(exit.value.totals.rateLimited, 0)
+        }
+        assert.deepStrictEqual(sorted(idsOf(sink.written)), sorted(yield* expectedIds()))
+      }),
+      { jobs: { ...emulatorOptions.jobs, maxConcurrent: 2 } }
+    )
+  )
+
+  it.effect("without a readable limit (the limits API refused), plans and runs with the default of 2 jobs", () =>
+    withEmulator(
+      Effect.gen(function* () {
+        const details = yield* ConversationDetails.ConversationDetails
+        const refused = ConversationDetails.ConversationDetails.of({
+          ...details,
+          jobConcurrencyLimit: () => Effect.succeed(undefined)
+        })
+        const plan = yield* Extraction.plan({ interval: threeDays }).pipe(
+          Effect.provideService(ConversationDetails.ConversationDetails, refused)
+        )
+        assert.isUndefined(plan.jobs)
+        assert.include(Extraction.formatPlan(plan), "the org's limit is unknown")
+        const exit = yield* drive(Extraction.run(plan, ExtractionSink.memory()))
+        assert.isTrue(Exit.isSuccess(exit))
+        if (Exit.isSuccess(exit)) assert.strictEqual(exit.value.concurrency.initial, Extraction.defaultJobs)
       })
     )
   )

@@ -21,6 +21,7 @@ export const Plan = Schema.Struct({
   plannedAt: Schema.String,
   filters: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
   windows: Schema.Array(PlannedWindow),
+  jobs: Schema.optional(Schema.Number),
   planHash: Schema.String
 })
 

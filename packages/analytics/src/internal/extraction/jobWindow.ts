@@ -82,10 +82,25 @@ const submit = <E>(ctx: WindowContext<E>, window: Window, cell: Cell) =>
     yield* ctx.ledger.commit(window, [], cell.state, false)
   })
 
-/** Awaits the window's job and commits its pages from the saved cursor, one checkpoint per page. */
+/**
+ * Submits the window's job unless the checkpoint holds one, and awaits it, holding one of the run's job slots: the
+ * platform limits jobs that are queued or running, not jobs whose results are being read.
+ */
+const awaitOwnJob = <E>(ctx: WindowContext<E>, window: Window, cell: Cell) =>
+  ctx.concurrency.withPermit(
+    Effect.gen(function* () {
+      if (cell.state.jobId === undefined) yield* submit(ctx, window, cell)
+      const jobId = cell.state.jobId!
+      cell.liveJob = jobId
+      cell.paging = false
+      const fulfilled = yield* Effect.either(ctx.timer.timed("await", ctx.details.awaitJob(jobId)))
+      return { jobId, fulfilled }
+    })
+  )
+
+/** Commits the window's pages from the saved cursor, one checkpoint per page. */
 const read = <E>(ctx: WindowContext<E>, window: Window, cell: Cell, jobId: string) =>
   Effect.gen(function* () {
-    yield* ctx.timer.timed("await", ctx.details.awaitJob(jobId))
     cell.paging = true
     const fulfilledAt = yield* Clock.currentTimeMillis
     const stats = ctx.ledger.stats(window.id)
@@ -160,11 +175,8 @@ export const run = <E>(ctx: WindowContext<E>, window: Window) => {
   const cell: Cell = { state: initial, skip: initialSkip(initial), liveJob: undefined, paging: false }
   return Effect.gen(function* () {
     for (let attempt = 0; ; attempt++) {
-      if (cell.state.jobId === undefined) yield* submit(ctx, window, cell)
-      const jobId = cell.state.jobId!
-      cell.liveJob = jobId
-      cell.paging = false
-      const outcome = yield* Effect.either(read(ctx, window, cell, jobId))
+      const { jobId, fulfilled } = yield* awaitOwnJob(ctx, window, cell)
+      const outcome = Either.isLeft(fulfilled) ? fulfilled : yield* Effect.either(read(ctx, window, cell, jobId))
       if (Either.isRight(outcome)) break
       yield* recover(ctx, window, cell, jobId, attempt, outcome.left)
     }

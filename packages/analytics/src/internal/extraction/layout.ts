@@ -34,6 +34,25 @@ export interface PlanLayout {
   readonly windows: ReadonlyArray<PlannedWindow>
 }
 
+/** A week: the longest window `"auto"` makes, so one job never holds more than a week of an org's conversations. */
+const maxAutoWindowMillis = 7 * Interval.DAY_MILLIS
+
+/**
+ * Whole days per job window such that the settled span makes `2 × jobs` windows: while one wave of jobs runs on the
+ * platform, the wave before it is paged, so neither the job slots nor the request budget wait on the other.
+ *
+ * @internal
+ */
+export const autoJobWindowMillis = (input: {
+  readonly startMillis: number
+  readonly settledEndMillis: number
+  readonly jobs: number
+}): number => {
+  const days = Math.max(0, input.settledEndMillis - input.startMillis) / Interval.DAY_MILLIS
+  const perWindow = Math.ceil(days / (2 * Math.max(1, input.jobs))) * Interval.DAY_MILLIS
+  return Math.min(maxAutoWindowMillis, Math.max(Interval.DAY_MILLIS, perWindow))
+}
+
 // Steps are aligned to multiples of the step from the epoch, so one-day windows are UTC days and a
 // re-plan of an overlapping interval produces the same windows (and so the same checkpoint keys).
 const alignedSplit = (startMillis: number, endMillis: number, stepMillis: number): Array<[number, number]> => {
