@@ -67,6 +67,25 @@ export interface Notifications {
   readonly expireChannel: (channelId: string) => Effect.Effect<boolean>
   /** Fault: the next `count` availability advances are announced to no channel (the REST date still advances). */
   readonly missNotifications: (count?: number) => Effect.Effect<void>
+  /**
+   * How often each live fault has fired so far, scripted (the calls above, `stallAvailability`) or drawn from the
+   * profile's rates: a test asserts on what happened rather than on what a seeded rate might draw.
+   *
+   * @since 0.4.0
+   */
+  readonly fired: Effect.Effect<FiredFaults>
+}
+
+/** Counts of the live faults that fired (`Notifications.fired`). @since 0.4.0 */
+export interface FiredFaults {
+  /** Sockets the server dropped (the client saw 1006). */
+  readonly droppedSockets: number
+  /** Channels that expired early (close 1000, `HEAD` 404). */
+  readonly expiredChannels: number
+  /** Availability events not sent to a subscribed, connected channel (per channel and advance). */
+  readonly missedEvents: number
+  /** Due availability steps suppressed by a stall. */
+  readonly stalledSteps: number
 }
 
 /** The channel id of a `connectUri` (`…/channels/<id>`), or the argument itself. @since 0.4.0 */

@@ -21,6 +21,8 @@ export interface Availability {
   readonly nextStepAfter: (t: number) => number
   /** Suppress the steps due in `[t, t + durationMillis)`. */
   readonly stall: (t: number, durationMillis: number) => void
+  /** How many due steps were suppressed so far (by a stall or the `stallAvailability` rate). */
+  readonly stalledSteps: () => number
 }
 
 /** The availability of an org under `options`, the fault profile read through `profile`. */
@@ -28,13 +30,14 @@ export const make = (options: EmulatorOptions, profile: () => FaultProfile, seed
   const lag = options.jobs.availabilityLagMillis
   const live = options.live
   if (live === undefined) {
-    return { at: (t) => t - lag, nextStepAfter: () => Number.POSITIVE_INFINITY, stall: () => {} }
+    return { at: (t) => t - lag, nextStepAfter: () => Number.POSITIVE_INFINITY, stall: () => {}, stalledSteps: () => 0 }
   }
   const step = live.availabilityStepMillis
   const stalls: Array<{ readonly from: number; readonly until: number }> = []
   let checked: number | undefined
   let current = 0
   let suppressedThrough = Number.NEGATIVE_INFINITY
+  let stalled = 0
 
   const at = (t: number): number => {
     const due = Math.floor((t - lag) / step)
@@ -55,7 +58,8 @@ export const make = (options: EmulatorOptions, profile: () => FaultProfile, seed
           suppressed = true
         }
       }
-      if (!suppressed) current = k * step
+      if (suppressed) stalled++
+      else current = k * step
     }
     checked = Math.max(checked, due)
     return current
@@ -68,5 +72,5 @@ export const make = (options: EmulatorOptions, profile: () => FaultProfile, seed
     stalls.push({ from: t, until: t + durationMillis })
   }
 
-  return { at, nextStepAfter, stall }
+  return { at, nextStepAfter, stall, stalledSteps: () => stalled }
 }

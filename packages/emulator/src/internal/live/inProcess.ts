@@ -49,5 +49,6 @@ export const make = (notifier: Notifier, channels: Effect.Effect<ReadonlyArray<C
   ),
   dropSocket: notifier.dropSocket,
   expireChannel: notifier.expireChannel,
-  missNotifications: (count = 1) => notifier.missNotifications(count)
+  missNotifications: (count = 1) => notifier.missNotifications(count),
+  fired: notifier.fired
 })

@@ -49,6 +49,20 @@ export interface Notifier {
   readonly expireChannel: (channelId: string) => Effect.Effect<boolean>
   /** Fault: the next `count` availability advances send no event (the REST date still advances). */
   readonly missNotifications: (count: number) => Effect.Effect<void>
+  /** How often each live fault has fired so far (scripted or drawn). */
+  readonly fired: Effect.Effect<FiredFaults>
+}
+
+/** Counts of the live faults that fired. */
+export interface FiredFaults {
+  /** Sockets the server dropped (close 1006). */
+  readonly droppedSockets: number
+  /** Channels that expired early (close 1000, `HEAD` 404). */
+  readonly expiredChannels: number
+  /** Availability events not sent to a subscribed, connected channel. */
+  readonly missedEvents: number
+  /** Due availability steps that were suppressed (stalls). */
+  readonly stalledSteps: number
 }
 
 const DROP_SALT = 0xd50c
@@ -70,6 +84,9 @@ export const make = (parts: {
   const heartbeatMillis = options.notifications.heartbeatMillis
   let events = 0
   let pendingMisses = 0
+  let droppedSockets = 0
+  let expiredChannels = 0
+  let missedEvents = 0
   // Per advance (by its date): whether the `missNotifications` fault took it. Decided by the first connection.
   const missed = new Map<number, boolean>()
   const draw = (salt: number, a: number, b: number, rate: number | undefined) => {
@@ -120,11 +137,13 @@ export const make = (parts: {
           beats++
           const rates = profile().rates
           if (draw(DROP_SALT, channel.number, beats, rates?.dropSocket)) {
+            droppedSockets++
             store.detach(channel, connection)
             queue.unsafeOffer({ _tag: "Drop" })
             return
           }
           if (draw(EXPIRE_SALT, channel.number, beats, rates?.expireChannel)) {
+            expiredChannels++
             store.expire(channel.id, t)
             return
           }
@@ -133,8 +152,9 @@ export const make = (parts: {
         const a = availability.at(t)
         if (a > seen) {
           seen = a
-          if (channel.topics.includes(availabilityTopic) && !skipEvent(channel, a)) {
-            queue.unsafeOffer({ _tag: "Text", text: event(a) })
+          if (channel.topics.includes(availabilityTopic)) {
+            if (skipEvent(channel, a)) missedEvents++
+            else queue.unsafeOffer({ _tag: "Text", text: event(a) })
           }
         }
       }
@@ -172,6 +192,7 @@ export const make = (parts: {
         const channel = store.get(channelId, t)
         const connection = channel?.connection
         if (channel === undefined || connection === undefined) return false
+        droppedSockets++
         store.detach(channel, connection)
         connection.push({ _tag: "Drop" })
         return true
@@ -182,6 +203,7 @@ export const make = (parts: {
     Effect.flatMap(now, (t) =>
       Effect.sync(() => {
         if (store.get(channelId, t) === undefined) return false
+        expiredChannels++
         store.expire(channelId, t)
         return true
       })
@@ -194,5 +216,9 @@ export const make = (parts: {
 
   const exists = (channelId: string) => Effect.map(now, (t) => store.get(channelId, t) !== undefined)
 
-  return { connect, exists, dropSocket, expireChannel, missNotifications }
+  const fired = Effect.sync(
+    (): FiredFaults => ({ droppedSockets, expiredChannels, missedEvents, stalledSteps: availability.stalledSteps() })
+  )
+
+  return { connect, exists, dropSocket, expireChannel, missNotifications, fired }
 }
