@@ -9,16 +9,20 @@ import * as Path from "node:path"
 import * as Analysis from "./analysis.js"
 import * as Checks from "./checks.js"
 import * as CpuProfile from "./cpuProfile.js"
+import * as Latency from "./latency.js"
 import type { Results } from "./report.js"
 import { cleanup } from "./runContender.js"
 import * as Scenarios from "./scenarios.js"
 import type { Settings } from "./settings.js"
 
 /** Scenario numbers as in the issue. @since 0.1.0 */
-export type ScenarioId = 1 | 2 | 3 | 4 | 5
+export type ScenarioId = 1 | 2 | 3 | 4 | 5 | 6
 
 /** @since 0.1.0 */
-export const allScenarios: ReadonlyArray<ScenarioId> = [1, 2, 3, 4, 5]
+export const allScenarios: ReadonlyArray<ScenarioId> = [1, 2, 3, 4, 5, 6]
+
+/** The scenarios of the main part of the report (scenario 6 has its own section). @since 0.4.0 */
+export const mainScenarios: ReadonlyArray<ScenarioId> = [1, 2, 3, 4, 5]
 
 /** What to run. @since 0.1.0 */
 export interface BenchOptions {
@@ -67,6 +71,7 @@ export const run = async (options: BenchOptions): Promise<Results> => {
     const rateData = await timed(3, () => Scenarios.rateLimit(s))
     const completionData = await timed(4, () => Scenarios.completion(s))
     const extractionData = await timed(5, () => Scenarios.extraction(s))
+    const latencyData = await timed(6, () => Scenarios.latency(s))
     const oursProfile = profileDirs && CpuProfile.summarizeDirectory(profileDirs.ours)
     const floorProfile = profileDirs && CpuProfile.summarizeDirectory(profileDirs.floor)
     return {
@@ -81,6 +86,14 @@ export const run = async (options: BenchOptions): Promise<Results> => {
       rateLimit: rateData && Analysis.rateLimit(rateData),
       completion: completionData && Analysis.completion(completionData),
       extraction: extractionData && Analysis.extraction(extractionData),
+      latency:
+        latencyData &&
+        Latency.figures(latencyData, {
+          command: options.command,
+          mode: s.mode,
+          generatedAt: new Date().toISOString(),
+          loadAverage: { start: loadStart, end: Os.loadavg()[0] ?? 0 }
+        }),
       checks,
       profile: oursProfile,
       floorProfile

@@ -46,8 +46,25 @@ export interface ExtractionTask {
   readonly pollMillis: number
 }
 
+/**
+ * The whole interval under realistic latency (scenario 6). Ours runs `Extraction.plan` and `Extraction.run` with
+ * the library's defaults (its planner decides windows, page size and how many run at once; `jobs` and `pageSize`
+ * are ignored); the hand-written loops submit `jobs` equal windows at once (1: the single job of the SDK's
+ * documentation) and read pages of `pageSize`.
+ *
+ * @since 0.4.0
+ */
+export interface LatencyTask {
+  readonly kind: "latency"
+  readonly interval: string
+  readonly jobs: number
+  readonly pageSize: number
+  /** Poll interval of the hand-written SDK and floor loops. */
+  readonly pollMillis: number
+}
+
 /** What a contender child is asked to do. @since 0.1.0 */
-export type Task = JobTask | CompletionTask | ExtractionTask
+export type Task = JobTask | CompletionTask | ExtractionTask | LatencyTask
 
 /** The argument of a contender child. @since 0.1.0 */
 export interface ContenderInput {
@@ -77,6 +94,10 @@ export interface Outcome {
   readonly jobs: ReadonlyArray<JobSeen>
   /** 429 answers the contender saw. */
   readonly rateLimited: number
+  /** Ours in scenarios 5 and 6: the windows its plan had and how many it ran at once (first and last). */
+  readonly plan?:
+    | { readonly windows: number; readonly concurrency: number; readonly finalConcurrency: number }
+    | undefined
 }
 
 /** One contender run, measured inside its own process. @since 0.1.0 */

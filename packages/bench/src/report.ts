@@ -7,6 +7,7 @@
 import type * as Analysis from "./analysis.js"
 import * as Checks from "./checks.js"
 import type * as CpuProfile from "./cpuProfile.js"
+import type * as Latency from "./latency.js"
 import type { ContenderName } from "./protocol.js"
 import { contenders } from "./protocol.js"
 import * as Settings from "./settings.js"
@@ -36,6 +37,11 @@ export interface Results {
   readonly rateLimit?: Analysis.RateLimit | undefined
   readonly completion?: Analysis.Completion | undefined
   readonly extraction?: Analysis.Extraction | undefined
+  /**
+   * Scenario 6, with its own command and date: rendered into its own marked section, and carried over from the
+   * previous results when a run leaves it out.
+   */
+  readonly latency?: Latency.Figures | undefined
   /** The checks (bounds on time and heap that used to be unit tests); absent with `--no-checks`. */
   readonly checks?: ReadonlyArray<Checks.CheckResult> | undefined
   /** CPU profile of one extra run of ours in scenario 1. */
@@ -422,7 +428,7 @@ ${r.command}
 \`\`\`
 
 \`npm run bench -- --quick\` runs every scenario at toy sizes in about a minute (a smoke test, not for
-claims). \`--only 1,3\` runs some scenarios; \`--no-profile\` skips the profiled run; \`--no-checks\` skips the
+claims). \`--only 1,3\` runs some scenarios (\`--only 6\` rewrites only scenario 6's section); \`--no-profile\` skips the profiled run; \`--no-checks\` skips the
 checks; \`--render\` writes this file again from \`bench-results.json\` without running anything.
 `
 }

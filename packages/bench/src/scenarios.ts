@@ -1,13 +1,14 @@
 /**
- * The five scenarios. Throughput runs one contender process at a time against one emulator process, in an
+ * The six scenarios. Throughput runs one contender process at a time against one emulator process, in an
  * order that rotates across repetitions; memory runs the contenders at the same time against one emulator, so
  * that it generates each conversation once (RSS is per process, and time is not what it measures).
- * Latency- and rate-bound ones (rate limit, completion detection, planned extraction) give every contender its
- * own emulator process with identical options and run the contenders at the same time: each has its own token,
- * rate window and job quota, and the emulator's request log then belongs to one contender.
+ * Latency- and rate-bound ones (rate limit, completion detection, planned extraction, realistic latency) give every
+ * contender its own emulator process with identical options and run the contenders at the same time: each has its
+ * own token, rate window and job quota, and the emulator's request log then belongs to one contender.
  *
  * @since 0.1.0
  */
+import * as EmulatorOptions from "@effect-genesys/emulator/EmulatorOptions"
 import type * as Server from "@effect-genesys/emulator/Server"
 import * as Emulator from "./emulatorHandle.js"
 import type { ContenderName, Endpoint, RecordedRequest, RunResult, Task, Truth } from "./protocol.js"
@@ -413,6 +414,103 @@ export const extraction = async (settings: Settings): Promise<ExtractionData> =>
     windowSeconds: s.windowSeconds,
     jobMillis: 500,
     minRequests,
+    runs
+  }
+}
+
+// ---- 6. realistic latency ---------------------------------------------------------------------------------
+
+/** A scenario-6 variant: a contender and the equal jobs its hand loop submits (ours: the library's plan). @since 0.4.0 */
+export interface LatencyVariant {
+  readonly variant: "ours" | "sdk-loop" | "sdk-best-effort" | "floor-best-effort"
+  readonly contender: ContenderName
+  readonly jobs: number
+}
+
+/** Scenario 6 raw data. @since 0.4.0 */
+export interface LatencyData {
+  readonly days: number
+  readonly perDay: number
+  readonly conversations: number
+  readonly pageSize: number
+  readonly pollMillis: number
+  readonly latency: EmulatorOptions.LatencyOptions
+  readonly count: number
+  readonly windowSeconds: number
+  /** The emulator's job model (its defaults). */
+  readonly jobs: Pick<
+    EmulatorOptions.JobOptions,
+    "queueMillis" | "runMillis" | "runMillisPerConversation" | "maxConcurrent"
+  >
+  readonly variants: ReadonlyArray<LatencyVariant>
+  readonly runs: ReadonlyArray<GroupRun>
+}
+
+/**
+ * Scenario 6: every conversation of the dataset under per-request latency, the documented rate limit and the
+ * emulator's default job model; ours with the library's defaults, the SDK's documented single job, an SDK user's
+ * split into equal jobs at once (and the floor doing the same). Each variant has its own emulator, all at once.
+ *
+ * @since 0.4.0
+ */
+export const latency = async (settings: Settings): Promise<LatencyData> => {
+  const s = settings.latency
+  const { queueMillis, runMillis, runMillisPerConversation, maxConcurrent } = EmulatorOptions.defaultJobs
+  const jobs = { queueMillis, runMillis, runMillisPerConversation, maxConcurrent }
+  const latencyOptions = { medianMillis: s.medianMillis, p99Millis: s.p99Millis }
+  const options = emulatorOptions(settings, s.days, s.perDay, {
+    rateLimit: { count: s.count, windowSeconds: s.windowSeconds },
+    latency: latencyOptions,
+    jobs
+  })
+  const probe = await Emulator.start(options)
+  const interval = spanInterval(probe)
+  const truth = await probe.truthAll()
+  const oneJob = await probe.truthJob(interval)
+  await probe.stop()
+  if (oneJob.count !== truth.count || oneJob.checksum !== truth.checksum) {
+    throw new Error(`latency: one job over the span holds ${oneJob.count} conversations, the dataset ${truth.count}`)
+  }
+  const variants: ReadonlyArray<LatencyVariant> = [
+    { variant: "ours", contender: "ours", jobs: 0 },
+    { variant: "sdk-loop", contender: "sdk", jobs: 1 },
+    { variant: "sdk-best-effort", contender: "sdk", jobs: s.bestEffortJobs },
+    ...(s.floor ? [{ variant: "floor-best-effort", contender: "floor", jobs: s.bestEffortJobs } as const] : [])
+  ]
+  log(
+    `latency: ${s.days} days, ${truth.count} conversations, ` +
+      `latency median ${s.medianMillis} ms / p99 ${s.p99Millis} ms, ${s.count} requests per ${s.windowSeconds} s, ` +
+      `jobs ${queueMillis} + ${runMillis} ms + ${runMillisPerConversation} ms ` +
+      `per conversation, ${maxConcurrent} at once; ${s.reps} round(s) of ${variants.map((v) => v.variant).join(", ")}`
+  )
+  const runs: Array<GroupRun> = []
+  for (let rep = 0; rep < s.reps; rep++) {
+    const members = rotate(variants, rep).map((v) => ({
+      contender: v.contender,
+      variant: v.variant,
+      task: {
+        kind: "latency",
+        interval,
+        jobs: v.jobs,
+        pageSize: s.pageSize,
+        pollMillis: settings.pollMillis
+      } satisfies Task
+    }))
+    const round = await group(settings, options, rep, members, async () => truth)
+    runs.push(...round)
+    log(`  round ${rep + 1}: ${round.map((r) => `${r.variant} ${(r.wallMillis / 1000).toFixed(1)} s`).join(", ")}`)
+  }
+  return {
+    days: s.days,
+    perDay: s.perDay,
+    conversations: truth.count,
+    pageSize: s.pageSize,
+    pollMillis: settings.pollMillis,
+    latency: latencyOptions,
+    count: s.count,
+    windowSeconds: s.windowSeconds,
+    jobs,
+    variants,
     runs
   }
 }

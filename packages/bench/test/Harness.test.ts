@@ -6,6 +6,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Analysis from "../src/analysis.js"
+import * as Latency from "../src/latency.js"
 import * as Report from "../src/report.js"
 import { cleanup } from "../src/runContender.js"
 import * as Scenarios from "../src/scenarios.js"
@@ -23,6 +24,18 @@ const tiny: Settings.Settings = {
     sequential: false,
     count: 1000,
     windowSeconds: 1
+  },
+  latency: {
+    reps: 1,
+    days: 1,
+    perDay: 60,
+    pageSize: 25,
+    medianMillis: 5,
+    p99Millis: 20,
+    count: 300,
+    windowSeconds: 60,
+    bestEffortJobs: 2,
+    floor: true
   },
   runTimeoutMillis: 30_000
 }
@@ -75,6 +88,36 @@ describe("bench harness", () => {
       const figures = Analysis.extraction(data)
       assert.strictEqual(figures.variants.length, 3)
       for (const v of figures.variants) assert.isAtLeast(v.okRequests, data.days * 3)
+    } finally {
+      cleanup()
+    }
+  })
+
+  it("realistic latency: every variant returns the dataset under latency and the default job model", {
+    timeout: 60_000
+  }, async () => {
+    try {
+      // `latency` checks count and checksum of every run against the dataset and throws on a mismatch.
+      const data = await Scenarios.latency(tiny)
+      assert.deepStrictEqual(data.runs.map((r) => r.variant).sort(), [
+        "floor-best-effort",
+        "ours",
+        "sdk-best-effort",
+        "sdk-loop"
+      ])
+      const figures = Latency.figures(data, {
+        command: "test",
+        mode: "quick",
+        generatedAt: new Date(0).toISOString(),
+        loadAverage: { start: 0, end: 0 }
+      })
+      const of = (v: string) => figures.variants.find((x) => x.variant === v)!
+      assert.strictEqual(of("sdk-loop").submitted, 1)
+      assert.strictEqual(of("sdk-best-effort").submitted, 2)
+      assert.isAtLeast(of("ours").plan?.windows ?? 0, 1)
+      // No run finishes before the bound: one job takes 3 s at least.
+      for (const v of figures.variants) assert.isAbove(v.wallSeconds, figures.bound.jobSeconds)
+      assert.include(Latency.section(figures), "**Bound:")
     } finally {
       cleanup()
     }

@@ -67,5 +67,7 @@ export const run = async (input: ContenderInput): Promise<Outcome> => {
       return HandLoop.runCompletion(api, input.task)
     case "extraction":
       return HandLoop.runExtraction(api, input.task)
+    case "latency":
+      return HandLoop.runLatency(api, input.task)
   }
 }

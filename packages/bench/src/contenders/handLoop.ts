@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import * as Checksum from "../checksum.js"
-import type { CompletionTask, ExtractionTask, JobSeen, JobTask, Outcome } from "../protocol.js"
+import type { CompletionTask, ExtractionTask, JobSeen, JobTask, LatencyTask, Outcome } from "../protocol.js"
 
 /** A job status as the API returns it. @since 0.1.0 */
 export interface Status {
@@ -153,16 +153,22 @@ export const pool = async <A>(
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker))
 }
 
-/** Scenario 5: one job per UTC day, `concurrency` at a time, de-duplicated by conversation id. @since 0.1.0 */
-export const runExtraction = async (api: Api, task: ExtractionTask): Promise<Outcome> => {
+/** `windows` as jobs, `concurrency` at a time, each awaited and read, de-duplicated by conversation id. @since 0.1.0 */
+export const runWindows = async (
+  api: Api,
+  windows: ReadonlyArray<string>,
+  concurrency: number,
+  pageSize: number,
+  pollMillis: number
+): Promise<Outcome> => {
   const ids = new Set<string>()
   let checksum = 0
   const jobs: Array<JobSeen> = []
-  await pool(dayWindows(task.interval), task.concurrency, async (interval) => {
+  await pool(windows, concurrency, async (interval) => {
     const jobId = await api.submit({ interval })
-    const status = await awaitJob(api, jobId, task.pollMillis)
+    const status = await awaitJob(api, jobId, pollMillis)
     jobs.push(seen(jobId, status))
-    await readPages(api, jobId, task.pageSize, (page) => {
+    await readPages(api, jobId, pageSize, (page) => {
       for (const c of page.conversations ?? []) {
         const id = c.conversationId ?? ""
         if (!ids.has(id)) {
@@ -174,3 +180,28 @@ export const runExtraction = async (api: Api, task: ExtractionTask): Promise<Out
   })
   return { conversations: ids.size, checksum, jobs, rateLimited: api.rateLimited() }
 }
+
+/** Scenario 5: one job per UTC day, `concurrency` at a time, de-duplicated by conversation id. @since 0.1.0 */
+export const runExtraction = (api: Api, task: ExtractionTask): Promise<Outcome> =>
+  runWindows(api, dayWindows(task.interval), task.concurrency, task.pageSize, task.pollMillis)
+
+/** An interval `start/end` cut into `parts` windows of equal length (milliseconds rounded). @since 0.4.0 */
+export const equalWindows = (interval: string, parts: number): ReadonlyArray<string> => {
+  const [start, end] = interval.split("/").map((s) => Date.parse(s))
+  if (start === undefined || end === undefined || Number.isNaN(start) || Number.isNaN(end) || !(parts >= 1)) {
+    throw new Error(`bad interval ${interval} or parts ${parts}`)
+  }
+  const at = (i: number) => new Date(start + Math.round(((end - start) * i) / parts)).toISOString()
+  return Array.from({ length: parts }, (_, i) => `${at(i)}/${at(i + 1)}`)
+}
+
+/**
+ * Scenario 6: one job over the whole interval, polled and read cursor after cursor, as the SDK's documentation
+ * shows it (`jobs` 1); or the interval cut into `jobs` equal windows, all submitted at once (a user's best effort).
+ *
+ * @since 0.4.0
+ */
+export const runLatency = (api: Api, task: LatencyTask): Promise<Outcome> =>
+  task.jobs <= 1
+    ? runJob(api, { kind: "job", interval: task.interval, pageSize: task.pageSize, pollMillis: task.pollMillis })
+    : runWindows(api, equalWindows(task.interval, task.jobs), task.jobs, task.pageSize, task.pollMillis)

@@ -3,7 +3,8 @@
  * transport as the floor, so the difference to the floor is the library's own work; scenario 1 also runs it
  * over `NodeHttpClient`, Node's `http` module as the SDK's axios uses), full Schema validation
  * of every response, the default HTTP, pacing and poll policies, and an in-memory audit log (hash chain
- * included). Scenario 5 goes through `Extraction.plan` and `Extraction.run`.
+ * included). Scenarios 5 and 6 go through `Extraction.plan` and `Extraction.run` (6 with no option: the library's
+ * defaults).
  *
  * @since 0.1.0
  */
@@ -20,7 +21,15 @@ import * as Extraction from "@effect-genesys/analytics/Extraction"
 import type * as ExtractionSink from "@effect-genesys/analytics/ExtractionSink"
 import * as GenesysConfig from "@effect-genesys/analytics/GenesysConfig"
 import * as Checksum from "../checksum.js"
-import type { CompletionTask, ContenderInput, ExtractionTask, JobSeen, JobTask, Outcome } from "../protocol.js"
+import type {
+  CompletionTask,
+  ContenderInput,
+  ExtractionTask,
+  JobSeen,
+  JobTask,
+  LatencyTask,
+  Outcome
+} from "../protocol.js"
 
 /** The library's services over `fetch`; `counter` counts the 429 answers it receives. @since 0.1.0 */
 export const layer = (
@@ -111,7 +120,12 @@ const completion = (task: CompletionTask, counter: { rateLimited: number }) =>
     } satisfies Outcome
   })
 
-const extraction = (task: ExtractionTask, counter: { rateLimited: number }) =>
+/** Plans and runs `interval`, with `options` or, where they are undefined, the library's defaults. */
+const extract = (
+  interval: string,
+  counter: { rateLimited: number },
+  options: { readonly plan?: Extraction.PlanOptions; readonly run?: Extraction.RunOptions } = {}
+) =>
   Effect.gen(function* () {
     let conversations = 0
     let checksum = 0
@@ -127,14 +141,28 @@ const extraction = (task: ExtractionTask, counter: { rateLimited: number }) =>
       position: Effect.sync(() => conversations),
       close: Effect.void
     }
-    const plan = yield* Extraction.plan({ interval: task.interval }, { jobWindow: "1 day" })
-    const report = yield* Extraction.run(plan, sink, { concurrency: task.concurrency, pageSize: task.pageSize })
+    const plan = yield* Extraction.plan({ interval }, options.plan)
+    const report = yield* Extraction.run(plan, sink, options.run)
     if (!report.complete) return yield* Effect.dieMessage("extraction report says incomplete")
     const jobs: Array<JobSeen> = report.windows.flatMap((w) =>
       w.jobId === undefined ? [] : [{ jobId: w.jobId, submissionDate: undefined, completionDate: undefined }]
     )
-    return { conversations, checksum, jobs, rateLimited: counter.rateLimited } satisfies Outcome
+    const planned = {
+      windows: report.windows.length,
+      concurrency: report.concurrency.initial,
+      finalConcurrency: report.concurrency.final
+    }
+    return { conversations, checksum, jobs, rateLimited: counter.rateLimited, plan: planned } satisfies Outcome
   })
+
+const extraction = (task: ExtractionTask, counter: { rateLimited: number }) =>
+  extract(task.interval, counter, {
+    plan: { jobWindow: "1 day" },
+    run: { concurrency: task.concurrency, pageSize: task.pageSize }
+  })
+
+// Scenario 6 measures the library's own plan: no option, so a change of its defaults shows here.
+const latency = (task: LatencyTask, counter: { rateLimited: number }) => extract(task.interval, counter)
 
 /** Runs the task with the library. @since 0.1.0 */
 export const run = (input: ContenderInput): Promise<Outcome> => {
@@ -145,7 +173,9 @@ export const run = (input: ContenderInput): Promise<Outcome> => {
       ? job(task, counter)
       : task.kind === "completion"
         ? completion(task, counter)
-        : extraction(task, counter)
+        : task.kind === "extraction"
+          ? extraction(task, counter)
+          : latency(task, counter)
   return Effect.runPromise(
     program.pipe(
       Effect.provide(layer(input.endpoint, counter, input.transport ?? "fetch")),
