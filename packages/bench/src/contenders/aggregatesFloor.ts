@@ -6,43 +6,13 @@
  */
 import type { AggregateContenderInput, AggregateOutcome } from "../aggregatesProtocol.js"
 import * as AggregatesHandLoop from "./aggregatesHandLoop.js"
-import * as HandLoop from "./handLoop.js"
+import * as FetchSession from "./fetchSession.js"
 
 const base = "/api/v2/analytics/conversations/aggregates"
 
 /** The aggregates calls over `fetch`. @since 0.3.0 */
 export const makeApi = async (endpoint: AggregateContenderInput["endpoint"]): Promise<AggregatesHandLoop.Api> => {
-  const basic = Buffer.from(`${endpoint.clientId}:${endpoint.clientSecret}`).toString("base64")
-  const login = await fetch(`${endpoint.url}/oauth/token`, {
-    method: "POST",
-    headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded" },
-    body: "grant_type=client_credentials"
-  })
-  if (!login.ok) throw new Error(`login failed: ${login.status}`)
-  const token = (JSON.parse(await login.text()) as { access_token: string }).access_token
-  let rateLimited = 0
-  const call = async (method: string, path: string, body?: unknown): Promise<any> => {
-    for (let attempt = 0; attempt <= HandLoop.limits.maxRateLimitRetries; attempt++) {
-      const response = await fetch(`${endpoint.url}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          accept: "application/json",
-          ...(body === undefined ? {} : { "content-type": "application/json" })
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) })
-      })
-      const text = await response.text()
-      if (response.status === 429) {
-        rateLimited++
-        await HandLoop.sleep(HandLoop.retryAfterMillis(response.headers.get("retry-after")))
-        continue
-      }
-      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 200)}`)
-      return text === "" ? undefined : JSON.parse(text)
-    }
-    throw new Error(`${method} ${path}: still 429 after ${HandLoop.limits.maxRateLimitRetries} waits`)
-  }
+  const { call, rateLimited } = await FetchSession.login(endpoint)
   return {
     query: (body) => call("POST", `${base}/query`, body),
     submit: async (body) => (await call("POST", `${base}/jobs`, body)).jobId as string,
@@ -52,7 +22,7 @@ export const makeApi = async (endpoint: AggregateContenderInput["endpoint"]): Pr
         "GET",
         `${base}/jobs/${encodeURIComponent(jobId)}/results${cursor === undefined ? "" : `?cursor=${encodeURIComponent(cursor)}`}`
       ),
-    rateLimited: () => rateLimited
+    rateLimited
   }
 }
 

@@ -3,50 +3,19 @@
  * `AnalyticsApi` documentation shows them: `postAnalyticsConversationsAggregatesQuery(body)`, or
  * `postAnalyticsConversationsAggregatesJobs(body)`, `getAnalyticsConversationsAggregatesJob(jobId)` and
  * `getAnalyticsConversationsAggregatesJobResults(jobId, { cursor })`. Login and the 429 handling (extended responses,
- * `Retry-After`; the SDK never retries) are those of the details contender (`sdk.ts`); the loops are
+ * `Retry-After`; the SDK never retries) are the details contender's (`sdkSession.ts`); the loops are
  * `aggregatesHandLoop.ts`.
  *
  * @since 0.3.0
  */
-import platformClient from "purecloud-platform-client-v2"
+import type platformClient from "purecloud-platform-client-v2"
 import type { AggregateContenderInput, AggregateOutcome } from "../aggregatesProtocol.js"
 import * as AggregatesHandLoop from "./aggregatesHandLoop.js"
-import * as HandLoop from "./handLoop.js"
-
-interface Extended<A> {
-  readonly status: number
-  readonly headers: Record<string, string | undefined>
-  readonly body: A
-}
-
-const isExtendedError = (e: unknown): e is Extended<unknown> =>
-  typeof e === "object" && e !== null && "status" in e && "headers" in e
+import * as SdkSession from "./sdkSession.js"
 
 /** The aggregates calls through the SDK's `AnalyticsApi`. @since 0.3.0 */
 export const makeApi = async (endpoint: AggregateContenderInput["endpoint"]): Promise<AggregatesHandLoop.Api> => {
-  const client = platformClient.ApiClient.instance
-  const url = new URL(endpoint.url)
-  client.config.live_reload_config = false
-  client.setGateway({ host: url.hostname, protocol: "http", port: Number(url.port) })
-  await client.loginClientCredentialsGrant(endpoint.clientId, endpoint.clientSecret)
-  client.setReturnExtendedResponses(true)
-  const api = new platformClient.AnalyticsApi()
-  let rateLimited = 0
-  const call = async <A>(send: () => Promise<unknown>): Promise<A> => {
-    for (let attempt = 0; attempt <= HandLoop.limits.maxRateLimitRetries; attempt++) {
-      try {
-        return ((await send()) as Extended<A>).body
-      } catch (error) {
-        if (isExtendedError(error) && error.status === 429) {
-          rateLimited++
-          await HandLoop.sleep(HandLoop.retryAfterMillis(error.headers["retry-after"]))
-          continue
-        }
-        throw isExtendedError(error) ? new Error(`SDK call failed: ${error.status}`) : error
-      }
-    }
-    throw new Error(`still 429 after ${HandLoop.limits.maxRateLimitRetries} waits`)
-  }
+  const { api, call, rateLimited } = await SdkSession.login(endpoint)
   return {
     query: (body) =>
       call(() =>
@@ -61,7 +30,7 @@ export const makeApi = async (endpoint: AggregateContenderInput["endpoint"]): Pr
     status: (jobId) => call(() => api.getAnalyticsConversationsAggregatesJob(jobId)),
     results: (jobId, cursor) =>
       call(() => api.getAnalyticsConversationsAggregatesJobResults(jobId, cursor === undefined ? {} : { cursor })),
-    rateLimited: () => rateLimited
+    rateLimited
   }
 }
 
