@@ -302,8 +302,8 @@ export const markdown = (r: Results): string => {
   return [
     "## Sync freshness",
     "",
-    `\`npm run bench:freshness\` (${s.advances} advances; a live emulator at ${s.speed}× in its own process, a ${s.stepSeconds} s`,
-    `availability step and ${s.jobSeconds} s jobs in wall time; \`genesys-analytics sync\` as a process with its defaults into`,
+    `\`npm run bench:freshness\` (${s.advances} advances; a live emulator at ${s.speed}× in its own process, availability steps of`,
+    `${s.stepSeconds} s and jobs of ${s.jobSeconds} s in wall time; \`genesys-analytics sync\` as a process with its defaults into`,
     `SQLite; ${r.cores} cores, Node ${r.node}). Freshness is the wall time from an advance's announcement on the`,
     "notifications topic to the sync's line for the cycle that settled it (its pages written, the settled point stored).",
     "",
