@@ -48,6 +48,33 @@ describe("FileSink", () => {
     )
   )
 
+  it.scoped("ndjson bytes are the UTF-8 of JSON.stringify per line, across batches of any size and text", () =>
+    withTemp((dir, fs) =>
+      Effect.gen(function* () {
+        // Lines are encoded into a buffer reused between batches and grown when a batch does not fit: wide
+        // characters, surrogate pairs, a lone surrogate and batches larger and smaller than the first one.
+        const text = (i: number) =>
+          ["plain", "Müller", "東京", "emoji 😀", "lone \ud800 surrogate", "x".repeat(100_000)][i % 6]!
+        const batches = [3, 40, 1, 0, 7, 25].map((size, b) =>
+          Array.from({ length: size }, (_, i) => ({ ...sample[(b + i) % sample.length], note: text(b * 7 + i) }))
+        )
+        const path = `${dir}/wide.ndjson`
+        yield* Stream.fromIterable(batches).pipe(
+          Stream.flatMap((batch) => Stream.fromChunk(Chunk.fromIterable(batch))),
+          Stream.rechunk(9),
+          ExtractionSink.write(FileSink.ndjson(path))
+        )
+        const expected = new TextEncoder().encode(
+          batches
+            .flat()
+            .map((c) => `${JSON.stringify(c)}\n`)
+            .join("")
+        )
+        assert.deepStrictEqual(yield* fs.readFile(path), expected)
+      })
+    )
+  )
+
   it.scoped("ndjson of an empty stream is an empty file", () =>
     withTemp((dir, fs) =>
       Effect.gen(function* () {
