@@ -77,6 +77,10 @@ export const start = (options: Options = {}): Effect.Effect<Running, Error, Scop
     const server = Http.createServer(
       NodeServer.listener(internals, emulator.options.maxBodyBytes, options.readAhead ?? true, run)
     )
+    // An idle connection stays open 65 s, as behind an API gateway (60 s idle timeouts), not Node's 5 s: a client
+    // closes its idle connections first, instead of racing the server's close with a new request (a reset).
+    server.keepAliveTimeout = 65_000
+    server.headersTimeout = 66_000
     server.on("clientError", (_error, socket) => NodeServer.refuseUnparsable(socket))
     const startSockets = yield* WebSocketServer.attach(server, internals.notifier)
     const port = yield* NodeServer.listen(server, options.port ?? 0, host)
