@@ -88,8 +88,10 @@ main().then(
     try {
       what = describe((JSON.parse(input) as ContenderInput).task)
     } catch {}
+    // `fetch` reports a network failure as "fetch failed" with the socket error as its cause.
+    const cause = error instanceof Error && error.cause !== undefined ? `\ncaused by: ${String(error.cause)}` : ""
     console.error(
-      `contender failed (${what}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`
+      `contender failed (${what}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}${cause}`
     )
     process.exit(1)
   }
