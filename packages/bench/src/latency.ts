@@ -266,7 +266,7 @@ ${
       }`
 },
 pages of its default size. The hand-written loops read pages of ${fmt(f.pageSize, 0)} and poll every
-${fmt(f.pollMillis / 1000)}s.`)}
+${fmt(f.pollMillis / 1000)} s.`)}
 
 ${table(
   [
@@ -314,7 +314,7 @@ ${
     : `${fmt(b.rateSeconds)} s of full windows of ${f.count} (the bound takes the larger)`
 }.
 The bound leaves out the emulator's time to build pages and the client's to read them; it is a floor, not a
-target any clientreaches exactly.`)}
+target any client reaches exactly.`)}
 
 No CPU profile here: in this scenario ours waits on jobs and round trips, not on its own work (its CPU time is in
 the table). The library's CPU profile comes from scenario 1 (\`packages/bench/src/cpuProfile.ts\`: one extra run of
