@@ -11,6 +11,7 @@
 import * as EmulatorOptions from "@effect-genesys/emulator/EmulatorOptions"
 import type * as Server from "@effect-genesys/emulator/Server"
 import * as Emulator from "./emulatorHandle.js"
+import * as Latency from "./latency.js"
 import type { ContenderName, Endpoint, RecordedRequest, RunResult, Task, Truth } from "./protocol.js"
 import { contenders } from "./protocol.js"
 import { runContender } from "./runContender.js"
@@ -482,6 +483,18 @@ export const latency = async (settings: Settings): Promise<LatencyData> => {
       `latency median ${s.medianMillis} ms / p99 ${s.p99Millis} ms, ${s.count} requests per ${s.windowSeconds} s, ` +
       `jobs ${queueMillis} + ${runMillis} ms + ${runMillisPerConversation} ms ` +
       `per conversation, ${maxConcurrent} at once; ${s.reps} round(s) of ${variants.map((v) => v.variant).join(", ")}`
+  )
+  const bound = Latency.bound({
+    conversations: truth.count,
+    jobs,
+    latency: latencyOptions,
+    pageSize: s.pageSize,
+    count: s.count,
+    windowSeconds: s.windowSeconds
+  })
+  log(
+    `  bound ${bound.seconds} s: jobs ${bound.jobSeconds} s (${bound.jobs} of ${bound.conversationsPerJob} at once) ` +
+      `+ round trips ${bound.latencySeconds} s; the rate limit's ${bound.rateSeconds} s`
   )
   const runs: Array<GroupRun> = []
   for (let rep = 0; rep < s.reps; rep++) {
