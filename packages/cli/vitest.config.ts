@@ -1,5 +1,5 @@
 import { defineProject, mergeConfig } from "vitest/config"
-import { shared } from "../../vitest.shared.js"
+import { childProcesses, shared } from "../../vitest.shared.js"
 
 // Cli.test.ts runs the command as child processes; two at a time keeps a 2-core machine busy without starving it.
-export default mergeConfig(shared, defineProject({ test: { maxConcurrency: 2 } }))
+export default mergeConfig(mergeConfig(shared, childProcesses), defineProject({ test: { maxConcurrency: 2 } }))
