@@ -59,7 +59,7 @@ export const nasty: fc.Arbitrary<string> = fc.oneof(
     arbitrary: fc.constantFrom("1e309", "-0", "NaN", "Infinity", "0x10", "1.5", "9007199254740993", "-1", "0", "1e3")
   },
   // Parsing cost grows with length (an unknown 100 000-character flag takes @effect/cli seconds to refuse), so huge
-  // values are kept rare to fit 10 000 vectors in the file's time.
+  // values are kept rare to fit thousands of vectors in the file's time.
   { weight: 1, arbitrary: fc.oneof(huge("a", 100_000), huge("é", 20_000), huge("(", 20_000)) }
 )
 

@@ -1,4 +1,4 @@
-// Reliability suite, bad input at the command line: 10 000 fuzzed argument vectors (ReliabilityArgs.ts) run
+// Reliability suite, bad input at the command line: 2 000 fuzzed argument vectors (ReliabilityArgs.ts) run
 // in-process through `Cli.run` against the emulator served over loopback HTTP. Every vector must end, within a bound,
 // with a documented exit code and no defect or stack trace; exit 1 only from `audit verify`; exit 2 (bad input) with
 // no connection to the emulator; exit 3 and 4 only after one; exit 0 without one only for help, version, completions
@@ -10,8 +10,8 @@
 // both are captured while the vectors run. Valid vectors are kept cheap: every analytics POST (job submission, sync
 // query) gets 401 from the emulator (a `revokeToken` fault), so a run that passed validation stops at its first
 // submission with exit 3 instead of extracting. No vector points at a closed port: the client retries a refused
-// connection for about 18 s, which 10 000 vectors cannot afford (and the fault soak covers). A child-process check
-// at the end runs 30 refused vectors through the built command: exit 2, the same single line as in-process.
+// connection for about 18 s, which thousands of vectors cannot afford (and the fault soak covers). A child-process
+// check at the end runs 12 refused vectors through the built command: exit 2, the same single line as in-process.
 import * as Cli from "../src/Cli.js"
 import * as Server from "@effect-genesys/emulator/Server"
 import { NodeFileSystem, NodePath, NodeTerminal } from "@effect/platform-node"
@@ -26,11 +26,11 @@ import * as Args from "./ReliabilityArgs.js"
 import * as Child from "./ReliabilityChild.js"
 
 const SECRET = "emulator-secret"
-// `npm test` runs 4 000 vectors (the library's own fuzzing adds 10 000 queries); `npm run soak` (GENESYS_SOAK=10)
-// runs ten times as many.
-const VECTORS = Number(
-  process.env.RELIABILITY_VECTORS ?? 4_000 * Math.max(1, Number(process.env.GENESYS_SOAK ?? "") || 1)
-)
+// `npm test` runs 2 000 vectors in-process and 12 refused ones through the built command (the library's own fuzzing
+// adds 4 000 queries); `npm run soak` (GENESYS_SOAK=10) runs ten times as many of each.
+const SOAK = Math.max(1, Number(process.env.GENESYS_SOAK ?? "") || 1)
+const VECTORS = Number(process.env.RELIABILITY_VECTORS ?? 2_000 * SOAK)
+const CHILD_VECTORS = 12 * SOAK
 const SEED = Number(process.env.RELIABILITY_SEED ?? 7_2026)
 // Generous: a vector that passed validation makes a handful of loopback requests; parse failures take a millisecond.
 const VECTOR_TIMEOUT_MS = 8_000
@@ -269,7 +269,7 @@ afterAll(async () => {
 
 describe("genesys-analytics under fuzzed argument vectors", () => {
   it(`${VECTORS} vectors in-process: documented exit codes, no defect, no hang, no request for bad input`, {
-    timeout: 300_000 * Math.max(1, VECTORS / 4_000)
+    timeout: 300_000 * Math.max(1, VECTORS / 2_000)
   }, async () => {
     const knownHits = new Map<string, number>()
     const codes = new Map<number | "none", number>()
@@ -308,21 +308,21 @@ describe("genesys-analytics under fuzzed argument vectors", () => {
 })
 
 describe("genesys-analytics refuses bad input in a child process", () => {
-  it("30 refused vectors: exit 2, the same one line on stderr as in-process, nothing else", {
-    timeout: 180_000
+  it(`${CHILD_VECTORS} refused vectors: exit 2, the same one line on stderr as in-process, nothing else`, {
+    timeout: 180_000 * SOAK
   }, async () => {
     // Vectors a shell can pass (no NUL, no lone surrogate) and of a sane length, refused in-process before any request.
     const candidates = fc.sample(
       Args.argv(fixtures).filter(
         (v) => v.join("").length < 4_000 && v.every((t) => !t.includes("\0") && !hasLoneSurrogate(t))
       ),
-      { numRuns: 400, seed: SEED }
+      { numRuns: 400 * SOAK, seed: SEED }
     )
     const refused: Array<{ readonly argv: ReadonlyArray<string>; readonly stderr: string }> = []
     const spies = capture()
     try {
       for (const argv of candidates) {
-        if (refused.length === 30) break
+        if (refused.length === CHILD_VECTORS) break
         const o = await runVector(argv)
         if (Option.getOrUndefined(o.code) === 2 && o.connections === 0 && o.stdout === "" && o.stderr.trim() !== "") {
           refused.push({ argv, stderr: o.stderr })
@@ -331,7 +331,7 @@ describe("genesys-analytics refuses bad input in a child process", () => {
     } finally {
       for (const spy of spies) spy.mockRestore()
     }
-    assert.lengthOf(refused, 30)
+    assert.lengthOf(refused, CHILD_VECTORS)
     const env = {
       GENESYS_API_URL: relay.url,
       GENESYS_LOGIN_URL: relay.url,
