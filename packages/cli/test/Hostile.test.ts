@@ -104,8 +104,13 @@ const spawn = (server: H.Running, args: ReadonlyArray<string>, cwd: string, extr
   return { child, done }
 }
 
-const extract = (server: H.Running, cwd: string, out: string, more: ReadonlyArray<string> = []) =>
-  spawn(server, ["extract", "--interval", interval, "--out", out, "--page-size", "25", ...more], cwd).done
+const extract = (
+  server: H.Running,
+  cwd: string,
+  out: string,
+  more: ReadonlyArray<string> = [],
+  extra?: Record<string, string>
+) => spawn(server, ["extract", "--interval", interval, "--out", out, "--page-size", "25", ...more], cwd, extra).done
 
 const lastLine = (r: Result) => r.stderr.trimEnd().split("\n").pop() ?? ""
 
@@ -560,19 +565,25 @@ describe.concurrent("the CLI's guards under a hostile environment", () => {
     const held = new Promise<void>((resolve) => {
       release = resolve
     })
-    let second: Promise<Result> | undefined
+    let startSecond: () => void = () => {}
     const dir = freshDir()
+    const second = new Promise<Result>((resolve) => {
+      startSecond = () => resolve(extract(server, dir, "out.ndjson"))
+    })
     // The first run is held at its availability request (it has its lock by then); the second starts right then.
     const server = await serve({
       fault: H.on("availability", 1, (call) => ({ after: held, reply: call.normal() })),
       onRequest: ({ endpoint, n }) => {
-        if (endpoint === "availability" && n === 1) second = extract(server, dir, "out.ndjson")
+        if (endpoint === "availability" && n === 1) startSecond()
       }
     })
-    const first = extract(server, dir, "out.ndjson")
-    const deadline = Date.now() + 20_000
-    while (second === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
-    const r2 = await second!
+    // The hold lasts until the second run has exited, however slowly it starts on a busy machine: the first run's
+    // request timeout is long enough that the held request is never given up (and the lock released) before that.
+    const first = extract(server, dir, "out.ndjson", [], { GENESYS_REQUEST_TIMEOUT: "60 seconds" })
+    const r2 = await Promise.race([
+      second,
+      first.then((r) => assert.fail(`the first run ended before its availability request was held: ${r.stderr}`))
+    ])
     release()
     const r1 = await first
     assert.strictEqual(r2.code, 2, r2.stderr)
@@ -587,13 +598,16 @@ describe.concurrent("the CLI's guards under a hostile environment", () => {
     async () => {
       const server = await serve()
       const dir = freshDir()
-      const devNull = await extract(server, dir, "/dev/null", ["--format", "ndjson"])
-      assert.strictEqual(devNull.code, 2)
-      assert.match(devNull.stderr, /--out \/dev\/null is a character device, not a regular file/)
-      assert.isTrue(Fs.statSync("/dev/null").isCharacterDevice())
       Fs.mkdirSync(Path.join(dir, "adir"))
-      for (const format of ["ndjson", "sqlite"]) {
-        const r = await extract(server, dir, "adir", ["--format", format])
+      // Three independent refusals, run side by side.
+      const [devNull, ...directories] = await Promise.all([
+        extract(server, dir, "/dev/null", ["--format", "ndjson"]),
+        ...["ndjson", "sqlite"].map((format) => extract(server, dir, "adir", ["--format", format]))
+      ])
+      assert.strictEqual(devNull!.code, 2)
+      assert.match(devNull!.stderr, /--out \/dev\/null is a character device, not a regular file/)
+      assert.isTrue(Fs.statSync("/dev/null").isCharacterDevice())
+      for (const r of directories) {
         assert.strictEqual(r.code, 2)
         assert.match(r.stderr, /--out adir is a directory, not a regular file/)
       }
