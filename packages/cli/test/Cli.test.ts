@@ -25,22 +25,28 @@ let server: Server.Running
 let truth: ReadonlyArray<string>
 const root = Fs.mkdtempSync(Path.join(Os.tmpdir(), "cli-e2e-"))
 
+const serverOptions: Server.Options = {
+  port: 0,
+  seed: 5,
+  startDate,
+  days: 2,
+  perDay: 40,
+  // Emulator "now" eleven hours after the data ends: the watermark (now - 2 h) minus the plan's 8-hour settle
+  // look-back is past the data, so every window is a job.
+  anchorMillis: day0 + 2 * DAY + 11 * HOUR,
+  jobs: { queueMillis: 50, runMillis: 100, runMillisPerConversation: 0 },
+  rateLimit: { count: 10_000, windowSeconds: 60 }
+}
+
+/**
+ * An emulator of its own, with the same data as the shared one, for a test that sets faults or reads the requests:
+ * the other tests of the file run beside it on the shared one.
+ */
+const ownServer = () => Effect.runPromise(Server.start(serverOptions).pipe(Scope.extend(scope)))
+
 beforeAll(async () => {
   scope = Effect.runSync(Scope.make())
-  server = await Effect.runPromise(
-    Server.start({
-      port: 0,
-      seed: 5,
-      startDate,
-      days: 2,
-      perDay: 40,
-      // Emulator "now" eleven hours after the data ends: the watermark (now - 2 h) minus the plan's 8-hour settle
-      // look-back is past the data, so every window is a job.
-      anchorMillis: day0 + 2 * DAY + 11 * HOUR,
-      jobs: { queueMillis: 50, runMillis: 100, runMillisPerConversation: 0 },
-      rateLimit: { count: 10_000, windowSeconds: 60 }
-    }).pipe(Scope.extend(scope))
-  )
+  server = await Effect.runPromise(Server.start(serverOptions).pipe(Scope.extend(scope)))
   truth = await Effect.runPromise(server.emulator.groundTruthSync({ interval }))
 })
 
@@ -120,14 +126,23 @@ const ndjsonIds = (path: string) =>
     .map((l) => (JSON.parse(l) as { conversationId: string }).conversationId)
 const sorted = (ids: ReadonlyArray<string>) => [...ids].sort()
 
+/** The NDJSON extraction that writes audit.jsonl: asserted by one test, its audit log verified by another. */
+let audited: Promise<Result> | undefined
+const auditedRun = () =>
+  (audited ??= cli(["extract", "--interval", interval, "--out", "out.ndjson", "--audit", "audit.jsonl"]))
+
 const sqliteCounts = (path: string) =>
   Effect.runPromise(Effect.scoped(Effect.provide(SqlSink.counts, SqlSinkSqlite.layer({ filename: path }))))
 
-describe("genesys-analytics extract with --checkpoint and --dry-run", () => {
+// Every test of the file runs concurrently with the others (up to the project's maxConcurrency): the two that set
+// faults or read the request log have an emulator of their own, and the one that reads another's output waits for it.
+describe.concurrent("genesys-analytics extract with --checkpoint and --dry-run", () => {
   it("with --checkpoint, a failed run exits 4 and the same command resumes it without duplicates", slow, async () => {
+    const own = await ownServer()
+    const api = { GENESYS_API_URL: own.url }
     // The second results page of a job is refused (a stale cursor, 400): the run stops after committing page one.
     await Effect.runPromise(
-      server.emulator.setFaults({
+      own.emulator.setFaults({
         script: [
           {
             method: "GET",
@@ -152,8 +167,8 @@ describe("genesys-analytics extract with --checkpoint and --dry-run", () => {
       "--page-size",
       "10"
     ]
-    const failed = await cli(args)
-    await Effect.runPromise(server.emulator.setFaults(undefined))
+    const failed = await cli(args, api)
+    await Effect.runPromise(own.emulator.setFaults(undefined))
     assert.strictEqual(failed.code, 4, failed.stderr)
     assert.match(
       failed.stderr,
@@ -165,7 +180,7 @@ describe("genesys-analytics extract with --checkpoint and --dry-run", () => {
     assert.isAbove(Fs.readdirSync(file("ckpt/parts")).length, 0)
     assert.isFalse(Fs.existsSync(file("resumed.ndjson")))
 
-    const resumed = await cli(args)
+    const resumed = await cli(args, api)
     assert.strictEqual(resumed.code, 0, resumed.stderr)
     const ids = ndjsonIds(file("resumed.ndjson"))
     assert.strictEqual(new Set(ids).size, ids.length)
@@ -176,12 +191,14 @@ describe("genesys-analytics extract with --checkpoint and --dry-run", () => {
   })
 
   it("--dry-run prints the plan and submits no job", slow, async () => {
-    await Effect.runPromise(server.emulator.clearRequests)
-    const result = await cli(["extract", "--interval", interval, "--dry-run", "--out", "never.ndjson"])
+    const own = await ownServer()
+    const result = await cli(["extract", "--interval", interval, "--dry-run", "--out", "never.ndjson"], {
+      GENESYS_API_URL: own.url
+    })
     assert.strictEqual(result.code, 0, result.stderr)
     assert.match(result.stdout, /windows\s+2 \(2 jobs, 0 sync queries\)/)
     assert.match(result.stdout, /job-000\s+job\s+2026-01-05T00:00:00.000Z\/2026-01-06T00:00:00.000Z/)
-    const requests = await Effect.runPromise(server.emulator.requests)
+    const requests = await Effect.runPromise(own.emulator.requests)
     assert.isTrue(requests.some((r) => r.path.endsWith("/details/jobs/availability")))
     assert.isFalse(requests.some((r) => r.method === "POST" && r.path.endsWith("/details/jobs")))
     assert.isFalse(Fs.existsSync(file("never.ndjson")))
@@ -191,7 +208,7 @@ describe("genesys-analytics extract with --checkpoint and --dry-run", () => {
 describe.concurrent("genesys-analytics extract", () => {
   it("writes NDJSON equal to the emulator's ground truth, with the summary on stderr", slow, async () => {
     assert.isAbove(truth.length, 40)
-    const result = await cli(["extract", "--interval", interval, "--out", "out.ndjson", "--audit", "audit.jsonl"])
+    const result = await auditedRun()
     assert.strictEqual(result.code, 0, result.stderr)
     assert.deepStrictEqual(sorted(ndjsonIds(file("out.ndjson"))), sorted(truth))
     assert.isFalse(Fs.existsSync(file("out.ndjson.partial")))
@@ -336,6 +353,8 @@ describe.concurrent("genesys-analytics bad input", () => {
 
 describe.concurrent("genesys-analytics audit verify", () => {
   it("exits 0 on the log the NDJSON extraction wrote and 1 naming the line of a tampered copy", slow, async () => {
+    const extraction = await auditedRun()
+    assert.strictEqual(extraction.code, 0, extraction.stderr)
     const good = await cli(["audit", "verify", "audit.jsonl"])
     assert.strictEqual(good.code, 0, good.stderr)
     assert.match(good.stdout, /^ok: \d+ records in 1 run, head [0-9a-f]{64}\n$/)
