@@ -18,6 +18,9 @@
 #    reason); `genesys-analytics --help`, then `extract --interval yesterday` into NDJSON against
 #    `genesys-analytics emulator`.
 #
+# Section 3 needs only the tarballs: it runs in the background beside sections 1 and 2 (its output is printed when it
+# ends), and every install takes what npm's cache already holds without asking the registry again (--prefer-offline).
+#
 # Every step checks `npm ls --all` (no missing or invalid peer), exactly one `effect` (3.x), no @effect-genesys package
 # looked up in or taken from a registry, and no npm warning other than npm 11's `install-scripts` notice (native
 # add-ons of the Effect platform's dependencies, which this project does not need; printed, not failed).
@@ -31,6 +34,7 @@ pids=()
 cleanup() {
   local status=$?
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
   if [ -n "${KEEP:-}" ]; then echo "consumer-check: kept $work"; else rm -rf "$work"; fi
   if [ "$status" -ne 0 ]; then echo "consumer-check: FAILED (exit $status) after $(($(date +%s) - started)) s" >&2; fi
 }
@@ -43,6 +47,8 @@ fail() {
 }
 
 export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
+# The registry's metadata as cached by the first install (or `npm ci`) is reused without a round trip per package.
+export npm_config_prefer_offline=true
 # No @effect-genesys package may come from a registry (none is published; a name there could be anyone's): the
 # scope's registry is a closed port, and an install that tries it fails (npm itself would retry, then fall back).
 closed_registry=http://127.0.0.1:9/
@@ -89,7 +95,7 @@ install_line() {
 # install-scripts notice.
 npm_install() {
   local log argv
-  log="$work/npm-$(date +%s%N).log"
+  log="$work/npm-$BASHPID-$(date +%s%N).log"
   read -r -a argv <<<"$1"
   [ "${argv[0]}" = npm ] || fail "not an npm command: $1"
   echo "   \$ $1"
@@ -107,7 +113,7 @@ npm_install() {
 
 # The checks that hold after every install.
 check_tree() {
-  npm ls --all >/dev/null 2>"$work/ls.err" || {
+  npm ls --all >/dev/null 2>"$work/ls-$BASHPID.err" || {
     npm ls --all >&2 || true
     fail "npm ls --all reports a problem in $(pwd)"
   }
@@ -178,7 +184,7 @@ typecheck() {
 # URL it prints on stdout.
 server_url=""
 start_server() {
-  local out="$work/server-${#pids[@]}.out"
+  local out="$work/server-$BASHPID-${#pids[@]}.out"
   "$@" >"$out" 2>"$out.err" </dev/null &
   pids+=($!)
   for _ in $(seq 1 150); do
@@ -211,6 +217,37 @@ run_program() {
   }
   echo "   $(grep -E "$pattern" "$out" | head -1)"
 }
+
+# Section 3, run in the background (a subshell with its own server to stop) while sections 1 and 2 run.
+cli_check() {
+  pids=()
+  trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done' EXIT
+  trap 'exit 143' TERM
+  step "cli: the four tarballs; genesys-analytics --help, extract against its emulator"
+  new_project "$work/cli"
+  # The libraries first: installed together with the command, npm would look its dependencies up in the registry
+  # before placing the tarballs.
+  npm_install "npm i $analytics_tgz $emulator_tgz $sql_tgz --ignore-scripts"
+  npm_install "npm i $cli_tgz --ignore-scripts"
+  check_tree
+  node_modules/.bin/genesys-analytics --help >"$work/help.out" || fail "genesys-analytics --help failed"
+  grep -q "usage: genesys-analytics" "$work/help.out" || fail "genesys-analytics --help printed no usage"
+  start_server node_modules/.bin/genesys-analytics emulator --port 0
+  GENESYS_API_URL=$server_url GENESYS_CLIENT_ID=emulator-client GENESYS_CLIENT_SECRET=emulator-secret timeout 120 \
+    node_modules/.bin/genesys-analytics extract --interval yesterday --out day.ndjson 2>"$work/extract.err" ||
+    {
+      cat "$work/extract.err" >&2
+      fail "genesys-analytics extract failed"
+    }
+  lines=$(wc -l <day.ndjson)
+  [ "$lines" -gt 0 ] || fail "genesys-analytics extract wrote no conversation"
+  echo "   extract: $lines conversations"
+  step "cli: done"
+}
+cli_check >"$work/cli-check.log" 2>&1 &
+cli_pid=$!
+cli_started=$(($(date +%s) - started))
+pids+=("$cli_pid")
 
 step "analytics: the README's install lines, in an empty project"
 new_project "$work/app"
@@ -262,24 +299,10 @@ if [ -n "${CONSUMER_CHECK_NATIVE:-}" ]; then
   run_program "$url" '[1-9][0-9]* conversations, [1-9][0-9]* segments' dist/sqlite-week.js
 fi
 
-step "cli: the four tarballs; genesys-analytics --help, extract against its emulator"
-new_project "$work/cli"
-# The libraries first: installed together with the command, npm would look its dependencies up in the registry
-# before placing the tarballs.
-npm_install "npm i $analytics_tgz $emulator_tgz $sql_tgz --ignore-scripts"
-npm_install "npm i $cli_tgz --ignore-scripts"
-check_tree
-node_modules/.bin/genesys-analytics --help >"$work/help.out" || fail "genesys-analytics --help failed"
-grep -q "usage: genesys-analytics" "$work/help.out" || fail "genesys-analytics --help printed no usage"
-start_server node_modules/.bin/genesys-analytics emulator --port 0
-GENESYS_API_URL=$server_url GENESYS_CLIENT_ID=emulator-client GENESYS_CLIENT_SECRET=emulator-secret timeout 120 \
-  node_modules/.bin/genesys-analytics extract --interval yesterday --out day.ndjson 2>"$work/extract.err" ||
-  {
-    cat "$work/extract.err" >&2
-    fail "genesys-analytics extract failed"
-  }
-lines=$(wc -l <day.ndjson)
-[ "$lines" -gt 0 ] || fail "genesys-analytics extract wrote no conversation"
-echo "   extract: $lines conversations"
+step "cli (started in the background at $cli_started s): waiting for it"
+cli_status=0
+wait "$cli_pid" || cli_status=$?
+sed 's/^/   | /' "$work/cli-check.log"
+[ "$cli_status" -eq 0 ] || fail "the cli section failed (exit $cli_status)"
 
 step "done: every check passed in $(($(date +%s) - started)) s"
