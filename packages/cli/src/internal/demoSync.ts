@@ -128,8 +128,13 @@ export const run = (directory: string, options: { readonly speed: number; readon
       Effect.map((rows) => new Set(rows.map((r) => r.conversation_id))),
       Effect.orDie
     )
+    // The truth holds every conversation whose lifetime overlaps the interval; a sync reads those that start in it.
     const settled = truth.filter(
-      (c) => c.conversationEnd !== undefined && Date.parse(c.conversationEnd) <= Date.parse(settledUntil)
+      (c) =>
+        c.conversationEnd !== undefined &&
+        Date.parse(c.conversationEnd) <= Date.parse(settledUntil) &&
+        c.conversationStart !== undefined &&
+        Date.parse(c.conversationStart) >= Date.parse(from)
     )
     const missing = settled.filter((c) => !ids.has(c.conversationId)).length
     yield* Io.stdout(
