@@ -11,11 +11,14 @@
  *
  * @since 0.2.0
  */
-import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
-import * as Clock from "effect/Clock"
+import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
+import * as DurableDeferred from "@effect/workflow/DurableDeferred"
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
@@ -23,10 +26,10 @@ import * as Stream from "effect/Stream"
 import type { AuditLog } from "./AuditLog.js"
 import type * as AvailabilityNotifications from "./AvailabilityNotifications.js"
 import { ConversationDetails } from "./ConversationDetails.js"
-import * as Extraction from "./Extraction.js"
-import * as ExtractionWorkflow from "./ExtractionWorkflow.js"
+import type * as Extraction from "./Extraction.js"
+import type * as ExtractionWorkflow from "./ExtractionWorkflow.js"
 import type { GenesysConfig } from "./GenesysConfig.js"
-import * as Interval from "./Interval.js"
+import * as SyncCycles from "./internal/sync/workflow.js"
 
 /** Where a sync keeps its settled point: beside the data, so both move together. @since 0.2.0 */
 export interface SyncStore<E = never> {
@@ -96,111 +99,196 @@ export interface Options<R = never> {
 
 const restatementDefault = "48 hours"
 
-/** The interval of the next cycle: from the settled point less the restatement window (never before `from`) to now. */
-const cycleInterval = (options: Options<unknown>, settled: Option.Option<string>, nowMillis: number): string => {
-  const fromMillis = Date.parse(options.from)
-  const startMillis = Option.match(settled, {
-    onNone: () => fromMillis,
-    onSome: (s) => Math.max(fromMillis, Date.parse(s) - Duration.toMillis(options.restatement ?? restatementDefault))
-  })
-  return Interval.format(startMillis, Math.max(startMillis + 1, nowMillis))
-}
-
 /** The current data-availability date, or `None` when Genesys gives none. */
 const availability = Effect.flatMap(ConversationDetails, (details) =>
   Effect.map(details.availability(), (a) => Option.fromNullable(a.dataAvailabilityDate))
 )
 
+type SegmentResult = Effect.Effect.Success<ReturnType<typeof SyncCycles.SyncWorkflow.poll>>
+
+/** Where the sync workflow is: waiting before a cycle or running it, and the latest date announced while it ran. */
+interface Position {
+  readonly cycle: number
+  readonly waiting: boolean
+  readonly announced?: string | undefined
+}
+
+/** The numbers of the extraction options that the journal keeps with the sync. */
+const extractionSettings = (o: ExtractionWorkflow.RunOptions | undefined) => ({
+  ...(o?.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
+  ...(o?.pageSize !== undefined ? { pageSize: o.pageSize } : {}),
+  ...(o?.maxResubmissions !== undefined ? { maxResubmissions: o.maxResubmissions } : {}),
+  ...(o?.reconcile !== undefined ? { reconcile: o.reconcile } : {}),
+  ...(o?.reconcileThreshold !== undefined ? { reconcileThreshold: o.reconcileThreshold } : {})
+})
+
 /**
- * Runs the sync: a `Stream` of what each cycle did, until `until` is settled or the stream is interrupted. Each cycle
- * is a durable extraction on the `WorkflowEngine` in context (its sink is the engine environment's), so the sink must
- * upsert by conversation id (the SQL page sink does).
+ * The sync's segment to run now: the first that has not ended. One that failed is continued by the next from the
+ * store's settled point at once; one that ended after its cycles, by the next after a wait.
+ */
+const currentSegment = (
+  base: Omit<SyncCycles.Payload, "segment" | "waitFirst" | "settledUntil">,
+  store: SyncStore<unknown>
+) =>
+  Effect.gen(function* () {
+    let waitFirst = false
+    for (let segment = 0; ; segment++) {
+      const settled = yield* store.settledUntil
+      const payload: SyncCycles.Payload = {
+        ...base,
+        ...(Option.isSome(settled) ? { settledUntil: settled.value } : {}),
+        waitFirst,
+        segment
+      }
+      const id: string = yield* SyncCycles.SyncWorkflow.executionId(payload)
+      const result: SegmentResult = yield* SyncCycles.SyncWorkflow.poll(id)
+      if (result === undefined || result._tag !== "Complete") return { id, payload }
+      waitFirst = result.exit._tag === "Success"
+    }
+  })
+
+/**
+ * Runs the sync: a `Stream` of what each cycle did, until `until` is settled or the stream is interrupted.
+ *
+ * The loop is one long-lived workflow on the `WorkflowEngine` in context (`effect-genesys/Sync`, keyed by org, sink,
+ * `from`, filters and restatement window): each cycle's clock, plan, extraction (a child `ExtractionWorkflow`, into
+ * the engine environment's sink, which must upsert by conversation id as the SQL page sink does) and settled point are
+ * steps of its journal, and the wait between cycles is a durable clock raced with a durable deferred. This stream
+ * completes that deferred when the availability date moves (announced by `notifications`, or seen by polling every
+ * `pollEvery`), so a cycle starts at once. With a persistent engine, a sync stopped at any moment continues where it
+ * stopped: a cycle in flight resumes from its extraction's journal, a wait with the time it had left. The options are
+ * the execution's when it started; a sync with another `from`, filters or restatement window is another execution.
  *
  * @since 0.2.0
  */
 export const run = <R = never>(
   options: Options<R>
-): Stream.Stream<SyncEvent, unknown, Store | ConversationDetails | AuditLog | WorkflowEngine | GenesysConfig | R> =>
+): Stream.Stream<
+  SyncEvent,
+  unknown,
+  Store | ConversationDetails | AuditLog | WorkflowEngine.WorkflowEngine | GenesysConfig | R
+> =>
   Stream.unwrapScoped(
     Effect.gen(function* () {
       const store = yield* Store
-      const cycle = yield* Ref.make(0)
-      // Only the latest announcement matters: a sliding queue of one.
-      const wakeUps = yield* Queue.sliding<string>(1)
-      const notices = yield* Queue.unbounded<SyncEvent>()
+      const clock = yield* Effect.clock
+      const events = yield* Queue.unbounded<SyncEvent>()
+      // Where the workflow is: waiting before cycle `cycle`, or running it; and the latest date announced meanwhile.
+      const position = yield* Ref.make<Position>({
+        cycle: 0,
+        waiting: false
+      })
+      let executionId = ""
+      const pastSettled = (date: string) =>
+        Effect.map(
+          store.settledUntil,
+          (settled) => Option.isNone(settled) || Date.parse(date) > Date.parse(settled.value)
+        )
+      const engine = yield* WorkflowEngine.WorkflowEngine
+      const wakeCycle = (cycle: number, date: string) => {
+        const deferred = SyncCycles.wakeOf(cycle)
+        const token = DurableDeferred.tokenFromExecutionId(deferred, {
+          workflow: SyncCycles.SyncWorkflow,
+          executionId
+        })
+        return Effect.provideService(
+          DurableDeferred.done(deferred, { token, exit: Exit.succeed(date) }),
+          WorkflowEngine.WorkflowEngine,
+          engine
+        )
+      }
+      yield* Layer.build(
+        // The engine runs the body on its own fibers: it reads time from the caller's clock (a test clock, an
+        // emulated org's), like the listener and the polling here.
+        SyncCycles.SyncWorkflow.toLayer((payload) => Effect.withClock(SyncCycles.body(payload), clock)).pipe(
+          Layer.provide(
+            Layer.succeed(SyncCycles.CycleSink, {
+              completed: (outcome, report) =>
+                Effect.gen(function* () {
+                  yield* store.setSettledUntil(outcome.settledUntil)
+                  yield* Queue.offer(events, { _tag: "CycleCompleted", ...outcome, report })
+                  yield* Ref.update(position, (p) =>
+                    p.announced !== undefined && Date.parse(p.announced) <= Date.parse(outcome.settledUntil)
+                      ? { cycle: p.cycle, waiting: p.waiting }
+                      : p
+                  )
+                }),
+              waiting: (cycle, waiting) =>
+                Effect.gen(function* () {
+                  const at = yield* Ref.updateAndGet(position, (p) => ({ ...p, cycle, waiting }))
+                  // An advance announced while the cycle before ran, and not settled by it, ends this wait at once.
+                  if (waiting && at.announced !== undefined && (yield* pastSettled(at.announced))) {
+                    yield* wakeCycle(cycle, at.announced)
+                  }
+                }).pipe(Effect.ignore)
+            })
+          )
+        )
+      )
+      const base = {
+        org: options.extraction?.org ?? "default",
+        sink: options.extraction?.sink ?? null,
+        from: options.from,
+        filters: { ...options.filters },
+        restatementMillis: Duration.toMillis(options.restatement ?? restatementDefault),
+        tailEveryMillis: Duration.toMillis(options.tailEvery ?? "5 minutes"),
+        extraction: extractionSettings(options.extraction)
+      }
+
+      /** A date past the settled point ends the workflow's wait, or the next one when a cycle is running. */
+      const wake = (date: string) =>
+        Effect.gen(function* () {
+          if (!(yield* pastSettled(date))) return
+          const at = yield* Ref.updateAndGet(position, (p) => ({
+            ...p,
+            announced: p.announced === undefined || Date.parse(date) > Date.parse(p.announced) ? date : p.announced
+          }))
+          if (at.waiting) yield* wakeCycle(at.cycle, date)
+        })
+
       if (options.notifications !== undefined) {
         yield* Effect.forkScoped(
           Stream.runForEach(options.notifications, (event) => {
             switch (event._tag) {
               case "Advanced":
-                return Queue.offer(wakeUps, event.dataAvailabilityDate)
+                return Effect.ignore(wake(event.dataAvailabilityDate))
               case "Connected":
-                return Queue.offer(notices, { _tag: "NotificationsConnected", channelId: event.channelId })
+                return Queue.offer(events, { _tag: "NotificationsConnected", channelId: event.channelId })
               case "Lost":
-                return Queue.offer(notices, { _tag: "NotificationsLost", reason: event.reason })
+                return Queue.offer(events, { _tag: "NotificationsLost", reason: event.reason })
             }
           })
         )
       }
-      const tailMillis = Duration.toMillis(options.tailEvery ?? "5 minutes")
-      const pollMillis = Duration.toMillis(options.pollEvery ?? "1 minute")
-
-      const oneCycle = Effect.gen(function* () {
-        const n = yield* Ref.getAndUpdate(cycle, (c) => c + 1)
-        const before = yield* store.settledUntil
-        const now = yield* Clock.currentTimeMillis
-        const interval = cycleInterval(options, before, now)
-        const plan = yield* Extraction.plan({ interval, ...options.filters })
-        const report = yield* ExtractionWorkflow.run(plan, options.extraction)
-        yield* store.setSettledUntil(plan.watermark)
-        const [from, to] = interval.split("/") as [string, string]
-        return {
-          _tag: "CycleCompleted",
-          cycle: n,
-          from,
-          to,
-          settledUntil: plan.watermark,
-          advanced: Option.match(before, {
-            onNone: () => true,
-            onSome: (b) => Date.parse(b) < Date.parse(plan.watermark)
-          }),
-          conversations: report.totals.conversations,
-          report
-        } satisfies SyncEvent
-      })
-
-      /** Sleeps until the tail is due, waking early (at a poll or an announcement) when the availability date moved. */
-      const waitForNext = Effect.gen(function* () {
-        const due = (yield* Clock.currentTimeMillis) + tailMillis
-        for (;;) {
-          const now = yield* Clock.currentTimeMillis
-          if (now >= due) return
-          // An announcement ends the wait at once; otherwise the availability date is polled.
-          const announced = yield* Effect.race(
-            Effect.as(Effect.sleep(Duration.millis(Math.min(pollMillis, due - now))), Option.none<string>()),
-            Effect.map(Queue.take(wakeUps), Option.some)
+      // The fallback that works without the socket: nothing depends on it being up.
+      yield* Effect.forkScoped(
+        Effect.forever(
+          Effect.zipRight(
+            Effect.sleep(options.pollEvery ?? "1 minute"),
+            Effect.ignore(
+              Effect.flatMap(availability, (date) => (Option.isSome(date) ? wake(date.value) : Effect.void))
+            )
           )
-          const settled = yield* store.settledUntil
-          const latest = Option.isSome(announced) ? announced : yield* Effect.orElseSucceed(availability, Option.none)
-          const moved =
-            Option.isSome(latest) &&
-            Option.match(settled, { onNone: () => true, onSome: (s) => Date.parse(latest.value) > Date.parse(s) })
-          if (moved) return
-        }
-      })
-
-      const finished = Effect.map(
-        store.settledUntil,
-        (s) => options.until !== undefined && Option.isSome(s) && Date.parse(s.value) >= Date.parse(options.until)
+        )
       )
-
-      const cycles = Stream.paginateEffect(true, (first) =>
+      // One segment after the other, each continuing from the settled point the one before stored.
+      const segments = Effect.forever(
         Effect.gen(function* () {
-          if (!first) yield* waitForNext
-          const event: SyncEvent = yield* oneCycle
-          const done = yield* finished
-          return [event, done ? Option.none<boolean>() : Option.some(false)] as const
+          const { id, payload } = yield* currentSegment(base, store)
+          executionId = id
+          yield* Ref.update(position, (p) => ({ ...p, cycle: 0, waiting: false }))
+          yield* SyncCycles.SyncWorkflow.execute(payload)
         })
+      )
+      const failed = yield* Deferred.make<void, unknown>()
+      yield* Effect.forkScoped(Effect.catchAllCause(segments, (cause) => Deferred.failCause(failed, cause)))
+
+      const untilMillis = options.until === undefined ? undefined : Date.parse(options.until)
+      const cycles = Stream.fromQueue(events).pipe(
+        Stream.takeUntil(
+          (e) => untilMillis !== undefined && e._tag === "CycleCompleted" && Date.parse(e.settledUntil) >= untilMillis
+        ),
+        Stream.merge(Stream.drain(Stream.fromEffect(Deferred.await(failed))), { haltStrategy: "left" })
       )
       const doneEvent = Stream.fromEffect(
         Effect.map(
@@ -208,7 +296,6 @@ export const run = <R = never>(
           (s): SyncEvent => ({ _tag: "Done", settledUntil: Option.getOrElse(s, () => "") })
         )
       )
-      const withNotices = Stream.merge(cycles, Stream.fromQueue(notices), { haltStrategy: "left" })
-      return options.until === undefined ? withNotices : Stream.concat(withNotices, doneEvent)
+      return options.until === undefined ? cycles : Stream.concat(cycles, doneEvent)
     })
   )

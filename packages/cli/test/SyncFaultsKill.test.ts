@@ -208,6 +208,12 @@ describe("genesys-analytics sync under every live fault, SIGKILLed mid-cycle", (
     assert.isTrue(expired, `the first channel expired on cue\n${first.stderr()}`)
     assert.match(first.stderr(), /notifications lost/)
 
+    const lastCycleBeforeKill = Math.max(
+      ...first.lines.filter((l) => isCycle(l.text)).map((l) => Number(/sync cycle (\d+):/.exec(l.text)![1]))
+    )
+    // The command plans with the real clock.
+    const restartedAt = Date.now()
+
     // Second run, the same command with --until six steps on: its first socket is dropped and two steps stall.
     const until = new Date((await run(server.emulator.availabilityMillis)) + 6 * MINUTE).toISOString()
     let dropped: boolean | undefined
@@ -230,6 +236,11 @@ describe("genesys-analytics sync under every live fault, SIGKILLed mid-cycle", (
     assert.isTrue(dropped, `the second run's socket was dropped on cue\n${log}`)
     assert.match(second.stderr(), /notifications lost/)
     assert.match(second.stderr(), /sync done: settled until/)
+    // The cycle in flight at the kill was resumed from the journal, not planned again: it keeps its number and the
+    // interval the killed process planned (ending before the restart).
+    const resumed = /sync cycle (\d+): \S+\/(\S+),/.exec(second.lines.find((l) => isCycle(l.text))?.text ?? "")
+    assert.strictEqual(Number(resumed?.[1]), lastCycleBeforeKill + 1, log)
+    assert.isBelow(Date.parse(resumed![2]!), restartedAt, log)
     const settledUntil = /sync done: settled until (\S+)/.exec(second.stderr())![1]!
     const settledMillis = Date.parse(settledUntil)
     assert.isAtLeast(settledMillis, Date.parse(until), log)
