@@ -90,8 +90,8 @@ const extract = Command.make(
       Options.optional
     ),
     concurrency: Options.integer("concurrency").pipe(
-      Options.withDescription("windows (jobs) in flight at once"),
-      Options.withDefault(2)
+      Options.withDescription("jobs running at once (default: the org's concurrent-jobs limit, else 2)"),
+      Options.optional
     ),
     pageSize: Options.integer("page-size").pipe(
       Options.withDescription("job results per page (default 1000, the platform maximum)"),

@@ -76,7 +76,7 @@ describe("--help", () => {
     assert.notInclude(stdout, "\x1b")
     assert.notInclude(stdout, "A user-defined piece of text")
     assert.include(stdout, "--concurrency <n>")
-    assert.include(stdout, "default: 2; 1 to 50; e.g. --concurrency 4")
+    assert.include(stdout, "default: the org's concurrent-jobs limit (limits API), else 2; 1 to 50")
     assert.include(stdout, "default: 1 (equal); above 0, at most 1; e.g. --reconcile-threshold 0.99")
     assert.include(stdout, "exit codes:")
     for (const c of ["0 ", "1 ", "2 ", "3 ", "4 ", "130", "143"]) assert.match(stdout, new RegExp(`\\n  ${c}`))

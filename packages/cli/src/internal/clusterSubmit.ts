@@ -24,7 +24,7 @@ export interface Settings {
   readonly cluster: string
   readonly org: string
   readonly detach: boolean
-  readonly concurrency: number
+  readonly concurrency: Option.Option<number>
   readonly pageSize: Option.Option<number>
   readonly reconcile: boolean
   readonly reconcileThreshold: number
@@ -65,7 +65,7 @@ export const extract = (settings: Settings, query: Record<string, unknown>, outp
     const submitted = yield* ExtractionWorkflow.submit(query, {
       org: settings.org,
       sink,
-      concurrency: settings.concurrency,
+      concurrency: Option.getOrUndefined(settings.concurrency),
       pageSize: Option.getOrUndefined(settings.pageSize),
       reconcile: settings.reconcile,
       reconcileThreshold: settings.reconcileThreshold,

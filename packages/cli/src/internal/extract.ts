@@ -41,7 +41,8 @@ export interface Settings {
   readonly out: Option.Option<string>
   readonly format: Option.Option<Output.Format>
   readonly checkpoint: Option.Option<string>
-  readonly concurrency: number
+  /** Jobs running at once; none: the org's limit read when planning, else 2. */
+  readonly concurrency: Option.Option<number>
   readonly pageSize: Option.Option<number>
   readonly audit: Option.Option<string>
   readonly reconcile: boolean
@@ -314,8 +315,9 @@ const checkSettings = (settings: Settings, output: Output.Output) =>
     if (Option.isSome(settings.checkpoint) && Option.isNone(output.target)) {
       return yield* Cli.usage("--checkpoint needs --out: output on standard output cannot be resumed")
     }
-    if (!Number.isInteger(settings.concurrency) || settings.concurrency < 1 || settings.concurrency > 50) {
-      return yield* Cli.usage(`--concurrency must be a whole number from 1 to 50, not ${settings.concurrency}`)
+    const concurrency = Option.getOrUndefined(settings.concurrency)
+    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 50)) {
+      return yield* Cli.usage(`--concurrency must be a whole number from 1 to 50, not ${concurrency}`)
     }
     if (!(settings.reconcileThreshold > 0 && settings.reconcileThreshold <= 1)) {
       return yield* Cli.usage(
@@ -372,7 +374,7 @@ const runExtraction = (settings: Settings, query: Query, invocation: string, out
         checkpoint: settings.checkpoint,
         sink: Output.open(output),
         runOptions: {
-          concurrency: settings.concurrency,
+          concurrency: Option.getOrUndefined(settings.concurrency),
           pageSize: Option.getOrUndefined(settings.pageSize),
           reconcile: settings.reconcile,
           reconcileThreshold: settings.reconcileThreshold,

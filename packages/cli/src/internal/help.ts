@@ -164,8 +164,8 @@ const commands: Record<string, Help> = {
       {
         flag: "--concurrency",
         value: "<n>",
-        text: "windows (jobs) in flight at once",
-        facts: "default: 2; 1 to 50; e.g. --concurrency 4"
+        text: "jobs running at once (twice as many windows are worked on)",
+        facts: "default: the org's concurrent-jobs limit (limits API), else 2; 1 to 50; e.g. --concurrency 4"
       },
       {
         flag: "--page-size",
