@@ -115,8 +115,10 @@ export const defaultAuthPolicy: AuthPolicy = { refreshMargin: Duration.seconds(6
 /** Defaults of the poll policy. @since 0.1.0 */
 export const defaultPollPolicy: PollPolicy = {
   initialDelay: Duration.seconds(1),
-  factor: 1.5,
-  maxDelay: Duration.seconds(30),
+  // A gentle backoff: a job is noticed done at most a quarter of its age late (×1.5 up to 30 s noticed a 10 s job at
+  // 14 s), for about 12 polls in the first minute and 6 a minute after; five such jobs use a tenth of a token's 300.
+  factor: 1.25,
+  maxDelay: Duration.seconds(10),
   jitter: true,
   timeout: Duration.hours(1)
 }

@@ -27,6 +27,7 @@ import * as EmulatorHandle from "./emulatorHandle.js"
 import { distEntry } from "./entry.js"
 import { isolatedHome } from "./runContender.js"
 import { log, spanInterval, startDate } from "./scenarios.js"
+import { describeDefaultPoll } from "./pollPolicy.js"
 import { median, ratio, rotate } from "./stats.js"
 
 /** Sizes and limits of one run. @since 0.3.0 */
@@ -381,7 +382,7 @@ export const markdown = (results: AggregateResults): string => {
       "(split on bucket boundaries, stitched); the SDK and the floor a loop over the chunks, one after the other, " +
       "their cells concatenated (a chunk of whole buckets cuts none);",
     '- **one job** (`POST …/aggregates/jobs`, status polls, result pages by cursor): ours `rows(query, { via: "job" })` ' +
-      "(what the CLI picks for an interval over 31 days), library default poll (1 s, ×1.5); the SDK " +
+      `(what the CLI picks for an interval over 31 days), library default poll (${describeDefaultPoll().policy}); the SDK ` +
       "`postAnalyticsConversationsAggregatesJobs`, `getAnalyticsConversationsAggregatesJob` every " +
       `${fmt(s.pollMillis / 1000)} s (as the Go SDK sample, FACTS-aggregates Q9) and ` +
       "`getAnalyticsConversationsAggregatesJobResults(jobId, { cursor })` until no cursor; the floor the same over `fetch`.",
@@ -461,9 +462,9 @@ const bounds = (results: AggregateResults): ReadonlyArray<string> => {
     `- **One job**: bounded by the job itself (${fmt(median(results.runs.flatMap((r) => (r.jobMillis === undefined ? [] : [r.jobMillis]))) / 1000)} s ` +
       "here, the emulator's model above) plus how late each loop notices that it finished (the detail table). The SDK " +
       `and the floor poll every ${fmt(s.pollMillis / 1000)} s, so they are at most that late; ours backs off (library ` +
-      "default: 1 s, ×1.5, ±20 % jitter, so polls about 1, 2.5, 4.8, 8.1, 13.2, 20.8 s after the submission): fewer " +
-      "polls on long jobs, but a job that ends just after a poll waits for the next one, up to the gap then in force " +
-      "(5–7.6 s around 10–20 s). Then the result pages: the emulator's default page holds 1,000 groups, so all " +
+      `default: ${describeDefaultPoll().policy}, so polls about ${describeDefaultPoll().times} s after the submission): ` +
+      "fewer polls on long jobs, but a job that ends just after a poll waits for the next one, up to the gap then in " +
+      "force. Then the result pages: the emulator's default page holds 1,000 groups, so all " +
       `${int(results.truth.groups)} come in one page. Requests = submit + polls + pages.`,
     "",
     "All three contenders return the same cells in every flow; the differences are requests (polls), wall time " +

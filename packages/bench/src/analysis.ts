@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { describeDefaultPoll } from "./pollPolicy.js"
 import type { ContenderName, RecordedRequest } from "./protocol.js"
 import { contenders } from "./protocol.js"
 import type * as Scenarios from "./scenarios.js"
@@ -302,7 +303,7 @@ export const completion = (data: Scenarios.CompletionData): Completion => {
     queueMillis: data.queueMillis,
     runMillis: data.runMillis,
     pollPolicy: {
-      ours: "library default: exponential from 1 s, ×1.5, max 30 s, ±20 % jitter",
+      ours: `library default: ${describeDefaultPoll().policy}`,
       sdk: `fixed ${data.sdkPollMillis / 1000} s`,
       floor: `fixed ${data.floorPollMillis / 1000} s`
     },
