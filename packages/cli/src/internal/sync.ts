@@ -16,6 +16,7 @@ import * as SqlSyncStore from "@effect-genesys/sql/SqlSyncStore"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeSocket from "@effect/platform-node/NodeSocket"
 import type * as SqlClient from "@effect/sql/SqlClient"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -112,7 +113,9 @@ export const command = (settings: Settings) =>
       { ...base, interval: from } as Where.WhereFilters & Record<string, unknown>,
       where
     )
-    const config = yield* Connection.resolve(settings.connection)
+    // A cycle's jobs hold an hour or so of new data: a status poll at most a second apart notices them done within a
+    // second (the default backoff, ×1.5 up to 30 s, noticed a 10 s job at 14 s), at a few requests per cycle.
+    const config = yield* Connection.resolve(settings.connection, { poll: { maxDelay: Duration.seconds(1) } })
     const client = Connection.clientLayer(config, Connection.auditLayer(config, settings.audit))
     const progress = Progress.make()
     const fs = yield* FileSystem.FileSystem
