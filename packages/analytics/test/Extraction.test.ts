@@ -38,8 +38,13 @@ const failureOf = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>
   Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
 
 describe("Extraction.layout", () => {
-  const plan = (startMillis: number, endMillis: number, watermarkMillis: number, nowMillis: number) =>
-    Extraction.layout({ startMillis, endMillis }, { watermarkMillis, nowMillis })
+  const plan = (
+    startMillis: number,
+    endMillis: number,
+    watermarkMillis: number,
+    nowMillis: number,
+    options: Extraction.PlanOptions = { jobWindow: "1 day" }
+  ) => Extraction.layout({ startMillis, endMillis }, { watermarkMillis, nowMillis }, options)
 
   it("covers settled days with one-day jobs and the tail with sync queries from the look-back", () => {
     const windows = plan(day0, day0 + 3 * DAY, day0 + 2 * DAY + 10 * HOUR, day0 + 2 * DAY + 12 * HOUR)
@@ -67,10 +72,10 @@ describe("Extraction.layout", () => {
     )
   })
 
-  it("auto job windows: twice as many whole-day windows as jobs, one day at least, a week at most", () => {
-    const jobDays = (days: number, jobs: number) =>
+  it("auto job windows: as many whole-day windows as jobs, from the start's midnight, one day at least, a week at most", () => {
+    const jobDays = (days: number, jobs: number, startMillis = day0) =>
       Extraction.layout(
-        { startMillis: day0, endMillis: day0 + days * DAY },
+        { startMillis, endMillis: day0 + days * DAY },
         {
           watermarkMillis: day0 + days * DAY,
           nowMillis: day0 + (days + 1) * DAY,
@@ -80,16 +85,14 @@ describe("Extraction.layout", () => {
         .filter((w) => w.kind === "job")
         .map((w) => (w.endMillis - w.startMillis) / DAY)
     assert.deepStrictEqual(jobDays(3, 5), [1, 1, 1])
-    const month = jobDays(30, 5)
-    assert.isTrue(month.every((d) => d <= 3 && Number.isInteger(d)))
-    assert.strictEqual(Math.max(...month), 3)
+    assert.deepStrictEqual(jobDays(30, 5), [6, 6, 6, 6, 6])
+    // Over a week a window: full waves of equal windows (two waves of 4 here), not four weeks and a straggler.
+    assert.deepStrictEqual(jobDays(30, 4), [4, 4, 4, 4, 4, 4, 4, 2])
     const year = jobDays(365, 5)
-    assert.deepStrictEqual(new Set(year.slice(1, -1)), new Set([7]))
-    assert.strictEqual(
-      year.reduce((a, b) => a + b, 0),
-      365
-    )
-    assert.strictEqual(jobDays(30, 1).length, jobDays(30, 1).filter((d) => d <= 15).length)
+    assert.deepStrictEqual(new Set(year.slice(0, -1)), new Set([7]))
+    assert.strictEqual(year.at(-1), 1)
+    // A start inside a day: the first window ends where the start day's steps do.
+    assert.deepStrictEqual(jobDays(30, 5, day0 + 12 * HOUR), [5.5, 6, 6, 6, 6])
     const explicit = Extraction.layout(
       { startMillis: day0, endMillis: day0 + 30 * DAY },
       { watermarkMillis: day0 + 30 * DAY, nowMillis: day0 + 31 * DAY, jobs: 5 },
@@ -118,7 +121,7 @@ describe("Extraction.layout", () => {
             windows.at(-1)!.endMillis === end &&
             windows.every((w) => w.kind === "job" && internalPlan.isDayAligned(w)) &&
             sizes.every((size) => size >= DAY && size <= 7 * DAY) &&
-            windows.length <= Math.max(days, 2 * jobs) + 1 + Math.ceil(days / 7)
+            windows.length <= jobs * Math.max(1, Math.ceil(days / (7 * jobs)))
           )
         }
       ),
@@ -136,12 +139,13 @@ describe("Extraction.layout", () => {
         fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
         fc.integer({ min: 0, max: 12 * HOUR }),
         fc.boolean(),
-        (startOffset, length, watermarkOffset, position, duration, open) => {
+        fc.boolean(),
+        (startOffset, length, watermarkOffset, position, duration, open, auto) => {
           const start = day0 + startOffset
           const end = start + length
           const watermark = day0 + watermarkOffset
           const now = end + DAY
-          const windows = plan(start, end, watermark, now)
+          const windows = plan(start, end, watermark, now, auto ? {} : undefined)
           const conversationStart = start + Math.floor(position * length)
           const times = { startMillis: conversationStart, endMillis: open ? undefined : conversationStart + duration }
           const owners = windows.filter((w) => internalPlan.owns(w, watermark, times)).length
@@ -342,7 +346,8 @@ describe("Extraction.run against the emulator", () => {
   it.effect("a concurrent-jobs 429 with a limit lowers the concurrency instead of failing", () =>
     withEmulator(
       Effect.gen(function* () {
-        const plan = yield* Extraction.plan({ interval: threeDays })
+        // One-day windows: more jobs than the org allows, asked for with a concurrency above its limit.
+        const plan = yield* Extraction.plan({ interval: threeDays }, { jobWindow: "1 day" })
         const sink = ExtractionSink.memory()
         const exit = yield* drive(Extraction.run(plan, sink, { concurrency: 3 }))
         assert.isTrue(Exit.isSuccess(exit))

@@ -38,8 +38,11 @@ export interface PlanLayout {
 const maxAutoWindowMillis = 7 * Interval.DAY_MILLIS
 
 /**
- * Whole days per job window such that the settled span makes `2 × jobs` windows: while one wave of jobs runs on the
- * platform, the wave before it is paged, so neither the job slots nor the request budget wait on the other.
+ * Whole days per job window such that the settled span makes as many windows as jobs may run at once: one wave of
+ * equal jobs is the soonest the platform's job slots can hold every conversation (a second wave of half-size jobs
+ * adds a job's fixed time and a second poll overshoot), and the windows page side by side as their jobs end. Past a
+ * week a window is cut into full waves of equal windows instead (the week keeps a job, and the sync query that
+ * reconciles it, within the platform's limits).
  *
  * @internal
  */
@@ -49,17 +52,21 @@ export const autoJobWindowMillis = (input: {
   readonly jobs: number
 }): number => {
   const days = Math.max(0, input.settledEndMillis - input.startMillis) / Interval.DAY_MILLIS
-  const perWindow = Math.ceil(days / (2 * Math.max(1, input.jobs))) * Interval.DAY_MILLIS
+  const jobs = Math.max(1, input.jobs)
+  // Waves of `jobs` equal windows, as few as the one-week cap allows.
+  const waves = Math.max(1, Math.ceil(days / ((maxAutoWindowMillis / Interval.DAY_MILLIS) * jobs)))
+  const perWindow = Math.ceil(days / (jobs * waves)) * Interval.DAY_MILLIS
   return Math.min(maxAutoWindowMillis, Math.max(Interval.DAY_MILLIS, perWindow))
 }
 
-// Steps are aligned to multiples of the step from the epoch, so one-day windows are UTC days and a
-// re-plan of an overlapping interval produces the same windows (and so the same checkpoint keys).
+// Steps are aligned to multiples of the step from the UTC midnight of the start, so windows of whole days are UTC
+// days, a step that divides a day cuts every day the same way, and a multi-day step makes no short first window.
 const alignedSplit = (startMillis: number, endMillis: number, stepMillis: number): Array<[number, number]> => {
   const out: Array<[number, number]> = []
+  const origin = Math.floor(startMillis / Interval.DAY_MILLIS) * Interval.DAY_MILLIS
   let cursor = startMillis
   while (cursor < endMillis) {
-    const next = Math.min(endMillis, (Math.floor(cursor / stepMillis) + 1) * stepMillis)
+    const next = Math.min(endMillis, origin + (Math.floor((cursor - origin) / stepMillis) + 1) * stepMillis)
     out.push([cursor, next])
     cursor = next
   }
