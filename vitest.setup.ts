@@ -55,9 +55,17 @@ const deep = assert as unknown as Record<
   "deepStrictEqual" | "deepEqual" | "notDeepStrictEqual" | "notDeepEqual",
   Compare
 >
-for (const name of ["deepStrictEqual", "deepEqual", "notDeepStrictEqual", "notDeepEqual"] as const) {
-  const original = deep[name]
-  if (typeof original === "function") {
-    deep[name] = (actual, expected, message) => original.call(assert, comparable(actual), comparable(expected), message)
+// Test files share a worker without isolation (vitest.shared.ts), so this file runs once per file in one `assert`:
+// wrap it once, or every comparison walks its arguments once per file that ran before.
+const wrapped = Symbol.for("effect-genesys/vitest.setup/structural-deep-equal")
+const marks = assert as unknown as Record<symbol, boolean>
+if (marks[wrapped] !== true) {
+  marks[wrapped] = true
+  for (const name of ["deepStrictEqual", "deepEqual", "notDeepStrictEqual", "notDeepEqual"] as const) {
+    const original = deep[name]
+    if (typeof original === "function") {
+      deep[name] = (actual, expected, message) =>
+        original.call(assert, comparable(actual), comparable(expected), message)
+    }
   }
 }

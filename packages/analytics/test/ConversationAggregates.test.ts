@@ -383,7 +383,10 @@ describe("ConversationAggregates: jobs", () => {
       assert.deepStrictEqual(fake.seen.at(-1)!.method, "DELETE")
       const other = yield* serviceWith(jobAnswer(["FULFILLED"], { "": page("a") })).service
       const rows = yield* Effect.fork(collect(other.rows(jobQuery, { via: "job" })))
-      yield* TestClock.adjust("10 minutes")
+      // The fork may not have reached its first poll yet: move the clock until it is done (bounded).
+      for (let step = 0; step < 100 && (yield* Fiber.poll(rows))._tag === "None"; step++) {
+        yield* TestClock.adjust("1 minute")
+      }
       assert.deepStrictEqual(
         (yield* Fiber.join(rows)).map((r) => [r.group.queueId, r.metric, r.stats.count]),
         [["a", "nOffered", 1]]
