@@ -13,6 +13,7 @@
  */
 import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
 import * as DurableDeferred from "@effect/workflow/DurableDeferred"
+import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -172,6 +173,7 @@ export const run = <R = never>(
     Effect.gen(function* () {
       const store = yield* Store
       const clock = yield* Effect.clock
+      const segmentEnds = yield* Queue.unbounded<Exit.Exit<void, unknown>>()
       const events = yield* Queue.unbounded<SyncEvent>()
       // Where the workflow is: waiting before cycle `cycle`, or running it; and the latest date announced meanwhile.
       const position = yield* Ref.make<Position>({
@@ -200,7 +202,15 @@ export const run = <R = never>(
       yield* Layer.build(
         // The engine runs the body on its own fibers: it reads time from the caller's clock (a test clock, an
         // emulated org's), like the listener and the polling here.
-        SyncCycles.SyncWorkflow.toLayer((payload) => Effect.withClock(SyncCycles.body(payload), clock)).pipe(
+        SyncCycles.SyncWorkflow.toLayer((payload) =>
+          Effect.withClock(SyncCycles.body(payload), clock).pipe(
+            // How a segment ended, told by the body itself: waiting on `execute` would poll a suspended workflow on
+            // the engine's retry schedule. An interruption only is a suspension (or a stop), not an end.
+            Effect.onExit((exit) =>
+              Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause) ? Effect.void : Queue.offer(segmentEnds, exit)
+            )
+          )
+        ).pipe(
           Layer.provide(
             Layer.succeed(SyncCycles.CycleSink, {
               completed: (outcome, report) =>
@@ -277,7 +287,9 @@ export const run = <R = never>(
           const { id, payload } = yield* currentSegment(base, store)
           executionId = id
           yield* Ref.update(position, (p) => ({ ...p, cycle: 0, waiting: false }))
-          yield* SyncCycles.SyncWorkflow.execute(payload)
+          yield* SyncCycles.SyncWorkflow.execute(payload, { discard: true })
+          // A segment that had already failed before this run is skipped by `currentSegment`: this one runs now.
+          yield* Effect.flatten(Queue.take(segmentEnds))
         })
       )
       const failed = yield* Deferred.make<void, unknown>()
