@@ -70,8 +70,8 @@ export interface Plan {
 export interface PlanOptions {
   /**
    * Length of a job window (aligned to UTC midnight for whole days). Default `"auto"`: whole days, so that the settled
-   * span makes as many windows as jobs may run at once (one wave of equal jobs), at most a week each; one day when the
-   * span is short.
+   * span makes twice as many windows as jobs may run at once (one wave of jobs runs while the one before it is paged),
+   * at most a week each; one day when the span is short.
    */
   readonly jobWindow?: Duration.DurationInput | "auto" | undefined
   /** Length of a sync-query window in the tail. Default 1 day (the platform allows up to 7/31). */

@@ -72,7 +72,7 @@ describe("Extraction.layout", () => {
     )
   })
 
-  it("auto job windows: as many whole-day windows as jobs, from the start's midnight, one day at least, a week at most", () => {
+  it("auto job windows: twice as many whole-day windows as jobs, from the start's midnight, a day to a week", () => {
     const jobDays = (days: number, jobs: number, startMillis = day0) =>
       Extraction.layout(
         { startMillis, endMillis: day0 + days * DAY },
@@ -85,14 +85,15 @@ describe("Extraction.layout", () => {
         .filter((w) => w.kind === "job")
         .map((w) => (w.endMillis - w.startMillis) / DAY)
     assert.deepStrictEqual(jobDays(3, 5), [1, 1, 1])
-    assert.deepStrictEqual(jobDays(30, 5), [6, 6, 6, 6, 6])
-    // Over a week a window: full waves of equal windows (two waves of 4 here), not four weeks and a straggler.
+    assert.deepStrictEqual(jobDays(30, 5), [3, 3, 3, 3, 3, 3, 3, 3, 3, 3])
     assert.deepStrictEqual(jobDays(30, 4), [4, 4, 4, 4, 4, 4, 4, 2])
+    // Over a week a window: more rounds of equal windows (two of 2 × 2 here), not four weeks and a straggler.
+    assert.deepStrictEqual(jobDays(30, 2), [4, 4, 4, 4, 4, 4, 4, 2])
     const year = jobDays(365, 5)
     assert.deepStrictEqual(new Set(year.slice(0, -1)), new Set([7]))
     assert.strictEqual(year.at(-1), 1)
     // A start inside a day: the first window ends where the start day's steps do.
-    assert.deepStrictEqual(jobDays(30, 5, day0 + 12 * HOUR), [5.5, 6, 6, 6, 6])
+    assert.deepStrictEqual(jobDays(30, 5, day0 + 12 * HOUR), [2.5, 3, 3, 3, 3, 3, 3, 3, 3, 3])
     const explicit = Extraction.layout(
       { startMillis: day0, endMillis: day0 + 30 * DAY },
       { watermarkMillis: day0 + 30 * DAY, nowMillis: day0 + 31 * DAY, jobs: 5 },
@@ -121,7 +122,7 @@ describe("Extraction.layout", () => {
             windows.at(-1)!.endMillis === end &&
             windows.every((w) => w.kind === "job" && internalPlan.isDayAligned(w)) &&
             sizes.every((size) => size >= DAY && size <= 7 * DAY) &&
-            windows.length <= jobs * Math.max(1, Math.ceil(days / (7 * jobs)))
+            windows.length <= 2 * jobs * Math.max(1, Math.ceil(days / (14 * jobs)))
           )
         }
       ),

@@ -38,11 +38,11 @@ export interface PlanLayout {
 const maxAutoWindowMillis = 7 * Interval.DAY_MILLIS
 
 /**
- * Whole days per job window such that the settled span makes as many windows as jobs may run at once: one wave of
- * equal jobs is the soonest the platform's job slots can hold every conversation (a second wave of half-size jobs
- * adds a job's fixed time and a second poll overshoot), and the windows page side by side as their jobs end. Past a
- * week a window is cut into full waves of equal windows instead (the week keeps a job, and the sync query that
- * reconciles it, within the platform's limits).
+ * Whole days per job window such that the settled span makes twice as many windows as jobs may run at once: while
+ * one wave of jobs runs on the platform, the wave before it is paged (reading results is not free: a page of 1,000
+ * conversations takes about a second to serve and read), so neither the job slots nor the paging wait on the other.
+ * Past a week a window, the span is cut into more such waves of equal windows (the week keeps a job, and the sync
+ * query that reconciles it, within the platform's limits).
  *
  * @internal
  */
@@ -52,10 +52,10 @@ export const autoJobWindowMillis = (input: {
   readonly jobs: number
 }): number => {
   const days = Math.max(0, input.settledEndMillis - input.startMillis) / Interval.DAY_MILLIS
-  const jobs = Math.max(1, input.jobs)
-  // Waves of `jobs` equal windows, as few as the one-week cap allows.
-  const waves = Math.max(1, Math.ceil(days / ((maxAutoWindowMillis / Interval.DAY_MILLIS) * jobs)))
-  const perWindow = Math.ceil(days / (jobs * waves)) * Interval.DAY_MILLIS
+  const perRound = 2 * Math.max(1, input.jobs)
+  // Rounds of two waves of equal windows, as few as the one-week cap allows.
+  const rounds = Math.max(1, Math.ceil(days / ((maxAutoWindowMillis / Interval.DAY_MILLIS) * perRound)))
+  const perWindow = Math.ceil(days / (perRound * rounds)) * Interval.DAY_MILLIS
   return Math.min(maxAutoWindowMillis, Math.max(Interval.DAY_MILLIS, perWindow))
 }
 
