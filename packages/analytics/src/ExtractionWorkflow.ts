@@ -7,6 +7,7 @@
  *
  * @since 0.2.0
  */
+import * as Activity from "@effect/workflow/Activity"
 import * as Workflow from "@effect/workflow/Workflow"
 import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
 import * as Effect from "effect/Effect"
@@ -40,6 +41,9 @@ export const Environment = Environment_.Environment
 /** @since 0.2.0 */
 export type StepServices = Environment_.StepServices
 
+/** Where a cluster would run an execution: given by a cluster's runners, so that windows spread. @since 0.2.0 */
+export type Placement = Environment_.Placement
+
 /** One committed page, for progress lines. @since 0.2.0 */
 export type PageProgress = Environment_.PageProgress
 
@@ -62,12 +66,44 @@ export const WindowWorkflow = Workflow.make({
     filters: Schemas.Plan.fields.filters,
     watermark: Schema.String,
     pageSize: Schema.optional(Schema.Int),
-    maxResubmissions: Schema.NonNegativeInt
+    maxResubmissions: Schema.NonNegativeInt,
+    /** Chosen on a cluster to put the window on a given runner: it changes the execution id, hence the shard. */
+    lane: Schema.optional(Schema.NonNegativeInt)
   },
   success: Schemas.WindowOutcome,
   error: Schemas.StepError,
-  idempotencyKey: (p) => `${p.org}:${p.planHash}:${p.generation}:${p.window.id}`
+  idempotencyKey: (p) =>
+    `${p.org}:${p.planHash}:${p.generation}:${p.window.id}${p.lane === undefined ? "" : `~${p.lane}`}`
 })
+
+/** The lanes a window may take on a cluster: enough for each of a few runners to hold one of them. */
+const laneCount = 12
+const lanes = Array.from({ length: laneCount }, (_, i) => i)
+
+const Placed = Schema.Struct({ lane: Schema.optional(Schema.NonNegativeInt), runner: Schema.optional(Schema.String) })
+
+/**
+ * Picks the lane of a window whose runner holds the fewest of this extraction's windows in flight (the first such lane),
+ * as a step, so that a replay starts the same child. Without a placement (one process), no lane.
+ */
+const placeWindow = (windowId: string, ids: ReadonlyArray<string>, inFlight: ReadonlyMap<string, number>) =>
+  Activity.make({
+    name: `place/${windowId}`,
+    success: Placed,
+    execute: Effect.flatMap(Environment_.Environment, (env) =>
+      env.placement === undefined
+        ? Effect.succeed({})
+        : Effect.map(env.placement.runnersOf(ids), (runners) => {
+            let best: { lane: number; runner: string; load: number } | undefined
+            runners.forEach((runner, lane) => {
+              if (runner === undefined) return
+              const load = inFlight.get(runner) ?? 0
+              if (best === undefined || load < best.load) best = { lane, runner, load }
+            })
+            return best === undefined ? {} : { lane: best.lane, runner: best.runner }
+          })
+    )
+  })
 
 /** A whole extraction: its windows as child workflows, then the finalize step. @since 0.2.0 */
 export const ExtractionWorkflow = Workflow.make({
@@ -128,12 +164,17 @@ const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type) =>
     const execution = { org: p.org, sink: p.sink, planHash: p.plan.planHash }
     const startedAt = yield* Steps.now("start")
     const finished = new Map(p.finished.map((o) => [o.id, o]))
+    const { placement } = yield* Environment_.Environment
+    // This extraction's windows running on each runner (by the placement's answers, journaled with each window).
+    const inFlight = new Map<string, number>()
+    // One placement at a time, each counted before the next asks: windows starting together see each other.
+    const placing = yield* Effect.makeSemaphore(1)
     const outcomes = yield* Effect.forEach(
       p.plan.windows,
       (window) => {
         const done = finished.get(window.id)
         if (done !== undefined) return Effect.succeed(done)
-        return WindowWorkflow.execute({
+        const payload = {
           org: p.org,
           sink: p.sink,
           generation: p.generation,
@@ -143,6 +184,27 @@ const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type) =>
           watermark: p.plan.watermark,
           pageSize: p.settings.pageSize,
           maxResubmissions: p.settings.maxResubmissions
+        }
+        if (placement === undefined) return WindowWorkflow.execute(payload)
+        return Effect.gen(function* () {
+          const ids = yield* Effect.forEach(lanes, (lane) => WindowWorkflow.executionId({ ...payload, lane }))
+          const placed = yield* placing.withPermits(1)(
+            Effect.tap(placeWindow(window.id, ids, inFlight), ({ runner }) =>
+              Effect.sync(() => {
+                if (runner !== undefined) inFlight.set(runner, (inFlight.get(runner) ?? 0) + 1)
+              })
+            )
+          )
+          const runner = placed.runner
+          return yield* WindowWorkflow.execute(
+            placed.lane === undefined ? payload : { ...payload, lane: placed.lane }
+          ).pipe(
+            Effect.ensuring(
+              Effect.sync(() => {
+                if (runner !== undefined) inFlight.set(runner, (inFlight.get(runner) ?? 1) - 1)
+              })
+            )
+          )
         })
       },
       { concurrency: p.settings.concurrency }
@@ -255,27 +317,29 @@ const payloadFor = (plan: Extraction.Plan, options: RunOptions | undefined, gene
   finished: [] as Array<Schemas.WindowOutcome>
 })
 
-/** Windows that finished in generation `generation` of a run. */
+/** Windows that finished in generation `generation` of a run (under no lane, or any lane a cluster placed it in). */
 const finishedIn = (payload: ReturnType<typeof payloadFor>) =>
   Effect.forEach(payload.plan.windows, (window) =>
-    Effect.flatMap(
-      WindowWorkflow.executionId({
-        org: payload.org,
-        sink: payload.sink,
-        generation: payload.generation,
-        planHash: payload.plan.planHash,
-        window,
-        filters: payload.plan.filters,
-        watermark: payload.plan.watermark,
-        maxResubmissions: payload.settings.maxResubmissions
-      }),
-      (id) =>
-        Effect.map(WindowWorkflow.poll(id), (result) =>
-          result !== undefined && result._tag === "Complete" && result.exit._tag === "Success"
-            ? [result.exit.value]
-            : []
-        )
-    )
+    Effect.gen(function* () {
+      for (const lane of [undefined, ...lanes]) {
+        const id = yield* WindowWorkflow.executionId({
+          org: payload.org,
+          sink: payload.sink,
+          generation: payload.generation,
+          planHash: payload.plan.planHash,
+          window,
+          filters: payload.plan.filters,
+          watermark: payload.plan.watermark,
+          maxResubmissions: payload.settings.maxResubmissions,
+          ...(lane === undefined ? {} : { lane })
+        })
+        const result = yield* WindowWorkflow.poll(id)
+        if (result !== undefined && result._tag === "Complete" && result.exit._tag === "Success") {
+          return [result.exit.value]
+        }
+      }
+      return []
+    })
   ).pipe(Effect.map((lists) => lists.flat()))
 
 /**

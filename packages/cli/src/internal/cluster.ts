@@ -14,7 +14,10 @@ import * as PageSink from "@effect-genesys/analytics/PageSink"
 import * as Webhook from "@effect-genesys/analytics/Webhook"
 import * as SqlSink from "@effect-genesys/sql/SqlSink"
 import * as ClusterWorkflowEngine from "@effect/cluster/ClusterWorkflowEngine"
+import * as EntityId from "@effect/cluster/EntityId"
+import * as Runner from "@effect/cluster/Runner"
 import * as RunnerAddress from "@effect/cluster/RunnerAddress"
+import * as Sharding from "@effect/cluster/Sharding"
 import * as ShardingConfig from "@effect/cluster/ShardingConfig"
 import * as SqlMessageStorage from "@effect/cluster/SqlMessageStorage"
 import * as SqlRunnerStorage from "@effect/cluster/SqlRunnerStorage"
@@ -26,6 +29,7 @@ import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
+import * as HashRing from "effect/HashRing"
 import * as Layer from "effect/Layer"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
@@ -42,11 +46,15 @@ export interface ClusterOptions {
   readonly url: Redacted.Redacted<string>
 }
 
+/** Workflows are in the default shard group. */
+const shardGroup = "default"
+const shardLockExpirationSeconds = 8
+
 // Failover in seconds, not the library defaults' half minute: a dead runner's advisory locks go with its connection,
 // and a healthy runner takes its shards at the next refresh.
 const shardingConfig = {
   shardLockRefreshInterval: "2 seconds",
-  shardLockExpiration: "8 seconds",
+  shardLockExpiration: `${shardLockExpirationSeconds} seconds`,
   entityMessagePollInterval: "500 millis",
   entityReplyPollInterval: "200 millis",
   refreshAssignmentsInterval: "1 second",
@@ -84,11 +92,16 @@ export const migrate = (url: Redacted.Redacted<string>) =>
     )
   }).pipe(Effect.scoped, Effect.provide(pg(url)))
 
-/** A runner's engine: it executes workflows of the cluster and listens on `host:port` for its peers. @internal */
+/**
+ * A runner's engine: it executes workflows of the cluster and listens on `host:port` for its peers. Its `Sharding` is
+ * kept for the {@link placement}.
+ *
+ * @internal
+ */
 export const runnerEngine = (options: ClusterOptions & { readonly host: string; readonly port: number }) =>
   quietly(
     ClusterWorkflowEngine.layer.pipe(
-      Layer.provide(
+      Layer.provideMerge(
         NodeClusterSocket.layer({
           storage: "sql",
           shardingConfig: {
@@ -117,6 +130,37 @@ export const clientEngine = (options: ClusterOptions): Layer.Layer<WorkflowEngin
       Layer.provide(pg(options.url))
     )
   ) as Layer.Layer<WorkflowEngine, unknown>
+
+/**
+ * Which runner holds an execution now, as every runner computes it: the shard of the id, and the shard's runner on the
+ * hash ring of the healthy runners in the cluster's table (what `Sharding` assigns; a runner takes a shard it is
+ * assigned within a lock refresh). An extraction asks it to spread its windows: each runner logs in to an org with a
+ * token of its own, so windows that pile up on one runner share one token's rate limit while the others idle.
+ *
+ * @internal
+ */
+export const placement = Effect.gen(function* () {
+  const sharding = yield* Sharding.Sharding
+  const sql = yield* SqlClient.SqlClient
+  const unknown = (ids: ReadonlyArray<string>) => ids.map((): string | undefined => undefined)
+  return {
+    runnersOf: (ids: ReadonlyArray<string>) =>
+      Effect.gen(function* () {
+        const rows = yield* sql<{ readonly runner: string; readonly healthy: unknown }>`
+          SELECT runner, healthy FROM cluster_runners
+          WHERE last_heartbeat > now() - make_interval(secs => ${shardLockExpirationSeconds})`
+        const ring = HashRing.make<RunnerAddress.RunnerAddress>()
+        for (const row of rows) {
+          if (row.healthy !== true && row.healthy !== 1) continue
+          const runner = Runner.Runner.decodeSync(row.runner)
+          if (runner.groups.includes(shardGroup)) HashRing.add(ring, runner.address, { weight: runner.weight })
+        }
+        const shards = HashRing.getShards(ring, ShardingConfig.defaults.shardsPerGroup)
+        if (shards === undefined) return unknown(ids)
+        return ids.map((id) => shards[sharding.getShardId(EntityId.make(id), shardGroup).id - 1]?.toString())
+      }).pipe(Effect.orElseSucceed(() => unknown(ids)))
+  } satisfies ExtractionWorkflow.Placement
+})
 
 /** Journal-storable description of where an execution writes. @internal */
 export const SinkSpec = Schema.Union(
@@ -232,6 +276,7 @@ export const environment = (
     Effect.gen(function* () {
       const scope = yield* Effect.scope
       const fs = yield* FileSystem.FileSystem
+      const place = yield* placement
       // One audit chain for the runner, whichever org a step works for.
       const auditLog = Layer.succeedContext(yield* Layer.buildWithScope(audit, scope))
       const orgs = yield* Effect.cachedFunction((org: string) =>
@@ -246,6 +291,7 @@ export const environment = (
         )
       })
       return {
+        placement: place,
         resolve: (execution: { readonly org: string; readonly sink: unknown; readonly planHash: string }) =>
           Effect.gen(function* () {
             const org = yield* orgs(execution.org)

@@ -40,12 +40,27 @@ export interface ExecutionRef {
 }
 
 /**
+ * Where a cluster would execute workflow executions now. An execution's id decides its shard and so its runner, and a
+ * window's requests go out with that runner's token for the org: an extraction asks before each window so that its
+ * windows spread over the runners instead of piling up where the hash of their ids puts them.
+ *
+ * @internal
+ */
+export interface Placement {
+  /** For each execution id, the runner whose shard holds it now (`undefined` when not known). */
+  readonly runnersOf: (executionIds: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<string | undefined>>
+}
+
+/**
  * The runner's side of a durable extraction: for an execution (org profile, sink description), the services its
- * steps use. Resolved on every step, so implementations cache.
+ * steps use. Resolved on every step, so implementations cache. `placement` is given by a cluster of runners.
  *
  * @internal
  */
 export class Environment extends Context.Tag("@effect-genesys/analytics/ExtractionWorkflow/Environment")<
   Environment,
-  { readonly resolve: (execution: ExecutionRef) => Effect.Effect<StepServices, SinkFailed | StepError> }
+  {
+    readonly resolve: (execution: ExecutionRef) => Effect.Effect<StepServices, SinkFailed | StepError>
+    readonly placement?: Placement | undefined
+  }
 >() {}
