@@ -13,6 +13,7 @@ import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import type { EmulatorOptions } from "../../EmulatorOptions.js"
 import type { FaultProfile } from "../../Faults.js"
+import type { FiredFaults } from "../../Notifications.js"
 import { Salt, uuid } from "../http/ids.js"
 import { hash3 } from "../data/random.js"
 import type { Availability } from "./availability.js"
@@ -51,18 +52,6 @@ export interface Notifier {
   readonly missNotifications: (count: number) => Effect.Effect<void>
   /** How often each live fault has fired so far (scripted or drawn). */
   readonly fired: Effect.Effect<FiredFaults>
-}
-
-/** Counts of the live faults that fired. */
-export interface FiredFaults {
-  /** Sockets the server dropped (close 1006). */
-  readonly droppedSockets: number
-  /** Channels that expired early (close 1000, `HEAD` 404). */
-  readonly expiredChannels: number
-  /** Availability events not sent to a subscribed, connected channel. */
-  readonly missedEvents: number
-  /** Due availability steps that were suppressed (stalls). */
-  readonly stalledSteps: number
 }
 
 const DROP_SALT = 0xd50c
