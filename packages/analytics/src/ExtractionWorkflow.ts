@@ -82,11 +82,18 @@ const lanes = Array.from({ length: laneCount }, (_, i) => i)
 
 const Placed = Schema.Struct({ lane: Schema.optional(Schema.NonNegativeInt), runner: Schema.optional(Schema.String) })
 
+/** This extraction's windows per runner: placed there so far, and running there now. */
+interface Loads {
+  readonly placed: Map<string, number>
+  readonly inFlight: Map<string, number>
+}
+
 /**
- * Picks the lane of a window whose runner holds the fewest of this extraction's windows in flight (the first such lane),
- * as a step, so that a replay starts the same child. Without a placement (one process), no lane.
+ * Picks the lane of a window whose runner has been given the fewest of this extraction's windows (a runner's token
+ * carries every request of the windows it is given), then the fewest in flight, then the first such lane; as a step,
+ * so that a replay starts the same child. Without a placement (one process), no lane.
  */
-const placeWindow = (windowId: string, ids: ReadonlyArray<string>, inFlight: ReadonlyMap<string, number>) =>
+const placeWindow = (windowId: string, ids: ReadonlyArray<string>, loads: Loads) =>
   Activity.make({
     name: `place/${windowId}`,
     success: Placed,
@@ -94,11 +101,14 @@ const placeWindow = (windowId: string, ids: ReadonlyArray<string>, inFlight: Rea
       env.placement === undefined
         ? Effect.succeed({})
         : Effect.map(env.placement.runnersOf(ids), (runners) => {
-            let best: { lane: number; runner: string; load: number } | undefined
+            let best: { lane: number; runner: string; placed: number; inFlight: number } | undefined
             runners.forEach((runner, lane) => {
               if (runner === undefined) return
-              const load = inFlight.get(runner) ?? 0
-              if (best === undefined || load < best.load) best = { lane, runner, load }
+              const placed = loads.placed.get(runner) ?? 0
+              const inFlight = loads.inFlight.get(runner) ?? 0
+              if (best === undefined || placed < best.placed || (placed === best.placed && inFlight < best.inFlight)) {
+                best = { lane, runner, placed, inFlight }
+              }
             })
             return best === undefined ? {} : { lane: best.lane, runner: best.runner }
           })
@@ -165,8 +175,8 @@ const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type) =>
     const startedAt = yield* Steps.now("start")
     const finished = new Map(p.finished.map((o) => [o.id, o]))
     const { placement } = yield* Environment_.Environment
-    // This extraction's windows running on each runner (by the placement's answers, journaled with each window).
-    const inFlight = new Map<string, number>()
+    // This extraction's windows on each runner (by the placement's answers, journaled with each window).
+    const loads: Loads = { placed: new Map(), inFlight: new Map() }
     // One placement at a time, each counted before the next asks: windows starting together see each other.
     const placing = yield* Effect.makeSemaphore(1)
     const outcomes = yield* Effect.forEach(
@@ -189,9 +199,11 @@ const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type) =>
         return Effect.gen(function* () {
           const ids = yield* Effect.forEach(lanes, (lane) => WindowWorkflow.executionId({ ...payload, lane }))
           const placed = yield* placing.withPermits(1)(
-            Effect.tap(placeWindow(window.id, ids, inFlight), ({ runner }) =>
+            Effect.tap(placeWindow(window.id, ids, loads), ({ runner }) =>
               Effect.sync(() => {
-                if (runner !== undefined) inFlight.set(runner, (inFlight.get(runner) ?? 0) + 1)
+                if (runner === undefined) return
+                loads.placed.set(runner, (loads.placed.get(runner) ?? 0) + 1)
+                loads.inFlight.set(runner, (loads.inFlight.get(runner) ?? 0) + 1)
               })
             )
           )
@@ -201,7 +213,7 @@ const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type) =>
           ).pipe(
             Effect.ensuring(
               Effect.sync(() => {
-                if (runner !== undefined) inFlight.set(runner, (inFlight.get(runner) ?? 1) - 1)
+                if (runner !== undefined) loads.inFlight.set(runner, (loads.inFlight.get(runner) ?? 1) - 1)
               })
             )
           )
