@@ -1,10 +1,12 @@
 /**
- * Continuous sync: keeps a sink equal to what Genesys holds, from a start date on. Each cycle extracts, as a durable
- * `ExtractionWorkflow`, the span from the last settled point (less the restatement window, since conversations can
- * still change after they end) to now: jobs for what the data-availability date has settled, sync queries for the
- * provisional tail. The sink upserts by conversation id, so a conversation read again replaces its earlier form. The
- * settled point is kept in a {@link SyncStore} beside the data and moves only after a cycle completed, so a sync
- * stopped at any moment (even `kill -9`) continues without a gap.
+ * Continuous sync: keeps a sink equal to what Genesys holds, from a start date on. The loop is one long-lived workflow
+ * (`effect-genesys/Sync`): each cycle extracts, as a child `ExtractionWorkflow`, the span from the last settled point
+ * (less the restatement window, since conversations can still change after they end) to now: jobs for what the
+ * data-availability date has settled, sync queries for the provisional tail. Between cycles it waits durably for the
+ * tail to be due or for the availability date to move. The sink upserts by conversation id, so a conversation read
+ * again replaces its earlier form. The settled point is kept in a {@link SyncStore} beside the data, written by a
+ * cycle's last step; a sync stopped at any moment (even `kill -9`) continues from its journal, with no gap and the
+ * cycle in flight resumed.
  *
  * A conversation is provisional while it has not ended before the settled point: that is derived from its times and
  * the store, not written into every row.
