@@ -9,6 +9,7 @@ import * as AggregateTruth from "../src/AggregateTruth.js"
 import * as Emulator from "../src/Emulator.js"
 import type * as EmulatorOptions from "../src/EmulatorOptions.js"
 import * as Generator from "../src/Generator.js"
+import { call } from "./EmulatorCall.js"
 
 const QUERY = "/api/v2/analytics/conversations/aggregates/query"
 const JOBS = "/api/v2/analytics/conversations/aggregates/jobs"
@@ -19,24 +20,6 @@ const options: EmulatorOptions.Input = {
   perDay: 40,
   jobs: { queueMillis: 1000, runMillis: 2000, runMillisPerConversation: 10, resultTtlMillis: 3_600_000 }
 }
-
-const call = (emu: Emulator.Service, method: string, url: string, token: string, json?: unknown) =>
-  Effect.map(
-    emu.handleRaw({
-      method,
-      url,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(json === undefined ? {} : { "content-type": "application/json" })
-      },
-      body: json === undefined ? "" : typeof json === "string" ? json : JSON.stringify(json)
-    }),
-    (raw) => ({
-      status: raw.status,
-      headers: raw.headers,
-      body: raw.body === undefined || raw.body === "" ? undefined : (JSON.parse(raw.body) as any)
-    })
-  )
 
 const setup = (input: EmulatorOptions.Input = options) =>
   Effect.gen(function* () {

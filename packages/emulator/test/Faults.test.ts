@@ -4,29 +4,12 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Either, Fiber, TestClock } from "effect"
 import * as Emulator from "../src/Emulator.js"
 import * as Faults from "../src/Faults.js"
+import { call } from "./EmulatorCall.js"
 
 const AVAILABILITY = "/api/v2/analytics/conversations/details/jobs/availability"
 const JOBS = "/api/v2/analytics/conversations/details/jobs"
 const INTERVAL = "2026-01-05T00:00:00.000Z/2026-01-07T00:00:00.000Z"
 const base = { days: 2, perDay: 40, jobs: { queueMillis: 100, runMillis: 100, runMillisPerConversation: 0 } }
-
-const call = (emu: Emulator.Service, method: string, url: string, token: string, json?: unknown) =>
-  Effect.map(
-    emu.handleRaw({
-      method,
-      url,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(json === undefined ? {} : { "content-type": "application/json" })
-      },
-      body: json === undefined ? "" : JSON.stringify(json)
-    }),
-    (raw) => ({
-      status: raw.status,
-      headers: raw.headers,
-      body: raw.body === undefined ? undefined : (JSON.parse(raw.body) as any)
-    })
-  )
 
 const statuses = (emu: Emulator.Service, token: string, n: number) =>
   Effect.forEach(Array.from({ length: n }), () =>

@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
 import * as Emulator from "../src/Emulator.js"
 import type * as EmulatorOptions from "../src/EmulatorOptions.js"
+import { call } from "./EmulatorCall.js"
 
 const JOBS = "/api/v2/analytics/conversations/details/jobs"
 const WEEK = "2026-01-05T00:00:00.000Z/2026-01-08T00:00:00.000Z"
@@ -17,24 +18,6 @@ const options: EmulatorOptions.Input = {
     resultsDefaultPageSize: 25
   }
 }
-
-const call = (emu: Emulator.Service, method: string, url: string, token: string, json?: unknown) =>
-  Effect.map(
-    emu.handleRaw({
-      method,
-      url,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(json === undefined ? {} : { "content-type": "application/json" })
-      },
-      body: json === undefined ? "" : JSON.stringify(json)
-    }),
-    (raw) => ({
-      status: raw.status,
-      headers: raw.headers,
-      body: raw.body === undefined ? undefined : (JSON.parse(raw.body) as any)
-    })
-  )
 
 const setup = (input: EmulatorOptions.Input = options) =>
   Effect.gen(function* () {

@@ -7,25 +7,12 @@ import * as GenesysConfig from "@effect-genesys/analytics/GenesysConfig"
 import { Chunk, Effect, Layer, Stream, TestClock } from "effect"
 import * as Emulator from "../src/Emulator.js"
 import * as EmulatorOptions from "../src/EmulatorOptions.js"
+import { call } from "./EmulatorCall.js"
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
 const iso = (millis: number) => new Date(millis).toISOString()
 const QUERY = "/api/v2/analytics/conversations/details/query"
-
-const call = (emu: Emulator.Service, method: string, url: string, token: string, json?: unknown) =>
-  Effect.map(
-    emu.handleRaw({
-      method,
-      url,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(json === undefined ? {} : { "content-type": "application/json" })
-      },
-      body: json === undefined ? "" : JSON.stringify(json)
-    }),
-    (raw) => ({ status: raw.status, body: raw.body === undefined ? undefined : JSON.parse(raw.body) })
-  )
 
 const live = (options: Partial<EmulatorOptions.LiveOptions> = {}, rest: EmulatorOptions.Input = {}) =>
   Emulator.make({ days: 1, perDay: 600, live: { horizonDays: 3, ...options }, ...rest })

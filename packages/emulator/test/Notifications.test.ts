@@ -6,27 +6,10 @@ import { Cause, Chunk, Deferred, Effect, Exit, Fiber, Layer, Option, Queue, Stre
 import * as Emulator from "../src/Emulator.js"
 import type * as EmulatorOptions from "../src/EmulatorOptions.js"
 import * as Notifications from "../src/Notifications.js"
+import { call } from "./EmulatorCall.js"
 
 const CHANNELS = "/api/v2/notifications/channels"
 const TOPIC = Notifications.availabilityTopic
-
-const call = (emu: Emulator.Service, method: string, url: string, token: string, json?: unknown) =>
-  Effect.map(
-    emu.handleRaw({
-      method,
-      url,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(json === undefined ? {} : { "content-type": "application/json" })
-      },
-      body: json === undefined ? "" : JSON.stringify(json)
-    }),
-    (raw) => ({
-      status: raw.status,
-      headers: raw.headers,
-      body: raw.body === undefined || raw.body === "" ? undefined : JSON.parse(raw.body)
-    })
-  )
 
 const setup = (input: EmulatorOptions.Input = {}) =>
   Effect.gen(function* () {
