@@ -1,7 +1,7 @@
 // awaitJob's poll in isolation: a scripted status sequence on the TestClock, no HTTP.
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Duration, Effect, Exit, Fiber, Option, Cause, TestClock } from "effect"
-import type { PollPolicy } from "../src/GenesysConfig.js"
+import { defaultPollPolicy, type PollPolicy } from "../src/GenesysConfig.js"
 import { ServerError } from "../src/GenesysError.js"
 import * as JobStatus from "../src/internal/details/jobStatus.js"
 import * as StatusPoll from "../src/internal/details/statusPoll.js"
@@ -54,6 +54,49 @@ describe("statusPoll", () => {
       )
       assert.isTrue(Exit.isSuccess(exit))
       assert.deepStrictEqual(polledAt, [1_000, 2_000, 4_000, 8_000, 12_000, 16_000])
+    })
+  )
+
+  // A job done at `doneAt` (milliseconds after submission), polled by the default policy without jitter.
+  const doneAtUnderDefault = (doneAt: number) =>
+    Effect.gen(function* () {
+      const polledAt: Array<number> = []
+      const start = yield* Clock.currentTimeMillis
+      const jobStatus = (jobId: string) =>
+        Effect.map(Clock.currentTimeMillis, (clock): JobStatus.JobStatus => {
+          const now = clock - start
+          polledAt.push(now)
+          return now >= doneAt ? JobStatus.Fulfilled.make({ jobId }) : JobStatus.Pending.make({ jobId })
+        })
+      const { audit } = memoryAudit()
+      const awaitJob = StatusPoll.make({ jobStatus, audit, policy: { ...defaultPollPolicy, jitter: false } })
+      const fiber = yield* Effect.fork(awaitJob("job-1"))
+      yield* TestClock.adjust(Duration.millis(doneAt + 20_000))
+      assert.isTrue(Exit.isSuccess(yield* Fiber.await(fiber)))
+      return polledAt
+    })
+
+  it.effect("the default policy notices a job done at most 1 s or 15 % of its age late", () =>
+    Effect.gen(function* () {
+      // Jobs of an extraction's waves (3-12 s on the emulator's model) up to long ones. The exponential ×1.25 from
+      // the first poll noticed a 9.3 s job at 12.26 s, 2.96 s (32 %) late, while its job slot stood idle.
+      for (const doneAt of [3_100, 5_500, 9_300, 10_700, 14_200, 21_000, 45_000, 90_000, 300_000]) {
+        const seen = (yield* doneAtUnderDefault(doneAt)).at(-1)!
+        assert.isAtMost(seen - doneAt, Math.max(1_000, 0.15 * seen) + 1, `job done at ${doneAt} ms, seen at ${seen}`)
+      }
+    })
+  )
+
+  it.effect("the default policy polls every second while a job is young, then 15 % of its age apart up to 10 s", () =>
+    Effect.gen(function* () {
+      const polledAt = yield* doneAtUnderDefault(600_000)
+      assert.deepStrictEqual(polledAt.slice(0, 8), [1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 7_000, 8_050])
+      const gaps = polledAt.slice(1).map((t, i) => t - polledAt[i]!)
+      assert.isTrue(gaps.every((g) => g >= 1_000 && g <= 10_000))
+      // The rate budget: 22 polls in a job's first minute (12 under the exponential ×1.25), 6 a minute once the spacing
+      // is at its maximum.
+      assert.strictEqual(polledAt.filter((t) => t <= 60_000).length, 22)
+      assert.strictEqual(polledAt.filter((t) => t > 300_000 && t <= 360_000).length, 6)
     })
   )
 
