@@ -351,6 +351,17 @@ export const defaultJobs = 2
  */
 const windowsInFlight = (jobs: number): number => 2 * jobs
 
+/**
+ * A job window's size for `Submission.largestFirst`: the sync query's `totalHits` over it (one request), or a failure
+ * without a request when Genesys would refuse that sync query (a window longer than the sync query allows).
+ */
+const windowSize = <E>(ctx: WindowContext<E>, window: Window): Effect.Effect<number, unknown> => {
+  const body = { interval: window.interval, ...ctx.filters }
+  return Either.isLeft(QueryValidator.checkQuery(body, ctx.validator).result)
+    ? Effect.fail("unsized" as const)
+    : ctx.details.queryTotalHits(QueryValidator.markChecked(body, "sync", ctx.validator))
+}
+
 /** The services a run uses, read once. */
 const runServices = Effect.gen(function* () {
   return {
@@ -499,8 +510,14 @@ export const run = <E>(plan: Plan, sink: ExtractionSink.ExtractionSink<E, unknow
       pageSize: options?.pageSize,
       maxResubmissions: options?.maxResubmissions ?? 2
     }
+    const windows = yield* Submission.largestFirst({
+      windows: plan.windows,
+      slots: ctx.concurrency.initial,
+      started: (w) => ledger.state(w.id).state !== "pending",
+      size: (w) => windowSize(ctx, w)
+    })
     const outcome = yield* Effect.either(
-      Effect.forEach(plan.windows, (w) => runWindow(ctx, w), {
+      Effect.forEach(windows, (w) => runWindow(ctx, w), {
         concurrency: windowsInFlight(ctx.concurrency.initial),
         discard: true
       })

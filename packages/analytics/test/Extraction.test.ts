@@ -10,7 +10,7 @@ import * as ExtractionSink from "../src/ExtractionSink.js"
 import * as internalPlan from "../src/internal/extraction/layout.js"
 import * as Interval from "../src/Interval.js"
 import { anchorMillis, DAY, day0, emulatorOptions, HOUR, threeDays, watermarkMillis } from "./ExtractionFixtures.js"
-import { clientLayer, drive } from "./GenesysHttpFixtures.js"
+import { AuditRecords, clientLayer, drive, requestsTo } from "./GenesysHttpFixtures.js"
 
 const withEmulator = <A, E, R>(
   body: Effect.Effect<A, E, R>,
@@ -208,6 +208,56 @@ describe("Extraction.run against the emulator", () => {
         )
       })
     )
+  )
+
+  it.effect(
+    "more windows than job slots: the largest windows' jobs go first, each window counted once beforehand",
+    () =>
+      Effect.gen(function* () {
+        // A week from a Saturday, settled: the weekend's days hold fewer conversations than the weekdays after them, so
+        // the plan's order (by date) is not the order of size.
+        const start = Date.parse("2026-01-03T00:00:00.000Z")
+        const anchor = start + 7 * DAY + 10 * HOUR
+        yield* TestClock.setTime(anchor)
+        const week = Interval.format(start, start + 7 * DAY)
+        const layer = Layer.merge(
+          clientLayer(
+            {
+              ...emulatorOptions,
+              startDate: "2026-01-03",
+              days: 7,
+              anchorMillis: anchor,
+              jobs: { ...emulatorOptions.jobs, availabilityLagMillis: HOUR }
+            },
+            { paging: { jobPageSize: 25 } }
+          ),
+          CheckpointStore.layerMemory
+        )
+        yield* Effect.gen(function* () {
+          const plan = yield* Extraction.plan({ interval: week }, { jobWindow: "1 day" })
+          assert.strictEqual(plan.windows.length, 7)
+          const sink = ExtractionSink.memory()
+          const exit = yield* drive(Extraction.run(plan, sink, { concurrency: 2 }))
+          assert.isTrue(Exit.isSuccess(exit))
+          const emulator = yield* Emulator.Emulator
+          const size = new Map<string, number>()
+          for (const w of plan.windows)
+            size.set(w.interval, (yield* emulator.groundTruthSync({ interval: w.interval })).length)
+          const submitted = (yield* AuditRecords).flatMap((e) => (e.type === "job.submitted" ? [e.window!] : []))
+          const bySize = [...plan.windows.map((w) => w.interval)].sort((a, b) => size.get(b)! - size.get(a)!)
+          assert.notDeepEqual(
+            bySize,
+            plan.windows.map((w) => w.interval),
+            "the test's days are not already in size order"
+          )
+          assert.deepStrictEqual(submitted, bySize)
+          assert.strictEqual((yield* requestsTo("POST", "/api/v2/analytics/conversations/details/query")).length, 7)
+          assert.deepStrictEqual(
+            sorted(idsOf(sink.written)),
+            sorted(yield* emulator.groundTruthSync({ interval: week }))
+          )
+        }).pipe(Effect.provide(layer))
+      })
   )
 
   it.effect("applies the filters in every window", () =>

@@ -277,6 +277,68 @@ describe("submission", () => {
   )
 })
 
+describe("largestFirst", () => {
+  const sizes = [300, 900, 100, 900, 500, 700]
+  const windows = [...sizes.map((_, i) => window(i)), window(6, "query")]
+  const sizeOf = (calls: Array<string>) => (w: PlannedWindow) =>
+    Effect.sync(() => {
+      calls.push(w.id)
+      return sizes[Number(w.id.slice(1))]!
+    })
+  const ids = (ws: ReadonlyArray<PlannedWindow>) => ws.map((w) => w.id)
+
+  it.effect("more job windows than slots: the largest first, equal sizes in plan order, sync-query windows after", () =>
+    Effect.gen(function* () {
+      const calls: Array<string> = []
+      const ordered = yield* Submission.largestFirst({ windows, slots: 2, started: () => false, size: sizeOf(calls) })
+      assert.deepStrictEqual(ids(ordered), ["w1", "w3", "w5", "w4", "w0", "w2", "w6"])
+      assert.deepStrictEqual([...calls].sort(), ["w0", "w1", "w2", "w3", "w4", "w5"])
+    })
+  )
+
+  it.effect("windows holding a job keep their place ahead and are not counted", () =>
+    Effect.gen(function* () {
+      const calls: Array<string> = []
+      const started = (w: PlannedWindow) => w.id === "w2" || w.id === "w4"
+      const ordered = yield* Submission.largestFirst({ windows, slots: 2, started, size: sizeOf(calls) })
+      assert.deepStrictEqual(ids(ordered), ["w2", "w4", "w1", "w3", "w5", "w0", "w6"])
+      assert.deepStrictEqual([...calls].sort(), ["w0", "w1", "w3", "w5"])
+    })
+  )
+
+  it.effect("no more windows to submit than slots: the plan's order, nothing counted", () =>
+    Effect.gen(function* () {
+      const calls: Array<string> = []
+      const ordered = yield* Submission.largestFirst({ windows, slots: 6, started: () => false, size: sizeOf(calls) })
+      assert.deepStrictEqual(ids(ordered), ids(windows))
+      assert.deepStrictEqual(calls, [])
+    })
+  )
+
+  it.effect("a failed count, or counts slower than the timeout, leave the plan's order", () =>
+    Effect.gen(function* () {
+      const failing = yield* Submission.largestFirst({
+        windows,
+        slots: 2,
+        started: () => false,
+        size: (w) => (w.id === "w3" ? Effect.fail("refused") : Effect.succeed(1))
+      })
+      assert.deepStrictEqual(ids(failing), ids(windows))
+      const fiber = yield* Effect.fork(
+        Submission.largestFirst({
+          windows,
+          slots: 2,
+          started: () => false,
+          size: (w) => Effect.as(Effect.sleep(w.id === "w5" ? "1 minute" : "1 second"), 1)
+        })
+      )
+      yield* TestClock.adjust(Submission.sizingTimeout)
+      const slow = yield* Fiber.join(fiber)
+      assert.deepStrictEqual(ids(slow), ids(windows))
+    })
+  )
+})
+
 describe("jobWindow", () => {
   it("restartable failures, gone jobs and the skip a window starts with", () => {
     const expired = new JobExpired({ jobId: "j" })

@@ -78,3 +78,48 @@ export const submitWithRetries = <R>(options: {
     })
   return attempt(0)
 }
+
+/** Longest wait for the windows' sizes before the run starts in the plan's order. @internal */
+export const sizingTimeout = Duration.seconds(10)
+
+/**
+ * The order in which a run's windows take job slots: the largest jobs first, when there are more windows to submit
+ * than slots (the longest-processing-time rule). A slot freed by a short job then takes the next largest, and the
+ * last jobs to finish are the smallest, so their pages, read after every other job is done, are few: with a plan of
+ * equal days, a week's rhythm alone (an emulated org's weekends hold a third of a weekday) made 3-day windows of 4,070
+ * to 7,836 conversations, and the largest, submitted second, ended the run. Windows that hold a job already (resumed
+ * from a checkpoint) keep their place ahead of the others; windows that are not jobs keep theirs after them.
+ *
+ * `size` counts a window (the sync query's `totalHits`: the conversations that start in it, close to what its job
+ * holds); a failed count, or counts slower than `sizingTimeout`, leave the plan's order, which is as correct (the order
+ * never changes what a run writes, only when).
+ *
+ * @internal
+ */
+export const largestFirst = <W extends { readonly kind: string }, E, R>(options: {
+  readonly windows: ReadonlyArray<W>
+  readonly slots: number
+  /** The window holds a job or is done: it is neither counted nor moved. */
+  readonly started: (window: W) => boolean
+  readonly size: (window: W) => Effect.Effect<number, E, R>
+}): Effect.Effect<ReadonlyArray<W>, never, R> => {
+  const fresh = options.windows.filter((w) => w.kind === "job" && !options.started(w))
+  if (fresh.length <= options.slots) return Effect.succeed(options.windows)
+  return Effect.forEach(fresh, (w) => Effect.map(options.size(w), (n) => [w, n] as const), {
+    concurrency: 2 * options.slots
+  }).pipe(
+    Effect.timeoutOption(sizingTimeout),
+    Effect.option,
+    Effect.map((sized) => {
+      if (sized._tag === "None" || sized.value._tag === "None") return options.windows
+      // A stable sort: windows of equal size keep the plan's order.
+      const bySize = [...sized.value.value].sort((a, b) => b[1] - a[1]).map(([w]) => w)
+      const moved = new Set<W>(fresh)
+      return [
+        ...options.windows.filter((w) => w.kind === "job" && !moved.has(w)),
+        ...bySize,
+        ...options.windows.filter((w) => w.kind !== "job")
+      ]
+    })
+  )
+}
