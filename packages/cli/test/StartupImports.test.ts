@@ -1,8 +1,9 @@
 // What each start of the command loads before it knows what it will run: the static import graph of the emitted
-// JavaScript (TypeScript's own transpiler decides which imports survive), from `bin.ts` and from the command tree.
-// Start-up time is mostly module loading, so a heavy module imported statically here shows up on every `--help`
-// and every dry run; the commands themselves load on first use, through `import()`. A behavioural guard for the
-// start-up time, with no timing in it.
+// JavaScript (TypeScript's own transpiler decides which imports survive), from `bin.ts`, `internal/start.ts` (the
+// entry of the bundle) and the command tree. Start-up time is mostly module loading, so a heavy module imported
+// statically here shows up on every `--help` and every dry run; the commands themselves load on first use, through
+// `import()`, and the bundle keeps each of them in its own files for that reason. A guard for the start-up time, with
+// no timing in it; BinProcessStartup.test.ts checks the same of the built bundle, as processes.
 import { assert, describe, it } from "@effect/vitest"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -85,15 +86,21 @@ const heavyFiles =
   /^(emulator|sql)\/|^analytics\/src\/(?!GenesysError|KnownSecrets|internal\/http\/knownSecrets)|^cli\/src\/(internal\/(extract|commands|aggregate|demo|demoSync|runner|cluster\w*|sync|engine|durableRun|connection|output|telemetrySdk)|Where|IntervalArg)\.ts$/
 
 describe("start-up imports", () => {
-  it("help needs neither Effect nor @effect/cli: bin.ts loads only the help text and the terminal guard", () => {
+  it("bin.ts loads nothing before it picks the bundle or the unbundled build", () => {
     const { files, packages: loaded } = graph("bin.ts")
+    assert.deepStrictEqual([...loaded], [])
+    assert.deepStrictEqual(files, ["cli/src/bin.ts"])
+  })
+
+  it("help needs neither Effect nor @effect/cli: start.ts loads only the help text and the terminal guard", () => {
+    const { files, packages: loaded } = graph("internal/start.ts")
     assert.deepStrictEqual([...loaded], [])
     assert.deepStrictEqual(files.sort(), [
       "analytics/src/KnownSecrets.ts",
       "analytics/src/internal/http/knownSecrets.ts",
-      "cli/src/bin.ts",
       "cli/src/internal/help.ts",
-      "cli/src/internal/secretGuard.ts"
+      "cli/src/internal/secretGuard.ts",
+      "cli/src/internal/start.ts"
     ])
   })
 

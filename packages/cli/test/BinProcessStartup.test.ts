@@ -1,0 +1,158 @@
+/**
+ * What a start of the command loads, as processes (`npm test` builds first; alone: `npm run build -w
+ * @effect-genesys/cli`, which makes the bundle as well). `dist/bin.js` runs the bundle in `dist/bundle/` while it is
+ * current, else the unbundled build; the bundle's files then load as the command needs them: `--help` without
+ * Effect, a refused command line without any command's code, a plain extraction without SQL, the cluster or
+ * telemetry. The modules a bundle file holds are read from its module comments (`// <path>` before each module). No
+ * timing: start-up time is measured by hand (docs/cli.md).
+ */
+import * as ChildProcess from "node:child_process"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterAll, assert, describe, it } from "@effect/vitest"
+
+const cliDir = fileURLToPath(new URL("..", import.meta.url))
+const binJs = Path.join(cliDir, "dist", "bin.js")
+const slow = { timeout: 30_000 }
+
+const scratch = Fs.mkdtempSync(Path.join(Os.tmpdir(), "bin-startup-"))
+afterAll(() => Fs.rmSync(scratch, { recursive: true, force: true }))
+
+// A module hook (in Node's loader thread) appends every file: URL the process loads to $STARTUP_LOADED.
+const hooks = `data:text/javascript,${encodeURIComponent(
+  `import * as Fs from "node:fs"
+export async function load(url, context, next) {
+  if (url.startsWith("file:")) Fs.appendFileSync(process.env.STARTUP_LOADED, url + "\\n")
+  return next(url, context)
+}`
+)}`
+const register = `data:text/javascript,${encodeURIComponent(
+  `import { register } from "node:module"; register(${JSON.stringify(hooks)})`
+)}`
+
+let runs = 0
+/** Runs `node <script> ...args` without GENESYS_* settings; its exit code, output and the files it loaded. */
+const run = (script: string, args: ReadonlyArray<string>) => {
+  const log = Path.join(scratch, `loaded-${runs++}.txt`)
+  const env: Record<string, string> = { STARTUP_LOADED: log }
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("GENESYS_")) env[k] = v
+  const result = ChildProcess.spawnSync(process.execPath, ["--import", register, script, ...args], {
+    env,
+    encoding: "utf8",
+    cwd: scratch,
+    timeout: 25_000
+  })
+  const loaded = Fs.existsSync(log) ? Fs.readFileSync(log, "utf8").trim().split("\n") : []
+  return {
+    code: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    loaded: loaded.map((url) => fileURLToPath(url))
+  }
+}
+
+/** The modules the bundle files among `files` hold, by their module comments (paths relative to packages/cli). */
+const modulesOf = (files: ReadonlyArray<string>) =>
+  files
+    .filter((file) => file.startsWith(Path.join(cliDir, "dist", "bundle") + Path.sep))
+    .flatMap((file) => [...Fs.readFileSync(file, "utf8").matchAll(/^\/\/ (\S+\.[cm]?js)$/gm)].map((m) => m[1]!))
+
+const packageOf = (module: string) => {
+  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(module)
+  return match !== null ? match[1]! : /^\.\.\/(analytics|emulator|sql)\//.test(module) ? "workspace" : "cli"
+}
+
+// Never loaded before a command's handler needs them (the same list as StartupImports.test.ts).
+const heavy =
+  /^(@effect\/(sql|sql-pg|sql-sqlite-node|cluster|workflow|rpc|opentelemetry)|@opentelemetry\/.*|better-sqlite3|pg|ws|undici)$/
+
+describe("start-up of the built command", () => {
+  it("runs the bundle: --help loads neither Effect nor @effect/cli", slow, () => {
+    const { code, stdout, loaded } = run(binJs, ["--help"])
+    assert.strictEqual(code, 0)
+    assert.include(stdout, "usage: genesys-analytics")
+    assert.include(
+      loaded,
+      Path.join(cliDir, "dist", "bundle", "start.js"),
+      "dist/bin.js did not run the bundle: build it with `npm run build -w @effect-genesys/cli` (tsc -b alone leaves it out of date)"
+    )
+    assert.notInclude(loaded, Path.join(cliDir, "dist", "internal", "start.js"))
+    const modules = modulesOf(loaded)
+    // The module comments are there to be read: the help text is among them.
+    assert.include(modules, "dist/internal/help.js")
+    assert.deepStrictEqual([...new Set(modules.map(packageOf))].sort(), ["cli", "workspace"], modules.join("\n"))
+  })
+
+  it("a refused command line loads @effect/cli and effect, but no command", slow, () => {
+    const { code, stderr, loaded } = run(binJs, ["extract", "--no-such-flag"])
+    assert.strictEqual(code, 2, stderr)
+    const modules = modulesOf(loaded)
+    assert.include(modules, "dist/Cli.js")
+    const packages = new Set(modules.map(packageOf))
+    assert.isTrue(packages.has("effect") && packages.has("@effect/cli"), [...packages].join(" "))
+    for (const name of packages) assert.notMatch(name, heavy)
+    assert.notInclude(modules, "dist/internal/extract.js")
+  })
+
+  it("a plain extraction loads its own code, without SQL, the cluster or telemetry", slow, () => {
+    // Refused for its missing client id, after the extract command has loaded.
+    const { code, stderr, loaded } = run(binJs, ["extract", "--interval", "last-2-days", "--dry-run"])
+    assert.strictEqual(code, 2, stderr)
+    assert.include(stderr, "missing client id")
+    const modules = modulesOf(loaded)
+    assert.include(modules, "dist/internal/extract.js")
+    for (const name of new Set(modules.map(packageOf))) {
+      assert.notMatch(
+        name,
+        /^(@effect\/(sql|sql-pg|sql-sqlite-node|cluster|workflow|opentelemetry)|@opentelemetry\/.*|pg)$/
+      )
+    }
+    for (const module of modules)
+      assert.notMatch(module, /internal\/(durableRun|clusterSubmit|cluster|telemetrySdk)\.js$/)
+  })
+})
+
+describe("dist/bin.js picks the bundle while it is current", () => {
+  /**
+   * A copy of dist/bin.js in a scratch package, with a build info file, a stamp of `kind` and two entries that print
+   * which one ran.
+   */
+  const fake = (kind: "current" | "absent" | "none") => {
+    const dir = Fs.mkdtempSync(Path.join(scratch, "pkg-"))
+    for (const sub of ["dist/bundle", "dist/internal", ".tsbuildinfo"])
+      Fs.mkdirSync(Path.join(dir, sub), { recursive: true })
+    Fs.copyFileSync(binJs, Path.join(dir, "dist", "bin.js"))
+    Fs.writeFileSync(Path.join(dir, "dist", "bundle", "start.js"), 'process.stdout.write("bundle")\n')
+    Fs.writeFileSync(Path.join(dir, "dist", "internal", "start.js"), 'process.stdout.write("unbundled")\n')
+    const info = Path.join(dir, ".tsbuildinfo", "src.tsbuildinfo")
+    Fs.writeFileSync(info, "{}")
+    const stat = Fs.statSync(info)
+    const builds =
+      kind === "current"
+        ? [{ file: ".tsbuildinfo/src.tsbuildinfo", size: stat.size, mtimeMs: stat.mtimeMs }]
+        : [{ file: "../no-such-package/.tsbuildinfo/src.tsbuildinfo", size: 1, mtimeMs: 1 }]
+    if (kind !== "none") Fs.writeFileSync(Path.join(dir, "dist", "bundle", "stamp.json"), JSON.stringify({ builds }))
+    return {
+      info,
+      ran: () => ChildProcess.execFileSync(process.execPath, [Path.join(dir, "dist", "bin.js")], { encoding: "utf8" })
+    }
+  }
+
+  it("the bundle while its build info files are unchanged, or absent (an installed package has none)", () => {
+    assert.strictEqual(fake("current").ran(), "bundle")
+    assert.strictEqual(fake("absent").ran(), "bundle")
+  })
+
+  it("the unbundled build after a TypeScript build the bundle has not seen, or without a stamp", () => {
+    const rebuilt = fake("current")
+    Fs.writeFileSync(rebuilt.info, '{"changed":true}')
+    assert.strictEqual(rebuilt.ran(), "unbundled")
+    const touched = fake("current")
+    const later = new Date(Date.now() + 5_000)
+    Fs.utimesSync(touched.info, later, later)
+    assert.strictEqual(touched.ran(), "unbundled")
+    assert.strictEqual(fake("none").ran(), "unbundled")
+  })
+})
