@@ -33,28 +33,39 @@ const cpuMillis = (r: { cpuUserMillis: number; cpuSystemMillis: number }) => r.c
 
 // ---- 1 ------------------------------------------------------------------------------------------------------
 
-/** Scenario 1 variants: the three contenders and ours over Node's `http` client. @since 0.1.0 */
+/** Scenario 1 variants: the three contenders, and ours and the floor over Node's `http` client. @since 0.1.0 */
 export type Variant = Scenarios.Variant
 
 const perVariant = <A>(f: (v: Variant) => A): Record<Variant, A> => ({
   ours: f("ours"),
   "ours-node": f("ours-node"),
   sdk: f("sdk"),
-  floor: f("floor")
+  floor: f("floor"),
+  "floor-node": f("floor-node")
 })
 
-/** Ratios of both our variants to the SDK and to the floor. @since 0.1.0 */
+/**
+ * Ratios of both our variants to the SDK and to the floor over the same transport (`ours-node` to `floor-node`),
+ * and of the floor over Node's `http` to the SDK: what a client over the SDK's transport that validates nothing costs.
+ *
+ * @since 0.1.0
+ */
 export interface VariantRatios {
   readonly ours: Ratios
   readonly "ours-node": Ratios
+  readonly floorNodeToSdk: number
 }
+
+/** The floor that `variant` is compared with: the one over the same transport. */
+const floorOf = (variant: "ours" | "ours-node"): Variant => (variant === "ours" ? "floor" : "floor-node")
 
 const variantRatios = (x: Record<Variant, number>): VariantRatios => ({
   ours: { oursToSdk: round(ratio(x.ours, x.sdk)), oursToFloor: round(ratio(x.ours, x.floor)) },
   "ours-node": {
     oursToSdk: round(ratio(x["ours-node"], x.sdk)),
-    oursToFloor: round(ratio(x["ours-node"], x.floor))
-  }
+    oursToFloor: round(ratio(x["ours-node"], x["floor-node"]))
+  },
+  floorNodeToSdk: round(ratio(x["floor-node"], x.sdk))
 })
 
 /** Scenario 1 figures (medians over repetitions). @since 0.1.0 */
@@ -69,7 +80,7 @@ export interface Throughput {
   readonly peakRssMiB: Record<Variant, number>
   readonly emulatorCpuSeconds: Record<Variant, number>
   /** Median over repetitions of the per-repetition ratio ours / SDK and ours / floor (paired runs). */
-  readonly pairedCpuRatios: VariantRatios
+  readonly pairedCpuRatios: Omit<VariantRatios, "floorNodeToSdk">
   readonly ratios: { readonly wall: VariantRatios; readonly cpu: VariantRatios; readonly peakRss: VariantRatios }
 }
 
@@ -88,7 +99,7 @@ export const throughput = (data: Scenarios.ThroughputData): Throughput => {
   }
   const paired = (v: "ours" | "ours-node"): Ratios => ({
     oursToSdk: round(median(reps.map((rep) => ratio(cpuIn(v, rep), cpuIn("sdk", rep))))),
-    oursToFloor: round(median(reps.map((rep) => ratio(cpuIn(v, rep), cpuIn("floor", rep)))))
+    oursToFloor: round(median(reps.map((rep) => ratio(cpuIn(v, rep), cpuIn(floorOf(v), rep)))))
   })
   return {
     conversations: data.conversations,

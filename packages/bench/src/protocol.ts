@@ -75,7 +75,7 @@ export interface ContenderInput {
   readonly sampleMillis: number
   /** When set, force a GC this often and sample the heap left in use (the memory scenario). */
   readonly gcSampleMillis?: number | undefined
-  /** HTTP client under our library (ignored by the others): `fetch` (default) or Node's `http`. */
+  /** HTTP client under our library and the floor (ignored by the SDK): `fetch` (default) or Node's `http`. */
   readonly transport?: "fetch" | "node" | undefined
 }
 

@@ -71,11 +71,13 @@ const check = (what: string, result: RunResult, truth: Truth) => {
   }
 }
 
-/** A contender, or ours over Node's `http` client (scenario 1 only). @since 0.1.0 */
-export type Variant = ContenderName | "ours-node"
+/** A contender, or ours or the floor over Node's `http` client (scenario 1 only). @since 0.1.0 */
+export type Variant = ContenderName | "ours-node" | "floor-node"
 
 /** The variants of scenario 1. @since 0.1.0 */
-export const throughputVariants: ReadonlyArray<Variant> = ["ours", "ours-node", "sdk", "floor"]
+export const throughputVariants: ReadonlyArray<Variant> = ["ours", "ours-node", "sdk", "floor", "floor-node"]
+
+const overNodeHttp = (variant: Variant): boolean => variant === "ours-node" || variant === "floor-node"
 
 /** One measured contender run with the emulator's CPU over the same span. @since 0.1.0 */
 export interface MeasuredRun extends RunResult {
@@ -94,7 +96,7 @@ const sequentialRun = async (
   gcSampleMillis?: number
 ): Promise<{ result: RunResult; emulatorCpuMillis: number }> => {
   const before = await emulator.cpuMillis()
-  const contender: ContenderName = variant === "ours-node" ? "ours" : variant
+  const contender: ContenderName = variant === "ours-node" ? "ours" : variant === "floor-node" ? "floor" : variant
   const result = await runContender(
     {
       contender,
@@ -102,7 +104,7 @@ const sequentialRun = async (
       task,
       sampleMillis: settings.sampleMillis,
       ...(gcSampleMillis === undefined ? {} : { gcSampleMillis }),
-      ...(variant === "ours-node" ? { transport: "node" as const } : {})
+      ...(overNodeHttp(variant) ? { transport: "node" as const } : {})
     },
     { timeoutMillis: settings.runTimeoutMillis, cpuProfileDir }
   )

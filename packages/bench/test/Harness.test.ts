@@ -1,6 +1,6 @@
 /**
  * The bench harness on a tiny dataset: every contender process (ours over fetch and over Node http, the
- * official SDK, the raw floor) extracts exactly the emulator's ground truth — count and id checksum — in the
+ * official SDK, the raw floor over fetch and over Node http) extracts exactly the emulator's ground truth — count and id checksum — in the
  * throughput flow and in the planned extraction, and the report renders from the figures. Children run the
  * built `dist` entries (`npm test` builds first).
  */
@@ -72,6 +72,10 @@ describe("bench harness", () => {
         throughput: figures
       })
       assert.include(md, `**${data.conversations.toLocaleString("en-US")} conversations**`)
+      // Ours over Node's `http` is compared with the floor over the same transport, which is also set beside the SDK.
+      assert.isTrue(Number.isFinite(figures.ratios.cpu.floorNodeToSdk))
+      assert.include(md, "| ours over `NodeHttpClient` / floor over Node's `http` (`http.request` + `JSON.parse`) |")
+      assert.include(md, "| floor over Node's `http` (`http.request` + `JSON.parse`) / SDK |")
     } finally {
       cleanup()
     }
