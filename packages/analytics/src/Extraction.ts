@@ -289,13 +289,15 @@ export const plan = Effect.fn("Extraction.plan")(function* (query: unknown, opti
       validated.interval
     )
   }
-  const availability = yield* details.availability()
+  // Both reads at once: a round trip less before the first job.
+  const [availability, jobs] = yield* Effect.all([details.availability(), details.jobConcurrencyLimit()], {
+    concurrency: 2
+  })
   const watermarkMillis =
     availability.dataAvailabilityDate === undefined ? Number.NaN : Date.parse(availability.dataAvailabilityDate)
   const nowMillis = yield* Clock.currentTimeMillis
   // Without a watermark nothing is known to be settled: everything goes through the sync query.
   const watermark = Number.isNaN(watermarkMillis) ? interval.startMillis : watermarkMillis
-  const jobs = yield* details.jobConcurrencyLimit()
   const windows = layout(interval, { watermarkMillis: watermark, nowMillis, jobs }, options)
   yield* extractionQueries.checkQueryWindows(pickFilters(validated), windows, validator)
   const covered = Interval.format(

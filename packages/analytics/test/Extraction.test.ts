@@ -1,7 +1,7 @@
 import * as Emulator from "@effect-genesys/emulator/Emulator"
 import type * as EmulatorOptions from "@effect-genesys/emulator/EmulatorOptions"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Layer, Option, Stream, TestClock } from "effect"
+import { Cause, Clock, Effect, Exit, Layer, Option, Stream, TestClock } from "effect"
 import * as fc from "fast-check"
 import * as CheckpointStore from "../src/CheckpointStore.js"
 import * as ConversationDetails from "../src/ConversationDetails.js"
@@ -208,6 +208,24 @@ describe("Extraction.run against the emulator", () => {
         )
       })
     )
+  )
+
+  it.effect(
+    "planning reads the availability date and the org's job limit at once: one round trip after the login",
+    () =>
+      Effect.gen(function* () {
+        yield* TestClock.setTime(anchorMillis)
+        // Every request waits exactly 1 s (a log-normal with p99 = median).
+        const layer = clientLayer({ ...emulatorOptions, latency: { medianMillis: 1_000, p99Millis: 1_000 } })
+        yield* Effect.gen(function* () {
+          const t0 = yield* Clock.currentTimeMillis
+          const exit = yield* drive(Extraction.plan({ interval: threeDays }), { step: "100 millis" })
+          assert.isTrue(Exit.isSuccess(exit))
+          // The token, then availability and limits together (one after the other took 3 s).
+          assert.strictEqual((yield* Clock.currentTimeMillis) - t0, 2_000)
+          assert.strictEqual(Exit.isSuccess(exit) ? exit.value.jobs : undefined, 5)
+        }).pipe(Effect.provide(layer))
+      })
   )
 
   it.effect(
