@@ -55,6 +55,7 @@ closed_registry=http://127.0.0.1:9/
 scope_registry=(--@effect-genesys:registry=$closed_registry)
 
 step "build"
+# Packing the command builds it again with its bundle (dist/bundle, what its bin runs): its prepack script.
 (cd "$root" && npx tsc -b packages/analytics packages/emulator packages/sql packages/cli)
 
 step "pack"
@@ -77,6 +78,10 @@ for pkg in analytics emulator sql cli; do
     grep -qx "$required" <<<"$contents" || fail "@effect-genesys/$pkg: $required missing from the tarball"
   done
   if grep -q "^package/test/" <<<"$contents"; then fail "@effect-genesys/$pkg: tests packed"; fi
+done
+contents=$(tar -tzf "$cli_tgz")
+for required in package/dist/bundle/start.js package/dist/bundle/stamp.json; do
+  grep -qx "$required" <<<"$contents" || fail "@effect-genesys/cli: $required (the bundle) missing from the tarball"
 done
 
 # The first line of a README that starts with `prefix`, its @effect-genesys names swapped for the tarballs.
