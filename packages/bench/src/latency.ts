@@ -90,6 +90,10 @@ export interface VariantFigures {
   readonly rateLimitedMax: number
   /** Jobs submitted (202 answers to `POST …/details/jobs`). */
   readonly submitted: number
+  /** Results pages served (200 answers to `GET …/details/jobs/{id}/results`). */
+  readonly pages?: number | undefined
+  /** Its emulator's CPU per results page served, in milliseconds: the work of building one (median of rounds). */
+  readonly emulatorCpuPerPageMillis?: number | undefined
   /** Ours: windows planned and windows in flight at once (first, last). */
   readonly plan?:
     | { readonly windows: number; readonly concurrency: number; readonly finalConcurrency: number }
@@ -122,6 +126,15 @@ export interface Figures {
   }>
 }
 
+const resultPages = (requests: ReadonlyArray<RecordedRequest>) =>
+  requests.filter(
+    (r) =>
+      r.method === "GET" &&
+      r.status === 200 &&
+      r.path.startsWith("/api/v2/analytics/conversations/details/jobs/") &&
+      r.path.endsWith("/results")
+  ).length
+
 const submissions = (requests: ReadonlyArray<RecordedRequest>) =>
   requests.filter(
     (r) => r.method === "POST" && r.path === "/api/v2/analytics/conversations/details/jobs" && r.status === 202
@@ -152,6 +165,8 @@ export const figures = (
       rateLimited: round(median(stats.map((s) => s.rateLimited)), 0),
       rateLimitedMax: Math.max(0, ...stats.map((s) => s.rateLimited)),
       submitted: round(median(runs.map((r) => submissions(r.requests))), 0),
+      pages: round(median(runs.map((r) => resultPages(r.requests))), 0),
+      emulatorCpuPerPageMillis: round(median(runs.map((r) => ratio(r.emulatorCpuMillis, resultPages(r.requests)))), 0),
       ...(plan === undefined ? {} : { plan })
     }
   })
@@ -240,6 +255,9 @@ export const section = (f: Figures): string => {
   const j = f.jobModel
   const ours = f.variants.find((v) => v.variant === "ours")
   const plan = ours?.plan
+  const perPage = median(
+    f.variants.flatMap((v) => (v.emulatorCpuPerPageMillis === undefined ? [] : [v.emulatorCpuPerPageMillis]))
+  )
   return `${sectionBegin}
 ## Realistic latency (scenario 6)
 
@@ -265,7 +283,7 @@ ${
         plan.finalConcurrency === plan.concurrency ? "" : ` (lowered to ${plan.finalConcurrency})`
       }`
 },
-pages of its default size. The hand-written loops read pages of ${fmt(f.pageSize, 0)} and poll every
+pages of its default size, the largest windows' jobs first. The hand-written loops read pages of ${fmt(f.pageSize, 0)} and poll every
 ${fmt(f.pollMillis / 1000)} s.`)}
 
 ${table(
@@ -314,7 +332,15 @@ ${
     : `${fmt(b.rateSeconds)} s of full windows of ${f.count} (the bound takes the larger)`
 }.
 The bound leaves out the emulator's time to build pages and the client's to read them; it is a floor, not a
-target any client reaches exactly.`)}
+target any client reaches exactly. ${
+  !Number.isFinite(perPage)
+    ? ""
+    : `Building a page is not free: an emulator spent a median ${fmt(perPage, 0)} ms of CPU per page it served in this
+run, so the last job's chain of ${b.pagesPerJob} pages alone takes ${fmt((perPage * b.pagesPerJob) / 1000)} s more than
+the bound counts, and the ${fmt(b.jobs * b.pagesPerJob, 0)} pages of ${b.jobs} jobs that end together ${fmt(
+        (perPage * b.jobs * b.pagesPerJob) / 1000
+      )} s of one emulator's CPU (one Node process builds them one at a time).`
+}`)}
 
 No CPU profile here: in this scenario ours waits on jobs and round trips, not on its own work (its CPU time is in
 the table). The library's CPU profile comes from scenario 1 (\`packages/bench/src/cpuProfile.ts\`: one extra run of
@@ -328,6 +354,9 @@ ${f.command}
 \`\`\`
 
 \`${rerun(1)}\` is a quicker single round (about two minutes; one round is not a median).
+\`node packages/bench/dist/latencyAlone.js\` (after a build) runs ours alone against the same emulator and prints each
+job's timeline: submission, the emulator's end, the first status that saw it FULFILLED, its pages and their spacing,
+and the job slots left idle (\`--variants ours,sdk-best-effort,…\` runs several at once, \`--reps n\` more rounds).
 ${sectionEnd}
 `
 }

@@ -40,6 +40,62 @@ describe("scenario 6 bound", () => {
   })
 })
 
+describe("scenario 6 figures", () => {
+  const results = "/api/v2/analytics/conversations/details/jobs/j1/results"
+  const request = (path: string, method = "GET", status = 200) => ({ method, path, search: "", status, atMillis: 0 })
+  const run = (variant: "ours" | "sdk-loop", rep: number, emulatorCpuMillis: number, pages: number) => ({
+    contender: variant === "ours" ? ("ours" as const) : ("sdk" as const),
+    variant,
+    rep,
+    order: 0,
+    emulatorCpuMillis,
+    conversations: 60_600,
+    checksum: 1,
+    jobs: [],
+    rateLimited: 0,
+    wallMillis: 20_000,
+    cpuUserMillis: 1_000,
+    cpuSystemMillis: 0,
+    baselineRssBytes: 0,
+    peakRssBytes: 0,
+    sampledPeakRssBytes: 0,
+    requests: [
+      request("/api/v2/analytics/conversations/details/jobs", "POST", 202),
+      request("/api/v2/analytics/conversations/details/jobs/j1"),
+      request(results, "GET", 429),
+      ...Array.from({ length: pages }, () => request(results))
+    ]
+  })
+
+  it("counts each variant's pages and its emulator's CPU per page, and the section states what page building adds", () => {
+    const f = Latency.figures(
+      {
+        days: 30,
+        perDay: 2_020,
+        pollMillis: 1_000,
+        ...data,
+        variants: [
+          { variant: "ours", contender: "ours", jobs: 0 },
+          { variant: "sdk-loop", contender: "sdk", jobs: 1 }
+        ],
+        runs: [run("ours", 0, 6_600, 66), run("sdk-loop", 0, 6_100, 61)]
+      },
+      { command: "npm run bench -- --only 6", mode: "full", generatedAt: "now", loadAverage: { start: 0, end: 0 } }
+    )
+    assert.deepStrictEqual(
+      f.variants.map((v) => [v.variant, v.pages, v.emulatorCpuPerPageMillis]),
+      [
+        ["ours", 66, 100],
+        ["sdk-loop", 61, 100]
+      ]
+    )
+    const text = Latency.section(f).replace(/\s+/g, " ")
+    assert.include(text, "an emulator spent a median 100 ms of CPU per page it served in this run")
+    assert.include(text, "the last job's chain of 13 pages alone takes 1.3 s more than the bound counts")
+    assert.include(text, "latencyAlone.js")
+  })
+})
+
 describe("equal windows", () => {
   it("cut the interval into contiguous parts of equal length", () => {
     const windows = equalWindows("2026-01-01T00:00:00.000Z/2026-01-31T00:00:00.000Z", 4)
