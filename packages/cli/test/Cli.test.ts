@@ -1,5 +1,5 @@
 // The command end to end: `node packages/cli/dist/bin.js` as a child process against the emulator served over
-// loopback HTTP from this process. Needs the build (`npm test` builds first; alone: `npx tsc -b packages/cli`).
+// loopback HTTP from this process. Needs the build (`npm test` builds first; alone: `npm run build -w @effect-genesys/cli`, which also bundles it).
 import * as Server from "@effect-genesys/emulator/Server"
 import * as SqlSink from "@effect-genesys/sql/SqlSink"
 import * as SqlSinkPg from "@effect-genesys/sql/SqlSinkPg"

@@ -4,7 +4,7 @@
 // the survivors take its shards over and the run ends with exactly the emulator's ground truth in the sink, each
 // conversation once.
 //
-// Needs the build (`npm test` builds first; alone: `npx tsc -b packages/cli`).
+// Needs the build (`npm test` builds first; alone: `npm run build -w @effect-genesys/cli`, which also bundles it).
 import * as Server from "@effect-genesys/emulator/Server"
 import * as SqlSinkPg from "@effect-genesys/sql/SqlSinkPg"
 import * as SqlClient from "@effect/sql/SqlClient"

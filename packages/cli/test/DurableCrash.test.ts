@@ -6,7 +6,7 @@
 // the ground truth, and the last run resumes instead of starting over: it fetches fewer result pages than the run
 // holds.
 //
-// Needs the build (`npm test` builds first; alone: `npx tsc -b packages/cli`).
+// Needs the build (`npm test` builds first; alone: `npm run build -w @effect-genesys/cli`, which also bundles it).
 import * as Server from "@effect-genesys/emulator/Server"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect, Exit, Scope } from "effect"

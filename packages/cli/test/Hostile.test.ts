@@ -5,7 +5,7 @@
 // --out, device and directory outputs, signals with the resume hint, reconciliation, and a full disk.
 //
 // Short budgets keep it fast: request timeout 2 s, retry budget 3 s (GENESYS_REQUEST_TIMEOUT, GENESYS_RETRY_BUDGET).
-// Needs the build (`npx tsc -b packages/cli`).
+// Needs the build (`npm run build -w @effect-genesys/cli`, which also bundles it).
 import * as SqlSink from "@effect-genesys/sql/SqlSink"
 import * as SqlSinkSqlite from "@effect-genesys/sql/SqlSinkSqlite"
 import { afterAll, assert, describe, it } from "@effect/vitest"

@@ -6,7 +6,7 @@ import * as Fs from "node:fs"
 import * as Net from "node:net"
 import { fileURLToPath } from "node:url"
 
-/** The built command (`npx tsc -b packages/cli`; `npm test` builds first). */
+/** The built command (`npm run build -w @effect-genesys/cli`, which also bundles it; `npm test` builds first). */
 export const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url))
 
 /** How a child ended. */

@@ -5,7 +5,7 @@
 // replays with the same RELIABILITY_SEED. The final output must equal the emulator's ground truth exactly: every
 // conversation once, each record as served, every flattened row once.
 //
-// Needs the build (`npm test` builds first; alone: `npx tsc -b packages/cli`).
+// Needs the build (`npm test` builds first; alone: `npm run build -w @effect-genesys/cli`, which also bundles it).
 import * as Flatten from "@effect-genesys/analytics/Flatten"
 import * as Server from "@effect-genesys/emulator/Server"
 import * as SqlSinkSqlite from "@effect-genesys/sql/SqlSinkSqlite"

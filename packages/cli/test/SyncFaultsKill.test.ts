@@ -11,7 +11,7 @@
 // The org's volume is sized for its hour of day, so the tail and the restatements never run dry. Nothing here waits on a fixed sleep: every wait is
 // for a line of the sync's stderr or an emulator counter, and bounded.
 //
-// Needs the build (`npm test` builds first; alone: `npx tsc -b packages/cli`).
+// Needs the build (`npm test` builds first; alone: `npm run build -w @effect-genesys/cli`, which also bundles it).
 import * as Flatten from "@effect-genesys/analytics/Flatten"
 import * as Server from "@effect-genesys/emulator/Server"
 import * as SqlSinkSqlite from "@effect-genesys/sql/SqlSinkSqlite"
