@@ -72,6 +72,19 @@ export interface PollPolicy {
   readonly timeout: Duration.Duration
 }
 
+/**
+ * The wait after a poll of a job `ageMillis` old under `policy`, before jitter: `factor - 1` of its age, at least
+ * `initialDelay` and at most `maxDelay`. A job is then noticed done at most that share of its age late, whatever its
+ * length.
+ *
+ * @since 0.3.0
+ */
+export const pollDelayMillis = (policy: PollPolicy, ageMillis: number): number =>
+  Math.min(
+    Duration.toMillis(policy.maxDelay),
+    Math.max(Duration.toMillis(policy.initialDelay), (policy.factor - 1) * ageMillis)
+  )
+
 /** Page sizes and paging limits. @since 0.1.0 */
 export interface PagingPolicy {
   /** Page size of sync queries when the query names none (platform maximum 100). */

@@ -3,7 +3,7 @@
  *
  * @since 0.3.0
  */
-import { defaultPollPolicy } from "@effect-genesys/analytics/GenesysConfig"
+import { defaultPollPolicy, pollDelayMillis } from "@effect-genesys/analytics/GenesysConfig"
 import * as Duration from "effect/Duration"
 
 /** The policy, and when its first polls come after a submission (without jitter). @since 0.3.0 */
@@ -12,11 +12,11 @@ export const describeDefaultPoll = (): { readonly policy: string; readonly times
   const initial = Duration.toMillis(p.initialDelay)
   const max = Duration.toMillis(p.maxDelay)
   const times: Array<number> = []
-  for (let t = initial, delay = initial; times.length < 8; delay = Math.min(max, delay * p.factor), t += delay) {
-    times.push(Math.round(t / 100) / 10)
-  }
+  for (let t = initial; times.length < 12; t += pollDelayMillis(p, t)) times.push(Math.round(t / 100) / 10)
   return {
-    policy: `exponential from ${initial / 1000} s, ×${p.factor}, max ${max / 1000} s, ±20 % jitter`,
+    policy: `every ${initial / 1000} s while the job is young, then ${Math.round((p.factor - 1) * 100)} % of its age apart, max ${
+      max / 1000
+    } s, ±20 % jitter`,
     times: times.join(", ")
   }
 }

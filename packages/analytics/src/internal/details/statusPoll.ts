@@ -7,7 +7,7 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import type { AuditLog } from "../../AuditLog.js"
-import type { PollPolicy } from "../../GenesysConfig.js"
+import { type PollPolicy, pollDelayMillis } from "../../GenesysConfig.js"
 import { type GenesysError, JobCancelled, JobExpired, JobFailed, JobTimeout } from "../../GenesysError.js"
 import { type Fulfilled, isRunning, type JobStatus } from "./jobStatus.js"
 
@@ -19,17 +19,12 @@ export interface Dependencies {
 }
 
 /**
- * The wait after a poll made when the job was `ageMillis` old: `factor - 1` of its age, at least the initial delay and
- * at most the maximum. A job is then noticed done at most that share of its age late (plus the jitter), whatever its
- * length: polls come every initial delay while the job is young, then their spacing grows by `factor` a poll, as an
- * exponential's does, until the maximum. (An exponential from the first poll grows with the number of polls instead:
- * ×1.25 from 1 s waited 3 s at 9 s, a third of the age, and noticed a 9.3 s job at 12.3 s.)
+ * The wait after a poll made when the job was `ageMillis` old (`GenesysConfig.pollDelayMillis`). Polls come every
+ * initial delay while the job is young, then their spacing grows by `factor` a poll, as an exponential's does, until
+ * the maximum. (An exponential from the first poll grows with the number of polls instead: ×1.25 from 1 s waited 3 s
+ * at 9 s, a third of the age, and noticed a 9.3 s job at 12.3 s.)
  */
-export const delayMillis = (policy: PollPolicy, ageMillis: number): number =>
-  Math.min(
-    Duration.toMillis(policy.maxDelay),
-    Math.max(Duration.toMillis(policy.initialDelay), (policy.factor - 1) * ageMillis)
-  )
+export const delayMillis = pollDelayMillis
 
 /**
  * The delays between polls of a job polled first at the initial delay (so the n-th wait starts at the initial delay
