@@ -179,8 +179,7 @@ export const make: Effect.Effect<Service, never, GenesysHttp.GenesysHttp | Genes
       )
     const queryTotalHits = Effect.fn("ConversationDetails.queryTotalHits")(
       function* (input: unknown) {
-        const response = yield* paging.fetchPage(yield* validate.query(input), 1, 1)
-        return response.totalHits ?? 0
+        return yield* paging.totalHits(yield* validate.query(input))
       },
       (effect) => Effect.tapError(effect, failure({ route: routes.query }))
     )

@@ -136,9 +136,9 @@ export const defaultAuthPolicy: AuthPolicy = { refreshMargin: Duration.seconds(6
 export const defaultPollPolicy: PollPolicy = {
   initialDelay: Duration.seconds(1),
   // Every second for a job's first 7 s, then 15 % of its age apart up to 10 s: a job is noticed done at most 1 s or
-  // 15 % of its age late (the exponential ×1.25 from 1 s noticed a 9.3 s job at 12.3 s, and extraction slots stood
-  // idle meanwhile), for about 22 polls in a job's first minute and 6 a minute after (five jobs: a third of a token's
-  // 300 in their first minute, a tenth after).
+  // 15 % of its age late (before the ±20 % jitter), for about 22 polls in a job's first minute and 6 a minute after. An
+  // exponential from the first poll grows with the count of polls instead and noticed long jobs a third of their age
+  // late, while extraction slots stood idle.
   factor: 1.15,
   maxDelay: Duration.seconds(10),
   jitter: true,
@@ -240,7 +240,13 @@ export const make = (options: Options): Effect.Effect<Service, ConfigInvalid> =>
       })
     }
     const poll: PollPolicy = { ...defaultPollPolicy, ...options.poll }
-    yield* positive("poll.factor", poll.factor, false)
+    if (!(Number.isFinite(poll.factor) && poll.factor >= 1)) {
+      // Below 1 the age share is never above the initial delay: polls every `initialDelay` for the whole timeout.
+      return yield* new ConfigInvalid({
+        field: "poll.factor",
+        detail: "must be a number of at least 1 (1: every initialDelay)"
+      })
+    }
     const paging: PagingPolicy = { ...defaultPagingPolicy, ...options.paging }
     yield* positive("paging.queryPageSize", paging.queryPageSize, true)
     yield* positive("paging.jobPageSize", paging.jobPageSize, true)

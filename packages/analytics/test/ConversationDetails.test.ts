@@ -52,7 +52,9 @@ describe("ConversationDetails: sync query", () => {
       const sent = audit.find((e) => e.type === "query.sent")
       assert.strictEqual(sent?.window, day)
       assert.match(sent?.queryHash ?? "", /^[0-9a-f]{64}$/)
-      assert.strictEqual(audit.filter((e) => e.type === "query.page").length, 2 * pages.length)
+      // Both streams' pages, and the count's one page: a count is audited like any query.
+      assert.strictEqual(audit.filter((e) => e.type === "query.page").length, 2 * pages.length + 1)
+      assert.strictEqual(audit.filter((e) => e.type === "query.sent").length, 3)
     }).pipe(Effect.provide(clientLayer()))
   )
 

@@ -270,6 +270,11 @@ describe("Extraction.run against the emulator", () => {
           )
           assert.deepStrictEqual(submitted, bySize)
           assert.strictEqual((yield* requestsTo("POST", "/api/v2/analytics/conversations/details/query")).length, 7)
+          // Each count is a query of the audit trail like any other.
+          const audited = yield* AuditRecords
+          const counted = audited.flatMap((e) => (e.type === "query.sent" ? [e.window!] : []))
+          assert.deepStrictEqual(sorted(counted), sorted(plan.windows.map((w) => w.interval)))
+          assert.strictEqual(audited.filter((e) => e.type === "query.page").length, 7)
           assert.deepStrictEqual(
             sorted(idsOf(sink.written)),
             sorted(yield* emulator.groundTruthSync({ interval: week }))

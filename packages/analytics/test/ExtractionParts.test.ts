@@ -315,6 +315,21 @@ describe("largestFirst", () => {
     })
   )
 
+  it.effect("more windows than a run counts: the plan's order, nothing counted (no burst of sync queries)", () =>
+    Effect.gen(function* () {
+      const calls: Array<string> = []
+      const many = Array.from({ length: Submission.maxSizedWindows + 1 }, (_, i) => window(i))
+      const ordered = yield* Submission.largestFirst({
+        windows: many,
+        slots: 5,
+        started: () => false,
+        size: (w) => Effect.sync(() => calls.push(w.id))
+      })
+      assert.deepStrictEqual(ids(ordered), ids(many))
+      assert.deepStrictEqual(calls, [])
+    })
+  )
+
   it.effect("a failed count, or counts slower than the timeout, leave the plan's order", () =>
     Effect.gen(function* () {
       const failing = yield* Submission.largestFirst({

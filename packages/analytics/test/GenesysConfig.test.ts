@@ -64,6 +64,19 @@ describe("GenesysConfig", () => {
     })
   )
 
+  it.effect("a poll factor below 1 is refused: it would poll every initialDelay for the whole timeout", () =>
+    Effect.gen(function* () {
+      const base = { region: "mypurecloud.com", clientId: "c", clientSecret: "s" }
+      for (const factor of [0.5, 0, Number.NaN]) {
+        const error = yield* Effect.flip(GenesysConfig.make({ ...base, poll: { factor } }))
+        assert.strictEqual(error._tag, "ConfigInvalid", String(factor))
+        assert.strictEqual(error.field, "poll.factor", String(factor))
+      }
+      const fixed = yield* GenesysConfig.make({ ...base, poll: { factor: 1 } })
+      assert.strictEqual(fixed.poll.factor, 1)
+    })
+  )
+
   it.effect("plain http is accepted for loopback hosts only", () =>
     Effect.gen(function* () {
       for (const ok of ["http://localhost:1", "http://127.0.0.1", "http://127.9.8.7:9", "http://[::1]:8080"]) {

@@ -34,6 +34,8 @@ export interface QueryPaging {
   readonly pages: (
     q: ConversationQuery.ConversationQuery
   ) => Stream.Stream<QueryPage, HttpError | PaginationLimitExceeded | PaginationIncomplete>
+  /** The query's `totalHits`, read with one page of one record. */
+  readonly totalHits: (q: ConversationQuery.ConversationQuery) => Effect.Effect<number, HttpError>
 }
 
 /**
@@ -115,5 +117,22 @@ export const make = ({ audit, http, paging }: Dependencies): QueryPaging => {
       })
     )
 
-  return { fetchPage, pages }
+  // A count is a query like any other: audited as sent and as the one page of one record it reads.
+  const totalHits = (q: ConversationQuery.ConversationQuery) =>
+    Effect.gen(function* () {
+      const queryHash = yield* hashQuery(q)
+      yield* audit.record({ type: "query.sent", route: routes.query, window: q.interval, queryHash })
+      const response = yield* fetchPage(q, 1, 1)
+      const totalHits = response.totalHits ?? 0
+      yield* audit.record({
+        type: "query.page",
+        route: routes.query,
+        window: q.interval,
+        queryHash,
+        counts: { pageNumber: 1, conversations: response.conversations?.length ?? 0, totalHits }
+      })
+      return totalHits
+    })
+
+  return { fetchPage, pages, totalHits }
 }

@@ -1,5 +1,6 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import type * as AuditLog from "../../AuditLog.js"
@@ -83,16 +84,25 @@ export const submitWithRetries = <R>(options: {
 export const sizingTimeout = Duration.seconds(10)
 
 /**
+ * Most windows a run counts: each count is a sync query, so this many take at most about an eighth of a token's
+ * 300 requests a minute. A run with more windows has many rounds of jobs, where the order of the last round matters
+ * little, and starts at once in the plan's order.
+ *
+ * @internal
+ */
+export const maxSizedWindows = 40
+
+/**
  * The order in which a run's windows take job slots: the largest jobs first, when there are more windows to submit
  * than slots (the longest-processing-time rule). A slot freed by a short job then takes the next largest, and the
- * last jobs to finish are the smallest, so their pages, read after every other job is done, are few: with a plan of
- * equal days, a week's rhythm alone (an emulated org's weekends hold a third of a weekday) made 3-day windows of 4,070
- * to 7,836 conversations, and the largest, submitted second, ended the run. Windows that hold a job already (resumed
- * from a checkpoint) keep their place ahead of the others; windows that are not jobs keep theirs after them.
+ * last jobs to finish are the smallest, so their pages, read after every other job is done, are few (equal days are
+ * not equal work: an org's weekends hold far fewer conversations than its weekdays). Windows that hold a job already
+ * (resumed from a checkpoint) keep their place ahead of the others; windows that are not jobs keep theirs after them.
  *
- * `size` counts a window (the sync query's `totalHits`: the conversations that start in it, close to what its job
- * holds); a failed count, or counts slower than `sizingTimeout`, leave the plan's order, which is as correct (the order
- * never changes what a run writes, only when).
+ * `size` counts a window (the sync query's `totalHits`, which counts the conversations that start on the days it
+ * touches: a window ending mid-day, as the last one at the watermark does, counts its last day whole). More than
+ * {@link maxSizedWindows} windows, a failed count, or counts slower than {@link sizingTimeout} leave the plan's order,
+ * which is as correct: the order never changes what a run writes, only when.
  *
  * @internal
  */
@@ -104,22 +114,24 @@ export const largestFirst = <W extends { readonly kind: string }, E, R>(options:
   readonly size: (window: W) => Effect.Effect<number, E, R>
 }): Effect.Effect<ReadonlyArray<W>, never, R> => {
   const fresh = options.windows.filter((w) => w.kind === "job" && !options.started(w))
-  if (fresh.length <= options.slots) return Effect.succeed(options.windows)
+  if (fresh.length <= options.slots || fresh.length > maxSizedWindows) return Effect.succeed(options.windows)
   return Effect.forEach(fresh, (w) => Effect.map(options.size(w), (n) => [w, n] as const), {
     concurrency: 2 * options.slots
   }).pipe(
     Effect.timeoutOption(sizingTimeout),
     Effect.option,
     Effect.map((sized) => {
-      if (sized._tag === "None" || sized.value._tag === "None") return options.windows
+      const sizes = Option.flatten(sized)
+      if (Option.isNone(sizes)) return options.windows
       // A stable sort: windows of equal size keep the plan's order.
-      const bySize = [...sized.value.value].sort((a, b) => b[1] - a[1]).map(([w]) => w)
+      const bySize = [...sizes.value].sort((a, b) => b[1] - a[1]).map(([w]) => w)
       const moved = new Set<W>(fresh)
       return [
         ...options.windows.filter((w) => w.kind === "job" && !moved.has(w)),
         ...bySize,
         ...options.windows.filter((w) => w.kind !== "job")
       ]
-    })
+    }),
+    Effect.withSpan("Extraction.sizeWindows", { attributes: { windows: fresh.length } })
   )
 }
