@@ -335,8 +335,9 @@ The bound leaves out the emulator's time to build pages and the client's to read
 target any client reaches exactly. ${
   !Number.isFinite(perPage)
     ? ""
-    : `Building a page is not free: an emulator spent a median ${fmt(perPage, 0)} ms of CPU per page it served in this
-run, so the last job's chain of ${b.pagesPerJob} pages alone takes ${fmt((perPage * b.pagesPerJob) / 1000)} s more than
+    : `Building a page is not free: an emulator's CPU over a run, divided by the result pages it served, was a median
+${fmt(perPage, 0)} ms per page in this run (an upper figure: the token, submissions, polls and counts are in that CPU
+too), so the last job's chain of ${b.pagesPerJob} pages alone takes ${fmt((perPage * b.pagesPerJob) / 1000)} s more than
 the bound counts, and the ${fmt(b.jobs * b.pagesPerJob, 0)} pages of ${b.jobs} jobs that end together ${fmt(
         (perPage * b.jobs * b.pagesPerJob) / 1000
       )} s of one emulator's CPU (one Node process builds them one at a time).`
