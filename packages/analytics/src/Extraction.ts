@@ -354,14 +354,18 @@ export const defaultJobs = 2
 const windowsInFlight = (jobs: number): number => 2 * jobs
 
 /**
- * A job window's size for `Submission.largestFirst`: the sync query's `totalHits` over it (one request), or a failure
- * without a request when Genesys would refuse that sync query (a window longer than the sync query allows).
+ * A job window's size for `Submission.largestFirst`: the sync query's `totalHits` over it (one request) times the share
+ * of its days it covers, or a failure without a request when Genesys would refuse that sync query (a window longer
+ * than the sync query allows).
  */
 const windowSize = <E>(ctx: WindowContext<E>, window: Window): Effect.Effect<number, unknown> => {
   const body = { interval: window.interval, ...ctx.filters }
   return Either.isLeft(QueryValidator.checkQuery(body, ctx.validator).result)
     ? Effect.fail("unsized" as const)
-    : ctx.details.queryTotalHits(QueryValidator.markChecked(body, "sync", ctx.validator))
+    : Effect.map(
+        ctx.details.queryTotalHits(QueryValidator.markChecked(body, "sync", ctx.validator)),
+        (hits) => hits * Submission.coveredShare(window)
+      )
 }
 
 /** The services a run uses, read once. */

@@ -315,6 +315,15 @@ describe("largestFirst", () => {
     })
   )
 
+  it("a window is sized by the share of its touched days it covers (the sync query counts whole days)", () => {
+    const day = Date.parse("2026-01-08T00:00:00.000Z")
+    const hour = 3_600_000
+    assert.strictEqual(Submission.coveredShare({ startMillis: day, endMillis: day + 24 * hour }), 1)
+    assert.strictEqual(Submission.coveredShare({ startMillis: day - 48 * hour, endMillis: day + 24 * hour }), 1)
+    assert.strictEqual(Submission.coveredShare({ startMillis: day, endMillis: day + 4 * hour }), 4 / 24)
+    assert.strictEqual(Submission.coveredShare({ startMillis: day + 20 * hour, endMillis: day + 28 * hour }), 8 / 48)
+  })
+
   it.effect("more windows than a run counts: the plan's order, nothing counted (no burst of sync queries)", () =>
     Effect.gen(function* () {
       const calls: Array<string> = []

@@ -64,8 +64,9 @@ describe("secrets", () => {
           texts.push(["plan", JSON.stringify(plan)], ["formatPlan", Extraction.formatPlan(plan)])
           yield* emulator.setFaults({
             script: [
-              { path: "/api/v2/**", nth: 5, fault: { kind: "revokeToken" } },
-              { path: "/api/v2/**", nth: 20, fault: { kind: "revokeToken" } },
+              // Revocations on status polls and results, so that neither lands on the failed job's submission.
+              { method: "GET", path: `${jobs}/*`, nth: 1, fault: { kind: "revokeToken" } },
+              { method: "GET", path: `${jobs}/*/results`, nth: 3, fault: { kind: "revokeToken" } },
               { method: "POST", path: jobs, nth: 1, fault: { kind: "failJob" } },
               { path: `${jobs}/*/results`, nth: 2, fault: { kind: "serverError", status: 503 } }
             ]

@@ -90,7 +90,7 @@ describe("scenario 6 figures", () => {
       ]
     )
     const text = Latency.section(f).replace(/\s+/g, " ")
-    assert.include(text, "an emulator spent a median 100 ms of CPU per page it served in this run")
+    assert.include(text, "divided by the result pages it served, was a median 100 ms per page in this run")
     assert.include(text, "the last job's chain of 13 pages alone takes 1.3 s more than the bound counts")
     assert.include(text, "latencyAlone.js")
   })

@@ -5,6 +5,7 @@ import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import type * as AuditLog from "../../AuditLog.js"
 import type { GenesysError } from "../../GenesysError.js"
+import * as Interval from "../../Interval.js"
 
 /** Windows in flight: a semaphore that Genesys's concurrent-jobs limit can lower, never below 1. @internal */
 export interface Concurrency {
@@ -80,6 +81,17 @@ export const submitWithRetries = <R>(options: {
   return attempt(0)
 }
 
+/**
+ * The share of the whole UTC days a window touches that the window covers. The sync query counts the conversations
+ * of every day its interval touches (FACTS §2.1, §2.3), so a window ending mid-day (the last one, at the watermark)
+ * is sized by its count times this share, not by its last day whole. @internal
+ */
+export const coveredShare = (window: { readonly startMillis: number; readonly endMillis: number }): number => {
+  const from = Math.floor(window.startMillis / Interval.DAY_MILLIS) * Interval.DAY_MILLIS
+  const to = Math.ceil(window.endMillis / Interval.DAY_MILLIS) * Interval.DAY_MILLIS
+  return to > from ? (window.endMillis - window.startMillis) / (to - from) : 1
+}
+
 /** Longest wait for the windows' sizes before the run starts in the plan's order. @internal */
 export const sizingTimeout = Duration.seconds(10)
 
@@ -99,8 +111,7 @@ export const maxSizedWindows = 40
  * not equal work: an org's weekends hold far fewer conversations than its weekdays). Windows that hold a job already
  * (resumed from a checkpoint) keep their place ahead of the others; windows that are not jobs keep theirs after them.
  *
- * `size` counts a window (the sync query's `totalHits`, which counts the conversations that start on the days it
- * touches: a window ending mid-day, as the last one at the watermark does, counts its last day whole). More than
+ * `size` estimates a window (the sync query's `totalHits` times its {@link coveredShare}). More than
  * {@link maxSizedWindows} windows, a failed count, or counts slower than {@link sizingTimeout} leave the plan's order,
  * which is as correct: the order never changes what a run writes, only when.
  *
