@@ -32,6 +32,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Proc from "./clusterProcess.js"
+import * as Sections from "./sections.js"
 import { median, ratio, round } from "./stats.js"
 
 const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..")
@@ -737,23 +738,9 @@ export const begin = "<!-- bench:cluster:begin -->"
 /** @since 0.2.0 */
 export const end = "<!-- bench:cluster:end -->"
 
-/** `markdown` with the cluster section of `previous` (if any) kept at its end: for the main bench's rewrite. @since 0.2.0 */
-export const keepSection = (markdown: string, previous: string | undefined): string => {
-  if (previous === undefined) return markdown
-  const a = previous.indexOf(begin)
-  const b = previous.indexOf(end)
-  if (a < 0 || b < a || markdown.includes(begin)) return markdown
-  return `${markdown.trimEnd()}\n\n${previous.slice(a, b + end.length)}\n`
-}
-
 /** `document` with its cluster section replaced by `section` (appended when it has none). @since 0.2.0 */
-export const replaceSection = (document: string, section: string): string => {
-  const a = document.indexOf(begin)
-  const b = document.indexOf(end)
-  const block = `${begin}\n${section.trim()}\n${end}`
-  if (a < 0 || b < a) return `${document.trimEnd()}\n\n${block}\n`
-  return `${document.slice(0, a)}${block}${document.slice(b + end.length)}`
-}
+export const replaceSection = (document: string, section: string): string =>
+  Sections.replaceBlock(document, begin, end, `${begin}\n${section.trim()}\n${end}`)
 
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? String(round(n, digits)) : "—")
 const pct = (n: number) => (Number.isFinite(n) ? `${Math.round(n * 100)} %` : "—")

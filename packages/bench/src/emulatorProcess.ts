@@ -6,10 +6,8 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Scope from "effect/Scope"
-import * as Server from "@effect-genesys/emulator/Server"
 import * as Checksum from "./checksum.js"
+import * as ForkedServer from "./forkedServer.js"
 import type { RecordedRequest, Truth } from "./protocol.js"
 
 /** A request from the parent. @since 0.1.0 */
@@ -30,24 +28,10 @@ export interface Ready {
   readonly spanEndMillis: number
 }
 
-const send = (message: unknown) =>
-  new Promise<void>((resolve) => {
-    if (process.send === undefined) return resolve()
-    process.send(message, undefined, undefined, () => resolve())
-  })
-
 const main = async () => {
-  if (process.send === undefined) throw new Error("emulatorProcess must be started with an IPC channel (fork)")
-  const options = JSON.parse(process.argv[2] ?? "{}") as Server.Options
-  const scope = Effect.runSync(Scope.make())
-  const running = await Effect.runPromise(Server.start({ ...options, host: "127.0.0.1" }).pipe(Scope.extend(scope)))
+  const { running, stop } = await ForkedServer.start("emulatorProcess")
   const emulator = running.emulator
   const dataset = emulator.dataset
-  const stop = async () => {
-    await Effect.runPromise(Scope.close(scope, Exit.void))
-    process.exit(0)
-  }
-  process.on("disconnect", () => void stop())
   process.on("message", (raw) => {
     const command = raw as Command
     const answer = async (): Promise<unknown> => {
@@ -79,13 +63,13 @@ const main = async () => {
         case "cpu":
           return process.cpuUsage()
         case "stop":
-          await send({ id: command.id, ok: true, value: null })
+          await ForkedServer.send({ id: command.id, ok: true, value: null })
           return stop()
       }
     }
     answer().then(
-      (value) => send({ id: command.id, ok: true, value }),
-      (error) => send({ id: command.id, ok: false, error: String(error) })
+      (value) => ForkedServer.send({ id: command.id, ok: true, value }),
+      (error) => ForkedServer.send({ id: command.id, ok: false, error: String(error) })
     )
   })
   const ready: Ready = {
@@ -95,7 +79,7 @@ const main = async () => {
     spanStartMillis: dataset.spanStartMillis,
     spanEndMillis: dataset.spanEndMillis
   }
-  await send(ready)
+  await ForkedServer.send(ready)
 }
 
 main().catch((error) => {

@@ -25,6 +25,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Message } from "./freshnessEmulator.js"
+import * as Sections from "./sections.js"
 
 const here = Path.dirname(fileURLToPath(import.meta.url))
 const root = Path.resolve(here, "..", "..", "..")
@@ -328,13 +329,8 @@ export const markdown = (r: Results): string => {
 }
 
 /** `document` with the freshness section replaced by `section` (appended when it has none). @since 0.4.0 */
-export const replaceSection = (document: string, section: string): string => {
-  const a = document.indexOf(begin)
-  const b = document.indexOf(end)
-  const block = `${begin}\n${section.trim()}\n${end}`
-  if (a < 0 || b < a) return `${document.trimEnd()}\n\n${block}\n`
-  return `${document.slice(0, a)}${block}${document.slice(b + end.length)}`
-}
+export const replaceSection = (document: string, section: string): string =>
+  Sections.replaceBlock(document, begin, end, `${begin}\n${section.trim()}\n${end}`)
 
 const main = async () => {
   const settings = parse(process.argv.slice(2))

@@ -6,11 +6,9 @@
  *
  * @since 0.4.0
  */
-import * as Server from "@effect-genesys/emulator/Server"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as ForkedServer from "./forkedServer.js"
 
 /** A message to the parent. @since 0.4.0 */
 export type Message =
@@ -27,17 +25,10 @@ export type Message =
       readonly requests: ReadonlyArray<{ readonly method: string; readonly path: string; readonly atMillis: number }>
     }
 
-const send = (message: Message) =>
-  new Promise<void>((resolve) => {
-    if (process.send === undefined) return resolve()
-    process.send(message, undefined, undefined, () => resolve())
-  })
+const send = (message: Message) => ForkedServer.send(message)
 
 const main = async () => {
-  if (process.send === undefined) throw new Error("freshnessEmulator must be started with an IPC channel (fork)")
-  const options = JSON.parse(process.argv[2] ?? "{}") as Server.Options
-  const scope = Effect.runSync(Scope.make())
-  const running = await Effect.runPromise(Server.start({ ...options, host: "127.0.0.1" }).pipe(Scope.extend(scope)))
+  const { running, stop } = await ForkedServer.start("freshnessEmulator")
   const emulator = running.emulator
   const api = async (method: string, path: string, headers: Record<string, string>, body?: string) => {
     const response = await Effect.runPromise(
@@ -84,11 +75,6 @@ const main = async () => {
   )
   const emulatedAt = await Effect.runPromise(emulator.nowMillis)
   await send({ type: "ready", url: running.url, emulatedAt, wallAt: Date.now() })
-  const stop = async () => {
-    await Effect.runPromise(Scope.close(scope, Exit.void))
-    process.exit(0)
-  }
-  process.on("disconnect", () => void stop())
   process.on("message", (raw) => {
     const op = (raw as { readonly op?: string }).op
     if (op === "stop") void stop()

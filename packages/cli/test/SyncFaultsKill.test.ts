@@ -13,6 +13,7 @@
 //
 // Needs the build (`npm test` builds first; alone: `npm run build -w @effect-genesys/cli`, which also bundles it).
 import * as Flatten from "@effect-genesys/analytics/Flatten"
+import * as Generator from "@effect-genesys/emulator/Generator"
 import * as Server from "@effect-genesys/emulator/Server"
 import * as SqlSinkSqlite from "@effect-genesys/sql/SqlSinkSqlite"
 import * as SqlClient from "@effect/sql/SqlClient"
@@ -31,27 +32,9 @@ const LAG = 3 * MINUTE
 const RESTATEMENT_WINDOW = 20 * MINUTE
 const jobsPath = "/api/v2/analytics/conversations/details/jobs"
 
-// The emulator's arrival shape (packages/emulator/src/internal/data/shape.ts): relative weights by UTC hour for
-// weekdays and weekends, and relative volume by weekday. Used only to size `perDay` so that the org's hour has about
-// the same traffic whatever the real time the test runs at.
-const weekdayHours = [
-  0.15, 0.1, 0.08, 0.08, 0.1, 0.2, 0.5, 1.2, 2.6, 3.6, 3.9, 3.8, 3.4, 3.6, 3.7, 3.4, 3.0, 2.4, 1.6, 1.1, 0.8, 0.6, 0.4,
-  0.25
-]
-const weekendHours = [
-  0.15, 0.1, 0.08, 0.08, 0.08, 0.12, 0.2, 0.4, 0.8, 1.2, 1.4, 1.5, 1.5, 1.4, 1.3, 1.2, 1.1, 1.0, 0.9, 0.7, 0.5, 0.4,
-  0.3, 0.2
-]
-const weekdayVolume = [0.35, 1.2, 1.1, 1.05, 1.0, 0.95, 0.5]
-const sum = (xs: ReadonlyArray<number>) => xs.reduce((a, b) => a + b, 0)
-
 /** `perDay` for about `perHour` conversations an hour around `anchor` (UTC), within [1,000, 100,000]. */
-const perDayFor = (anchor: number, perHour: number): number => {
-  const d = new Date(anchor)
-  const hours = d.getUTCDay() === 0 || d.getUTCDay() === 6 ? weekendHours : weekdayHours
-  const share = (weekdayVolume[d.getUTCDay()]! * hours[d.getUTCHours()]!) / sum(hours)
-  return Math.round(Math.min(100_000, Math.max(1_000, perHour / share)))
-}
+const perDayFor = (anchor: number, perHour: number): number =>
+  Math.round(Math.min(100_000, Math.max(1_000, perHour / Generator.hourShare(anchor))))
 
 let scope: Scope.CloseableScope
 let server: Server.Running

@@ -40,6 +40,12 @@ export const defaultOptions: DatasetOptions = { seed: 1, startDate: "2026-01-05"
 /** Upper bound of any conversation's duration (conversationEnd - conversationStart), in milliseconds. @since 0.1.0 */
 export const maxDurationMillis: number = Shape.maxDurationMillis
 
+/**
+ * About what share of a dataset's `perDay` starts in the UTC hour of `millis` (business hours on weekdays, fewer on
+ * weekends): for sizing `perDay` to a wanted hourly traffic. @since 0.5.0
+ */
+export const hourShare: (millis: number) => number = Shape.hourShare
+
 /** A lazily generated dataset. Conversations are ordered by start: `startMillis` never decreases with the index. @since 0.1.0 */
 export interface Dataset {
   readonly options: DatasetOptions

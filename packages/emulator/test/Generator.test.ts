@@ -70,6 +70,16 @@ const dataset = Generator.make({ seed: 42, startDate: "2026-03-02", days: 14, pe
 const ms = (s: string | undefined) => Date.parse(s!)
 
 describe("Generator", () => {
+  it("hourShare: a day's hours add up to its weekday's volume, business hours above the night", () => {
+    const monday = Date.parse("2026-01-05T00:00:00.000Z")
+    const sunday = Date.parse("2026-01-04T00:00:00.000Z")
+    const dayTotal = (start: number) =>
+      Array.from({ length: 24 }, (_, h) => Generator.hourShare(start + h * 3_600_000)).reduce((a, b) => a + b, 0)
+    assert.closeTo(dayTotal(monday), 1.2, 1e-9)
+    assert.closeTo(dayTotal(sunday), 0.35, 1e-9)
+    assert.isAbove(Generator.hourShare(monday + 10 * 3_600_000), 10 * Generator.hourShare(monday + 3 * 3_600_000))
+  })
+
   it("is deterministic: same seed, identical JSON; another seed differs", () => {
     const again = Generator.make({ seed: 42, startDate: "2026-03-02", days: 14, perDay: 400 })
     const other = Generator.make({ seed: 43, startDate: "2026-03-02", days: 14, perDay: 400 })

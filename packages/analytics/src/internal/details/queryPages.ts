@@ -69,13 +69,18 @@ export const make = ({ audit, http, paging }: Dependencies): QueryPaging => {
       { route: routes.query, idempotent: true, parseOptions: ConversationRecord.parseOptions }
     )
 
+  /** Records that `q` is sent and returns its hash, which every page record of it carries. */
+  const sent = (q: ConversationQuery.ConversationQuery) =>
+    Effect.tap(hashQuery(q), (queryHash) =>
+      audit.record({ type: "query.sent", route: routes.query, window: q.interval, queryHash })
+    )
+
   const pages = (q: ConversationQuery.ConversationQuery) =>
     Stream.unwrap(
       Effect.gen(function* () {
         const pageSize = q.paging?.pageSize ?? paging.queryPageSize
         const firstPage = q.paging?.pageNumber ?? 1
-        const queryHash = yield* hashQuery(q)
-        yield* audit.record({ type: "query.sent", route: routes.query, window: q.interval, queryHash })
+        const queryHash = yield* sent(q)
         // Results before the first page read (a query starting at page n skips n - 1 full pages).
         let received = (firstPage - 1) * pageSize
         const page = (pageNumber: number) =>
@@ -120,8 +125,7 @@ export const make = ({ audit, http, paging }: Dependencies): QueryPaging => {
   // A count is a query like any other: audited as sent and as the one page of one record it reads.
   const totalHits = (q: ConversationQuery.ConversationQuery) =>
     Effect.gen(function* () {
-      const queryHash = yield* hashQuery(q)
-      yield* audit.record({ type: "query.sent", route: routes.query, window: q.interval, queryHash })
+      const queryHash = yield* sent(q)
       const response = yield* fetchPage(q, 1, 1)
       const totalHits = response.totalHits ?? 0
       yield* audit.record({

@@ -19,21 +19,16 @@ export interface Dependencies {
 }
 
 /**
- * The wait after a poll made when the job was `ageMillis` old (`GenesysConfig.pollDelayMillis`). Polls come every
- * initial delay while the job is young, then their spacing grows by `factor` a poll, as an exponential's does, until
- * the maximum. (An exponential from the first poll grows with the number of polls instead: ×1.25 from 1 s waited 3 s
- * at 9 s, a third of the age, and noticed a 9.3 s job at 12.3 s.)
- */
-export const delayMillis = pollDelayMillis
-
-/**
  * The delays between polls of a job polled first at the initial delay (so the n-th wait starts at the initial delay
- * plus the schedule's elapsed time); it stops recurring once a polled status is no longer running.
+ * plus the schedule's elapsed time), each `GenesysConfig.pollDelayMillis` of the job's age: every initial delay while
+ * it is young, then growing by `factor` a poll, as an exponential's does, up to the maximum (an exponential from the
+ * first poll grows with the count of polls instead, and noticed long jobs a third of their age late). It stops
+ * recurring once a polled status is no longer running.
  */
 export const schedule = (policy: PollPolicy): Schedule.Schedule<unknown, JobStatus> => {
   const initial = Duration.toMillis(policy.initialDelay)
   const delays = Schedule.addDelay(Schedule.elapsed, (elapsed) =>
-    Duration.millis(delayMillis(policy, initial + Duration.toMillis(elapsed)))
+    Duration.millis(pollDelayMillis(policy, initial + Duration.toMillis(elapsed)))
   )
   return (policy.jitter ? Schedule.jittered(delays) : delays).pipe(Schedule.intersect(Schedule.recurWhile(isRunning)))
 }

@@ -22,6 +22,19 @@ const weekendHours = [
 /** Relative daily volume by UTC weekday (0 = Sunday). */
 const weekdayVolume = [0.35, 1.2, 1.1, 1.05, 1.0, 0.95, 0.5]
 
+/**
+ * About what share of `perDay` starts in the UTC hour of `millis`: the weekday's relative volume times the hour's
+ * weight (without the day-to-day noise, or the normalisation over the dataset's own mix of weekdays).
+ */
+export const hourShare = (millis: number): number => {
+  const d = new Date(millis)
+  const dow = d.getUTCDay()
+  const hours = dow === 0 || dow === 6 ? weekendHours : weekdayHours
+  let total = 0
+  for (const w of hours) total += w
+  return (weekdayVolume[dow]! * hours[d.getUTCHours()]!) / total
+}
+
 const cdfOf = (weights: ReadonlyArray<number>): Float64Array => {
   const cdf = new Float64Array(weights.length + 1)
   let total = 0
