@@ -1,5 +1,5 @@
 /**
- * `npm run bench:cluster [-- --quick] [--rounds n] [--concurrency n] [--kills n] [--only throughput|takeover] [--no-write]`
+ * `npm run bench:cluster [-- --quick] [--rounds n] [--concurrency n] [--days n] [--kills n] [--only throughput|takeover] [--no-write]`
  *
  * The cluster bench: `genesys-analytics runner` processes on a real Postgres (`@effect-genesys/test-postgres`) extract
  * from emulators with a per-token rate limit, one emulator per org.
@@ -908,7 +908,7 @@ export const markdown = (r: Results): string => {
 // ---------------------------------------------------------------------------------------------------------------
 
 const usage =
-  "usage: npm run bench:cluster [-- --quick] [--rounds <n>] [--concurrency <n>] [--kills <n>] [--only throughput|takeover] [--no-write]"
+  "usage: npm run bench:cluster [-- --quick] [--rounds <n>] [--concurrency <n>] [--days <n>] [--kills <n>] [--only throughput|takeover] [--no-write]"
 
 const parse = (argv: ReadonlyArray<string>) => {
   let settings = full
@@ -921,6 +921,7 @@ const parse = (argv: ReadonlyArray<string>) => {
     else if (arg === "--rounds") settings = { ...settings, rounds: Math.max(1, Math.min(20, Number(argv[++i]) || 1)) }
     else if (arg === "--concurrency")
       settings = { ...settings, concurrency: Math.max(1, Math.min(50, Number(argv[++i]) || 1)) }
+    else if (arg === "--days") settings = { ...settings, days: Math.max(1, Math.min(90, Number(argv[++i]) || 1)) }
     else if (arg === "--kills")
       settings = {
         ...settings,
