@@ -13,6 +13,7 @@ import type { JobResultsOptions, JobResultsPage } from "../../ConversationDetail
 import * as ConversationRecord from "../../ConversationRecord.js"
 import { type HttpError, PaginationStalled } from "../../GenesysError.js"
 import type * as GenesysHttp from "../../GenesysHttp.js"
+import * as ReleasingPages from "./releasingPages.js"
 import { jobPath, routes } from "./routes.js"
 
 /** What cursor paging needs: the HTTP client, the audit log and the default page size. */
@@ -114,7 +115,10 @@ export const cursorStream = <A, E>(
           next === undefined ? Option.none<Position>() : Option.some({ cursor: next, index: index + 1 })
         ] as const
       })
-    return Stream.paginateEffect<Position, A, E | PaginationStalled, never>({ cursor: options.cursor, index: 0 }, page)
+    return ReleasingPages.paginate<Position, A, E | PaginationStalled, never>(
+      { cursor: options.cursor, index: 0 },
+      page
+    )
   })
 
 /** `jobResultPages`: the Stream of a job's result pages, from the start or from `options.cursor`. */

@@ -15,6 +15,7 @@ import * as ConversationRecord from "../../ConversationRecord.js"
 import type { PagingPolicy } from "../../GenesysConfig.js"
 import { type HttpError, PaginationIncomplete, PaginationLimitExceeded } from "../../GenesysError.js"
 import type * as GenesysHttp from "../../GenesysHttp.js"
+import * as ReleasingPages from "./releasingPages.js"
 import { base, routes } from "./routes.js"
 
 /** What paging needs: the HTTP client, the audit log and the paging policy. */
@@ -118,7 +119,7 @@ export const make = ({ audit, http, paging }: Dependencies): QueryPaging => {
             }
             return [result, step === "next" ? Option.some(pageNumber + 1) : Option.none<number>()] as const
           })
-        return Stream.paginateEffect(firstPage, page)
+        return ReleasingPages.paginate(firstPage, page)
       })
     )
 
