@@ -353,6 +353,21 @@ export const defaultJobs = 2
  */
 const windowsInFlight = (jobs: number): number => 2 * jobs
 
+/**
+ * A job window's size for `Submission.largestFirst`: the sync query's `totalHits` over it (one request) times the share
+ * of its days it covers, or a failure without a request when Genesys would refuse that sync query (a window longer
+ * than the sync query allows).
+ */
+const windowSize = <E>(ctx: WindowContext<E>, window: Window): Effect.Effect<number, unknown> => {
+  const body = { interval: window.interval, ...ctx.filters }
+  return Either.isLeft(QueryValidator.checkQuery(body, ctx.validator).result)
+    ? Effect.fail("unsized" as const)
+    : Effect.map(
+        ctx.details.queryTotalHits(QueryValidator.markChecked(body, "sync", ctx.validator)),
+        (hits) => hits * Submission.coveredShare(window)
+      )
+}
+
 /** The services a run uses, read once. */
 const runServices = Effect.gen(function* () {
   return {
@@ -505,7 +520,7 @@ export const run = <E>(plan: Plan, sink: ExtractionSink.ExtractionSink<E, unknow
       windows: plan.windows,
       slots: ctx.concurrency.initial,
       started: (w) => ledger.state(w.id).state !== "pending",
-      size: (w) => Submission.windowSize(ctx, w)
+      size: (w) => windowSize(ctx, w)
     })
     const outcome = yield* Effect.either(
       Effect.forEach(windows, (w) => runWindow(ctx, w), {

@@ -24,7 +24,6 @@ import { canonicalJson } from "./internal/canonicalJson.js"
 import * as Finalize from "./internal/durable/finalize.js"
 import * as PlanStep from "./internal/durable/planStep.js"
 import * as Schemas from "./internal/durable/schemas.js"
-import * as Sizing from "./internal/durable/sizing.js"
 import * as WindowRun from "./internal/durable/windowRun.js"
 import * as Steps from "./internal/durable/windowSteps.js"
 import type * as PageSink from "./PageSink.js"
@@ -83,15 +82,15 @@ const lanes = Array.from({ length: laneCount }, (_, i) => i)
 
 const Placed = Schema.Struct({ lane: Schema.optional(Schema.NonNegativeInt), runner: Schema.optional(Schema.String) })
 
-/** This extraction's load per runner: the requests of the windows placed there so far, and windows running there now. */
+/** This extraction's windows per runner: placed there so far, and running there now. */
 interface Loads {
   readonly placed: Map<string, number>
   readonly inFlight: Map<string, number>
 }
 
 /**
- * Picks the lane of a window whose runner has been given the least of this extraction's expected requests (a runner's
- * token carries every request of the windows it is given), then the fewest in flight, then the first such lane; as a step,
+ * Picks the lane of a window whose runner has been given the fewest of this extraction's windows (a runner's token
+ * carries every request of the windows it is given), then the fewest in flight, then the first such lane; as a step,
  * so that a replay starts the same child. Without a placement (one process), no lane.
  */
 const placeWindow = (windowId: string, ids: ReadonlyArray<string>, loads: Loads) =>
@@ -170,49 +169,32 @@ const windowBody = (p: typeof WindowWorkflow.payloadSchema.Type) =>
     { generation: p.generation, maxResubmissions: p.maxResubmissions }
   )
 
-const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type, executionId: string) =>
+const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type) =>
   Effect.gen(function* () {
     const execution = { org: p.org, sink: p.sink, planHash: p.plan.planHash }
     const startedAt = yield* Steps.now("start")
     const finished = new Map(p.finished.map((o) => [o.id, o]))
     const { placement } = yield* Environment_.Environment
-    const payloadOf = (window: Extraction.Window) => ({
-      org: p.org,
-      sink: p.sink,
-      generation: p.generation,
-      planHash: p.plan.planHash,
-      window,
-      filters: p.plan.filters,
-      watermark: p.plan.watermark,
-      pageSize: p.settings.pageSize,
-      maxResubmissions: p.settings.maxResubmissions
-    })
-    const fresh = p.plan.windows.filter((w) => w.kind === "job" && !finished.has(w.id))
-    const sized =
-      placement === undefined || fresh.length < 2
-        ? { sizes: [] }
-        : yield* Sizing.sizeWindows({
-            execution,
-            windows: fresh,
-            filters: p.plan.filters,
-            slots: p.settings.concurrency,
-            pageSize: p.settings.pageSize,
-            self: executionId,
-            probe: yield* Effect.forEach(lanes, (lane) => WindowWorkflow.executionId({ ...payloadOf(fresh[0]!), lane }))
-          })
-    const { order, weight, counted } = Sizing.arrange(p.plan.windows, sized)
-    // This extraction's expected requests on each runner (by the placement's answers, journaled with each window); the
-    // runner that counted the windows has sent that many already.
+    // This extraction's windows on each runner (by the placement's answers, journaled with each window).
     const loads: Loads = { placed: new Map(), inFlight: new Map() }
-    if (sized.countedOn !== undefined) loads.placed.set(sized.countedOn, counted)
     // One placement at a time, each counted before the next asks: windows starting together see each other.
     const placing = yield* Effect.makeSemaphore(1)
-    const outcomeList = yield* Effect.forEach(
-      order,
+    const outcomes = yield* Effect.forEach(
+      p.plan.windows,
       (window) => {
         const done = finished.get(window.id)
         if (done !== undefined) return Effect.succeed(done)
-        const payload = payloadOf(window)
+        const payload = {
+          org: p.org,
+          sink: p.sink,
+          generation: p.generation,
+          planHash: p.plan.planHash,
+          window,
+          filters: p.plan.filters,
+          watermark: p.plan.watermark,
+          pageSize: p.settings.pageSize,
+          maxResubmissions: p.settings.maxResubmissions
+        }
         if (placement === undefined) return WindowWorkflow.execute(payload)
         return Effect.gen(function* () {
           const ids = yield* Effect.forEach(lanes, (lane) => WindowWorkflow.executionId({ ...payload, lane }))
@@ -220,7 +202,7 @@ const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type, executi
             Effect.tap(placeWindow(window.id, ids, loads), ({ runner }) =>
               Effect.sync(() => {
                 if (runner === undefined) return
-                loads.placed.set(runner, (loads.placed.get(runner) ?? 0) + weight(window))
+                loads.placed.set(runner, (loads.placed.get(runner) ?? 0) + 1)
                 loads.inFlight.set(runner, (loads.inFlight.get(runner) ?? 0) + 1)
               })
             )
@@ -239,12 +221,11 @@ const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type, executi
       },
       { concurrency: p.settings.concurrency }
     )
-    const byId = new Map(outcomeList.map((o) => [o.id, o]))
     return yield* Finalize.finalize({
       execution,
       plan: p.plan,
       settings: p.settings,
-      outcomes: p.plan.windows.map((w) => byId.get(w.id)!),
+      outcomes,
       resumed: new Set(finished.keys()),
       startedAt
     })
@@ -290,13 +271,11 @@ export const layerEnvironment = (
     Environment_.Environment,
     Effect.gen(function* () {
       const webhook = yield* Effect.serviceOption(Webhook.Webhook)
-      const config = yield* GenesysConfig
       const sinkOf = options.sink
       const services: Omit<StepServices, "sink"> = {
         details: yield* ConversationDetails,
         audit: yield* AuditLog,
-        validator: config.validator,
-        jobPageSize: config.paging.jobPageSize,
+        validator: (yield* GenesysConfig).validator,
         notify: (event) => Option.match(webhook, { onNone: () => Effect.void, onSome: (w) => w.notify(event) }),
         quarantine: options.quarantine,
         onPage: options.onPage,

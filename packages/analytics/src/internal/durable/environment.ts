@@ -22,8 +22,6 @@ export interface StepServices {
   readonly details: ConversationDetails.Service
   readonly audit: AuditLog.Service
   readonly validator: Partial<QueryValidator.ValidatorOptions> | undefined
-  /** Results per job page when an extraction names none (the runner's `GenesysConfig.paging`; default 1000). */
-  readonly jobPageSize?: number | undefined
   readonly sink: PageSink.PageSink<unknown>
   readonly notify: (event: Webhook.WebhookEvent) => Effect.Effect<void>
   readonly quarantine: ((entry: Selector.QuarantinedRecord) => Effect.Effect<void, unknown>) | undefined

@@ -1,14 +1,11 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import type * as AuditLog from "../../AuditLog.js"
-import type * as ConversationDetails from "../../ConversationDetails.js"
 import type { GenesysError } from "../../GenesysError.js"
 import * as Interval from "../../Interval.js"
-import * as QueryValidator from "../../QueryValidator.js"
 
 /** Windows in flight: a semaphore that Genesys's concurrent-jobs limit can lower, never below 1. @internal */
 export interface Concurrency {
@@ -93,30 +90,6 @@ export const coveredShare = (window: { readonly startMillis: number; readonly en
   const from = Math.floor(window.startMillis / Interval.DAY_MILLIS) * Interval.DAY_MILLIS
   const to = Math.ceil(window.endMillis / Interval.DAY_MILLIS) * Interval.DAY_MILLIS
   return to > from ? (window.endMillis - window.startMillis) / (to - from) : 1
-}
-
-/**
- * A job window's size for {@link largestFirst} and a cluster's placement: the sync query's `totalHits` over it (one
- * request) times the share of its days it covers, or a failure without a request when Genesys would refuse that sync
- * query (a window longer than the sync query allows).
- *
- * @internal
- */
-export const windowSize = (
-  context: {
-    readonly details: ConversationDetails.Service
-    readonly validator: Partial<QueryValidator.ValidatorOptions> | undefined
-    readonly filters: object
-  },
-  window: { readonly interval: string; readonly startMillis: number; readonly endMillis: number }
-): Effect.Effect<number, unknown> => {
-  const body = { interval: window.interval, ...context.filters }
-  return Either.isLeft(QueryValidator.checkQuery(body, context.validator).result)
-    ? Effect.fail("unsized" as const)
-    : Effect.map(
-        context.details.queryTotalHits(QueryValidator.markChecked(body, "sync", context.validator)),
-        (hits) => hits * coveredShare(window)
-      )
 }
 
 /** Longest wait for the windows' sizes before the run starts in the plan's order. @internal */
