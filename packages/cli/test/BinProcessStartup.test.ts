@@ -12,7 +12,9 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
+import * as Server from "@effect-genesys/emulator/Server"
 import { afterAll, assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
 
 const cliDir = fileURLToPath(new URL("..", import.meta.url))
 const binJs = Path.join(cliDir, "dist", "bin.js")
@@ -33,27 +35,52 @@ export async function load(url, context, next) {
 const register = `data:text/javascript,${encodeURIComponent(
   `import { register } from "node:module"; register(${JSON.stringify(hooks)})`
 )}`
+// CommonJS files loaded with `require` (the bundle's `undici.cjs`) pass no module hook: listed from `require.cache`.
+const requireLog = Path.join(scratch, "require-log.cjs")
+Fs.writeFileSync(
+  requireLog,
+  `process.on("exit", () => require("node:fs").appendFileSync(process.env.STARTUP_LOADED, Object.keys(require.cache).map((f) => require("node:url").pathToFileURL(f).href + "\\n").join("")))\n`
+)
 
 let runs = 0
-/** Runs `node <script> ...args` without GENESYS_* settings; its exit code, output and the files it loaded. */
-const run = (script: string, args: ReadonlyArray<string>) => {
+/** `node <script> ...args` with the load logs, without GENESYS_* settings but `settings`. */
+const command = (script: string, args: ReadonlyArray<string>, settings: Record<string, string>) => {
   const log = Path.join(scratch, `loaded-${runs++}.txt`)
   const env: Record<string, string> = { STARTUP_LOADED: log }
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("GENESYS_")) env[k] = v
-  const result = ChildProcess.spawnSync(process.execPath, ["--import", register, script, ...args], {
-    env,
-    encoding: "utf8",
-    cwd: scratch,
-    timeout: 25_000
-  })
-  const loaded = Fs.existsSync(log) ? Fs.readFileSync(log, "utf8").trim().split("\n") : []
+  const loaded = () =>
+    (Fs.existsSync(log) ? Fs.readFileSync(log, "utf8").trim().split("\n") : [])
+      .map((url) => fileURLToPath(url))
+      .filter((file) => file !== requireLog)
   return {
-    code: result.status,
-    stdout: result.stdout,
-    stderr: result.stderr,
-    loaded: loaded.map((url) => fileURLToPath(url))
+    argv: ["--import", register, "--require", requireLog, script, ...args],
+    options: { env: { ...env, ...settings }, cwd: scratch },
+    loaded
   }
 }
+
+/** Runs `node <script> ...args`; its exit code, output and the files it loaded. */
+const run = (script: string, args: ReadonlyArray<string>) => {
+  const { argv, loaded, options } = command(script, args, {})
+  const result = ChildProcess.spawnSync(process.execPath, argv, { ...options, encoding: "utf8", timeout: 25_000 })
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr, loaded: loaded() }
+}
+
+/** `run` without blocking this process, for a command that talks to a server in it. */
+const runBeside = (script: string, args: ReadonlyArray<string>, settings: Record<string, string>) =>
+  Effect.async<{ code: number | null; stdout: string; stderr: string; loaded: ReadonlyArray<string> }>((resume) => {
+    const { argv, loaded, options } = command(script, args, settings)
+    const child = ChildProcess.execFile(
+      process.execPath,
+      argv,
+      { ...options, timeout: 25_000 },
+      (error, stdout, stderr) =>
+        resume(
+          Effect.succeed({ code: error === null ? 0 : (child.exitCode ?? null), stdout, stderr, loaded: loaded() })
+        )
+    )
+    return Effect.sync(() => child.kill())
+  })
 
 /** The modules the bundle files among `files` hold, by their module comments (paths relative to packages/cli). */
 const modulesOf = (files: ReadonlyArray<string>) =>
@@ -94,22 +121,52 @@ describe("start-up of the bundle", () => {
     assert.notInclude(modules, "dist/internal/extract.js")
   })
 
-  it("a plain extraction loads its own code, without SQL, the cluster or telemetry", slow, () => {
+  it("a plain extraction loads its own code, without undici, SQL, the cluster or telemetry", slow, () => {
     // Refused for its missing client id, after the extract command has loaded.
     const { code, stderr, loaded } = run(bundleEntry, ["extract", "--interval", "last-2-days", "--dry-run"])
     assert.strictEqual(code, 2, stderr)
     assert.include(stderr, "missing client id")
     const modules = modulesOf(loaded)
     assert.include(modules, "dist/internal/extract.js")
+    // The platform's HTTP client module is there; the `undici` it re-exports is not (see scripts/undiciLazy.mjs).
+    assert.include(modules, "../../node_modules/@effect/platform-node/dist/esm/NodeHttpClient.js")
+    assert.notInclude(loaded, Path.join(cliDir, "dist", "bundle", "undici.cjs"))
     for (const name of new Set(modules.map(packageOf))) {
       assert.notMatch(
         name,
-        /^(@effect\/(sql|sql-pg|sql-sqlite-node|cluster|workflow|opentelemetry)|@opentelemetry\/.*|pg)$/
+        /^(@effect\/(sql|sql-pg|sql-sqlite-node|cluster|workflow|opentelemetry)|@opentelemetry\/.*|pg|undici)$/
       )
     }
     for (const module of modules)
       assert.notMatch(module, /internal\/(durableRun|clusterSubmit|cluster|telemetrySdk)\.js$/)
   })
+
+  it.scoped(
+    "a dry run sends its requests over Node's http: undici is never loaded",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* Server.start({ days: 3, perDay: 5 })
+        const { code, loaded, stderr, stdout } = yield* runBeside(
+          bundleEntry,
+          ["extract", "--interval", "last-2-days", "--out", "x.ndjson", "--dry-run"],
+          {
+            GENESYS_API_URL: server.url,
+            GENESYS_CLIENT_ID: "emulator-client",
+            GENESYS_CLIENT_SECRET: "emulator-secret"
+          }
+        )
+        assert.strictEqual(code, 0, stderr)
+        assert.match(stdout, /^windows +\d+ \(/m)
+        const paths = (yield* server.emulator.requests).map((request) => request.path)
+        assert.isTrue(
+          paths.some((path) => path.includes("availability")),
+          paths.join(" ")
+        )
+        assert.notInclude(loaded, Path.join(cliDir, "dist", "bundle", "undici.cjs"))
+        for (const name of new Set(modulesOf(loaded).map(packageOf))) assert.notStrictEqual(name, "undici")
+      }),
+    slow
+  )
 })
 
 describe("dist/bin.js picks the bundle while it is current", () => {

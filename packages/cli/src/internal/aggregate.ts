@@ -11,7 +11,6 @@ import * as NameLookup from "@effect-genesys/analytics/NameLookup"
 import * as QueryValidator from "@effect-genesys/analytics/QueryValidator"
 import * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
@@ -28,6 +27,7 @@ import * as FsErrors from "./fsErrors.js"
 import * as Io from "./io.js"
 import * as OutputKind from "./outputKind.js"
 import * as Progress from "./progress.js"
+import * as Transport from "./transport.js"
 
 /** How the rows are fetched: `auto` picks by size. @internal */
 export type Via = "auto" | "query" | "job"
@@ -266,4 +266,4 @@ export const run = (settings: Settings, http: Layer.Layer<HttpClient.HttpClient>
   })
 
 /** The `aggregate` command. @internal */
-export const command = (settings: Settings) => run(settings, NodeHttpClient.layerUndici)
+export const command = (settings: Settings) => run(settings, Transport.layer)

@@ -7,7 +7,6 @@ import * as Webhook from "@effect-genesys/analytics/Webhook"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -15,6 +14,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Cli from "./cliError.js"
 import * as SecretGuard from "./secretGuard.js"
+import * as Transport from "./transport.js"
 
 /** The parsed connection flags. @internal */
 export interface Connection {
@@ -124,7 +124,7 @@ export const auditLayer = (
 export const clientLayer = (
   config: GenesysConfig.Service,
   audit: Layer.Layer<AuditLog.AuditLog, Cli.CliFailure>,
-  http: Layer.Layer<HttpClient.HttpClient> = NodeHttpClient.layerUndici
+  http: Layer.Layer<HttpClient.HttpClient> = Transport.layer
 ): Layer.Layer<
   | ConversationDetails.ConversationDetails
   | GenesysHttp.GenesysHttp

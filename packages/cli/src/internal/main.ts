@@ -11,19 +11,11 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as V8 from "node:v8"
 import * as Cli from "../Cli.js"
 import * as Telemetry from "./telemetry.js"
 
 /** Runs the command of `argv` (`process.argv` shape) and exits with its code. @internal */
 export const main = (argv: ReadonlyArray<string>): void => {
-  // The HTTP client parses responses with llhttp compiled to WebAssembly. After a few responses V8 starts optimizing
-  // it in the background, and a process that is done by then waits for that compilation before it can exit: about
-  // 100 ms added to every short command (a dry run, a status). A budget 100 times the default (1,800,000) leaves
-  // llhttp on V8's baseline compiler until a command has read a few hundred responses; the parser's share of a run
-  // is small either way. Set before the first WebAssembly module is compiled; it affects nothing else.
-  V8.setFlagsFromString("--wasm-tiering-budget=180000000")
-
   // The runtime interrupts the command on both signals; the exit code says which one it was.
   let terminated = false
   process.once("SIGTERM", () => {
