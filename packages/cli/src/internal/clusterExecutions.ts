@@ -7,6 +7,7 @@
 import * as ExtractionWorkflow from "@effect-genesys/analytics/ExtractionWorkflow"
 import * as Snowflake from "@effect/cluster/Snowflake"
 import * as SqlClient from "@effect/sql/SqlClient"
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 
 /** One extraction as listed. @internal */
@@ -52,9 +53,15 @@ const stateOf = (reply: any): Pick<Execution, "state" | "detail"> => {
   }
 }
 
+/** The database has no cluster journal: no runner ever started on it (or it is another database). @internal */
+export class NoJournal extends Data.TaggedError("NoJournal")<{}> {}
+
 /** Every extraction in the journal, newest first. @internal */
 export const list = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
+  const [journal] = yield* sql<{ readonly present: boolean }>`
+    SELECT to_regclass('cluster_messages') IS NOT NULL AS present`
+  if (journal?.present !== true) return yield* new NoJournal()
   const rows = yield* sql<Row>`
     SELECT m.entity_id, m.id, m.payload, r.payload AS reply
     FROM cluster_messages m LEFT JOIN cluster_replies r ON r.request_id = m.id AND r.kind = 0

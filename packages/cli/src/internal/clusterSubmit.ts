@@ -105,7 +105,11 @@ const listAll = (cluster: string) =>
     const url = yield* Runner.clusterUrl(cluster)
     const executions = yield* Executions.list.pipe(
       Effect.provide(Cluster.pg(url)),
-      Effect.mapError((e) => Cli.partial(`cannot read ${Runner.describeUrl(cluster)}: ${e.message}`))
+      Effect.mapError((e) =>
+        e._tag === "NoJournal"
+          ? Cli.usage(`${Runner.describeUrl(cluster)} holds no cluster: no runner has started on this database`)
+          : Cli.partial(`cannot read ${Runner.describeUrl(cluster)}: ${e.message}`)
+      )
     )
     yield* Io.stdout(Executions.format(executions))
     return Cli.ExitCode.ok
