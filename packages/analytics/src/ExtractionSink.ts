@@ -64,8 +64,8 @@ export interface StreamOptions {
 }
 
 /**
- * An `effect/Sink` over an extraction sink built by `make` in the sink's scope: opened fresh, one `write` per chunk (or
- * per `batchSize` conversations), closed when the stream ends (the result is `close`'s), discarded when the stream
+ * An `effect/Sink` over an extraction sink built by `make` in the sink's scope: opened fresh, one `write` per non-empty
+ * chunk (or per `batchSize` conversations), closed when the stream ends (the result is `close`'s), discarded when the stream
  * fails or is interrupted. A batch still filling when the stream fails is never written.
  *
  * @since 0.1.0
@@ -87,7 +87,11 @@ export const toSink = <A, E, E2, R>(
       yield* sink.open(Option.none())
       const writeChunk = (chunk: Iterable<Conversation>) =>
         Effect.suspend(() => {
-          if (batchSize === undefined) return sink.write(Array.from(chunk))
+          if (batchSize === undefined) {
+            // Paging emits an empty chunk after each page (so that no stage keeps the page alive): not a batch.
+            const batch = Array.from(chunk)
+            return batch.length === 0 ? Effect.void : sink.write(batch)
+          }
           const full: Array<Array<Conversation>> = []
           for (const c of chunk) {
             buffer.push(c)

@@ -3,6 +3,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Exit, Fiber, Option, Stream, TestClock } from "effect"
 import * as AuditLog from "../src/AuditLog.js"
 import * as CheckpointStore from "../src/CheckpointStore.js"
+import * as ReleasingPages from "../src/internal/details/releasingPages.js"
 import * as ExtractionSink from "../src/ExtractionSink.js"
 import {
   JobExpired,
@@ -467,6 +468,35 @@ describe("ExtractionSink", () => {
       )
       assert.deepStrictEqual(failed, Exit.fail("boom"))
       assert.deepStrictEqual(log, ["write 2", "write 2", "discard"])
+    })
+  )
+})
+
+describe("ExtractionSink.toSink", () => {
+  it.effect("writes one batch per non-empty chunk: the empty chunk that follows each page is not a batch", () =>
+    Effect.gen(function* () {
+      const sink = ExtractionSink.memory()
+      const batches: Array<number> = []
+      const recorded = {
+        ...sink,
+        write: (batch: ReadonlyArray<ExtractionSink.Conversation>) => {
+          batches.push(batch.length)
+          return sink.write(batch)
+        }
+      }
+      // Two pages as paging emits them: each followed by an empty chunk.
+      const pages = ReleasingPages.paginate(0, (page: number) =>
+        Effect.succeed([
+          page === 0 ? [conv("a"), conv("b")] : [conv("c")],
+          page === 0 ? Option.some(1) : Option.none()
+        ] as const)
+      ).pipe(Stream.mapConcat((page) => page))
+      const written = yield* Stream.run(pages, ExtractionSink.toSink(Effect.succeed(recorded)))
+      assert.deepStrictEqual(batches, [2, 1])
+      assert.deepStrictEqual(
+        written.map((c) => c.conversationId),
+        ["a", "b", "c"]
+      )
     })
   )
 })
