@@ -130,34 +130,50 @@ export interface Memory {
   readonly gcSampleMillis: number
   readonly sizes: ReadonlyArray<{
     readonly conversations: number
-    readonly peakRssMiB: Record<ContenderName, number>
-    readonly baselineRssMiB: Record<ContenderName, number>
+    readonly peakRssMiB: Record<MemoryVariant, number>
+    readonly baselineRssMiB: Record<MemoryVariant, number>
     /** Highest heap in use right after a forced GC: what the flow actually retains. */
-    readonly liveHeapMiB: Record<ContenderName, number>
-    readonly ratios: Ratios
+    readonly liveHeapMiB: Record<MemoryVariant, number>
+    /** Median of the same samples (the highest is one moment, caught more often the longer a run samples). */
+    readonly medianLiveHeapMiB: Record<MemoryVariant, number>
+    readonly ratios: Ratios & { readonly oursNodeToSdk: number }
   }>
-  /** Peak RSS at the largest size divided by peak RSS at the smallest, per contender (1 = flat). */
-  readonly growth: Record<ContenderName, number>
+  /** Peak RSS at the largest size divided by peak RSS at the smallest, per variant (1 = flat). */
+  readonly growth: Record<MemoryVariant, number>
   /** The same for the live heap after GC. */
-  readonly liveHeapGrowth: Record<ContenderName, number>
+  readonly liveHeapGrowth: Record<MemoryVariant, number>
+  /** The same for the median live heap. */
+  readonly medianLiveHeapGrowth: Record<MemoryVariant, number>
   /** Conversations at the largest size divided by the smallest. */
   readonly sizeFactor: number
 }
 
+/** Scenario 2 variants: the three contenders, and ours over Node's `http` client. @since 0.1.0 */
+export type MemoryVariant = (typeof Scenarios.memoryVariants)[number]
+
+const perMemoryVariant = <A>(f: (v: MemoryVariant) => A): Record<MemoryVariant, A> => ({
+  ours: f("ours"),
+  "ours-node": f("ours-node"),
+  sdk: f("sdk"),
+  floor: f("floor")
+})
+
 /** @since 0.1.0 */
 export const memory = (data: Scenarios.MemoryData): Memory => {
+  const per = perMemoryVariant
   const sizes = data.sizes.map((s) => {
-    const peak = per((c) => median(s.runs.filter((r) => r.contender === c).map((r) => r.peakRssBytes / MiB)))
-    const base = per((c) => median(s.runs.filter((r) => r.contender === c).map((r) => r.baselineRssBytes / MiB)))
-    const live = per((c) =>
-      median(s.runs.filter((r) => r.contender === c).map((r) => (r.peakLiveHeapBytes ?? Number.NaN) / MiB))
-    )
+    const of = (v: MemoryVariant) => s.runs.filter((r) => r.variant === v)
+    const peak = per((v) => median(of(v).map((r) => r.peakRssBytes / MiB)))
+    const base = per((v) => median(of(v).map((r) => r.baselineRssBytes / MiB)))
+    const live = per((v) => median(of(v).map((r) => (r.peakLiveHeapBytes ?? Number.NaN) / MiB)))
+    const typical = per((v) => median(of(v).map((r) => (r.medianLiveHeapBytes ?? Number.NaN) / MiB)))
     return {
       conversations: s.conversations,
       peakRssMiB: per((c) => round(peak[c], 1)),
       baselineRssMiB: per((c) => round(base[c], 1)),
       liveHeapMiB: per((c) => round(live[c], 1)),
-      ratios: ratios(peak)
+      medianLiveHeapMiB: per((c) => round(typical[c], 1)),
+      ratios: { ...ratios(peak), oursNodeToSdk: round(ratio(peak["ours-node"], peak.sdk)) }
     }
   })
   const first = sizes[0]
@@ -168,6 +184,9 @@ export const memory = (data: Scenarios.MemoryData): Memory => {
     sizes,
     growth: per((c) => round(ratio(last?.peakRssMiB[c] ?? Number.NaN, first?.peakRssMiB[c] ?? Number.NaN))),
     liveHeapGrowth: per((c) => round(ratio(last?.liveHeapMiB[c] ?? Number.NaN, first?.liveHeapMiB[c] ?? Number.NaN))),
+    medianLiveHeapGrowth: per((c) =>
+      round(ratio(last?.medianLiveHeapMiB[c] ?? Number.NaN, first?.medianLiveHeapMiB[c] ?? Number.NaN))
+    ),
     sizeFactor: round(ratio(last?.conversations ?? Number.NaN, first?.conversations ?? Number.NaN), 2)
   }
 }

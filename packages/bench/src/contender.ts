@@ -33,6 +33,11 @@ export const highWaterMark = (): number | undefined => {
   }
 }
 
+const medianOf = (samples: ReadonlyArray<number>): number => {
+  const sorted = [...samples].sort((a, b) => a - b)
+  return sorted.length === 0 ? 0 : sorted[Math.floor((sorted.length - 1) / 2)]!
+}
+
 const describe = (task: Task) => `${task.kind} ${"interval" in task ? task.interval : task.intervals.join(",")}`
 
 const main = async () => {
@@ -48,12 +53,14 @@ const main = async () => {
     if (rss > sampledPeak) sampledPeak = rss
   }, input.sampleMillis)
   let liveHeap = 0
+  const liveHeapSamples: Array<number> = []
   const collector =
     input.gcSampleMillis === undefined || gc === undefined
       ? undefined
       : setInterval(() => {
           gc()
           const used = process.memoryUsage().heapUsed
+          liveHeapSamples.push(used)
           if (used > liveHeap) liveHeap = used
         }, input.gcSampleMillis)
   const cpu0 = process.cpuUsage()
@@ -74,7 +81,7 @@ const main = async () => {
     baselineRssBytes,
     peakRssBytes: highWaterMark() ?? sampledPeak,
     sampledPeakRssBytes: sampledPeak,
-    ...(collector === undefined ? {} : { peakLiveHeapBytes: liveHeap })
+    ...(collector === undefined ? {} : { peakLiveHeapBytes: liveHeap, medianLiveHeapBytes: medianOf(liveHeapSamples) })
   }
   process.stdout.write(`${resultPrefix}${JSON.stringify(result)}\n`)
 }

@@ -114,6 +114,8 @@ export interface RunResult extends Outcome {
   readonly sampledPeakRssBytes: number
   /** Highest heap in use right after a forced GC (only with `gcSampleMillis`): memory actually retained. */
   readonly peakLiveHeapBytes?: number | undefined
+  /** Median of the same samples: what the flow retains at a typical moment, not at the rarest one sampled. */
+  readonly medianLiveHeapBytes?: number | undefined
 }
 
 /** Prefix of the one stdout line that carries a contender's `RunResult`. @since 0.1.0 */

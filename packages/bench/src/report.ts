@@ -80,6 +80,8 @@ const variantNames: Record<Analysis.Variant, string> = {
 
 const variants: ReadonlyArray<Analysis.Variant> = ["ours", "ours-node", "sdk", "floor", "floor-node"]
 
+const memoryVariants: ReadonlyArray<Analysis.MemoryVariant> = ["ours", "ours-node", "sdk", "floor"]
+
 /** The floor each of our variants is compared with: the one over the same transport. */
 const floorName = (v: "ours" | "ours-node"): string => variantNames[v === "ours" ? "floor" : "floor-node"]
 
@@ -159,8 +161,9 @@ time is the figure that compares the clients**; wall time is the end-to-end figu
 const memorySection = (m: Analysis.Memory): string => `## 2. Memory
 
 The throughput flow at ${m.sizes.map((s) => `**${fmt(s.conversations, 0)}**`).join(" and ")} conversations (×${fmt(m.sizeFactor)}), pages
-of ${fmt(m.pageSize, 0)}, one run per contender and size; at each size the three contenders ran at the same time
-against one emulator (each with its own job), so that it generated every conversation once. Peak RSS is the
+of ${fmt(m.pageSize, 0)}, one run per contender and size; at each size the contenders ran at the same time
+against one emulator (each with its own job), so that it generated every conversation once. Ours ran twice, over
+\`fetch\` and over Node's \`http\` (the SDK's transport, and the command line's). Peak RSS is the
 kernel's high-water mark (\`VmHWM\`) of the contender process; baseline is its RSS after imports and a forced GC,
 before the flow.
 
@@ -170,31 +173,42 @@ ${table(
     ...m.sizes.flatMap((s) => [`baseline @ ${fmt(s.conversations, 0)}`, `peak RSS @ ${fmt(s.conversations, 0)}`]),
     "RSS growth"
   ],
-  contenders.map((c) => [
-    names[c],
+  memoryVariants.map((c) => [
+    variantNames[c],
     ...m.sizes.flatMap((s) => [`${fmt(s.baselineRssMiB[c], 1)} MiB`, `${fmt(s.peakRssMiB[c], 1)} MiB`]),
     x(m.growth[c])
   ])
 )}
 
 ${table(
-  ["contender", ...m.sizes.map((s) => `live heap @ ${fmt(s.conversations, 0)}`), "live-heap growth"],
-  contenders.map((c) => [names[c], ...m.sizes.map((s) => `${fmt(s.liveHeapMiB[c], 1)} MiB`), x(m.liveHeapGrowth[c])])
+  [
+    "contender",
+    ...m.sizes.map((s) => `live heap @ ${fmt(s.conversations, 0)}: highest / median`),
+    "growth: highest / median"
+  ],
+  memoryVariants.map((c) => [
+    variantNames[c],
+    ...m.sizes.map((s) => `${fmt(s.liveHeapMiB[c], 1)} / ${fmt(s.medianLiveHeapMiB?.[c] ?? Number.NaN, 1)} MiB`),
+    `${x(m.liveHeapGrowth[c])} / ${x(m.medianLiveHeapGrowth?.[c] ?? Number.NaN)}`
+  ])
 )}
 
 ${table(
   ["ratio of peak RSS", ...m.sizes.map((s) => `@ ${fmt(s.conversations, 0)}`)],
   [
-    ["ours / SDK", ...m.sizes.map((s) => x(s.ratios.oursToSdk))],
-    ["ours / floor", ...m.sizes.map((s) => x(s.ratios.oursToFloor))]
+    ["ours over `FetchHttpClient` / SDK", ...m.sizes.map((s) => x(s.ratios.oursToSdk))],
+    ["ours over `NodeHttpClient` / SDK", ...m.sizes.map((s) => x(s.ratios.oursNodeToSdk ?? Number.NaN))],
+    ["ours over `FetchHttpClient` / floor (`fetch` + `JSON.parse`)", ...m.sizes.map((s) => x(s.ratios.oursToFloor))]
   ]
 )}
 
 "Growth" is the larger size's figure over the smaller's: 1.00× means memory does not grow with the number of
 conversations. Peak RSS also reflects how lazily V8 collects garbage (a heap is allowed to grow before a major
 GC), so these runs also force a GC every ${m.gcSampleMillis} ms and record the heap still in use right after it
-("live heap"): that is the memory a contender actually retains. Both are sampled, so a short-lived peak between
-two samples can be missed; the forced GCs make these runs slower than scenario 1's. The three contenders and the
+("live heap"): that is the memory a contender actually retains. The highest sample is one moment (a page's body
+and its parsed records alive at once, which every client that parses whole pages has), caught more often the longer
+a run samples; the median is what a contender holds at a typical moment, and its growth is what it keeps as the
+interval grows. Both are sampled, so a short-lived peak between two samples can be missed; the forced GCs make these runs slower than scenario 1's. The contenders and the
 emulator shared the machine's cores, which also delays V8's background collection: a contender alone may peak lower.
 `
 
@@ -421,7 +435,8 @@ export const markdown = (r: Results): string => {
 Three contenders do the same work against the emulator's HTTP server over loopback, with the same seed and data:
 
 - **ours** — \`ConversationDetails\` / \`Extraction\` of \`@effect-genesys/analytics\` over \`FetchHttpClient\`, every
-  response decoded with the full Schemas, default retry, pacing and poll policies, in-memory audit log;
+  response decoded with the full Schemas, default retry, pacing and poll policies, an audit log that builds, hashes
+  and chains every event and keeps none in memory (\`AuditLog.layerSink\`, as a log file does);
 - **SDK** — the official \`purecloud-platform-client-v2\` (pointed at the emulator with \`setGateway\`) with the
   cursor loop, polling and 429 handling its users must write by hand;
 - **floor** — \`fetch\` + \`JSON.parse\` with the same hand-written loop and no validation: what any client needs at least.

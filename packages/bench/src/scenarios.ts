@@ -77,6 +77,14 @@ export type Variant = ContenderName | "ours-node" | "floor-node"
 /** The variants of scenario 1. @since 0.1.0 */
 export const throughputVariants: ReadonlyArray<Variant> = ["ours", "ours-node", "sdk", "floor", "floor-node"]
 
+/**
+ * Scenario 2's variants: the three contenders, and ours over Node's `http` as well (what the SDK uses, and the
+ * command line's transport).
+ *
+ * @since 0.1.0
+ */
+export const memoryVariants = ["ours", "ours-node", "sdk", "floor"] as const satisfies ReadonlyArray<Variant>
+
 const overNodeHttp = (variant: Variant): boolean => variant === "ours-node" || variant === "floor-node"
 
 /** One measured contender run with the emulator's CPU over the same span. @since 0.1.0 */
@@ -196,25 +204,25 @@ export const memory = async (settings: Settings): Promise<MemoryData> => {
     const data = await withEmulator(options, async (emulator) => {
       const interval = spanInterval(emulator)
       const truth = await emulator.truthJob(interval)
-      log(`memory: ${truth.count} conversations, the three contenders at the same time`)
+      log(`memory: ${truth.count} conversations, the ${memoryVariants.length} variants at the same time`)
       const task: Task = { kind: "job", interval, pageSize: s.pageSize, pollMillis: settings.pollMillis }
       const runs = await Promise.all(
-        contenders.map(async (contender, i): Promise<MeasuredRun> => {
+        memoryVariants.map(async (variant, i): Promise<MeasuredRun> => {
           const { result, emulatorCpuMillis } = await sequentialRun(
             settings,
             emulator,
-            contender,
+            variant,
             task,
             undefined,
             s.gcSampleMillis
           )
           check("memory", result, truth)
           log(
-            `  ${contender}: peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ` +
+            `  ${variant}: peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ` +
               `live heap ${((result.peakLiveHeapBytes ?? 0) / 2 ** 20).toFixed(0)} MiB, ` +
               `${(result.wallMillis / 1000).toFixed(0)} s`
           )
-          return { ...result, variant: contender, rep: 0, order: i, emulatorCpuMillis }
+          return { ...result, variant, rep: 0, order: i, emulatorCpuMillis }
         })
       )
       return { conversations: truth.count, runs }
