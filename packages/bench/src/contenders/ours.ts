@@ -1,7 +1,8 @@
 /**
  * Our library as an application uses it: `ConversationDetails` over `FetchHttpClient` (the same `fetch`
- * transport as the floor, so the difference to the floor is the library's own work; scenario 1 also runs it
- * over `NodeHttpClient`, Node's `http` module as the SDK's axios uses), full Schema validation
+ * transport as the floor, so the difference to the floor is the library's own work; scenarios 1 and 2 also run it
+ * over `NodeHttpClient`, Node's `http` module as the SDK's axios and the command line use, with the command line's
+ * keep-alive agent), full Schema validation
  * of every response, the default HTTP, pacing and poll policies, and an audit log whose lines are built, hashed
  * and chained, then dropped: what the file log costs but its writes (the memory log keeps every line, which grows
  * with the run). Scenarios 5 and 6 go through `Extraction.plan` and `Extraction.run` (6 with no option: the library's
@@ -32,6 +33,10 @@ import type {
   Outcome
 } from "../protocol.js"
 
+// The agent of the command line's transport (packages/cli/src/internal/transport.ts): `NodeHttpClient.layer`'s own
+// agent has no keep-alive and opens a connection per request, which neither the command line nor the SDK does.
+const commandLineAgent = { keepAlive: true, scheduling: "lifo", timeout: 5_000 } as const
+
 // Like the file sink, keeps nothing in memory once a line is handed over.
 const discardLines: AuditLog.Sink = { append: () => Effect.void, flush: Effect.void }
 
@@ -57,7 +62,9 @@ export const layer = (
         ? // Imported only when used: loading it also loads the `undici` package, whose global dispatcher would
           // then carry every `fetch` of the process and change the fetch variant's transport.
           Layer.unwrapEffect(
-            Effect.promise(() => import("@effect/platform-node/NodeHttpClient")).pipe(Effect.map((m) => m.layer))
+            Effect.promise(() => import("@effect/platform-node/NodeHttpClient")).pipe(
+              Effect.map((m) => m.layerWithoutAgent.pipe(Layer.provide(m.makeAgentLayer(commandLineAgent))))
+            )
           )
         : FetchHttpClient.layer
     )
