@@ -6,6 +6,7 @@
  */
 import { describeDefaultPoll } from "./pollPolicy.js"
 import type { ContenderName, RecordedRequest } from "./protocol.js"
+import * as Protocol from "./protocol.js"
 import { contenders } from "./protocol.js"
 import type * as Scenarios from "./scenarios.js"
 import { median, ratio, round } from "./stats.js"
@@ -136,7 +137,10 @@ export interface Memory {
     readonly liveHeapMiB: Record<MemoryVariant, number>
     /** Median of the same samples (the highest is one moment, caught more often the longer a run samples). */
     readonly medianLiveHeapMiB: Record<MemoryVariant, number>
-    readonly ratios: Ratios & { readonly oursNodeToSdk: number }
+    readonly ratios: Ratios & {
+      /** Peak RSS of ours over `NodeHttpClient` over the SDK's. */
+      readonly oursNodeToSdk: number
+    }
   }>
   /** Peak RSS at the largest size divided by peak RSS at the smallest, per variant (1 = flat). */
   readonly growth: Record<MemoryVariant, number>
@@ -149,30 +153,25 @@ export interface Memory {
 }
 
 /** Scenario 2 variants: the three contenders, and ours over Node's `http` client. @since 0.1.0 */
-export type MemoryVariant = (typeof Scenarios.memoryVariants)[number]
+export type MemoryVariant = Protocol.MemoryVariant
 
-const perMemoryVariant = <A>(f: (v: MemoryVariant) => A): Record<MemoryVariant, A> => ({
-  ours: f("ours"),
-  "ours-node": f("ours-node"),
-  sdk: f("sdk"),
-  floor: f("floor")
-})
+const perMemoryVariant = <A>(f: (v: MemoryVariant) => A): Record<MemoryVariant, A> =>
+  Object.fromEntries(Protocol.memoryVariants.map((v) => [v, f(v)])) as Record<MemoryVariant, A>
 
 /** @since 0.1.0 */
 export const memory = (data: Scenarios.MemoryData): Memory => {
-  const per = perMemoryVariant
   const sizes = data.sizes.map((s) => {
     const of = (v: MemoryVariant) => s.runs.filter((r) => r.variant === v)
-    const peak = per((v) => median(of(v).map((r) => r.peakRssBytes / MiB)))
-    const base = per((v) => median(of(v).map((r) => r.baselineRssBytes / MiB)))
-    const live = per((v) => median(of(v).map((r) => (r.peakLiveHeapBytes ?? Number.NaN) / MiB)))
-    const typical = per((v) => median(of(v).map((r) => (r.medianLiveHeapBytes ?? Number.NaN) / MiB)))
+    const peak = perMemoryVariant((v) => median(of(v).map((r) => r.peakRssBytes / MiB)))
+    const base = perMemoryVariant((v) => median(of(v).map((r) => r.baselineRssBytes / MiB)))
+    const live = perMemoryVariant((v) => median(of(v).map((r) => (r.peakLiveHeapBytes ?? Number.NaN) / MiB)))
+    const typical = perMemoryVariant((v) => median(of(v).map((r) => (r.medianLiveHeapBytes ?? Number.NaN) / MiB)))
     return {
       conversations: s.conversations,
-      peakRssMiB: per((c) => round(peak[c], 1)),
-      baselineRssMiB: per((c) => round(base[c], 1)),
-      liveHeapMiB: per((c) => round(live[c], 1)),
-      medianLiveHeapMiB: per((c) => round(typical[c], 1)),
+      peakRssMiB: perMemoryVariant((c) => round(peak[c], 1)),
+      baselineRssMiB: perMemoryVariant((c) => round(base[c], 1)),
+      liveHeapMiB: perMemoryVariant((c) => round(live[c], 1)),
+      medianLiveHeapMiB: perMemoryVariant((c) => round(typical[c], 1)),
       ratios: { ...ratios(peak), oursNodeToSdk: round(ratio(peak["ours-node"], peak.sdk)) }
     }
   })
@@ -182,9 +181,13 @@ export const memory = (data: Scenarios.MemoryData): Memory => {
     pageSize: data.pageSize,
     gcSampleMillis: data.gcSampleMillis,
     sizes,
-    growth: per((c) => round(ratio(last?.peakRssMiB[c] ?? Number.NaN, first?.peakRssMiB[c] ?? Number.NaN))),
-    liveHeapGrowth: per((c) => round(ratio(last?.liveHeapMiB[c] ?? Number.NaN, first?.liveHeapMiB[c] ?? Number.NaN))),
-    medianLiveHeapGrowth: per((c) =>
+    growth: perMemoryVariant((c) =>
+      round(ratio(last?.peakRssMiB[c] ?? Number.NaN, first?.peakRssMiB[c] ?? Number.NaN))
+    ),
+    liveHeapGrowth: perMemoryVariant((c) =>
+      round(ratio(last?.liveHeapMiB[c] ?? Number.NaN, first?.liveHeapMiB[c] ?? Number.NaN))
+    ),
+    medianLiveHeapGrowth: perMemoryVariant((c) =>
       round(ratio(last?.medianLiveHeapMiB[c] ?? Number.NaN, first?.medianLiveHeapMiB[c] ?? Number.NaN))
     ),
     sizeFactor: round(ratio(last?.conversations ?? Number.NaN, first?.conversations ?? Number.NaN), 2)

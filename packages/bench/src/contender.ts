@@ -8,6 +8,7 @@
 import * as Fs from "node:fs"
 import type { ContenderInput, Outcome, RunResult, Task } from "./protocol.js"
 import { resultPrefix } from "./protocol.js"
+import { median } from "./stats.js"
 
 type Flow = (input: ContenderInput) => Promise<Outcome>
 
@@ -31,11 +32,6 @@ export const highWaterMark = (): number | undefined => {
   } catch {
     return undefined
   }
-}
-
-const medianOf = (samples: ReadonlyArray<number>): number => {
-  const sorted = [...samples].sort((a, b) => a - b)
-  return sorted.length === 0 ? 0 : sorted[Math.floor((sorted.length - 1) / 2)]!
 }
 
 const describe = (task: Task) => `${task.kind} ${"interval" in task ? task.interval : task.intervals.join(",")}`
@@ -81,7 +77,7 @@ const main = async () => {
     baselineRssBytes,
     peakRssBytes: highWaterMark() ?? sampledPeak,
     sampledPeakRssBytes: sampledPeak,
-    ...(collector === undefined ? {} : { peakLiveHeapBytes: liveHeap, medianLiveHeapBytes: medianOf(liveHeapSamples) })
+    ...(collector === undefined ? {} : { peakLiveHeapBytes: liveHeap, medianLiveHeapBytes: median(liveHeapSamples) })
   }
   process.stdout.write(`${resultPrefix}${JSON.stringify(result)}\n`)
 }

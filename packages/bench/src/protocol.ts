@@ -11,6 +11,12 @@ export type ContenderName = "ours" | "sdk" | "floor"
 /** Every contender, in the order of the first repetition. @since 0.1.0 */
 export const contenders: ReadonlyArray<ContenderName> = ["ours", "sdk", "floor"]
 
+/** Scenario 2's variants: the three contenders, and ours over Node's `http` as well. @since 0.1.0 */
+export type MemoryVariant = ContenderName | "ours-node"
+
+/** The variants of scenario 2, in the order of its tables. @since 0.1.0 */
+export const memoryVariants: ReadonlyArray<MemoryVariant> = ["ours", "ours-node", "sdk", "floor"]
+
 /** How to reach the emulator and log in. @since 0.1.0 */
 export interface Endpoint {
   readonly url: string

@@ -9,7 +9,7 @@ import * as Checks from "./checks.js"
 import type * as CpuProfile from "./cpuProfile.js"
 import type * as Latency from "./latency.js"
 import type { ContenderName } from "./protocol.js"
-import { contenders } from "./protocol.js"
+import { contenders, memoryVariants } from "./protocol.js"
 import * as Settings from "./settings.js"
 
 /** The machine the figures come from. @since 0.1.0 */
@@ -79,8 +79,6 @@ const variantNames: Record<Analysis.Variant, string> = {
 }
 
 const variants: ReadonlyArray<Analysis.Variant> = ["ours", "ours-node", "sdk", "floor", "floor-node"]
-
-const memoryVariants: ReadonlyArray<Analysis.MemoryVariant> = ["ours", "ours-node", "sdk", "floor"]
 
 /** The floor each of our variants is compared with: the one over the same transport. */
 const floorName = (v: "ours" | "ours-node"): string => variantNames[v === "ours" ? "floor" : "floor-node"]
@@ -161,7 +159,7 @@ time is the figure that compares the clients**; wall time is the end-to-end figu
 const memorySection = (m: Analysis.Memory): string => `## 2. Memory
 
 The throughput flow at ${m.sizes.map((s) => `**${fmt(s.conversations, 0)}**`).join(" and ")} conversations (×${fmt(m.sizeFactor)}), pages
-of ${fmt(m.pageSize, 0)}, one run per contender and size; at each size the contenders ran at the same time
+of ${fmt(m.pageSize, 0)}, one run per variant and size; at each size the variants ran at the same time
 against one emulator (each with its own job), so that it generated every conversation once. Ours ran twice, over
 \`fetch\` and over Node's \`http\` (the SDK's transport, and the command line's). Peak RSS is the
 kernel's high-water mark (\`VmHWM\`) of the contender process; baseline is its RSS after imports and a forced GC,
@@ -376,6 +374,7 @@ Every figure above already includes the fixes below; each "before" names the run
 |---|---|---|---|
 | pacing took the latest \`inin-ratelimit-reset\` (whole seconds, rounded up) as the end of the window, so it waited up to a second too long in every window | the tightest bound the window's responses gave; a reset further out than rounding explains starts a new window (\`internal/http/pacer.ts\`) | scenario 3 in the previous full run (same settings): efficiency 83 %, span 9.66 s, ours / SDK wall 1.1× (SDK 88 %, floor 90 %) | scenario 3 above; 93 % in both full runs since (SDK 90 %, floor 92 %), still no 429 |
 | the record guard allocated an \`Object.keys\` array for every JSON object it checked: 44 MB of garbage per 14 000 conversations (sampled heap profile: ours allocated 238 MB, the floor 183 MB) | walk records with \`for…in\`, check strings, numbers and booleans inline (\`internal/details/recordGuard.ts\`) | scenario 1 at 14 000 conversations, old and new build alternated, 5 repetitions, two runs: ours / floor CPU 1.38× and 1.37× | 1.20× and 1.18×; 197 MB allocated; the guard alone on a page of 1 000: 10.1 ms → 7.6 ms |
+| a stream stage keeps the last chunk it emitted until it emits again (Effect's channel executor), so paging held the previous page (~7.5 MiB of parsed records) while the next was fetched and parsed | paging emits an empty chunk after each page (\`internal/details/releasingPages.ts\`; \`ExtractionSink.toSink\` skips empty chunks) | scenario 2 of the previous full run: peak RSS growth 100 000 → 1 000 000 1.15×, ours / SDK 1.12× and 1.29×; heap after a forced GC at each results request 31.0 MiB (in that run the bench also kept every audit line in memory, and three processes ran instead of four) | scenario 2 above; in the same scratch measurement 23.6 MiB, the heap left after the run |
 | the emulator (not a contender, but it bounded what this bench could measure) generated and serialised every page on every request, ~38 s of its CPU per pass over 200 000 conversations: the previous runs had to use 14 000, 10 500 and 42 000 conversations | a byte-budgeted cache of serialised conversations, pages assembled from bytes, the next page read ahead (\`docs/emulator.md\`, "Serving large jobs") | one job of 200 000, pages of 1 000, a fetch client: emulator CPU 38.0 s on a first read, 34.4 s on a re-read | 18.9 s on a first read, 3.6 s on a re-read with a 2 GiB cache (medians of 3); for scenario 1, which also writes 1.2 GB to the socket per pass, see its last column; the sizes above are the issue's |
 
 Earlier fixes, measured at the earlier sizes (the "after" figures then came from
@@ -387,12 +386,11 @@ Earlier fixes, measured at the earlier sizes (the "after" figures then came from
 | the same first poll | same | scenario 4: median delay FULFILLED → first results request 1.38 s, 12 status polls for 3 jobs | 0.92 s, 10 polls (SDK 1.09 s and 5 polls with its fixed 3 s poll; floor 0.36 s and 13 polls) |
 | record validation walked every declared field (89 optional ones on a session) with \`Object.hasOwn\`; enum unions tried each literal | walk the keys present through a \`Map\`; literal unions as a \`Set\` (\`internal/details/recordGuard.ts\`) | decoding 10 000 generated conversations: ~150 ms (median of 3) | ~100 ms (median of 3); in scenario 1, client CPU ours / SDK moved from 1.43× to 1.51× (fetch) and from 1.44× to 1.26× (\`NodeHttpClient\`): within this machine's noise, since decoding is ~7 % of our CPU |
 
-Not fixed yet: per conversation ours uses 1.0–1.2× the floor's CPU and 1.1–1.3× the SDK's (medians of the two
-full runs since the fixes; the machine's noise is about as large as the spread). What ours adds is what the others
-skip: validation of every record (the guard, ~6 % of our profile), the Effect runtime (~4 %) and the garbage both
-make; reading the body (\`decode\`, \`_copyActual\`) costs ours and the floor the same. Our live heap (~40 MiB) holds
-one decoded page while the next is fetched, which is why our peak RSS is 1.1–1.2× the SDK's and 1.2–1.3× the
-floor's, at every size.
+Not fixed yet: per conversation ours uses about 1.3× the CPU of the floor over the same transport and 1.3–1.4× the
+SDK's (scenario 1 above; the machine's noise is a tenth either way). What ours adds is what the others skip:
+validation of every record (the record guard, ~8 ms a page of 1 000), the Effect runtime (~6 ms) and the garbage
+both make; reading and parsing the body costs ours and the floor the same. The floor over Node's \`http\` costs
+what the SDK costs, so no client that parses every page can cost much less than the SDK.
 `
 
 const checksTable = (checks: ReadonlyArray<Checks.CheckResult> | undefined): string =>

@@ -13,7 +13,7 @@ import type * as Server from "@effect-genesys/emulator/Server"
 import * as Emulator from "./emulatorHandle.js"
 import * as Latency from "./latency.js"
 import type { ContenderName, Endpoint, RecordedRequest, RunResult, Task, Truth } from "./protocol.js"
-import { contenders } from "./protocol.js"
+import { contenders, memoryVariants } from "./protocol.js"
 import { runContender } from "./runContender.js"
 import type { Settings } from "./settings.js"
 import { rotate } from "./stats.js"
@@ -76,14 +76,6 @@ export type Variant = ContenderName | "ours-node" | "floor-node"
 
 /** The variants of scenario 1. @since 0.1.0 */
 export const throughputVariants: ReadonlyArray<Variant> = ["ours", "ours-node", "sdk", "floor", "floor-node"]
-
-/**
- * Scenario 2's variants: the three contenders, and ours over Node's `http` as well (what the SDK uses, and the
- * command line's transport).
- *
- * @since 0.1.0
- */
-export const memoryVariants = ["ours", "ours-node", "sdk", "floor"] as const satisfies ReadonlyArray<Variant>
 
 const overNodeHttp = (variant: Variant): boolean => variant === "ours-node" || variant === "floor-node"
 
