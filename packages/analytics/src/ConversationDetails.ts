@@ -82,7 +82,12 @@ export interface JobResultsOptions {
   readonly pageSize?: number | undefined
 }
 
-/** The operations. @since 0.1.0 */
+/**
+ * The operations. Their streams hold one page at a time: an empty chunk follows each page, so code that works on
+ * chunks (`Stream.mapChunks`, `Sink.forEachChunk`) sees one chunk without elements per page.
+ *
+ * @since 0.1.0
+ */
 export interface Service {
   /** Every conversation of a sync query, page after page until `totalHits`. */
   readonly query: (q: unknown) => Stream.Stream<ConversationRecord.AnalyticsConversationWithoutAttributes, GenesysError>

@@ -3,7 +3,6 @@ import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Exit, Fiber, Option, Stream, TestClock } from "effect"
 import * as AuditLog from "../src/AuditLog.js"
 import * as CheckpointStore from "../src/CheckpointStore.js"
-import * as ReleasingPages from "../src/internal/details/releasingPages.js"
 import * as ExtractionSink from "../src/ExtractionSink.js"
 import {
   JobExpired,
@@ -13,6 +12,7 @@ import {
   RecordInvalid,
   ServerError
 } from "../src/GenesysError.js"
+import * as ReleasingPages from "../src/internal/details/releasingPages.js"
 import * as JobWindow from "../src/internal/extraction/jobWindow.js"
 import type { PlannedWindow } from "../src/internal/extraction/layout.js"
 import * as Ledger from "../src/internal/extraction/ledger.js"

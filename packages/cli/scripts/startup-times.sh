@@ -18,29 +18,41 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 cd "$scratch"
 
+# Each command with the exit code it must end with: a run that fails otherwise (an emulator not started, a variable
+# missing) would be timed as a fast start.
 commands=("--help" "extract --help" "extract --interval last-2-days --out x.ndjson --dry-run")
+expected=(0 0 0)
 if [[ -n "${STARTUP_CLUSTER_URL:-}" ]]; then
   commands+=("status --cluster $STARTUP_CLUSTER_URL no-such-id" "status --cluster $STARTUP_CLUSTER_URL")
+  expected+=(2 0)
 fi
 
-# Wall time of one run in ms; its output is dropped (a status on an unknown id exits 2 by design).
+# Wall time of one run in ms, its output dropped; stops the script if the run's exit code is not the expected one.
 ms() {
-  local start end
+  local want=$1 start end code=0
+  shift
   start=$(date +%s%N)
-  "$@" >/dev/null 2>&1 || true
+  "$@" >/dev/null 2>&1 || code=$?
   end=$(date +%s%N)
+  if ((code != want)); then
+    echo "exit $code (expected $want): $(shown "$*")" >&2
+    exit 1
+  fi
   echo $(((end - start) / 1000000))
 }
+
+# A command as printed: the cluster URL (it may hold a password) is not.
+shown() { local text=$1; [[ -n "${STARTUP_CLUSTER_URL:-}" ]] && text=${text//"$STARTUP_CLUSTER_URL"/<cluster-url>}; echo "$text"; }
 
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 declare -A times
 for ((round = 0; round < rounds; round++)); do
-  times[node]+="$(ms node -e 0) "
+  times[node]+="$(ms 0 node -e 0) "
   for checkout in "${checkouts[@]}"; do
     for ((c = 0; c < ${#commands[@]}; c++)); do
       # shellcheck disable=SC2086 # the command's words
-      times[$checkout:$c]+="$(ms node "$checkout/packages/cli/bin/genesys-analytics.js" ${commands[$c]}) "
+      times[$checkout:$c]+="$(ms "${expected[$c]}" node "$checkout/packages/cli/bin/genesys-analytics.js" ${commands[$c]}) "
     done
   done
 done
@@ -51,6 +63,6 @@ for checkout in "${checkouts[@]}"; do
   echo "$checkout"
   for ((c = 0; c < ${#commands[@]}; c++)); do
     m=$(echo "${times[$checkout:$c]}" | median)
-    printf '  %-75s %5s ms  %4.1fx  [%s]\n' "${commands[$c]}" "$m" "$(echo "$m / $base" | bc -l)" "${times[$checkout:$c]}"
+    printf '  %-75s %5s ms  %4.1fx  [%s]\n' "$(shown "${commands[$c]}")" "$m" "$(echo "$m / $base" | bc -l)" "${times[$checkout:$c]}"
   done
 done

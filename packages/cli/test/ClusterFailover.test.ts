@@ -296,9 +296,13 @@ describe("genesys-analytics runner: two orgs on one cluster", () => {
     assert.strictEqual(status.code, 0, status.stderr)
     assert.match(status.stdout, new RegExp(`${id}\\s+succeeded`))
     // A database no runner has started on is said to hold no cluster (not an SQL error about a missing table).
-    const empty = await Child.run(["status", "--cluster", await database("no_cluster")], { cwd: root, env: {} })
-    assert.strictEqual(empty.code, 2, empty.stderr)
-    assert.match(empty.stderr, /holds no cluster: no runner has started on this database/)
+    // Asked for an id, it creates no tables there either.
+    const noCluster = await database("no_cluster")
+    for (const args of [[], ["some-id"], []]) {
+      const empty = await Child.run(["status", "--cluster", noCluster, ...args], { cwd: root, env: {} })
+      assert.strictEqual(empty.code, 2, empty.stderr)
+      assert.match(empty.stderr, /holds no cluster: no runner has started on this database/)
+    }
     const listing = await Child.run(["status", "--cluster", clusterUrl], { cwd: root, env: {} })
     assert.strictEqual(listing.code, 0, listing.stderr)
     const lines = listing.stdout.trim().split("\n")

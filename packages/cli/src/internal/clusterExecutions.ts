@@ -56,12 +56,23 @@ const stateOf = (reply: any): Pick<Execution, "state" | "detail"> => {
 /** The database has no cluster journal: no runner ever started on it (or it is another database). @internal */
 export class NoJournal extends Data.TaggedError("NoJournal")<{}> {}
 
-/** Every extraction in the journal, newest first. @internal */
-export const list = Effect.gen(function* () {
+/**
+ * Fails with {@link NoJournal} when the database has no cluster tables. Checked before anything else touches it: a
+ * client engine would create the tables in whatever database it was pointed at.
+ *
+ * @internal
+ */
+export const requireJournal = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const [journal] = yield* sql<{ readonly present: boolean }>`
     SELECT to_regclass('cluster_messages') IS NOT NULL AS present`
   if (journal?.present !== true) return yield* new NoJournal()
+})
+
+/** Every extraction in the journal, newest first. @internal */
+export const list = Effect.gen(function* () {
+  yield* requireJournal
+  const sql = yield* SqlClient.SqlClient
   const rows = yield* sql<Row>`
     SELECT m.entity_id, m.id, m.payload, r.payload AS reply
     FROM cluster_messages m LEFT JOIN cluster_replies r ON r.request_id = m.id AND r.kind = 0

@@ -105,19 +105,24 @@ const listAll = (cluster: string) =>
     const url = yield* Runner.clusterUrl(cluster)
     const executions = yield* Executions.list.pipe(
       Effect.provide(Cluster.pg(url)),
-      Effect.mapError((e) =>
-        e._tag === "NoJournal"
-          ? Cli.usage(`${Runner.describeUrl(cluster)} holds no cluster: no runner has started on this database`)
-          : Cli.partial(`cannot read ${Runner.describeUrl(cluster)}: ${e.message}`)
-      )
+      Effect.mapError((e) => journalFailure(cluster, e))
     )
     yield* Io.stdout(Executions.format(executions))
     return Cli.ExitCode.ok
   })
 
+const journalFailure = (cluster: string, e: Executions.NoJournal | { readonly message: string }) =>
+  "_tag" in e && e._tag === "NoJournal"
+    ? Cli.usage(`${Runner.describeUrl(cluster)} holds no cluster: no runner has started on this database`)
+    : Cli.partial(`cannot read ${Runner.describeUrl(cluster)}: ${e.message}`)
+
 const statusOf = (cluster: string, id: string) =>
   Effect.gen(function* () {
     const url = yield* Runner.clusterUrl(cluster)
+    yield* Executions.requireJournal.pipe(
+      Effect.provide(Cluster.pg(url)),
+      Effect.mapError((e) => journalFailure(cluster, e))
+    )
     const state = yield* ExtractionWorkflow.status(id).pipe(
       Effect.provide(Cluster.clientEngine({ url })),
       Effect.mapError((e) => Cli.partial(`cannot read ${Runner.describeUrl(cluster)}: ${String(e)}`))
