@@ -156,6 +156,33 @@ describe("ExtractionWorkflow on the in-memory engine", () => {
     )
   )
 
+  it.effect("submit: a plan slower than the submitter's early reads is followed to its end, and made once", () =>
+    withEmulator(
+      Effect.gen(function* () {
+        const emulator = yield* Emulator.Emulator
+        // The plan reads the availability date: 5 s, past the 3 s of early reads.
+        yield* emulator.setFaults({
+          script: [
+            {
+              method: "GET",
+              path: "/api/v2/analytics/conversations/details/jobs/availability",
+              nth: 1,
+              fault: { kind: "slow", delayMillis: 5_000 }
+            }
+          ]
+        })
+        const started = yield* drive(ExtractionWorkflow.submit({ interval: threeDays }, { detach: true })).pipe(
+          Effect.provide(engineWith(PageSink.memory()))
+        )
+        assert.isTrue(Exit.isSuccess(started))
+        if (!Exit.isSuccess(started) || started.value._tag !== "Started") return assert.fail("not started")
+        assert.isAtLeast(Date.parse(started.value.plan.watermark), watermarkMillis)
+        const availability = (yield* emulator.requests).filter((r) => r.path.endsWith("/details/jobs/availability"))
+        assert.strictEqual(availability.length, 1)
+      })
+    )
+  )
+
   it.effect("docs/cluster.md: the library example runs as written", () =>
     withEmulator(
       Effect.gen(function* () {
