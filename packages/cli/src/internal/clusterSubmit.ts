@@ -112,7 +112,7 @@ const listAll = (cluster: string) =>
   })
 
 const journalFailure = (cluster: string, e: Executions.NoJournal | { readonly message: string }) =>
-  "_tag" in e && e._tag === "NoJournal"
+  e instanceof Executions.NoJournal
     ? Cli.usage(`${Runner.describeUrl(cluster)} holds no cluster: no runner has started on this database`)
     : Cli.partial(`cannot read ${Runner.describeUrl(cluster)}: ${e.message}`)
 
