@@ -1,7 +1,7 @@
 // Memory while streaming (issue 17): once the consumer has a page, nothing of the library may keep its records alive
 // while the next page is fetched, or a stream holds two pages at once (a stage keeps its last emitted chunk until it
-// emits again). Each test weakly references every record delivered and, at every page request, forces a full GC and
-// counts those still reachable: the count of records retained by the library, not a timing.
+// emits again). Each test registers every record delivered for finalization and, at every page request, forces a full
+// GC and counts those not collected: the count of records retained by the library, not a timing.
 import * as Emulator from "@effect-genesys/emulator/Emulator"
 import { HttpClient } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
@@ -23,24 +23,50 @@ const fullGc: () => void = (() => {
   return vm.runInNewContext("gc") as () => void
 })()
 
-/** Weak references to every record the consumer received, and how many were alive at each page request. */
-const tracker = () => {
-  const refs: Array<WeakRef<object>> = []
+/**
+ * Every record the consumer received, registered for finalization, and how many were alive at each page request.
+ *
+ * A record nothing references can survive a few full collections: one received just before the request stayed alive
+ * through several (as a `WeakRef` target, Node's kept-objects list held it; registered for finalization, a heap
+ * snapshot's collection freed what `gc()` had not). While the request waits in `beforePage`, the stream cannot move,
+ * so what the library keeps stays kept: the count collects again, up to `rounds` times, until nothing is left.
+ */
+const tracker = (rounds = 10) => {
+  let received = 0
+  let collected = 0
+  let sentinelsCollected = 0
+  const registry = new FinalizationRegistry<"record" | "sentinel">((held) => {
+    if (held === "record") collected++
+    else sentinelsCollected++
+  })
   const aliveAtRequest: Array<number> = []
+  // Allocated in its own frame: a value still in a register of the frame that collects would be reachable.
+  const registerSentinel = () => registry.register({ sentinel: true }, "sentinel")
+  // V8 runs a registry's callbacks for the cells a collection cleared in a later task: once the sentinel's has run,
+  // so have those of the records that collection freed.
+  const collectAndAwaitCallbacks = Effect.gen(function* () {
+    const awaited = sentinelsCollected + 1
+    registerSentinel()
+    fullGc()
+    for (let turn = 0; sentinelsCollected < awaited; turn++) {
+      if (turn === 1_000) return yield* Effect.dieMessage("finalization callbacks did not run within 1,000 turns")
+      yield* settle
+    }
+    return received - collected
+  })
+  const countAlive = Effect.gen(function* () {
+    let alive = yield* collectAndAwaitCallbacks
+    for (let round = 1; round < rounds && alive > 0; round++) alive = yield* collectAndAwaitCallbacks
+    aliveAtRequest.push(alive)
+  })
   return {
     aliveAtRequest,
     receive: (chunk: Chunk.Chunk<object>) =>
       Effect.sync(() => {
-        for (const record of chunk) refs.push(new WeakRef(record))
+        for (const record of chunk) registry.register(record, "record")
+        received += chunk.length
       }),
-    // After a macrotask: a WeakRef's target is kept alive until the end of the job that created it.
-    count: Effect.zipRight(
-      settle,
-      Effect.sync(() => {
-        fullGc()
-        aliveAtRequest.push(refs.filter((ref) => ref.deref() !== undefined).length)
-      })
-    )
+    count: countAlive
   }
 }
 
