@@ -1,0 +1,120 @@
+import { HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import * as fc from "fast-check"
+import * as Http from "node:http"
+import type { AddressInfo } from "node:net"
+import { bodyText, decodeChunks } from "../src/internal/http/bodyText.js"
+
+const encoder = new TextEncoder()
+
+/** `bytes` cut at `cuts` (any offsets, so a character's bytes may fall in two chunks). */
+const split = (bytes: Uint8Array, cuts: ReadonlyArray<number>): Array<Uint8Array> => {
+  const offsets = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)
+  const chunks: Array<Uint8Array> = []
+  let start = 0
+  for (const offset of [...offsets, bytes.length]) {
+    chunks.push(bytes.subarray(start, offset))
+    start = offset
+  }
+  return chunks
+}
+
+const webResponse = (body: BodyInit | null, status = 200) =>
+  HttpClientResponse.fromWeb(HttpClientRequest.get("http://127.0.0.1/x"), new Response(body, { status }))
+
+describe("bodyText", () => {
+  it("decodes a body cut anywhere, through a multi-byte character too, as the whole body decoded at once", () =>
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 200 }), fc.array(fc.nat(), { maxLength: 8 }), (text, cuts) => {
+        const bytes = encoder.encode(text)
+        assert.strictEqual(decodeChunks(split(bytes, cuts), bytes.length), text)
+      })
+    ))
+
+  it.effect("reads a streamed body in chunks as its text", () =>
+    Effect.gen(function* () {
+      const text = `{"conversations":[${Array.from({ length: 50 }, (_, i) => `{"id":"é${i}"}`).join(",")}]}`
+      const chunks = split(encoder.encode(text), [7, 8, 100, 301])
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (const chunk of chunks) controller.enqueue(chunk)
+          controller.close()
+        }
+      })
+      assert.strictEqual(yield* bodyText(webResponse(stream)), text)
+    })
+  )
+
+  it.effect("a response without a body (a 204) reads as empty text, not a failure", () =>
+    Effect.gen(function* () {
+      assert.strictEqual(yield* bodyText(webResponse(null, 204)), "")
+    })
+  )
+})
+
+/** A Node server on 127.0.0.1 whose handler writes the body in the pieces `respond` chooses. */
+const withServer = <A, E>(
+  respond: (res: Http.ServerResponse) => void,
+  use: (url: string, connections: () => number) => Effect.Effect<A, E, HttpClient.HttpClient>
+) =>
+  Effect.acquireUseRelease(
+    Effect.async<{ server: Http.Server; connections: { count: number } }>((resume) => {
+      const connections = { count: 0 }
+      const server = Http.createServer((_req, res) => respond(res))
+      server.on("connection", () => connections.count++)
+      server.listen(0, "127.0.0.1", () => resume(Effect.succeed({ server, connections })))
+    }),
+    ({ server, connections }) => {
+      const { port } = server.address() as AddressInfo
+      return use(`http://127.0.0.1:${port}/x`, () => connections.count).pipe(
+        Effect.provide(
+          NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true })))
+        )
+      )
+    },
+    ({ server }) =>
+      Effect.async<void>((resume) => {
+        server.closeAllConnections()
+        server.close(() => resume(Effect.void))
+      })
+  )
+
+const get = (url: string) =>
+  Effect.scoped(Effect.flatMap(HttpClient.execute(HttpClientRequest.get(url)), (response) => bodyText(response)))
+
+describe("bodyText over Node's http (NodeHttpClient)", () => {
+  const text = `[${Array.from({ length: 2_000 }, (_, i) => `{"id":"é${i}"}`).join(",")}]`
+  const bytes = encoder.encode(text)
+
+  it.effect("reads a body written in pieces cut through characters, and the connection serves the next request", () =>
+    withServer(
+      (res) => {
+        res.writeHead(200, { "content-type": "application/json", "content-length": bytes.length })
+        for (const piece of split(bytes, [1, 1_000, 1_001, 7_777, 20_000])) res.write(piece)
+        res.end()
+      },
+      (url, connections) =>
+        Effect.gen(function* () {
+          assert.strictEqual(yield* get(url), text)
+          assert.strictEqual(yield* get(url), text)
+          assert.strictEqual(connections(), 1, "the connection was kept alive and reused")
+        })
+    )
+  )
+
+  it.effect("a body cut short by the server fails as a ResponseError, not a shorter text", () =>
+    withServer(
+      (res) => {
+        res.writeHead(200, { "content-type": "application/json", "content-length": bytes.length })
+        res.write(bytes.subarray(0, 5_000), () => res.destroy())
+      },
+      (url) =>
+        Effect.gen(function* () {
+          const failure = yield* Effect.flip(get(url))
+          assert.strictEqual(failure._tag, "ResponseError")
+        })
+    )
+  )
+})
