@@ -1,11 +1,11 @@
 import { HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect, Fiber, Layer } from "effect"
 import * as fc from "fast-check"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
-import { bodyText, decodeChunks } from "../src/internal/http/bodyText.js"
+import { bodyText, decodeChunks, nodeBody } from "../src/internal/http/bodyText.js"
 
 const encoder = new TextEncoder()
 
@@ -84,11 +84,36 @@ const withServer = <A, E>(
 const get = (url: string) =>
   Effect.scoped(Effect.flatMap(HttpClient.execute(HttpClientRequest.get(url)), (response) => bodyText(response)))
 
+/** The response of a GET, with the Node message this module reads under it (failing the test when there is none). */
+const withMessage = <A, E, R>(
+  url: string,
+  use: (
+    response: HttpClientResponse.HttpClientResponse,
+    message: NonNullable<ReturnType<typeof nodeBody>> & NodeJS.EventEmitter
+  ) => Effect.Effect<A, E, R>
+) =>
+  Effect.scoped(
+    Effect.flatMap(HttpClient.execute(HttpClientRequest.get(url)), (response) => {
+      const message = nodeBody(response)
+      assert.isDefined(message, "a NodeHttpClient response is read from its message, not through its stream")
+      return use(response, message as NonNullable<typeof message> & NodeJS.EventEmitter)
+    })
+  )
+
+/** Yields to the event loop until `condition` holds, at most `turns` times. */
+const turnsUntil = (condition: () => boolean, turns = 1_000) =>
+  Effect.gen(function* () {
+    for (let turn = 0; !condition(); turn++) {
+      if (turn === turns) return yield* Effect.dieMessage(`not within ${turns} event-loop turns`)
+      yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+    }
+  })
+
 describe("bodyText over Node's http (NodeHttpClient)", () => {
   const text = `[${Array.from({ length: 2_000 }, (_, i) => `{"id":"é${i}"}`).join(",")}]`
   const bytes = encoder.encode(text)
 
-  it.effect("reads a body written in pieces cut through characters, and the connection serves the next request", () =>
+  it.live("reads a body written in pieces cut through characters, and the connection serves the next request", () =>
     withServer(
       (res) => {
         res.writeHead(200, { "content-type": "application/json", "content-length": bytes.length })
@@ -104,7 +129,63 @@ describe("bodyText over Node's http (NodeHttpClient)", () => {
     )
   )
 
-  it.effect("a body cut short by the server fails as a ResponseError, not a shorter text", () =>
+  it.live("the body read once is the platform's text as well (a wrapper handing on `text` gets it again)", () =>
+    withServer(
+      (res) => {
+        res.writeHead(200, { "content-type": "application/json", "content-length": bytes.length })
+        res.end(bytes)
+      },
+      (url) =>
+        withMessage(url, (response) =>
+          Effect.gen(function* () {
+            assert.strictEqual(yield* bodyText(response), text)
+            // Bounded, not a wait: a message read twice would never end.
+            assert.strictEqual(yield* Effect.timeout(response.text, "5 seconds"), text)
+          })
+        )
+    )
+  )
+
+  it.live("a message destroyed before its body is read fails at once as a ResponseError", () =>
+    withServer(
+      (res) => {
+        res.writeHead(200, { "content-type": "application/json", "content-length": bytes.length })
+        res.write(bytes.subarray(0, 10))
+      },
+      (url) =>
+        withMessage(url, (response, message) =>
+          Effect.gen(function* () {
+            message.destroy()
+            // Its `close` already emitted: no event is left for a reader to wait on.
+            yield* turnsUntil(() => (message as unknown as { readonly closed: boolean }).closed)
+            const failure = yield* Effect.flip(Effect.timeout(bodyText(response), "5 seconds"))
+            assert.strictEqual(failure._tag, "ResponseError")
+          })
+        )
+    )
+  )
+
+  it.live("an interrupted read lets go of the message: its listeners removed, the message destroyed", () =>
+    withServer(
+      (res) => {
+        res.writeHead(200, { "content-type": "application/json", "content-length": bytes.length })
+        res.write(bytes.subarray(0, 10))
+      },
+      (url) =>
+        withMessage(url, (response, message) =>
+          Effect.gen(function* () {
+            const before = message.listenerCount("data")
+            const reading = yield* Effect.fork(bodyText(response))
+            yield* turnsUntil(() => message.listenerCount("data") > before)
+            yield* Fiber.interrupt(reading)
+            assert.strictEqual(message.listenerCount("data"), before)
+            assert.isTrue(message.destroyed)
+          })
+        )
+    )
+  )
+
+  it.live("a body cut short by the server fails as a ResponseError, not a shorter text", () =>
     withServer(
       (res) => {
         res.writeHead(200, { "content-type": "application/json", "content-length": bytes.length })

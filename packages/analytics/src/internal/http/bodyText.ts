@@ -1,12 +1,14 @@
-// A response body read as bytes and decoded once. `HttpClientResponse.text` over Node's `http` appends each 64 KiB
-// chunk, decoded, to a string: a page of 5 MiB is ~90 chunk strings that live until the page is parsed, long enough
-// for V8 to promote them to the old generation, where they stay until a major collection (a run's peak RSS rose to
-// 1.6× the SDK's, which collects `Buffer`s and decodes once, as here).
-import * as HttpClientError from "@effect/platform/HttpClientError"
+// A response body decoded once from its bytes. `HttpClientResponse.text` over Node's `http` (`NodeHttpClient`) appends
+// each 64 KiB chunk, decoded, to a string: a page of 5 MiB is ~90 chunk strings that live until the page is parsed,
+// long enough for V8 to promote them to the old generation, where they stay until a major collection (scenario 1's
+// peak RSS was 1.6× the SDK's, which collects `Buffer`s and decodes once, as here). `fetch` and undici already collect
+// bytes and decode once: their responses keep `text`.
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import { ResponseError } from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
-import * as Stream from "effect/Stream"
 
+// Strips a leading BOM, as `fetch` and undici do (the platform's `text` over `http` kept it, and JSON.parse refused it).
 const decoder = new TextDecoder()
 
 /** The bytes of `chunks` decoded as UTF-8, copied into one buffer only when there are several. @internal */
@@ -21,48 +23,67 @@ export const decodeChunks = (chunks: ReadonlyArray<Uint8Array>, byteLength: numb
   return decoder.decode(whole)
 }
 
-/** What this module needs of a Node `IncomingMessage`. */
-interface NodeBody {
+/** What this module needs of a Node `IncomingMessage`. @internal */
+export interface NodeBody {
   on(event: "data", listener: (chunk: Uint8Array) => void): unknown
   once(event: "end" | "close", listener: () => void): unknown
   once(event: "error", listener: (cause: unknown) => void): unknown
   off(event: string, listener: (...args: Array<any>) => void): unknown
   destroy(): unknown
+  readonly destroyed: boolean
+  readonly readableEnded: boolean
 }
 
-/**
- * The `IncomingMessage` under a response of `@effect/platform-node`'s `NodeHttpClient` (its `source`, under the
- * `original` of the response `HttpClient` hands out, which aborts the request when its scope closes). That response's
- * `stream` reads the message in paused mode, each pull an effect and a copy of the buffered bytes: ~10 % more CPU per
- * page than its events. Any other response, or a platform without these fields, is read through `stream`.
- */
-const nodeBody = (response: HttpClientResponse.HttpClientResponse): NodeBody | undefined => {
-  let current: unknown = response
-  for (let depth = 0; depth < 3 && typeof current === "object" && current !== null; depth++) {
-    const { source, original } = current as { readonly source?: unknown; readonly original?: unknown }
-    if (isNodeBody(source)) return source
-    current = original
-  }
-  return undefined
+/** The platform's response that holds the message, where its cached `text` lives. */
+interface Holder {
+  readonly source: NodeBody
+  textEffect?: unknown
 }
 
 const isNodeBody = (value: unknown): value is NodeBody => {
   if (typeof value !== "object" || value === null) return false
-  const candidate = value as Partial<Record<keyof NodeBody, unknown>> & { readonly readableEnded?: unknown }
+  const candidate = value as Partial<Record<keyof NodeBody, unknown>>
   return (
     typeof candidate.on === "function" &&
     typeof candidate.once === "function" &&
     typeof candidate.off === "function" &&
     typeof candidate.destroy === "function" &&
+    typeof candidate.destroyed === "boolean" &&
     candidate.readableEnded === false
   )
 }
 
-const decodeError = (response: HttpClientResponse.HttpClientResponse, cause: unknown) =>
-  new HttpClientError.ResponseError({ request: response.request, response, reason: "Decode", cause })
+/**
+ * The response of `@effect/platform-node`'s `NodeHttpClient` that holds the `IncomingMessage` (its `source`), under
+ * the `original` of the wrapper `HttpClient` hands out (which aborts the request when its scope closes). Its `stream`
+ * reads the message in paused mode, each pull an effect and a copy of the buffered bytes: ~10 % more CPU a page than
+ * the message's own events. A response of any other client, or of a platform without these fields, keeps `text`.
+ */
+const nodeHolder = (response: HttpClientResponse.HttpClientResponse): Holder | undefined => {
+  let current: unknown = response
+  for (let depth = 0; depth < 3 && typeof current === "object" && current !== null; depth++) {
+    const { source, original } = current as { readonly source?: unknown; readonly original?: unknown }
+    if (isNodeBody(source)) return current as Holder
+    current = original
+  }
+  return undefined
+}
 
-const readNodeBody = (response: HttpClientResponse.HttpClientResponse, body: NodeBody) =>
+/** The Node message under `response`, when it is one this module reads itself. @internal */
+export const nodeBody = (response: HttpClientResponse.HttpClientResponse): NodeBody | undefined =>
+  nodeHolder(response)?.source
+
+const decodeError = (response: HttpClientResponse.HttpClientResponse, cause: unknown) =>
+  new ResponseError({ request: response.request, response, reason: "Decode", cause })
+
+// `HttpIncomingMessage.MaxBodySize`, which the platform's `text` enforced, is not: nothing here sets it, and a page's
+// size is bounded by its page size.
+const readNodeBody = (response: HttpClientResponse.HttpClientResponse, holder: Holder) =>
   Effect.async<string, HttpClientError.ResponseError>((resume) => {
+    const body = holder.source
+    // Reset between the headers and the body: no event will come.
+    if (body.destroyed)
+      return resume(Effect.fail(decodeError(response, new Error("the connection closed before the body"))))
     const chunks: Array<Uint8Array> = []
     let byteLength = 0
     const onData = (chunk: Uint8Array) => {
@@ -78,7 +99,20 @@ const readNodeBody = (response: HttpClientResponse.HttpClientResponse, body: Nod
     }
     const onEnd = () => {
       detach()
-      resume(Effect.sync(() => decodeChunks(chunks, byteLength)))
+      resume(
+        Effect.try({
+          try: () => decodeChunks(chunks, byteLength),
+          catch: (cause) => decodeError(response, cause)
+        }).pipe(
+          // A `transformClient` wrapper that hands on the original's `text` gets the body again (the platform caches
+          // it there; the message cannot be read twice).
+          Effect.tap((text) =>
+            Effect.sync(() => {
+              if ("textEffect" in holder) holder.textEffect = Effect.succeed(text)
+            })
+          )
+        )
+      )
     }
     const onError = (cause: unknown) => {
       detach()
@@ -95,31 +129,10 @@ const readNodeBody = (response: HttpClientResponse.HttpClientResponse, body: Nod
     })
   })
 
-const readStream = (response: HttpClientResponse.HttpClientResponse) =>
-  Effect.suspend(() => {
-    const chunks: Array<Uint8Array> = []
-    let byteLength = 0
-    return Stream.runForEachChunk(response.stream, (chunk) =>
-      Effect.sync(() => {
-        for (const bytes of chunk) {
-          chunks.push(bytes)
-          byteLength += bytes.length
-        }
-      })
-    ).pipe(
-      Effect.map(() => decodeChunks(chunks, byteLength)),
-      // A web response without a body (a 204, a DELETE's 202) has no stream; its text is empty.
-      Effect.catchIf(
-        (e) => e.reason === "EmptyBody",
-        () => Effect.succeed("")
-      )
-    )
-  })
-
 /** The response's body as text, decoded once from its bytes. @internal */
 export const bodyText = (
   response: HttpClientResponse.HttpClientResponse
 ): Effect.Effect<string, HttpClientError.ResponseError> => {
-  const body = nodeBody(response)
-  return body === undefined ? readStream(response) : readNodeBody(response, body)
+  const holder = nodeHolder(response)
+  return holder === undefined ? response.text : readNodeBody(response, holder)
 }
