@@ -108,7 +108,7 @@ describe("Sync on the in-memory engine", () => {
           notifications: AvailabilityNotifications.listen({ heartbeatTimeout: "30 minutes" }),
           // A tenth of the jobs expire: with the default two resubmissions a window's three jobs all expire one time in
           // a thousand, and the two syncs submit ~30 jobs, so ~3 % of runs ended on a NotFound (which is what running
-          // out of resubmissions must do, and is tested elsewhere). Here the faults must be survived: one in 10^7.
+          // out of resubmissions must do, and is tested elsewhere). Here the faults must be survived: one window in 10^7.
           extraction: { maxResubmissions: 6 }
         } as const
         const sync = (engine: ReturnType<typeof engineWith>) =>
