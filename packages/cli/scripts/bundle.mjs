@@ -5,6 +5,7 @@
 //
 //   node scripts/bundle.mjs        # from packages/cli, after `tsc -b`
 import * as esbuild from "esbuild"
+import { createHash } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -105,6 +106,12 @@ if (undiciEntry !== undefined) {
 const builds = ["cli", "analytics", "emulator", "sql"].map((name) => {
   const file = Path.join(packageDir, "..", name, ".tsbuildinfo", "src.tsbuildinfo")
   const stat = Fs.statSync(file)
-  return { file: Path.relative(packageDir, file).split(Path.sep).join("/"), size: stat.size, mtimeMs: stat.mtimeMs }
+  const sha1 = createHash("sha1").update(Fs.readFileSync(file)).digest("hex")
+  return {
+    file: Path.relative(packageDir, file).split(Path.sep).join("/"),
+    size: stat.size,
+    mtimeMs: stat.mtimeMs,
+    sha1
+  }
 })
 Fs.writeFileSync(Path.join(outdir, "stamp.json"), `${JSON.stringify({ builds }, null, 2)}\n`)

@@ -8,6 +8,7 @@
  * is measured by hand (docs/cli.md).
  */
 import * as ChildProcess from "node:child_process"
+import { createHash } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -174,7 +175,7 @@ describe("dist/bin.js picks the bundle while it is current", () => {
    * A copy of dist/bin.js in a scratch package, with a build info file, a stamp of `kind` and two entries that print
    * which one ran.
    */
-  const fake = (kind: "current" | "absent" | "none") => {
+  const fake = (kind: "current" | "current-without-hash" | "absent" | "none") => {
     const dir = Fs.mkdtempSync(Path.join(scratch, "pkg-"))
     for (const sub of ["dist/bundle", "dist/internal", ".tsbuildinfo"])
       Fs.mkdirSync(Path.join(dir, sub), { recursive: true })
@@ -184,10 +185,13 @@ describe("dist/bin.js picks the bundle while it is current", () => {
     const info = Path.join(dir, ".tsbuildinfo", "src.tsbuildinfo")
     Fs.writeFileSync(info, "{}")
     const stat = Fs.statSync(info)
+    const recorded = { file: ".tsbuildinfo/src.tsbuildinfo", size: stat.size, mtimeMs: stat.mtimeMs }
     const builds =
       kind === "current"
-        ? [{ file: ".tsbuildinfo/src.tsbuildinfo", size: stat.size, mtimeMs: stat.mtimeMs }]
-        : [{ file: "../no-such-package/.tsbuildinfo/src.tsbuildinfo", size: 1, mtimeMs: 1 }]
+        ? [{ ...recorded, sha1: createHash("sha1").update("{}").digest("hex") }]
+        : kind === "current-without-hash"
+          ? [recorded]
+          : [{ file: "../no-such-package/.tsbuildinfo/src.tsbuildinfo", size: 1, mtimeMs: 1 }]
     if (kind !== "none") Fs.writeFileSync(Path.join(dir, "dist", "bundle", "stamp.json"), JSON.stringify({ builds }))
     return {
       info,
@@ -204,10 +208,23 @@ describe("dist/bin.js picks the bundle while it is current", () => {
     const rebuilt = fake("current")
     Fs.writeFileSync(rebuilt.info, '{"changed":true}')
     assert.strictEqual(rebuilt.ran(), "unbundled")
-    const touched = fake("current")
+    // The same size, another content.
     const later = new Date(Date.now() + 5_000)
-    Fs.utimesSync(touched.info, later, later)
-    assert.strictEqual(touched.ran(), "unbundled")
+    const sameSize = fake("current")
+    Fs.writeFileSync(sameSize.info, "[]")
+    Fs.utimesSync(sameSize.info, later, later)
+    assert.strictEqual(sameSize.ran(), "unbundled")
+    // A stamp from before content hashes: a moved time alone still says rebuilt.
+    const oldStamp = fake("current-without-hash")
+    Fs.utimesSync(oldStamp.info, later, later)
+    assert.strictEqual(oldStamp.ran(), "unbundled")
     assert.strictEqual(fake("none").ran(), "unbundled")
+  })
+
+  it("the bundle when only the build info's time moved (turbo restoring a cached build rewrites the files)", () => {
+    const restored = fake("current")
+    const later = new Date(Date.now() + 5_000)
+    Fs.utimesSync(restored.info, later, later)
+    assert.strictEqual(restored.ran(), "bundle")
   })
 })
