@@ -6,6 +6,7 @@ import * as fc from "fast-check"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 import { bodyText, decodeChunks, nodeBody } from "../src/internal/http/bodyText.js"
+import { turnsUntil } from "./GenesysHttpFixtures.js"
 
 const encoder = new TextEncoder()
 
@@ -100,23 +101,21 @@ const withMessage = <A, E, R>(
     })
   )
 
-/** Yields to the event loop until `condition` holds, at most `turns` times. */
-const turnsUntil = (condition: () => boolean, turns = 1_000) =>
-  Effect.gen(function* () {
-    for (let turn = 0; !condition(); turn++) {
-      if (turn === turns) return yield* Effect.dieMessage(`not within ${turns} event-loop turns`)
-      yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
-    }
-  })
-
 describe("bodyText over Node's http (NodeHttpClient)", () => {
   const text = `[${Array.from({ length: 2_000 }, (_, i) => `{"id":"é${i}"}`).join(",")}]`
   const bytes = encoder.encode(text)
+  const head = (res: Http.ServerResponse) =>
+    res.writeHead(200, { "content-type": "application/json", "content-length": bytes.length })
+  /** The first 10 bytes of the body, and then nothing: the response never ends. */
+  const stalled = (res: Http.ServerResponse) => {
+    head(res)
+    res.write(bytes.subarray(0, 10))
+  }
 
   it.live("reads a body written in pieces cut through characters, and the connection serves the next request", () =>
     withServer(
       (res) => {
-        res.writeHead(200, { "content-type": "application/json", "content-length": bytes.length })
+        head(res)
         for (const piece of split(bytes, [1, 1_000, 1_001, 7_777, 20_000])) res.write(piece)
         res.end()
       },
@@ -132,7 +131,7 @@ describe("bodyText over Node's http (NodeHttpClient)", () => {
   it.live("the body read once is the platform's text as well (a wrapper handing on `text` gets it again)", () =>
     withServer(
       (res) => {
-        res.writeHead(200, { "content-type": "application/json", "content-length": bytes.length })
+        head(res)
         res.end(bytes)
       },
       (url) =>
@@ -147,48 +146,38 @@ describe("bodyText over Node's http (NodeHttpClient)", () => {
   )
 
   it.live("a message destroyed before its body is read fails at once as a ResponseError", () =>
-    withServer(
-      (res) => {
-        res.writeHead(200, { "content-type": "application/json", "content-length": bytes.length })
-        res.write(bytes.subarray(0, 10))
-      },
-      (url) =>
-        withMessage(url, (response, message) =>
-          Effect.gen(function* () {
-            message.destroy()
-            // Its `close` already emitted: no event is left for a reader to wait on.
-            yield* turnsUntil(() => (message as unknown as { readonly closed: boolean }).closed)
-            const failure = yield* Effect.flip(Effect.timeout(bodyText(response), "5 seconds"))
-            assert.strictEqual(failure._tag, "ResponseError")
-          })
-        )
+    withServer(stalled, (url) =>
+      withMessage(url, (response, message) =>
+        Effect.gen(function* () {
+          message.destroy()
+          // Its `close` already emitted: no event is left for a reader to wait on.
+          yield* turnsUntil("the message closed", () => (message as unknown as { readonly closed: boolean }).closed)
+          const failure = yield* Effect.flip(Effect.timeout(bodyText(response), "5 seconds"))
+          assert.strictEqual(failure._tag, "ResponseError")
+        })
+      )
     )
   )
 
   it.live("an interrupted read lets go of the message: its listeners removed, the message destroyed", () =>
-    withServer(
-      (res) => {
-        res.writeHead(200, { "content-type": "application/json", "content-length": bytes.length })
-        res.write(bytes.subarray(0, 10))
-      },
-      (url) =>
-        withMessage(url, (response, message) =>
-          Effect.gen(function* () {
-            const before = message.listenerCount("data")
-            const reading = yield* Effect.fork(bodyText(response))
-            yield* turnsUntil(() => message.listenerCount("data") > before)
-            yield* Fiber.interrupt(reading)
-            assert.strictEqual(message.listenerCount("data"), before)
-            assert.isTrue(message.destroyed)
-          })
-        )
+    withServer(stalled, (url) =>
+      withMessage(url, (response, message) =>
+        Effect.gen(function* () {
+          const before = message.listenerCount("data")
+          const reading = yield* Effect.fork(bodyText(response))
+          yield* turnsUntil("the reader listening", () => message.listenerCount("data") > before)
+          yield* Fiber.interrupt(reading)
+          assert.strictEqual(message.listenerCount("data"), before)
+          assert.isTrue(message.destroyed)
+        })
+      )
     )
   )
 
   it.live("a body cut short by the server fails as a ResponseError, not a shorter text", () =>
     withServer(
       (res) => {
-        res.writeHead(200, { "content-type": "application/json", "content-length": bytes.length })
+        head(res)
         res.write(bytes.subarray(0, 5_000), () => res.destroy())
       },
       (url) =>

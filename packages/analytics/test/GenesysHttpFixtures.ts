@@ -59,6 +59,15 @@ export const clientLayer = (emulator: EmulatorOptions.Input = {}, client: Partia
 /** Lets microtasks and promise callbacks (web Response bodies) run. */
 export const settle = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
 
+/** Settles until `condition` holds, dying after `turns` event-loop turns without it (`what` names the wait). */
+export const turnsUntil = (what: string, condition: () => boolean, turns = 1_000) =>
+  Effect.gen(function* () {
+    for (let turn = 0; !condition(); turn++) {
+      if (turn === turns) return yield* Effect.dieMessage(`${what}: not within ${turns} event-loop turns`)
+      yield* settle
+    }
+  })
+
 /** Runs `effect` with `Emulator.runWithTestClock` and returns its exit. */
 export const drive = <A, E, R>(
   effect: Effect.Effect<A, E, R>,

@@ -12,7 +12,7 @@ import * as ConversationDetails from "../src/ConversationDetails.js"
 import * as GenesysAuth from "../src/GenesysAuth.js"
 import * as GenesysConfig from "../src/GenesysConfig.js"
 import * as GenesysHttp from "../src/GenesysHttp.js"
-import { auditMemory, clientOptions, drive, emulatorDefaults, settle } from "./GenesysHttpFixtures.js"
+import { auditMemory, clientOptions, drive, emulatorDefaults, turnsUntil } from "./GenesysHttpFixtures.js"
 
 const twoDays = "2026-01-05T00:00:00.000Z/2026-01-07T00:00:00.000Z"
 
@@ -48,10 +48,7 @@ const tracker = (rounds = 10) => {
     const awaited = sentinelsCollected + 1
     registerSentinel()
     fullGc()
-    for (let turn = 0; sentinelsCollected < awaited; turn++) {
-      if (turn === 1_000) return yield* Effect.dieMessage("finalization callbacks did not run within 1,000 turns")
-      yield* settle
-    }
+    yield* turnsUntil("finalization callbacks", () => sentinelsCollected >= awaited)
     return received - collected
   })
   const countAlive = Effect.gen(function* () {

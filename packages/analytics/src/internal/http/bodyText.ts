@@ -3,8 +3,7 @@
 // long enough for V8 to promote them to the old generation, where they stay until a major collection (scenario 1's
 // peak RSS was 1.6× the SDK's, which collects `Buffer`s and decodes once, as here). `fetch` and undici already collect
 // bytes and decode once: their responses keep `text`.
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import { ResponseError } from "@effect/platform/HttpClientError"
+import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
 
@@ -74,7 +73,7 @@ export const nodeBody = (response: HttpClientResponse.HttpClientResponse): NodeB
   nodeHolder(response)?.source
 
 const decodeError = (response: HttpClientResponse.HttpClientResponse, cause: unknown) =>
-  new ResponseError({ request: response.request, response, reason: "Decode", cause })
+  new HttpClientError.ResponseError({ request: response.request, response, reason: "Decode", cause })
 
 // `HttpIncomingMessage.MaxBodySize`, which the platform's `text` enforced, is not: nothing here sets it, and a page's
 // size is bounded by its page size.
