@@ -11,6 +11,7 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
+import type { RecordValidation } from "./ConversationDetails.js"
 import type * as ConversationRecord from "./ConversationRecord.js"
 
 /** A conversation as extracted: job windows carry participant attributes, query windows do not. @since 0.1.0 */
@@ -37,6 +38,12 @@ export interface ExtractionSink<E = never, A = void> {
    * stream): remove what cannot be completed. `Extraction.run` never calls it, since a checkpoint may resume.
    */
   readonly discard?: Effect.Effect<void, E> | undefined
+  /**
+   * How much of each record the sink relies on being checked (default `full`): `conversation` for a sink that writes
+   * records on as received (NDJSON), so that what it never reads is not checked; a sink that reads nested fields
+   * (flattening into tables) keeps `full`, so a value of the wrong type fails the run instead of being written.
+   */
+  readonly validation?: RecordValidation | undefined
 }
 
 /** An in-memory sink, for tests and small extractions; `written` holds everything. @since 0.1.0 */

@@ -276,7 +276,9 @@ export const ndjson = (
         }),
       position: Effect.map(file.sync, () => file.position()),
       close: Effect.map(file.commit, () => ({ path, conversations })),
-      discard: file.discard
+      discard: file.discard,
+      // Lines are the records as received: nothing nested in a conversation is read on the way.
+      validation: "conversation"
     }
   })
 

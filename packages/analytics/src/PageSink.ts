@@ -12,6 +12,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import type { RecordValidation } from "./ConversationDetails.js"
 import type * as ExtractionSink from "./ExtractionSink.js"
 
 /** Where one page of a durable extraction lands. @since 0.2.0 */
@@ -58,6 +59,8 @@ export interface PageSink<E = never> {
   readonly writePage: (key: PageKey, batch: ReadonlyArray<ExtractionSink.Conversation>) => Effect.Effect<void, E>
   /** Makes the output exactly the listed pages, in this order, each conversation once. */
   readonly finalize: (windows: ReadonlyArray<FinalWindow>) => Effect.Effect<Finalized, E>
+  /** How much of each record the output relies on being checked (default `full`; see `ExtractionSink.validation`). */
+  readonly validation?: RecordValidation | undefined
 }
 
 /** The file name of a page's part file: fixed, so a replayed page overwrites nothing new. @since 0.2.0 */
@@ -78,6 +81,8 @@ const conversationIdOf = (c: ExtractionSink.Conversation): string | undefined =>
 export const staged = <E, A>(options: {
   readonly directory: string
   readonly makeSink: Effect.Effect<ExtractionSink.ExtractionSink<E, A>, E>
+  /** What the final sink relies on being checked (its own `validation`; it is made only when finalizing). */
+  readonly validation?: RecordValidation | undefined
 }): Effect.Effect<PageSink<E | PlatformError>, never, FileSystem.FileSystem> =>
   Effect.map(FileSystem.FileSystem, (fs) => {
     const pathOf = (key: PageKey) => `${options.directory}/${partName(key)}`
@@ -136,7 +141,7 @@ export const staged = <E, A>(options: {
         yield* fs.remove(options.directory, { recursive: true, force: true })
         return done
       })
-    return { writePage, finalize }
+    return { writePage, finalize, validation: options.validation }
   })
 
 /**

@@ -39,6 +39,31 @@ describe("Output.resolve", () => {
   })
 })
 
+describe("Output: what each format's sink relies on being checked", () => {
+  it.scoped(
+    "validationOf agrees with the sinks each file format opens; a tee needs what its strictest sink needs",
+    () =>
+      Effect.gen(function* () {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* fs.makeTempDirectoryScoped({ prefix: "output-validation-" })
+        for (const [format, out] of [
+          ["ndjson", `${dir}/out.ndjson`],
+          ["csv", `${dir}/tables`]
+        ] as const) {
+          const sink = yield* Output.open({ format, target: Option.some(out) })
+          assert.strictEqual(sink.validation ?? "full", Output.validationOf(format), format)
+        }
+        assert.strictEqual(Output.stdoutSink.validation, "conversation")
+        assert.strictEqual(Output.validationOf("sqlite"), "full")
+        assert.strictEqual(Output.validationOf("postgres"), "full")
+        const ndjson = yield* Output.open({ format: "ndjson", target: Option.some(`${dir}/tee.ndjson`) })
+        const csv = yield* Output.open({ format: "csv", target: Option.some(`${dir}/tee`) })
+        assert.strictEqual(Output.tee([ndjson, Output.stdoutSink]).validation, "conversation")
+        assert.strictEqual(Output.tee([ndjson, csv]).validation, "full")
+      }).pipe(Effect.provide(NodeFileSystem.layer))
+  )
+})
+
 describe("CliError", () => {
   it("maps errors to the documented exit codes", () => {
     const issue = new GenesysError.QueryIssue({ path: "$.interval", rule: "interval", message: "bad" })

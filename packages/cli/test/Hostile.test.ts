@@ -458,6 +458,36 @@ describe.concurrent("hostile server: needs the library fixes of issue 13 (empty 
   })
 })
 
+describe.concurrent("records are checked as far as the output reads them", () => {
+  // A session field of the wrong type, three levels below the conversation: NDJSON writes the record as received, the
+  // table formats would have to convert it.
+  const deeplyWrong = {
+    mapRecord: (c: H.Conversation, i: number): H.Conversation => {
+      if (i !== 7) return c
+      const [participant] = c.participants as ReadonlyArray<{ readonly sessions: ReadonlyArray<object> }>
+      return { ...c, participants: [{ ...participant, sessions: [{ ...participant!.sessions[0], mediaType: 7 }] }] }
+    }
+  }
+
+  it("NDJSON: exit 0, the record exactly as the server sent it, with and without --checkpoint", slow, async () => {
+    const server = await serve(deeplyWrong)
+    const dir = freshDir()
+    assertExact(server, await extract(server, dir, "out.ndjson"), Path.join(dir, "out.ndjson"))
+    const durable = await extract(server, dir, "durable.ndjson", ["--checkpoint", "ckpt"])
+    assertExact(server, durable, Path.join(dir, "durable.ndjson"))
+  })
+
+  it("CSV: exit 4 naming the unexpected shape, no table under its final name", slow, async () => {
+    const server = await serve(deeplyWrong)
+    const dir = freshDir()
+    const r = await extract(server, dir, "tables", ["--format", "csv"])
+    assert.strictEqual(r.code, 4, r.stderr)
+    assert.match(r.stderr, /unexpected response shape/)
+    assert.isFalse(Fs.existsSync(Path.join(dir, "tables", "conversations.csv")))
+    assertNoSecrets(server, r)
+  })
+})
+
 describe.concurrent("hostile server: paging ends by what arrived, never short and never endless", () => {
   it("sync-cap: sync pages capped at 10 whatever pageSize asks, 130 a window: exact, exit 0", slow, async () => {
     const server = await serve({ mode: "fresh", perDay: 130, queryPageCap: 10 })

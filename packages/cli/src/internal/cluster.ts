@@ -256,7 +256,8 @@ const pageSinkOf = (spec: SinkSpec, execution: string, scope: Scope.Scope) =>
     const fs = yield* FileSystem.FileSystem
     return yield* PageSink.staged({
       directory: `${spec.out}.parts/${encodeURIComponent(execution)}`,
-      makeSink: Output.open(output).pipe(Scope.extend(scope), Effect.provideService(FileSystem.FileSystem, fs))
+      makeSink: Output.open(output).pipe(Scope.extend(scope), Effect.provideService(FileSystem.FileSystem, fs)),
+      validation: Output.validationOf(spec.format)
     })
   })
 

@@ -111,7 +111,11 @@ export const jobResults = (id: string, pageSize: Option.Option<number>, connecti
         Option.none(),
         Effect.flatMap(ConversationDetails.ConversationDetails, (d) =>
           d
-            .jobResultPages(id, Option.isSome(pageSize) ? { pageSize: pageSize.value } : {})
+            .jobResultPages(id, {
+              // Printed as received: what is nested in a conversation is not read on the way.
+              validation: "conversation",
+              ...(Option.isSome(pageSize) ? { pageSize: pageSize.value } : {})
+            })
             .pipe(Stream.runForEach((page) => Io.stdout(Io.ndjson(page.conversations))))
         )
       ).pipe(Effect.as(Cli.ExitCode.ok))

@@ -57,7 +57,8 @@ export const run = (options: {
     const { plan, runOptions } = options
     const staged = yield* PageSink.staged({
       directory: partsDirectory(options.directory),
-      makeSink: Effect.succeed(options.sink)
+      makeSink: Effect.succeed(options.sink),
+      validation: options.sink.validation
     })
     const counter = progressCounter(plan, yield* Clock.currentTimeMillis, runOptions.onProgress)
     const environment = ExtractionWorkflow.layerEnvironment({

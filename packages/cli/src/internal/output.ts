@@ -1,4 +1,5 @@
 /** @internal */
+import type * as ConversationDetails from "@effect-genesys/analytics/ConversationDetails"
 import type * as Extraction from "@effect-genesys/analytics/Extraction"
 import type * as ExtractionSink from "@effect-genesys/analytics/ExtractionSink"
 import * as FileSink from "@effect-genesys/analytics/FileSink"
@@ -16,6 +17,15 @@ import type * as Flags from "./flags.js"
 
 /** @internal */
 export type Format = (typeof Flags.formats)[number]
+
+/**
+ * What the sinks of a format rely on being checked in each record, known before they are opened (a cluster runner
+ * makes its sink only to finalize): NDJSON writes records as received, the others flatten nested fields into tables.
+ *
+ * @internal
+ */
+export const validationOf = (format: Format): ConversationDetails.RecordValidation =>
+  format === "ndjson" ? "conversation" : "full"
 
 /** Where `extract` writes. @internal */
 export interface Output {
@@ -116,7 +126,8 @@ const mapSinkErrors = <E>(
     open: (resumeFrom) => map(sink.open(resumeFrom)),
     write: (batch) => map(sink.write(batch)),
     position: map(sink.position),
-    close: map(sink.close)
+    close: map(sink.close),
+    validation: sink.validation
   }
 }
 
@@ -147,7 +158,8 @@ export const stdoutSink: ExtractionSink.ExtractionSink<Cli.CliFailure> = {
       )
     }),
   position: Effect.succeed(null),
-  close: Effect.void
+  close: Effect.void,
+  validation: "conversation"
 }
 
 // The SQL client type comes from the sql package's layers, so this package needs no direct @effect/sql dependency.
@@ -268,7 +280,8 @@ export const tee = <E>(
     ),
   write: (batch) => Effect.forEach(sinks, (sink) => sink.write(batch), { discard: true }),
   position: Effect.forEach(sinks, (sink) => sink.position),
-  close: Effect.forEach(sinks, (sink) => sink.close, { discard: true })
+  close: Effect.forEach(sinks, (sink) => sink.close, { discard: true }),
+  validation: sinks.every((sink) => sink.validation === "conversation") ? "conversation" : "full"
 })
 
 /** Removes nothing but says where partial output is. @internal */

@@ -13,6 +13,7 @@ import type { JobResultsOptions, JobResultsPage } from "../../ConversationDetail
 import * as ConversationRecord from "../../ConversationRecord.js"
 import { type HttpError, PaginationStalled } from "../../GenesysError.js"
 import type * as GenesysHttp from "../../GenesysHttp.js"
+import { limitDepth } from "./recordGuard.js"
 import * as ReleasingPages from "./releasingPages.js"
 import { jobPath, routes } from "./routes.js"
 
@@ -121,18 +122,26 @@ export const cursorStream = <A, E>(
     )
   })
 
+/** The response with each conversation's own fields checked, and what is nested in a conversation read as received. */
+const conversationLevel = limitDepth(ConversationRecord.AnalyticsConversationAsyncQueryResponse, 2)
+
+/** The schema a page of job results is decoded with, for `JobResultsOptions.validation`. */
+export const resultsSchema = (validation: JobResultsOptions["validation"]) =>
+  validation === "conversation" ? conversationLevel : ConversationRecord.AnalyticsConversationAsyncQueryResponse
+
 /** `jobResultPages`: the Stream of a job's result pages, from the start or from `options.cursor`. */
 export const make =
   ({ audit, http, jobPageSize }: Dependencies) =>
   (jobId: string, options?: JobResultsOptions): Stream.Stream<JobResultsPage, HttpError | PaginationStalled> =>
     Stream.suspend(() => {
       const pageSize = options?.pageSize ?? jobPageSize
+      const schema = resultsSchema(options?.validation)
       return cursorStream(jobId, options, (cursor, index) =>
         Effect.gen(function* () {
           const request = HttpClientRequest.get(`${jobPath(jobId)}/results`).pipe(
             HttpClientRequest.setUrlParams({ pageSize, ...(cursor !== undefined ? { cursor } : {}) })
           )
-          const response = yield* http.json(request, ConversationRecord.AnalyticsConversationAsyncQueryResponse, {
+          const response = yield* http.json(request, schema, {
             route: routes.jobResults,
             idempotent: true,
             parseOptions: ConversationRecord.parseOptions

@@ -5,6 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import type { AuditLog } from "../../AuditLog.js"
+import type { RecordValidation } from "../../ConversationDetails.js"
 import type * as ConversationRecord from "../../ConversationRecord.js"
 import type { PollPolicy } from "../../GenesysConfig.js"
 import type { GenesysError } from "../../GenesysError.js"
@@ -19,19 +20,21 @@ export interface Dependencies<A = ConversationRecord.AnalyticsConversation> {
     jobId: string,
     options?: Partial<PollPolicy>
   ) => Effect.Effect<typeof Fulfilled.Type, GenesysError>
-  readonly jobResults: (
-    jobId: string,
-    options?: { readonly pageSize?: number | undefined }
-  ) => Stream.Stream<A, GenesysError>
+  readonly jobResults: (jobId: string, options?: ResultOptions) => Stream.Stream<A, GenesysError>
   readonly cancelJob: (jobId: string, reason?: string) => Effect.Effect<void, GenesysError>
   /** Route recorded when a cleanup cancellation times out (default: the details' cancel route). */
   readonly cancelRoute?: string | undefined
 }
 
-/** Options of `runJob`: the poll policy's overrides and the results' page size. */
-export interface RunOptions {
-  readonly poll?: Partial<PollPolicy> | undefined
+/** How a job's results are read: the page size, and (details jobs only) how much of each record is checked. */
+export interface ResultOptions {
   readonly pageSize?: number | undefined
+  readonly validation?: RecordValidation | undefined
+}
+
+/** Options of `runJob`: the poll policy's overrides and how the results are read. */
+export interface RunOptions extends ResultOptions {
+  readonly poll?: Partial<PollPolicy> | undefined
 }
 
 /** `runJob` over the given operations. */
@@ -54,7 +57,7 @@ export const make =
           )
         )
         yield* awaitJob(jobId, options?.poll)
-        return jobResults(jobId, { pageSize: options?.pageSize }).pipe(
+        return jobResults(jobId, { pageSize: options?.pageSize, validation: options?.validation }).pipe(
           Stream.concat(Stream.execute(Ref.set(completed, true)))
         )
       })

@@ -168,6 +168,8 @@ const build = (ast: AST.AST): Guard => {
       return (input) => typeof input === "number"
     case "BooleanKeyword":
       return (input) => typeof input === "boolean"
+    case "ObjectKeyword":
+      return (input) => typeof input === "object" && input !== null
     case "Literal": {
       const literal = ast.literal
       return (input) => input === literal
@@ -191,6 +193,41 @@ const build = (ast: AST.AST): Guard => {
     default:
       return never
   }
+}
+
+const structOf = (ast: AST.AST): AST.TypeLiteral | undefined => {
+  const inner =
+    ast._tag === "Declaration" ? Option.getOrUndefined(AST.getAnnotation<AST.AST>(ast, RecordSchemaId)) : ast
+  return inner?._tag === "TypeLiteral" ? inner : undefined
+}
+
+const nestedRecord = (ast: AST.AST): AST.AST | undefined =>
+  ast._tag === "TupleType" &&
+  ast.elements.length === 0 &&
+  ast.rest.length === 1 &&
+  ast.rest[0]!.type._tag === "Declaration" &&
+  structOf(ast.rest[0]!.type) !== undefined
+    ? ast.rest[0]!.type
+    : undefined
+
+const arrayOf = (element: AST.AST) => new AST.TupleType([], [new AST.Type(element)], true)
+
+/**
+ * `record` checked `levels` records deep: its own fields as declared, and arrays of nested records (a response's
+ * conversations, a conversation's participants, ...) checked to `levels - 1`; at the last level they need only be
+ * arrays of objects. What such a schema lets through unchecked is what a sink writing records as received passes on
+ * unread. The type stays `A`: below the last level, records are as the server sent them.
+ */
+export const limitDepth = <A>(record: Schema.Schema<A>, levels: number): Schema.Schema<A> => {
+  const struct = structOf(record.ast)
+  if (struct === undefined) throw new Error("limitDepth needs a record schema over a Struct")
+  const properties = struct.propertySignatures.map((p) => {
+    const nested = nestedRecord(p.type)
+    if (nested === undefined) return p
+    const element = levels > 1 ? limitDepth(Schema.make(nested), levels - 1).ast : AST.objectKeyword
+    return new AST.PropertySignature(p.name, arrayOf(element), p.isOptional, p.isReadonly, p.annotations)
+  })
+  return recordSchema(Schema.make<A>(new AST.TypeLiteral(properties, struct.indexSignatures, struct.annotations)))
 }
 
 /**

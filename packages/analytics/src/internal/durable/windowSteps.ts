@@ -121,7 +121,12 @@ export const jobPage = (
     execute: withServices(ref.execution, (s) =>
       Effect.gen(function* () {
         const first = yield* Stream.runHead(
-          s.details.jobResultPages(page.jobId, { cursor, seenCursors, pageSize: ref.pageSize })
+          s.details.jobResultPages(page.jobId, {
+            cursor,
+            seenCursors,
+            pageSize: ref.pageSize,
+            validation: s.sink.validation
+          })
         )
         const results = Option.getOrElse(first, () => ({ conversations: [], cursor: undefined }))
         return yield* commitPage(

@@ -115,7 +115,8 @@ const read = <E>(ctx: WindowContext<E>, window: Window, cell: Cell, jobId: strin
     const pages = ctx.details.jobResultPages(jobId, {
       cursor: cell.state.cursor,
       seenCursors: cell.state.seenCursors,
-      pageSize: ctx.pageSize
+      pageSize: ctx.pageSize,
+      validation: ctx.validation
     })
     yield* ctx.timer.forEachPage(pages, fulfilledAt, (page) =>
       Effect.gen(function* () {
