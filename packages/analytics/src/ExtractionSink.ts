@@ -44,6 +44,12 @@ export interface ExtractionSink<E = never, A = void> {
    * (flattening into tables) keeps `full`, so a value of the wrong type fails the run instead of being written.
    */
   readonly validation?: RecordValidation | undefined
+  /**
+   * Writes records already serialised, one JSON text each, exactly as `write` writes the records they encode. A sink
+   * whose output is JSON lines offers it, so that a staged extraction (`PageSink.staged`) finalizes without parsing
+   * and serialising every record again; a sink without it gets the records through `write`.
+   */
+  readonly writeJsonLines?: ((lines: ReadonlyArray<string>) => Effect.Effect<void, E>) | undefined
 }
 
 /** An in-memory sink, for tests and small extractions; `written` holds everything. @since 0.1.0 */

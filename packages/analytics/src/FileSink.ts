@@ -14,6 +14,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
+import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
@@ -42,6 +43,8 @@ export interface CsvSummary {
 
 const encoder = new TextEncoder()
 
+const serialise = (item: unknown): string => JSON.stringify(item) ?? "undefined"
+
 /**
  * NDJSON lines encoded one by one into a buffer kept between batches. Concatenating a page's lines into one string
  * and encoding that (as this sink did) made V8 build a rope, copy it flat and allocate the encoded copy: two more
@@ -53,11 +56,11 @@ const makeLineEncoder = () => {
   // Set while a write of `buffer` may still be reading it (an interrupted write): the next batch takes a new one.
   let lent = false
   return {
-    encode: (items: Iterable<unknown>): Uint8Array => {
+    encode: <A>(items: Iterable<A>, toLine: (item: A) => string): Uint8Array => {
       if (lent) buffer = new Uint8Array(buffer.length)
       let length = 0
       for (const item of items) {
-        const line = JSON.stringify(item) ?? "undefined"
+        const line = toLine(item)
         // UTF-8 takes at most 3 bytes per UTF-16 unit (a surrogate pair: 4 bytes for 2 units).
         const room = line.length * 3 + 1
         if (buffer.length - length < room) {
@@ -259,21 +262,23 @@ export const ndjson = (
     const file = resumableFile(fs, yield* Effect.scope, path)
     const lines = makeLineEncoder()
     let conversations = 0
+    const append = <A>(items: ReadonlyArray<A>, toLine: (item: A) => string) =>
+      Effect.suspend(() => {
+        const bytes = lines.encode(items, toLine)
+        lines.lend()
+        return Effect.map(file.appendBytes(bytes), () => {
+          lines.giveBack()
+          conversations += items.length
+        })
+      })
     return {
       open: (resumeFrom) =>
         Option.match(resumeFrom, {
           onNone: () => file.open(Option.none(), ""),
           onSome: (p) => (isPosition(p) ? file.open(Option.some(p), "") : Effect.fail(badPosition(path, p)))
         }),
-      write: (batch) =>
-        Effect.suspend(() => {
-          const bytes = lines.encode(batch)
-          lines.lend()
-          return Effect.map(file.appendBytes(bytes), () => {
-            lines.giveBack()
-            conversations += batch.length
-          })
-        }),
+      write: (batch) => append(batch, serialise),
+      writeJsonLines: (jsonLines) => append(jsonLines, identity),
       position: Effect.map(file.sync, () => file.position()),
       close: Effect.map(file.commit, () => ({ path, conversations })),
       discard: file.discard,

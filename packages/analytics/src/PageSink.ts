@@ -70,6 +70,27 @@ export const partName = (key: PageKey): string =>
 const conversationIdOf = (c: ExtractionSink.Conversation): string | undefined =>
   (c as { readonly conversationId?: string }).conversationId
 
+// A part's line: the record's id as JSON (empty when it has none), a tab, the record as JSON. A JSON text holds no raw
+// tab, so the first one ends the id: finalize de-duplicates by it and hands a sink that takes JSON lines the record's
+// text as written here, never parsing and serialising the record again.
+const partLine = (c: ExtractionSink.Conversation): string => {
+  const id = conversationIdOf(c)
+  return `${id === undefined ? "" : JSON.stringify(id)}\t${JSON.stringify(c)}`
+}
+
+interface PartRecord {
+  readonly id: string | undefined
+  readonly json: string
+}
+
+const readPartLine = (line: string): PartRecord => {
+  // A part written before ids were kept beside records (a run resumed across an upgrade) holds the record alone.
+  if (line.startsWith("{")) return { id: conversationIdOf(JSON.parse(line)), json: line }
+  const tab = line.indexOf("\t")
+  const id = line.slice(0, tab)
+  return { id: id === "" ? undefined : (JSON.parse(id) as string), json: line.slice(tab + 1) }
+}
+
 /**
  * Pages as NDJSON part files in `directory` (temp file + rename, so a part is whole or absent), finalized by streaming
  * the final attempts' parts, in plan order and without duplicate conversations, into a fresh sink from `makeSink`, then
@@ -92,7 +113,7 @@ export const staged = <E, A>(options: {
         if (yield* fs.exists(path)) return
         yield* fs.makeDirectory(options.directory, { recursive: true })
         const temp = `${path}.${Math.random().toString(36).slice(2)}.tmp`
-        const text = batch.map((c) => JSON.stringify(c)).join("\n")
+        const text = batch.map(partLine).join("\n")
         yield* fs.writeFileString(temp, batch.length > 0 ? `${text}\n` : "")
         // The data must be on disk before the rename makes the part visible.
         yield* Effect.scoped(Effect.flatMap(fs.open(temp, { flag: "r+" }), (file) => file.sync))
@@ -103,7 +124,7 @@ export const staged = <E, A>(options: {
         text
           .split("\n")
           .filter((line) => line.length > 0)
-          .map((line) => JSON.parse(line) as ExtractionSink.Conversation)
+          .map(readPartLine)
       )
     const marker = `${options.directory}.finalized.json`
     const finalize = (windows: ReadonlyArray<FinalWindow>) =>
@@ -117,13 +138,17 @@ export const staged = <E, A>(options: {
         }
         const sink = yield* options.makeSink
         yield* sink.open(Option.none())
+        const writeJsonLines = sink.writeJsonLines
+        const writeRecords = (records: ReadonlyArray<PartRecord>) =>
+          writeJsonLines !== undefined
+            ? writeJsonLines(records.map((r) => r.json))
+            : sink.write(records.map((r) => JSON.parse(r.json) as ExtractionSink.Conversation))
         const seen = new Set<string>()
         let duplicates = 0
         for (const w of windows) {
           for (let page = 1; page <= w.pages; page++) {
             const records = yield* readPart({ window: w.window, attempt: w.attempt, page })
-            const fresh = records.filter((c) => {
-              const id = conversationIdOf(c)
+            const fresh = records.filter(({ id }) => {
               if (id === undefined) return true
               if (seen.has(id)) {
                 duplicates += 1
@@ -132,7 +157,7 @@ export const staged = <E, A>(options: {
               seen.add(id)
               return true
             })
-            if (fresh.length > 0) yield* sink.write(fresh)
+            if (fresh.length > 0) yield* writeRecords(fresh)
           }
         }
         yield* sink.close

@@ -122,12 +122,14 @@ const mapSinkErrors = <E>(
           : Effect.die(defect)
       )
     )
+  const writeJsonLines = sink.writeJsonLines
   return {
     open: (resumeFrom) => map(sink.open(resumeFrom)),
     write: (batch) => map(sink.write(batch)),
     position: map(sink.position),
     close: map(sink.close),
-    validation: sink.validation
+    validation: sink.validation,
+    writeJsonLines: writeJsonLines === undefined ? undefined : (lines) => map(writeJsonLines(lines))
   }
 }
 
@@ -268,6 +270,9 @@ export const open = (output: Output): Effect.Effect<Opened, Cli.CliFailure, File
 export const tee = <E>(
   sinks: ReadonlyArray<ExtractionSink.ExtractionSink<E> & { readonly runLog?: RunLog | undefined }>
 ): ExtractionSink.ExtractionSink<E> & { readonly runLog?: RunLog | undefined } => ({
+  writeJsonLines: sinks.every((sink) => sink.writeJsonLines !== undefined)
+    ? (lines) => Effect.forEach(sinks, (sink) => sink.writeJsonLines!(lines), { discard: true })
+    : undefined,
   runLog: sinks.find((sink) => sink.runLog !== undefined)?.runLog,
   open: (resumeFrom) =>
     Effect.forEach(
