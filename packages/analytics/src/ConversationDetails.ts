@@ -83,7 +83,12 @@ export interface JobResultsPage {
  */
 export type RecordValidation = "full" | "conversation"
 
-/** The Schema a page of job results is checked with at each {@link RecordValidation} level. @since 0.3.0 */
+/**
+ * The Schema a page of job results is checked with at each {@link RecordValidation} level. At `conversation` its type
+ * still names the nested records, which it has not checked.
+ *
+ * @since 0.3.0
+ */
 export const resultsSchema: (
   validation: RecordValidation | undefined
 ) => Schema.Schema<ConversationRecord.AnalyticsConversationAsyncQueryResponse> = CursorPages.resultsSchema

@@ -41,13 +41,16 @@ export interface ExtractionSink<E = never, A = void> {
   /**
    * How much of each record the sink relies on being checked (default `full`): `conversation` for a sink that writes
    * records on as received (NDJSON), so that what it never reads is not checked; a sink that reads nested fields
-   * (flattening into tables) keeps `full`, so a value of the wrong type fails the run instead of being written.
+   * (flattening into tables) keeps `full`, so a value of the wrong type fails the run instead of being written. A
+   * wrapper that reads or changes records must not copy `conversation` from the sink it wraps.
    */
   readonly validation?: RecordValidation | undefined
   /**
-   * Writes records already serialised, one JSON text each, exactly as `write` writes the records they encode. A sink
-   * whose output is JSON lines offers it, so that a staged extraction (`PageSink.staged`) finalizes without parsing
-   * and serialising every record again; a sink without it gets the records through `write`.
+   * Writes records already serialised, each one line of JSON as `JSON.stringify` gives it, exactly as `write` writes
+   * the records they encode. A sink whose output is JSON lines offers it, so that a staged extraction
+   * (`PageSink.staged`) finalizes without parsing and serialising every record again; a sink without it gets the
+   * records through `write`. A wrapper that reads or changes records in `write` must not copy this from the sink it
+   * wraps, or the records would bypass it.
    */
   readonly writeJsonLines?: ((lines: ReadonlyArray<string>) => Effect.Effect<void, E>) | undefined
 }

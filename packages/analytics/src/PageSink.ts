@@ -102,7 +102,11 @@ const readPartLine = (line: string): PartRecord => {
 export const staged = <E, A>(options: {
   readonly directory: string
   readonly makeSink: Effect.Effect<ExtractionSink.ExtractionSink<E, A>, E>
-  /** What the final sink relies on being checked (its own `validation`; it is made only when finalizing). */
+  /**
+   * What the final sink relies on being checked: its own `validation`, given here because it is made only when
+   * finalizing (default `full`, also over a sink that would take less). Finalizing into a sink that relies on more
+   * than this is a defect: its records were read with less checked than it needs.
+   */
   readonly validation?: RecordValidation | undefined
 }): Effect.Effect<PageSink<E | PlatformError>, never, FileSystem.FileSystem> =>
   Effect.map(FileSystem.FileSystem, (fs) => {
@@ -137,6 +141,11 @@ export const staged = <E, A>(options: {
           return done
         }
         const sink = yield* options.makeSink
+        if (options.validation === "conversation" && sink.validation !== "conversation") {
+          return yield* Effect.dieMessage(
+            'PageSink.staged: the pages were read with validation "conversation", the final sink relies on "full"'
+          )
+        }
         yield* sink.open(Option.none())
         const writeJsonLines = sink.writeJsonLines
         const writeRecords = (records: ReadonlyArray<PartRecord>) =>

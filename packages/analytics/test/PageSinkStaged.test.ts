@@ -3,7 +3,7 @@
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Option } from "effect"
+import { Cause, Effect, Exit, Option } from "effect"
 import type * as ExtractionSink from "../src/ExtractionSink.js"
 import * as FileSink from "../src/FileSink.js"
 import * as PageSink from "../src/PageSink.js"
@@ -129,6 +129,23 @@ describe("PageSink.staged", () => {
       const finalized = yield* staged.finalize([{ window: "w0", attempt: 0, pages: 2 }])
       assert.deepStrictEqual(finalized, { conversations: 3, duplicates: 1 })
       assert.deepStrictEqual(written, [record("a", 1), record("b", 2), record("c", 3)])
+    }).pipe(Effect.provide(NodeFileSystem.layer))
+  )
+
+  it.scoped("pages read with less checked than the final sink relies on are not finalized into it", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "staged-mismatch-" })
+      const csv = yield* FileSink.csv(`${dir}/tables`)
+      const staged = yield* PageSink.staged({
+        directory: `${dir}/parts`,
+        validation: "conversation",
+        makeSink: Effect.succeed(csv)
+      })
+      yield* staged.writePage({ window: "w0", attempt: 0, page: 1 }, [record("a", 1)])
+      const exit = yield* Effect.exit(staged.finalize([{ window: "w0", attempt: 0, pages: 1 }]))
+      assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
+      assert.isFalse(yield* fs.exists(`${dir}/tables/conversations.csv`))
     }).pipe(Effect.provide(NodeFileSystem.layer))
   )
 })

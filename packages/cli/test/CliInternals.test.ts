@@ -60,6 +60,12 @@ describe("Output: what each format's sink relies on being checked", () => {
         const csv = yield* Output.open({ format: "csv", target: Option.some(`${dir}/tee`) })
         assert.strictEqual(Output.tee([ndjson, Output.stdoutSink]).validation, "conversation")
         assert.strictEqual(Output.tee([ndjson, csv]).validation, "full")
+        // Records already serialised reach a staged finalize's sink only where every sink takes JSON lines.
+        const other = yield* Output.open({ format: "ndjson", target: Option.some(`${dir}/other.ndjson`) })
+        assert.isDefined(ndjson.writeJsonLines, "the error mapping keeps the NDJSON sink's JSON lines")
+        assert.isUndefined(csv.writeJsonLines)
+        assert.isDefined(Output.tee([ndjson, other]).writeJsonLines)
+        assert.isUndefined(Output.tee([ndjson, csv]).writeJsonLines)
       }).pipe(Effect.provide(NodeFileSystem.layer))
   )
 })

@@ -269,25 +269,29 @@ export const open = (output: Output): Effect.Effect<Opened, Cli.CliFailure, File
 /** Writes every batch to all sinks; the position holds each one's; the run table is the first one's. @internal */
 export const tee = <E>(
   sinks: ReadonlyArray<ExtractionSink.ExtractionSink<E> & { readonly runLog?: RunLog | undefined }>
-): ExtractionSink.ExtractionSink<E> & { readonly runLog?: RunLog | undefined } => ({
-  writeJsonLines: sinks.every((sink) => sink.writeJsonLines !== undefined)
-    ? (lines) => Effect.forEach(sinks, (sink) => sink.writeJsonLines!(lines), { discard: true })
-    : undefined,
-  runLog: sinks.find((sink) => sink.runLog !== undefined)?.runLog,
-  open: (resumeFrom) =>
-    Effect.forEach(
-      sinks,
-      (sink, i) =>
-        sink.open(
-          Option.flatMap(resumeFrom, (p) => (Array.isArray(p) ? Option.fromNullable(p[i] as unknown) : Option.none()))
-        ),
-      { discard: true }
-    ),
-  write: (batch) => Effect.forEach(sinks, (sink) => sink.write(batch), { discard: true }),
-  position: Effect.forEach(sinks, (sink) => sink.position),
-  close: Effect.forEach(sinks, (sink) => sink.close, { discard: true }),
-  validation: sinks.every((sink) => sink.validation === "conversation") ? "conversation" : "full"
-})
+): ExtractionSink.ExtractionSink<E> & { readonly runLog?: RunLog | undefined } => {
+  const jsonLines = sinks.flatMap((sink) => (sink.writeJsonLines === undefined ? [] : [sink.writeJsonLines]))
+  return {
+    runLog: sinks.find((sink) => sink.runLog !== undefined)?.runLog,
+    open: (resumeFrom) =>
+      Effect.forEach(
+        sinks,
+        (sink, i) =>
+          sink.open(
+            Option.flatMap(resumeFrom, (p) => (Array.isArray(p) ? Option.fromNullable(p[i] as unknown) : Option.none()))
+          ),
+        { discard: true }
+      ),
+    write: (batch) => Effect.forEach(sinks, (sink) => sink.write(batch), { discard: true }),
+    position: Effect.forEach(sinks, (sink) => sink.position),
+    close: Effect.forEach(sinks, (sink) => sink.close, { discard: true }),
+    validation: sinks.every((sink) => sink.validation === "conversation") ? "conversation" : "full",
+    writeJsonLines:
+      jsonLines.length === sinks.length
+        ? (lines) => Effect.forEach(jsonLines, (write) => write(lines), { discard: true })
+        : undefined
+  }
+}
 
 /** Removes nothing but says where partial output is. @internal */
 export const partialNote = (output: Output, checkpoint: Option.Option<string> = Option.none()): string =>
