@@ -477,6 +477,24 @@ describe.concurrent("records are checked as far as the output reads them", () =>
     assertExact(server, durable, Path.join(dir, "durable.ndjson"))
   })
 
+  it("jobs results: exit 0, the record printed as the server sent it", slow, async () => {
+    const server = await serve(deeplyWrong)
+    const dir = freshDir()
+    // The extraction submits a job per day; the first holds the record of the wrong type.
+    assertExact(server, await extract(server, dir, "out.ndjson"), Path.join(dir, "out.ndjson"))
+    const r = await spawn(server, ["jobs", "results", "job-1", "--page-size", "25"], dir).done
+    assert.strictEqual(r.code, 0, r.stderr)
+    const printed = r.stdout
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => JSON.parse(l) as H.Conversation)
+    assert.deepStrictEqual(
+      printed.find((c) => c.conversationId === server.data[7]!.conversationId),
+      server.data[7]
+    )
+    assertNoSecrets(server, r)
+  })
+
   it("CSV: exit 4 naming the unexpected shape, no table under its final name", slow, async () => {
     const server = await serve(deeplyWrong)
     const dir = freshDir()
