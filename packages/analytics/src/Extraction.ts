@@ -514,7 +514,7 @@ export const run = <E>(plan: Plan, sink: ExtractionSink.ExtractionSink<E, unknow
       notify: (event) => Option.match(services.webhook, { onNone: () => Effect.void, onSome: (w) => w.notify(event) }),
       quarantine: options?.quarantine,
       pageSize: options?.pageSize,
-      validation: sink.validation ?? "full",
+      validation: sink.validation,
       maxResubmissions: options?.maxResubmissions ?? 2
     }
     const windows = yield* Submission.largestFirst({

@@ -23,8 +23,8 @@ export interface WindowContext<E> {
   readonly notify: (event: Webhook.WebhookEvent) => Effect.Effect<void>
   readonly quarantine: ((entry: selector.QuarantinedRecord) => Effect.Effect<void, E>) | undefined
   readonly pageSize: number | undefined
-  /** What the sink relies on being checked in each record. */
-  readonly validation: ConversationDetails.RecordValidation
+  /** What the sink relies on being checked in each record (`jobResultPages` defaults an absent one). */
+  readonly validation: ConversationDetails.RecordValidation | undefined
   readonly maxResubmissions: number
 }
 
