@@ -129,9 +129,14 @@ export const throughput = (data: Scenarios.ThroughputData): Throughput => {
 export interface Memory {
   readonly pageSize: number
   readonly gcSampleMillis: number
+  /** Rounds each size ran (absent from results written before scenario 2 had rounds: one). */
+  readonly reps?: number | undefined
   readonly sizes: ReadonlyArray<{
     readonly conversations: number
+    /** Median over the rounds. */
     readonly peakRssMiB: Record<MemoryVariant, number>
+    /** Each round's peak RSS, in round order. */
+    readonly peakRssRoundsMiB?: Record<MemoryVariant, ReadonlyArray<number>> | undefined
     readonly baselineRssMiB: Record<MemoryVariant, number>
     /** Highest heap in use right after a forced GC: what the flow actually retains. */
     readonly liveHeapMiB: Record<MemoryVariant, number>
@@ -169,6 +174,9 @@ export const memory = (data: Scenarios.MemoryData): Memory => {
     return {
       conversations: s.conversations,
       peakRssMiB: perMemoryVariant((c) => round(peak[c], 1)),
+      peakRssRoundsMiB: perMemoryVariant((c) =>
+        [...of(c)].sort((a, b) => a.rep - b.rep).map((r) => round(r.peakRssBytes / MiB, 1))
+      ),
       baselineRssMiB: perMemoryVariant((c) => round(base[c], 1)),
       liveHeapMiB: perMemoryVariant((c) => round(live[c], 1)),
       medianLiveHeapMiB: perMemoryVariant((c) => round(typical[c], 1)),
@@ -180,6 +188,7 @@ export const memory = (data: Scenarios.MemoryData): Memory => {
   return {
     pageSize: data.pageSize,
     gcSampleMillis: data.gcSampleMillis,
+    reps: data.reps,
     sizes,
     growth: perMemoryVariant((c) =>
       round(ratio(last?.peakRssMiB[c] ?? Number.NaN, first?.peakRssMiB[c] ?? Number.NaN))

@@ -98,6 +98,7 @@ const withReps = (s: Settings.Settings, reps: number | undefined): Settings.Sett
     : {
         ...s,
         throughput: { ...s.throughput, reps },
+        memory: { ...s.memory, reps },
         rateLimit: { ...s.rateLimit, reps },
         completion: { ...s.completion, reps },
         extraction: { ...s.extraction, reps },

@@ -156,10 +156,31 @@ column) while the client waits: on two cores the emulator and the client share t
 time is the figure that compares the clients**; wall time is the end-to-end figure against this emulator.
 `
 
+const memoryRounds = (m: Analysis.Memory): string => {
+  const reps = m.reps ?? 1
+  return reps === 1
+    ? "one run per variant and size"
+    : `**${reps} rounds**, each running both sizes in turn (figures are medians over the rounds; growth is the median at the larger size over the median at the smaller)`
+}
+
+/** Each round's peak RSS, so that the medians' spread shows (nothing for a single round). */
+const memoryRoundsTable = (m: Analysis.Memory): string =>
+  (m.reps ?? 1) === 1
+    ? ""
+    : `${table(
+        ["contender", ...m.sizes.map((s) => `peak RSS @ ${fmt(s.conversations, 0)}, each round (MiB)`)],
+        memoryVariants.map((c) => [
+          variantNames[c],
+          ...m.sizes.map((s) => (s.peakRssRoundsMiB?.[c] ?? []).map((v) => fmt(v, 1)).join(", "))
+        ])
+      )}
+
+`
+
 const memorySection = (m: Analysis.Memory): string => `## 2. Memory
 
 The throughput flow at ${m.sizes.map((s) => `**${fmt(s.conversations, 0)}**`).join(" and ")} conversations (×${fmt(m.sizeFactor)}), pages
-of ${fmt(m.pageSize, 0)}, one run per variant and size; at each size the variants ran at the same time
+of ${fmt(m.pageSize, 0)}, ${memoryRounds(m)}; at each size the variants ran at the same time
 against one emulator (each with its own job), so that it generated every conversation once. Ours ran twice, over
 \`fetch\` and over Node's \`http\` (the SDK's transport, and the command line's). Peak RSS is the
 kernel's high-water mark (\`VmHWM\`) of the contender process; baseline is its RSS after imports and a forced GC,
@@ -191,7 +212,7 @@ ${table(
   ])
 )}
 
-${table(
+${memoryRoundsTable(m)}${table(
   ["ratio of peak RSS", ...m.sizes.map((s) => `@ ${fmt(s.conversations, 0)}`)],
   [
     ["ours over `FetchHttpClient` / SDK", ...m.sizes.map((s) => x(s.ratios.oursToSdk))],

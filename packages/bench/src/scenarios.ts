@@ -176,7 +176,7 @@ export const throughput = (
 // ---- 2. memory --------------------------------------------------------------------------------------------
 
 /**
- * Scenario 2 raw data: one run per contender and size. The contenders of a size ran together, so each run's
+ * Scenario 2 raw data: one run per contender, size and round. The contenders of a size ran together, so each run's
  * `emulatorCpuMillis` covers the others' requests too.
  *
  * @since 0.1.0
@@ -185,43 +185,53 @@ export interface MemoryData {
   readonly sizes: ReadonlyArray<{ readonly conversations: number; readonly runs: ReadonlyArray<MeasuredRun> }>
   readonly pageSize: number
   readonly gcSampleMillis: number
+  /** Rounds: each size ran once per round, the sizes in turn. */
+  readonly reps: number
 }
 
-/** Scenario 2: the same flow at two dataset sizes, the contenders at the same time; peak RSS per contender. @since 0.1.0 */
+/**
+ * Scenario 2: the same flow at two dataset sizes, the contenders at the same time; peak RSS per contender. Each round
+ * runs every size, so a change in the machine's load over the run meets the sizes alike.
+ *
+ * @since 0.1.0
+ */
 export const memory = async (settings: Settings): Promise<MemoryData> => {
   const s = settings.memory
-  const sizes: Array<MemoryData["sizes"][number]> = []
-  for (const perDay of s.perDay) {
-    const options = emulatorOptions(settings, s.days, perDay, cpuBoundOptions(settings))
-    const data = await withEmulator(options, async (emulator) => {
-      const interval = spanInterval(emulator)
-      const truth = await emulator.truthJob(interval)
-      log(`memory: ${truth.count} conversations, the ${memoryVariants.length} variants at the same time`)
-      const task: Task = { kind: "job", interval, pageSize: s.pageSize, pollMillis: settings.pollMillis }
-      const runs = await Promise.all(
-        memoryVariants.map(async (variant, i): Promise<MeasuredRun> => {
-          const { result, emulatorCpuMillis } = await sequentialRun(
-            settings,
-            emulator,
-            variant,
-            task,
-            undefined,
-            s.gcSampleMillis
-          )
-          check("memory", result, truth)
-          log(
-            `  ${variant}: peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ` +
-              `live heap ${((result.peakLiveHeapBytes ?? 0) / 2 ** 20).toFixed(0)} MiB, ` +
-              `${(result.wallMillis / 1000).toFixed(0)} s`
-          )
-          return { ...result, variant, rep: 0, order: i, emulatorCpuMillis }
-        })
-      )
-      return { conversations: truth.count, runs }
-    })
-    sizes.push(data)
+  const sizes = s.perDay.map(() => ({ conversations: 0, runs: [] as Array<MeasuredRun> }))
+  for (let rep = 0; rep < s.reps; rep++) {
+    for (const [k, perDay] of s.perDay.entries()) {
+      const options = emulatorOptions(settings, s.days, perDay, cpuBoundOptions(settings))
+      await withEmulator(options, async (emulator) => {
+        const interval = spanInterval(emulator)
+        const truth = await emulator.truthJob(interval)
+        log(
+          `memory (round ${rep + 1}/${s.reps}): ${truth.count} conversations, the ${memoryVariants.length} variants at the same time`
+        )
+        const task: Task = { kind: "job", interval, pageSize: s.pageSize, pollMillis: settings.pollMillis }
+        const runs = await Promise.all(
+          memoryVariants.map(async (variant, i): Promise<MeasuredRun> => {
+            const { result, emulatorCpuMillis } = await sequentialRun(
+              settings,
+              emulator,
+              variant,
+              task,
+              undefined,
+              s.gcSampleMillis
+            )
+            check("memory", result, truth)
+            log(
+              `  ${variant}: peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ` +
+                `live heap ${((result.peakLiveHeapBytes ?? 0) / 2 ** 20).toFixed(0)} MiB, ` +
+                `${(result.wallMillis / 1000).toFixed(0)} s`
+            )
+            return { ...result, variant, rep, order: i, emulatorCpuMillis }
+          })
+        )
+        sizes[k] = { conversations: truth.count, runs: [...sizes[k]!.runs, ...runs] }
+      })
+    }
   }
-  return { sizes, pageSize: s.pageSize, gcSampleMillis: s.gcSampleMillis }
+  return { sizes, pageSize: s.pageSize, gcSampleMillis: s.gcSampleMillis, reps: s.reps }
 }
 
 // ---- concurrent groups ------------------------------------------------------------------------------------

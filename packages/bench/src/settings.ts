@@ -27,6 +27,8 @@ export interface Settings {
     readonly warmUp: boolean
   }
   readonly memory: {
+    /** Rounds: every size once per round, the sizes alternating, so that a drift of the machine's load meets both. */
+    readonly reps: number
     readonly days: number
     /** Average conversations per day of each size (the dataset size is what the report states). */
     readonly perDay: ReadonlyArray<number>
@@ -112,7 +114,7 @@ export const full: Settings = {
   pollMillis: 1_000,
   emulatorCacheBytes: 2 * 2 ** 30,
   throughput: { reps: 3, days: 10, perDay: 20_000, pageSize: 1_000, warmUp: true },
-  memory: { days: 10, perDay: [10_000, 100_000], pageSize: 1_000, gcSampleMillis: 250 },
+  memory: { reps: 3, days: 10, perDay: [10_000, 100_000], pageSize: 1_000, gcSampleMillis: 250 },
   rateLimit: { reps: 3, perDay: 2_000, pageSize: 50, count: 20, windowSeconds: 4 },
   completion: {
     reps: 3,
@@ -161,7 +163,7 @@ export const quick: Settings = {
   pollMillis: 1_000,
   emulatorCacheBytes: 64 * 2 ** 20,
   throughput: { reps: 1, days: 2, perDay: 600, pageSize: 1_000, warmUp: false },
-  memory: { days: 2, perDay: [300, 1_200], pageSize: 1_000, gcSampleMillis: 100 },
+  memory: { reps: 1, days: 2, perDay: [300, 1_200], pageSize: 1_000, gcSampleMillis: 100 },
   rateLimit: { reps: 1, perDay: 600, pageSize: 50, count: 5, windowSeconds: 1 },
   completion: {
     reps: 1,

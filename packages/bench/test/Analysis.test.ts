@@ -62,3 +62,43 @@ describe("checksum", () => {
     )
   })
 })
+
+describe("memory rounds", () => {
+  const MiB = 2 ** 20
+  const run = (variant: string, rep: number, peakMiB: number) => ({
+    variant,
+    rep,
+    order: 0,
+    emulatorCpuMillis: 0,
+    contender: "ours" as const,
+    conversations: 1,
+    checksum: 0,
+    jobs: [],
+    rateLimited: 0,
+    wallMillis: 1,
+    cpuUserMillis: 1,
+    cpuSystemMillis: 0,
+    baselineRssBytes: 50 * MiB,
+    peakRssBytes: peakMiB * MiB,
+    sampledPeakRssBytes: peakMiB * MiB
+  })
+  const size = (conversations: number, peaks: ReadonlyArray<number>) => ({
+    conversations,
+    // Rounds recorded out of order: the report lists them in round order.
+    runs: peaks.map((p, rep) => run("ours", rep, p)).reverse()
+  })
+
+  it("growth is the median peak at the larger size over the median at the smaller; each round is kept", () => {
+    const m = Analysis.memory({
+      sizes: [size(100, [100, 300, 110]), size(1_000, [120, 105, 400])],
+      pageSize: 10,
+      gcSampleMillis: 100,
+      reps: 3
+    })
+    assert.strictEqual(m.reps, 3)
+    assert.strictEqual(m.sizes[0]!.peakRssMiB.ours, 110)
+    assert.strictEqual(m.sizes[1]!.peakRssMiB.ours, 120)
+    assert.deepStrictEqual(m.sizes[0]!.peakRssRoundsMiB?.ours, [100, 300, 110])
+    assert.strictEqual(m.growth.ours, 1.091)
+  })
+})
