@@ -454,24 +454,33 @@ export type Submitted =
  */
 export const submit = (
   query: unknown,
-  options?: RunOptions & { readonly plan?: PlanStep.PlanSettings | undefined; readonly detach?: boolean | undefined }
+  options?: RunOptions & {
+    readonly plan?: PlanStep.PlanSettings | undefined
+    readonly detach?: boolean | undefined
+    /** Told the plan once it is made, before the run starts (e.g. to follow the run's progress). */
+    readonly onPlan?: ((plan: Extraction.Plan) => Effect.Effect<void>) | undefined
+  }
 ): Effect.Effect<Submitted, StepError, WorkflowEngine> =>
-  Effect.flatMap(planOf(options?.org ?? "default", query, options?.plan), (plan) =>
-    options?.detach === true
-      ? Effect.map(
-          start(plan as Extraction.Plan, options),
-          (id): Submitted => ({
-            _tag: "Started",
-            id,
-            plan: plan as Extraction.Plan
-          })
-        )
-      : Effect.map(
-          run(plan as Extraction.Plan, options),
-          (report): Submitted => ({
-            _tag: "Done",
-            report,
-            plan: plan as Extraction.Plan
-          })
-        )
+  Effect.tap(planOf(options?.org ?? "default", query, options?.plan), (plan) =>
+    options?.onPlan === undefined ? Effect.void : options.onPlan(plan as Extraction.Plan)
+  ).pipe(
+    Effect.flatMap((plan) =>
+      options?.detach === true
+        ? Effect.map(
+            start(plan as Extraction.Plan, options),
+            (id): Submitted => ({
+              _tag: "Started",
+              id,
+              plan: plan as Extraction.Plan
+            })
+          )
+        : Effect.map(
+            run(plan as Extraction.Plan, options),
+            (report): Submitted => ({
+              _tag: "Done",
+              report,
+              plan: plan as Extraction.Plan
+            })
+          )
+    )
   )

@@ -16,6 +16,7 @@ import * as Fs from "node:fs"
 import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import * as Executions from "../src/internal/clusterExecutions.js"
 import * as Child from "./ReliabilityChild.js"
 
 const HOUR = 3_600_000
@@ -319,6 +320,46 @@ describe("genesys-analytics runner: two orgs on one cluster", () => {
     assert.deepStrictEqual([...(await storedIds(sinks.acme))].sort(), [...truth].sort())
     assert.deepStrictEqual([...(await storedIds(sinks.globex))].sort(), [...otherTruth].sort())
     assert.notDeepEqual([...truth].sort(), [...otherTruth].sort())
+    // A following client's progress line comes from the journal: every window done, with the run's counts; and, while
+    // windows run (their final replies taken away here), the pages their runners have written so far.
+    const fromJournal = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
+      Effect.runPromise(effect.pipe(Effect.provide(SqlSinkPg.layer({ url: clusterUrl })), Effect.scoped))
+    const plans = await fromJournal(
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) => sql<{ readonly payload: string }>`
+          SELECT payload FROM "cluster_messages" WHERE entity_type = 'Workflow/effect-genesys/Extraction' AND tag = 'run'`
+      )
+    )
+    const planOf = (org: string) => plans.map((r) => JSON.parse(r.payload)).find((p) => p.org === org).plan
+    const globexPlan = planOf("globex")
+    const finished = await fromJournal(Executions.windowProgress("globex", globexPlan.planHash))
+    assert.strictEqual(finished.windowsDone, globexPlan.windows.length)
+    assert.strictEqual(finished.conversations, otherTruth.length)
+    assert.isAtLeast(finished.pages, globexPlan.windows.length)
+    assert.deepStrictEqual(await fromJournal(Executions.windowProgress("acme", globexPlan.planHash)), {
+      windowsDone: 0,
+      pages: 0,
+      conversations: 0
+    })
+    await fromJournal(
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) => sql`
+          DELETE FROM "cluster_replies" WHERE request_id IN (
+            SELECT id FROM "cluster_messages" WHERE entity_type = 'Workflow/effect-genesys/ExtractionWindow'
+              AND tag = 'run' AND payload LIKE ${`%${globexPlan.planHash}%`})`
+      )
+    )
+    assert.deepStrictEqual(await fromJournal(Executions.windowProgress("globex", globexPlan.planHash)), {
+      windowsDone: 0,
+      pages: finished.pages,
+      conversations: otherTruth.length
+    })
+    const acmePlan = planOf("acme")
+    const acme = await fromJournal(Executions.windowProgress("acme", acmePlan.planHash))
+    assert.strictEqual(acme.windowsDone, acmePlan.windows.length)
+    assert.strictEqual(acme.conversations, truth.length)
     const unknown = await extract("initech")
     assert.notStrictEqual(unknown.code, 0)
     assert.match(unknown.stderr, /unknown org profile "initech"/)

@@ -106,3 +106,68 @@ export const format = (executions: ReadonlyArray<Execution>): string => {
     )
     .join("\n")}\n`
 }
+
+/** How far an execution's windows are, as the journal has them. @internal */
+export interface WindowProgress {
+  /** Windows that succeeded. */
+  readonly windowsDone: number
+  /** Pages written: every page of the windows done, and the pages so far of the windows running. */
+  readonly pages: number
+  readonly conversations: number
+}
+
+/** The value of a completed workflow or activity, from its stored reply (`undefined` unless it succeeded). */
+const completedValue = (reply: any): any => {
+  const result = reply?.value
+  return result?._tag === "Complete" && result.exit?._tag === "Success" ? result.exit.value : undefined
+}
+
+/**
+ * The progress of the extraction of `planHash` for `org`, read from the journal (any generation and lane): the windows
+ * that succeeded with their counts, and the pages of the others that a runner has written. A window that failed or was
+ * submitted again may count a page twice until it finishes: the run's report has the exact figures.
+ *
+ * @internal
+ */
+export const windowProgress = (org: string, planHash: string) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const windowType = `Workflow/${ExtractionWorkflow.WindowWorkflow.name}`
+    const runs = yield* sql<Row>`
+      SELECT m.entity_id, m.id, m.payload, r.payload AS reply
+      FROM cluster_messages m LEFT JOIN cluster_replies r ON r.request_id = m.id AND r.kind = 0
+      WHERE m.entity_type = ${windowType} AND m.tag = 'run'
+        AND m.payload LIKE ${`%"planHash":${JSON.stringify(planHash)}%`}`
+    const done = new Map<string, { readonly pages: number; readonly conversations: number }>()
+    const running: Array<string> = []
+    for (const row of runs) {
+      const payload = parse(row.payload)
+      if (payload?.org !== org || payload?.planHash !== planHash) continue
+      const outcome = completedValue(parse(row.reply))
+      if (outcome === undefined) running.push(row.entity_id)
+      else done.set(String(outcome.id), { pages: Number(outcome.pages), conversations: Number(outcome.conversations) })
+    }
+    let pages = 0
+    let conversations = 0
+    for (const w of done.values()) {
+      pages += w.pages
+      conversations += w.conversations
+    }
+    if (running.length > 0) {
+      const steps = yield* sql<Row>`
+        SELECT m.entity_id, m.id, m.payload, r.payload AS reply
+        FROM cluster_messages m JOIN cluster_replies r ON r.request_id = m.id AND r.kind = 0
+        WHERE m.entity_type = ${windowType} AND m.tag = 'activity' AND ${sql.in("m.entity_id", running)}
+          AND m.payload LIKE '{"name":"page/%'`
+      const counted = new Set<string>()
+      for (const row of steps) {
+        const name = `${row.entity_id} ${String(parse(row.payload)?.name)}`
+        const page = completedValue(parse(row.reply))
+        if (page === undefined || counted.has(name)) continue
+        counted.add(name)
+        pages += 1
+        conversations += Number(page.written) || 0
+      }
+    }
+    return { windowsDone: done.size, pages, conversations } satisfies WindowProgress
+  })

@@ -1,14 +1,18 @@
 /**
  * `extract --cluster <url>`: a client of a cluster. It submits the extraction (the plan is made by a runner, with the
- * org's credentials: this process needs none), then follows it to the usual summary and exit code, or with
- * `--detach` prints the execution id and leaves. `status --cluster <url> <id>` reads an execution's state.
+ * org's credentials: this process needs none), then follows it to the usual summary and exit code (with a progress
+ * line read from the cluster's journal while stderr is a terminal), or with `--detach` prints the execution id and
+ * leaves. `status --cluster <url> <id>` reads an execution's state.
  *
  * @internal
  */
 import * as Extraction from "@effect-genesys/analytics/Extraction"
 import * as ExtractionWorkflow from "@effect-genesys/analytics/ExtractionWorkflow"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
 import * as NodePath from "node:path"
 import * as Cli from "./cliError.js"
 import * as Cluster from "./cluster.js"
@@ -16,6 +20,7 @@ import * as Executions from "./clusterExecutions.js"
 import * as Io from "./io.js"
 import * as Output from "./output.js"
 import * as PlanHints from "./planHints.js"
+import * as Progress from "./progress.js"
 import * as ReconcileCheck from "./reconcileCheck.js"
 import * as Runner from "./runner.js"
 
@@ -57,20 +62,52 @@ const sinkOf = (output: Output.Output): Effect.Effect<Cluster.SinkSpec, Cli.CliF
       )
   })
 
+/** How often a following client reads the journal for its progress line. */
+const progressEvery = Schedule.spaced("1 second")
+
+/**
+ * The progress line of the run of `plan`, drawn from the journal until interrupted. The runners write the pages, so the
+ * journal is where this client learns of them; a failed read only leaves the line as it was.
+ */
+const followProgress = (
+  url: Redacted.Redacted<string>,
+  org: string,
+  plan: Extraction.Plan,
+  progress: ReturnType<typeof Progress.make>
+) =>
+  Effect.gen(function* () {
+    const startedAt = yield* Clock.currentTimeMillis
+    const draw = Effect.gen(function* () {
+      const p = yield* Executions.windowProgress(org, plan.planHash)
+      const now = yield* Clock.currentTimeMillis
+      yield* progress.onProgress({ ...p, windows: plan.windows.length, elapsedMillis: now - startedAt })
+    }).pipe(Effect.ignore)
+    yield* Effect.repeat(draw, progressEvery)
+  }).pipe(Effect.provide(Cluster.pg(url)), Effect.ignore)
+
 /** Submits and follows (or detaches from) an extraction on the cluster. @internal */
 export const extract = (settings: Settings, query: Record<string, unknown>, output: Output.Output) =>
   Effect.gen(function* () {
     const url = yield* Runner.clusterUrl(settings.cluster)
     const sink = yield* sinkOf(output)
-    const submitted = yield* ExtractionWorkflow.submit(query, {
-      org: settings.org,
-      sink,
-      concurrency: Option.getOrUndefined(settings.concurrency),
-      pageSize: Option.getOrUndefined(settings.pageSize),
-      reconcile: settings.reconcile,
-      reconcileThreshold: settings.reconcileThreshold,
-      detach: settings.detach
-    }).pipe(
+    const progress = Progress.make()
+    const shown = process.stderr.isTTY === true && !settings.detach
+    const submitted = yield* Effect.flatMap(Effect.scope, (scope) =>
+      ExtractionWorkflow.submit(query, {
+        org: settings.org,
+        sink,
+        concurrency: Option.getOrUndefined(settings.concurrency),
+        pageSize: Option.getOrUndefined(settings.pageSize),
+        reconcile: settings.reconcile,
+        reconcileThreshold: settings.reconcileThreshold,
+        detach: settings.detach,
+        onPlan: shown
+          ? (plan) => Effect.asVoid(Effect.forkIn(followProgress(url, settings.org, plan, progress), scope))
+          : undefined
+      })
+    ).pipe(
+      Effect.scoped,
+      Effect.ensuring(progress.clear),
       Effect.provide(Cluster.clientEngine({ url })),
       Effect.mapError((e) => {
         const failure = Cli.fromUnknown(e)
