@@ -133,10 +133,18 @@ describe("ExtractionWorkflow on the in-memory engine", () => {
       Effect.gen(function* () {
         const sink = PageSink.memory()
         yield* Effect.gen(function* () {
-          const started = yield* drive(ExtractionWorkflow.submit({ interval: threeDays }, { detach: true }))
+          // `onPlan` is told the plan once, before the run submits a job.
+          const told: Array<{ readonly planHash: string; readonly jobsBefore: number }> = []
+          const emulator = yield* Emulator.Emulator
+          const onPlan = (p: Extraction.Plan) =>
+            Effect.map(Effect.provideService(jobPosts, Emulator.Emulator, emulator), (jobsBefore) => {
+              told.push({ planHash: p.planHash, jobsBefore })
+            })
+          const started = yield* drive(ExtractionWorkflow.submit({ interval: threeDays }, { detach: true, onPlan }))
           assert.isTrue(Exit.isSuccess(started))
           if (!Exit.isSuccess(started) || started.value._tag !== "Started") return assert.fail("not started")
           const { id, plan } = started.value
+          assert.deepStrictEqual(told, [{ planHash: plan.planHash, jobsBefore: 0 }])
           // Planned on the runner, inside the driven clock: the watermark is read a few (test) seconds in.
           assert.isAtLeast(Date.parse(plan.watermark), watermarkMillis)
           assert.isBelow(Date.parse(plan.watermark), watermarkMillis + 60_000)

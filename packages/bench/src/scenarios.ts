@@ -227,7 +227,14 @@ export const memory = async (settings: Settings): Promise<MemoryData> => {
             return { ...result, variant, rep, order: i, emulatorCpuMillis }
           })
         )
-        sizes[k] = { conversations: truth.count, runs: [...sizes[k]!.runs, ...runs] }
+        const before = sizes[k]!
+        // The emulator is seeded: every round of a size must serve the same dataset.
+        if (rep > 0 && before.conversations !== truth.count) {
+          throw new Error(
+            `memory: round ${rep + 1} served ${truth.count} conversations, round 1 ${before.conversations}`
+          )
+        }
+        sizes[k] = { conversations: truth.count, runs: [...before.runs, ...runs] }
       })
     }
   }

@@ -114,8 +114,8 @@ export const runnerEngine = (options: ClusterOptions & { readonly host: string; 
     )
   )
 
-/** A client's engine: submits and follows executions, runs nothing. @internal */
-export const clientEngine = (options: ClusterOptions): Layer.Layer<WorkflowEngine, unknown> =>
+/** A client's engine: submits and follows executions, runs nothing; its journal's connections come with it. @internal */
+export const clientEngine = (options: ClusterOptions): Layer.Layer<WorkflowEngine | SqlClient.SqlClient, unknown> =>
   quietly(
     ClusterWorkflowEngine.layer.pipe(
       // A client only waits for a result: polling for it every second instead of every 200 ms keeps six followers of
@@ -127,9 +127,9 @@ export const clientEngine = (options: ClusterOptions): Layer.Layer<WorkflowEngin
           shardingConfig: { ...shardingConfig, entityReplyPollInterval: "1 second" }
         })
       ),
-      Layer.provide(pg(options.url))
+      Layer.provideMerge(pg(options.url))
     )
-  ) as Layer.Layer<WorkflowEngine, unknown>
+  ) as Layer.Layer<WorkflowEngine | SqlClient.SqlClient, unknown>
 
 /**
  * Which runner holds an execution now, as every runner computes it: the shard of the id, and the shard's runner on the

@@ -5,6 +5,7 @@
  * @internal
  */
 import * as ExtractionWorkflow from "@effect-genesys/analytics/ExtractionWorkflow"
+import * as MachineId from "@effect/cluster/MachineId"
 import * as Snowflake from "@effect/cluster/Snowflake"
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as Data from "effect/Data"
@@ -113,7 +114,10 @@ export interface WindowProgress {
   readonly windowsDone: number
   /** Pages written: every page of the windows done, and the pages so far of the windows running. */
   readonly pages: number
+  /** Conversations written, counted as the pages are. */
   readonly conversations: number
+  /** When the first of its windows started (`undefined` before any did): a client attached later counts from there. */
+  readonly startedAtMillis: number | undefined
 }
 
 /** The value of a completed workflow or activity, from its stored reply (`undefined` unless it succeeded). */
@@ -122,30 +126,55 @@ const completedValue = (reply: any): any => {
   return result?._tag === "Complete" && result.exit?._tag === "Success" ? result.exit.value : undefined
 }
 
+/** The reply says the workflow or activity ended (in success or failure), not that it suspended. */
+const isComplete = (reply: any): boolean => reply?.value?._tag === "Complete"
+
+// Windows start after their plan is made; an hour before it covers runners whose clocks run behind. Message ids are
+// snowflakes whose high bits are their time, and the primary key: the journal's older rows are never read.
+const clockSkewMillis = 3_600_000
+
+const timeOf = (id: string | bigint) => Snowflake.timestamp(Snowflake.Snowflake(BigInt(id)))
+
 /**
- * The progress of the extraction of `planHash` for `org`, read from the journal (any generation and lane): the windows
- * that succeeded with their counts, and the pages of the others that a runner has written. A window that failed or was
- * submitted again may count a page twice until it finishes: the run's report has the exact figures.
+ * The progress of the extraction of `plan` for `org`, read from the journal: the windows that succeeded (in any
+ * generation) with their counts, and the pages so far of the current generation's windows still running. A window
+ * whose job was submitted again counts the pages of both jobs until it finishes; the run's report has the exact
+ * figures.
  *
  * @internal
  */
-export const windowProgress = (org: string, planHash: string) =>
+export const windowProgress = (org: string, plan: { readonly planHash: string; readonly plannedAt: string }) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const windowType = `Workflow/${ExtractionWorkflow.WindowWorkflow.name}`
+    const since = String(
+      Snowflake.make({
+        timestamp: Math.max(Snowflake.constEpochMillis, Date.parse(plan.plannedAt) - clockSkewMillis),
+        machineId: MachineId.make(0),
+        sequence: 0
+      })
+    )
+    const ofPlan = sql`m.entity_type = ${windowType} AND m.id >= ${since}
+      AND m.payload LIKE ${`%"planHash":${JSON.stringify(plan.planHash)}%`}`
     const runs = yield* sql<Row>`
       SELECT m.entity_id, m.id, m.payload, r.payload AS reply
       FROM cluster_messages m LEFT JOIN cluster_replies r ON r.request_id = m.id AND r.kind = 0
-      WHERE m.entity_type = ${windowType} AND m.tag = 'run'
-        AND m.payload LIKE ${`%"planHash":${JSON.stringify(planHash)}%`}`
+      WHERE m.tag = 'run' AND ${ofPlan}`
     const done = new Map<string, { readonly pages: number; readonly conversations: number }>()
-    const running: Array<string> = []
+    const open: Array<{ readonly entity: string; readonly window: string; readonly generation: number }> = []
+    let startedAtMillis: number | undefined
     for (const row of runs) {
       const payload = parse(row.payload)
-      if (payload?.org !== org || payload?.planHash !== planHash) continue
-      const outcome = completedValue(parse(row.reply))
-      if (outcome === undefined) running.push(row.entity_id)
-      else done.set(String(outcome.id), { pages: Number(outcome.pages), conversations: Number(outcome.conversations) })
+      if (payload?.org !== org || payload?.planHash !== plan.planHash) continue
+      const at = timeOf(row.id)
+      startedAtMillis = startedAtMillis === undefined ? at : Math.min(startedAtMillis, at)
+      const reply = parse(row.reply)
+      const outcome = completedValue(reply)
+      if (outcome !== undefined) {
+        done.set(String(outcome.id), { pages: Number(outcome.pages), conversations: Number(outcome.conversations) })
+      } else if (!isComplete(reply)) {
+        open.push({ entity: row.entity_id, window: String(payload.window?.id), generation: Number(payload.generation) })
+      }
     }
     let pages = 0
     let conversations = 0
@@ -153,21 +182,27 @@ export const windowProgress = (org: string, planHash: string) =>
       pages += w.pages
       conversations += w.conversations
     }
-    if (running.length > 0) {
+    // A generation that failed leaves its unfinished windows without a reply: only the current one's are running.
+    const current = Math.max(-1, ...open.map((w) => w.generation))
+    const running = new Set(open.filter((w) => w.generation === current && !done.has(w.window)).map((w) => w.entity))
+    if (running.size > 0) {
       const steps = yield* sql<Row>`
         SELECT m.entity_id, m.id, m.payload, r.payload AS reply
         FROM cluster_messages m JOIN cluster_replies r ON r.request_id = m.id AND r.kind = 0
-        WHERE m.entity_type = ${windowType} AND m.tag = 'activity' AND ${sql.in("m.entity_id", running)}
-          AND m.payload LIKE '{"name":"page/%'`
+        WHERE m.tag = 'activity' AND m.entity_type = ${windowType} AND m.id >= ${since}
+          AND m.payload LIKE '{"name":"page/%' AND m.entity_id IN (
+            SELECT m.entity_id FROM cluster_messages m WHERE m.tag = 'run' AND ${ofPlan})`
       const counted = new Set<string>()
       for (const row of steps) {
-        const name = `${row.entity_id} ${String(parse(row.payload)?.name)}`
+        const name = parse(row.payload)?.name
+        if (!running.has(row.entity_id) || typeof name !== "string" || !name.startsWith("page/")) continue
         const page = completedValue(parse(row.reply))
-        if (page === undefined || counted.has(name)) continue
-        counted.add(name)
+        const key = `${row.entity_id} ${name}`
+        if (page === undefined || counted.has(key)) continue
+        counted.add(key)
         pages += 1
         conversations += Number(page.written) || 0
       }
     }
-    return { windowsDone: done.size, pages, conversations } satisfies WindowProgress
+    return { windowsDone: done.size, pages, conversations, startedAtMillis } satisfies WindowProgress
   })

@@ -8,10 +8,10 @@
  */
 import * as Extraction from "@effect-genesys/analytics/Extraction"
 import * as ExtractionWorkflow from "@effect-genesys/analytics/ExtractionWorkflow"
+import * as SqlClient from "@effect/sql/SqlClient"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as NodePath from "node:path"
 import * as Cli from "./cliError.js"
@@ -69,21 +69,18 @@ const progressEvery = Schedule.spaced("1 second")
  * The progress line of the run of `plan`, drawn from the journal until interrupted. The runners write the pages, so the
  * journal is where this client learns of them; a failed read only leaves the line as it was.
  */
-const followProgress = (
-  url: Redacted.Redacted<string>,
-  org: string,
-  plan: Extraction.Plan,
-  progress: ReturnType<typeof Progress.make>
-) =>
+const followProgress = (org: string, plan: Extraction.Plan, progress: ReturnType<typeof Progress.make>) =>
   Effect.gen(function* () {
-    const startedAt = yield* Clock.currentTimeMillis
+    const followedAt = yield* Clock.currentTimeMillis
     const draw = Effect.gen(function* () {
-      const p = yield* Executions.windowProgress(org, plan.planHash)
+      const { startedAtMillis, ...p } = yield* Executions.windowProgress(org, plan)
       const now = yield* Clock.currentTimeMillis
-      yield* progress.onProgress({ ...p, windows: plan.windows.length, elapsedMillis: now - startedAt })
+      // A client that attaches to a run under way counts its rate from the run's start, not from its own.
+      const since = Math.min(followedAt, startedAtMillis ?? followedAt)
+      yield* progress.onProgress({ ...p, windows: plan.windows.length, elapsedMillis: now - since })
     }).pipe(Effect.ignore)
     yield* Effect.repeat(draw, progressEvery)
-  }).pipe(Effect.provide(Cluster.pg(url)), Effect.ignore)
+  })
 
 /** Submits and follows (or detaches from) an extraction on the cluster. @internal */
 export const extract = (settings: Settings, query: Record<string, unknown>, output: Output.Output) =>
@@ -92,8 +89,11 @@ export const extract = (settings: Settings, query: Record<string, unknown>, outp
     const sink = yield* sinkOf(output)
     const progress = Progress.make()
     const shown = process.stderr.isTTY === true && !settings.detach
-    const submitted = yield* Effect.flatMap(Effect.scope, (scope) =>
-      ExtractionWorkflow.submit(query, {
+    const submitted = yield* Effect.gen(function* () {
+      const scope = yield* Effect.scope
+      // The client engine's own connections to the journal.
+      const journal = yield* SqlClient.SqlClient
+      return yield* ExtractionWorkflow.submit(query, {
         org: settings.org,
         sink,
         concurrency: Option.getOrUndefined(settings.concurrency),
@@ -102,10 +102,15 @@ export const extract = (settings: Settings, query: Record<string, unknown>, outp
         reconcileThreshold: settings.reconcileThreshold,
         detach: settings.detach,
         onPlan: shown
-          ? (plan) => Effect.asVoid(Effect.forkIn(followProgress(url, settings.org, plan, progress), scope))
+          ? (plan) =>
+              followProgress(settings.org, plan, progress).pipe(
+                Effect.provideService(SqlClient.SqlClient, journal),
+                Effect.forkIn(scope),
+                Effect.asVoid
+              )
           : undefined
       })
-    ).pipe(
+    }).pipe(
       Effect.scoped,
       Effect.ensuring(progress.clear),
       Effect.provide(Cluster.clientEngine({ url })),
