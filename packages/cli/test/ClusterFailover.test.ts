@@ -358,6 +358,26 @@ describe("genesys-analytics runner: two orgs on one cluster", () => {
       ...finished,
       windowsDone: 0
     })
+    // A next generation running one of those windows (a copy of its message, marked processed so that no runner takes
+    // it): the windows left without a reply belong to a generation that failed, and their pages no longer count.
+    await fromJournal(
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) => sql`
+          INSERT INTO "cluster_messages" (id, shard_id, entity_type, entity_id, kind, tag, payload, headers, processed, request_id)
+          SELECT (SELECT max(id) FROM "cluster_messages") + 1, shard_id, entity_type, 'next-generation', kind, tag,
+            replace(payload, '"generation":0', '"generation":1'), headers, TRUE, request_id + 1
+          FROM "cluster_messages" WHERE entity_type = 'Workflow/effect-genesys/ExtractionWindow'
+            AND tag = 'run' AND payload LIKE ${`%${globex.plan.planHash}%`}
+          ORDER BY id LIMIT 1`
+      )
+    )
+    assert.deepStrictEqual(await fromJournal(Executions.windowProgress("globex", globex.plan)), {
+      windowsDone: 0,
+      pages: 0,
+      conversations: 0,
+      startedAtMillis: finished.startedAtMillis
+    })
     const acme = executionOf("acme")
     assert.deepInclude(await fromJournal(Executions.windowProgress("acme", acme.plan)), {
       windowsDone: acme.plan.windows.length,
