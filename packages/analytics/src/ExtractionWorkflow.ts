@@ -461,26 +461,13 @@ export const submit = (
     readonly onPlan?: ((plan: Extraction.Plan) => Effect.Effect<void>) | undefined
   }
 ): Effect.Effect<Submitted, StepError, WorkflowEngine> =>
-  Effect.tap(planOf(options?.org ?? "default", query, options?.plan), (plan) =>
-    options?.onPlan === undefined ? Effect.void : options.onPlan(plan as Extraction.Plan)
-  ).pipe(
-    Effect.flatMap((plan) =>
+  Effect.flatMap(planOf(options?.org ?? "default", query, options?.plan), (made) => {
+    const plan = made as Extraction.Plan
+    const told = options?.onPlan === undefined ? Effect.void : options.onPlan(plan)
+    return Effect.zipRight(
+      told,
       options?.detach === true
-        ? Effect.map(
-            start(plan as Extraction.Plan, options),
-            (id): Submitted => ({
-              _tag: "Started",
-              id,
-              plan: plan as Extraction.Plan
-            })
-          )
-        : Effect.map(
-            run(plan as Extraction.Plan, options),
-            (report): Submitted => ({
-              _tag: "Done",
-              report,
-              plan: plan as Extraction.Plan
-            })
-          )
+        ? Effect.map(start(plan, options), (id): Submitted => ({ _tag: "Started", id, plan }))
+        : Effect.map(run(plan, options), (report): Submitted => ({ _tag: "Done", report, plan }))
     )
-  )
+  })

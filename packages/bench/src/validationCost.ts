@@ -11,6 +11,7 @@ import * as ConversationDetails from "@effect-genesys/analytics/ConversationDeta
 import * as Generator from "@effect-genesys/emulator/Generator"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import { median } from "./stats.js"
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name)
@@ -19,11 +20,6 @@ const arg = (name: string, fallback: number): number => {
 
 const levels: ReadonlyArray<ConversationDetails.RecordValidation> = ["full", "conversation"]
 const pageSize = 1_000
-
-const median = (xs: ReadonlyArray<number>): number => {
-  const sorted = [...xs].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]!
-}
 
 const main = () => {
   const pages = arg("--pages", 5)

@@ -39,6 +39,9 @@ const parse = (text: string | null): any => {
   }
 }
 
+/** The time a journal row was written: its id is a snowflake. */
+const timeOf = (id: string | bigint) => Snowflake.timestamp(Snowflake.Snowflake(BigInt(id)))
+
 const stateOf = (reply: any): Pick<Execution, "state" | "detail"> => {
   const result = reply?.value
   if (result === undefined) return { state: "running", detail: "" }
@@ -86,7 +89,7 @@ export const list = Effect.gen(function* () {
       org: String(payload?.org ?? "?"),
       interval: String(payload?.plan?.interval ?? "?"),
       generation: Number(payload?.generation ?? 0),
-      submittedAt: new Date(Snowflake.timestamp(Snowflake.Snowflake(BigInt(row.id)))).toISOString(),
+      submittedAt: new Date(timeOf(row.id)).toISOString(),
       ...stateOf(parse(row.reply))
     }
   })
@@ -132,8 +135,6 @@ const isComplete = (reply: any): boolean => reply?.value?._tag === "Complete"
 // Windows start after their plan is made; an hour before it covers runners whose clocks run behind. Message ids are
 // snowflakes whose high bits are their time, and the primary key: the journal's older rows are never read.
 const clockSkewMillis = 3_600_000
-
-const timeOf = (id: string | bigint) => Snowflake.timestamp(Snowflake.Snowflake(BigInt(id)))
 
 /**
  * The progress of the extraction of `plan` for `org`, read from the journal: the windows that succeeded (in any
