@@ -348,12 +348,6 @@ export const formatPlan = (p: Plan): string => {
 export const defaultJobs = 2
 
 /**
- * Windows worked on at once for `jobs` job slots: as many again as there are slots, so that the windows whose jobs are
- * done are paged while the next jobs run. Pages in memory stay bounded by this number.
- */
-const windowsInFlight = (jobs: number): number => 2 * jobs
-
-/**
  * A job window's size for `Submission.largestFirst`: the sync query's `totalHits` over it (one request) times the share
  * of its days it covers, or a failure without a request when Genesys would refuse that sync query (a window longer
  * than the sync query allows).
@@ -525,7 +519,7 @@ export const run = <E>(plan: Plan, sink: ExtractionSink.ExtractionSink<E, unknow
     })
     const outcome = yield* Effect.either(
       Effect.forEach(windows, (w) => runWindow(ctx, w), {
-        concurrency: windowsInFlight(ctx.concurrency.initial),
+        concurrency: Submission.windowsInFlight(ctx.concurrency.initial),
         discard: true
       })
     )

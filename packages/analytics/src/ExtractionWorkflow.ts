@@ -21,6 +21,7 @@ import * as Extraction from "./Extraction.js"
 import { GenesysConfig } from "./GenesysConfig.js"
 import * as GenesysHttp from "./GenesysHttp.js"
 import * as Environment_ from "./internal/durable/environment.js"
+import * as Submission from "./internal/extraction/submission.js"
 import { canonicalJson } from "./internal/canonicalJson.js"
 import * as Finalize from "./internal/durable/finalize.js"
 import * as PlanStep from "./internal/durable/planStep.js"
@@ -69,9 +70,35 @@ export const WindowWorkflow = Workflow.make({
     pageSize: Schema.optional(Schema.Int),
     maxResubmissions: Schema.NonNegativeInt,
     /** Chosen on a cluster to put the window on a given runner: it changes the execution id, hence the shard. */
-    lane: Schema.optional(Schema.NonNegativeInt)
+    lane: Schema.optional(Schema.NonNegativeInt),
+    /** A job window's job, fulfilled under a job slot ({@link JobWorkflow}); without it the window submits its own. */
+    job: Schema.optional(Schemas.FulfilledJob)
   },
   success: Schemas.WindowOutcome,
+  error: Schemas.StepError,
+  idempotencyKey: (p) =>
+    `${p.org}:${p.planHash}:${p.generation}:${p.window.id}${p.lane === undefined ? "" : `~${p.lane}`}`
+})
+
+/**
+ * The job of one job window: submitted and awaited while the extraction holds one of the org's job slots, which it
+ * gives back when the job is fulfilled, before the window's pages are read.
+ *
+ * @since 0.3.0
+ */
+export const JobWorkflow = Workflow.make({
+  name: "effect-genesys/ExtractionJob",
+  payload: {
+    ...payloadFields,
+    planHash: Schema.String,
+    window: Schemas.PlannedWindow,
+    filters: Schemas.Plan.fields.filters,
+    watermark: Schema.String,
+    maxResubmissions: Schema.NonNegativeInt,
+    /** Chosen on a cluster to put the job on the runner that reads the window's pages. */
+    lane: Schema.optional(Schema.NonNegativeInt)
+  },
+  success: Schemas.FulfilledJob,
   error: Schemas.StepError,
   idempotencyKey: (p) =>
     `${p.org}:${p.planHash}:${p.generation}:${p.window.id}${p.lane === undefined ? "" : `~${p.lane}`}`
@@ -81,7 +108,12 @@ export const WindowWorkflow = Workflow.make({
 const laneCount = 12
 const lanes = Array.from({ length: laneCount }, (_, i) => i)
 
-const Placed = Schema.Struct({ lane: Schema.optional(Schema.NonNegativeInt), runner: Schema.optional(Schema.String) })
+const Placed = Schema.Struct({
+  lane: Schema.optional(Schema.NonNegativeInt),
+  runner: Schema.optional(Schema.String),
+  /** The lane of the window's job that lands on the same runner, when one does. */
+  jobLane: Schema.optional(Schema.NonNegativeInt)
+})
 
 /** This extraction's windows per runner: placed there so far, and running there now. */
 interface Loads {
@@ -91,17 +123,24 @@ interface Loads {
 
 /**
  * Picks the lane of a window whose runner has been given the fewest of this extraction's windows (a runner's token
- * carries every request of the windows it is given), then the fewest in flight, then the first such lane; as a step,
- * so that a replay starts the same child. Without a placement (one process), no lane.
+ * carries every request of the windows it is given), then the fewest in flight, then the first such lane, and a lane
+ * of its job on the same runner; as a step, so that a replay starts the same children. Without a placement (one
+ * process), no lane.
  */
-const placeWindow = (windowId: string, ids: ReadonlyArray<string>, loads: Loads) =>
+const placeWindow = (
+  windowId: string,
+  ids: { readonly windows: ReadonlyArray<string>; readonly jobs: ReadonlyArray<string> },
+  loads: Loads
+) =>
   Activity.make({
     name: `place/${windowId}`,
     success: Placed,
     execute: Effect.flatMap(Environment_.Environment, (env) =>
       env.placement === undefined
         ? Effect.succeed({})
-        : Effect.map(env.placement.runnersOf(ids), (runners) => {
+        : Effect.map(env.placement.runnersOf([...ids.windows, ...ids.jobs]), (answers) => {
+            const runners = answers.slice(0, ids.windows.length)
+            const jobRunners = answers.slice(ids.windows.length)
             let best: { lane: number; runner: string; placed: number; inFlight: number } | undefined
             runners.forEach((runner, lane) => {
               if (runner === undefined) return
@@ -111,12 +150,17 @@ const placeWindow = (windowId: string, ids: ReadonlyArray<string>, loads: Loads)
                 best = { lane, runner, placed, inFlight }
               }
             })
-            return best === undefined ? {} : { lane: best.lane, runner: best.runner }
+            if (best === undefined) return {}
+            const jobLane = jobRunners.indexOf(best.runner)
+            return { lane: best.lane, runner: best.runner, ...(jobLane >= 0 ? { jobLane } : {}) }
           })
     )
   })
 
-/** A whole extraction: its windows as child workflows, then the finalize step. @since 0.2.0 */
+/**
+ * A whole extraction: its windows as child workflows (a job window's job first, under one of the org's job slots),
+ * then the finalize step. @since 0.2.0
+ */
 export const ExtractionWorkflow = Workflow.make({
   name: "effect-genesys/Extraction",
   payload: {
@@ -178,17 +222,19 @@ const planOf = (org: string, query: unknown, settings: PlanStep.PlanSettings | u
     }
   })
 
+const windowRef = (p: typeof JobWorkflow.payloadSchema.Type & { readonly pageSize?: number | undefined }) => ({
+  execution: { org: p.org, sink: p.sink, planHash: p.planHash },
+  window: p.window,
+  filters: p.filters as Extraction.Filters,
+  watermarkMillis: Date.parse(p.watermark),
+  pageSize: p.pageSize
+})
+
 const windowBody = (p: typeof WindowWorkflow.payloadSchema.Type) =>
-  WindowRun.run(
-    {
-      execution: { org: p.org, sink: p.sink, planHash: p.planHash },
-      window: p.window,
-      filters: p.filters as Extraction.Filters,
-      watermarkMillis: Date.parse(p.watermark),
-      pageSize: p.pageSize
-    },
-    { generation: p.generation, maxResubmissions: p.maxResubmissions }
-  )
+  WindowRun.run(windowRef(p), { generation: p.generation, maxResubmissions: p.maxResubmissions, job: p.job })
+
+const jobBody = (p: typeof JobWorkflow.payloadSchema.Type) =>
+  WindowRun.runJob(windowRef(p), { generation: p.generation, maxResubmissions: p.maxResubmissions })
 
 const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type) =>
   Effect.gen(function* () {
@@ -200,6 +246,9 @@ const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type) =>
     const loads: Loads = { placed: new Map(), inFlight: new Map() }
     // One placement at a time, each counted before the next asks: windows starting together see each other.
     const placing = yield* Effect.makeSemaphore(1)
+    // The org's job slots: held from a job's submission to its fulfilment, as `Extraction.run` holds them, so that
+    // the next jobs run while finished ones are paged.
+    const jobSlots = yield* Effect.makeSemaphore(p.settings.concurrency)
     const outcomes = yield* Effect.forEach(
       p.plan.windows,
       (window) => {
@@ -216,9 +265,22 @@ const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type) =>
           pageSize: p.settings.pageSize,
           maxResubmissions: p.settings.maxResubmissions
         }
-        if (placement === undefined) return WindowWorkflow.execute(payload)
+        const runWindow = (placed: typeof Placed.Type) =>
+          Effect.gen(function* () {
+            const laned = placed.lane === undefined ? payload : { ...payload, lane: placed.lane }
+            if (window.kind !== "job") return yield* WindowWorkflow.execute(laned)
+            const { pageSize: _, ...jobPayload } = payload
+            const job = yield* jobSlots.withPermits(1)(
+              JobWorkflow.execute(placed.jobLane === undefined ? jobPayload : { ...jobPayload, lane: placed.jobLane })
+            )
+            return yield* WindowWorkflow.execute({ ...laned, job })
+          })
+        if (placement === undefined) return runWindow({})
         return Effect.gen(function* () {
-          const ids = yield* Effect.forEach(lanes, (lane) => WindowWorkflow.executionId({ ...payload, lane }))
+          const ids = {
+            windows: yield* Effect.forEach(lanes, (lane) => WindowWorkflow.executionId({ ...payload, lane })),
+            jobs: yield* Effect.forEach(lanes, (lane) => JobWorkflow.executionId({ ...payload, lane }))
+          }
           const placed = yield* placing.withPermits(1)(
             Effect.tap(placeWindow(window.id, ids, loads), ({ runner }) =>
               Effect.sync(() => {
@@ -229,9 +291,7 @@ const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type) =>
             )
           )
           const runner = placed.runner
-          return yield* WindowWorkflow.execute(
-            placed.lane === undefined ? payload : { ...payload, lane: placed.lane }
-          ).pipe(
+          return yield* runWindow(placed).pipe(
             Effect.ensuring(
               Effect.sync(() => {
                 if (runner !== undefined) loads.inFlight.set(runner, (loads.inFlight.get(runner) ?? 1) - 1)
@@ -240,7 +300,7 @@ const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type) =>
           )
         })
       },
-      { concurrency: p.settings.concurrency }
+      { concurrency: Submission.windowsInFlight(p.settings.concurrency) }
     )
     return yield* Finalize.finalize({
       execution,
@@ -253,13 +313,14 @@ const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type) =>
   })
 
 /**
- * Registers both workflows with the engine; their steps run with the runner's {@link Environment}.
+ * Registers the workflows with the engine; their steps run with the runner's {@link Environment}.
  *
  * @since 0.2.0
  */
 export const layer: Layer.Layer<never, never, WorkflowEngine | Environment_.Environment> = Layer.mergeAll(
   PlanWorkflow.toLayer((p) => PlanStep.plan({ org: p.org, sink: null, planHash: "" }, p.query, p.settings)),
   WindowWorkflow.toLayer(windowBody),
+  JobWorkflow.toLayer(jobBody),
   ExtractionWorkflow.toLayer(extractionBody)
 )
 

@@ -84,6 +84,40 @@ describe("ExtractionWorkflow on the in-memory engine", () => {
     )
   )
 
+  it.effect("a window gives its job slot back when its job is fulfilled: the next job runs while it is paged", () =>
+    withEmulator(
+      Effect.gen(function* () {
+        const plan = yield* yield* drive(Extraction.plan({ interval: threeDays }))
+        assert.isAtLeast(plan.windows.filter((w) => w.kind === "job").length, 2)
+        const sink = PageSink.memory()
+        const exit = yield* drive(
+          ExtractionWorkflow.run(plan, { concurrency: 1 }).pipe(Effect.provide(engineWith(sink))),
+          { maxSteps: 300 }
+        )
+        if (Exit.isFailure(exit)) console.log(Cause.pretty(exit.cause))
+        assert.isTrue(Exit.isSuccess(exit))
+        const requests = yield* Effect.flatMap(Emulator.Emulator, (e) => e.requests)
+        const posts = requests.flatMap((r, i) => (r.method === "POST" && r.path.endsWith("/details/jobs") ? [i] : []))
+        const jobOf = (path: string) => /\/details\/jobs\/([0-9a-f-]{36})/.exec(path)?.[1]
+        // Jobs in the order they were submitted (each is polled right after its submission).
+        const jobs = [...new Set(requests.flatMap((r) => jobOf(r.path) ?? []))]
+        assert.strictEqual(jobs.length, posts.length)
+        const last = (predicate: (path: string) => boolean) =>
+          requests.reduce((found, r, i) => (predicate(r.path) ? i : found), -1)
+        const lastPoll = (job: string) => last((path) => path.endsWith(`/jobs/${job}`))
+        const lastPage = (job: string) => last((path) => path.endsWith(`/jobs/${job}/results`))
+        assert.isAtLeast(requests.filter((r) => r.path.endsWith(`/jobs/${jobs[0]}/results`)).length, 2)
+        // One slot: each job is submitted once the one before was fulfilled (its last status poll)...
+        for (let k = 1; k < jobs.length; k++) assert.isAbove(posts[k]!, lastPoll(jobs[k - 1]!))
+        // ...and not after that job's pages were read: the second job runs while the first window is paged.
+        assert.isBelow(posts[1]!, lastPage(jobs[0]!))
+        assert.deepStrictEqual(sorted(sink.written.map((c) => c.conversationId!)), sorted(yield* truthIds))
+      }),
+      // Every request takes 100 ms of the test's clock, so that reading a job's pages takes time.
+      { latency: { medianMillis: 100, p99Millis: 100 } }
+    )
+  )
+
   it.effect("a failed run fails typed; the next run of the plan keeps the windows that finished", () =>
     withEmulator(
       Effect.gen(function* () {

@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect"
 const entity = {
   extraction: `Workflow/${ExtractionWorkflow.ExtractionWorkflow.name}`,
   window: `Workflow/${ExtractionWorkflow.WindowWorkflow.name}`,
+  job: `Workflow/${ExtractionWorkflow.JobWorkflow.name}`,
   plan: `Workflow/${ExtractionWorkflow.PlanWorkflow.name}`
 }
 
@@ -40,8 +41,8 @@ const clear = (sql: SqlClient.SqlClient, entityType: string, entityId: string) =
   )
 
 /**
- * Deletes the journal of extractions and plans that finished more than `retentionMillis` ago, with the windows of
- * those extractions; returns how many executions went.
+ * Deletes the journal of extractions and plans that finished more than `retentionMillis` ago, with the windows and
+ * jobs of those extractions; returns how many executions went.
  *
  * @internal
  */
@@ -59,11 +60,12 @@ export const prune = (retentionMillis: number) =>
       const at = Snowflake.timestamp(Snowflake.Snowflake(BigInt(row.reply_id)))
       if (now - at < retentionMillis) continue
       if (row.entity_type === entity.extraction) {
-        const windows = yield* sql<{ readonly entity_id: string }>`
-          SELECT DISTINCT entity_id FROM ${sql(messages)}
-          WHERE entity_type = ${entity.window} AND tag = 'run' AND payload LIKE ${`%${row.entity_id}%`}`
-        for (const w of windows) yield* clear(sql, entity.window, w.entity_id)
-        pruned += windows.length
+        const children = yield* sql<{ readonly entity_type: string; readonly entity_id: string }>`
+          SELECT DISTINCT entity_type, entity_id FROM ${sql(messages)}
+          WHERE entity_type IN (${entity.window}, ${entity.job}) AND tag = 'run'
+            AND payload LIKE ${`%${row.entity_id}%`}`
+        for (const child of children) yield* clear(sql, child.entity_type, child.entity_id)
+        pruned += children.length
       }
       yield* clear(sql, row.entity_type, row.entity_id)
       pruned += 1
@@ -71,8 +73,15 @@ export const prune = (retentionMillis: number) =>
     return pruned
   })
 
+const workflowOf = (entityType: string) =>
+  entityType === entity.extraction
+    ? ExtractionWorkflow.ExtractionWorkflow
+    : entityType === entity.job
+      ? ExtractionWorkflow.JobWorkflow
+      : ExtractionWorkflow.WindowWorkflow
+
 /**
- * Resumes extractions and windows whose last reply says suspended: nothing of ours suspends on purpose, so such an
+ * Resumes extractions, windows and jobs whose last reply says suspended: nothing of ours suspends on purpose, so such an
  * execution lost the resume that should have woken it. Returns how many were resumed.
  *
  * @internal
@@ -83,12 +92,8 @@ export const resumeSuspended = Effect.gen(function* () {
     SELECT m.entity_type, m.entity_id
     FROM ${sql(messages)} m JOIN ${sql(replies)} r ON r.request_id = m.id
     WHERE m.tag = 'run' AND r.kind = ${withExit} AND r.payload LIKE '%"Suspended"%'
-      AND m.entity_type IN (${entity.extraction}, ${entity.window})`
-  for (const row of suspended) {
-    const workflow =
-      row.entity_type === entity.extraction ? ExtractionWorkflow.ExtractionWorkflow : ExtractionWorkflow.WindowWorkflow
-    yield* workflow.resume(row.entity_id)
-  }
+      AND m.entity_type IN (${entity.extraction}, ${entity.window}, ${entity.job})`
+  for (const row of suspended) yield* workflowOf(row.entity_type).resume(row.entity_id)
   return suspended.length
 })
 

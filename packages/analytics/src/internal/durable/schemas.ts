@@ -60,6 +60,20 @@ export const WindowOutcome = Schema.Struct({
 /** @internal */
 export type WindowOutcome = typeof WindowOutcome.Type
 
+/** A window's job once the platform has fulfilled it: what its pages are read from. @internal */
+export const FulfilledJob = Schema.Struct({
+  jobId: Schema.String,
+  /** The attempt the job's pages are written under. */
+  attempt: Schema.NonNegativeInt,
+  /** Jobs of the window submitted before this one that ended without results. */
+  resubmissions: Schema.NonNegativeInt,
+  /** When the window's first job was submitted (its latency counts from there). */
+  startedAt: Schema.Number
+})
+
+/** @internal */
+export type FulfilledJob = typeof FulfilledJob.Type
+
 /** What one page activity did. @internal */
 export const PageOutcome = Schema.Struct({
   nextCursor: Schema.optional(Schema.String),

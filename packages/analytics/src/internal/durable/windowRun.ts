@@ -3,7 +3,7 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as JobWindow from "../extraction/jobWindow.js"
-import { addDays, type StepError, type WindowOutcome } from "./schemas.js"
+import { addDays, type FulfilledJob, type StepError, type WindowOutcome } from "./schemas.js"
 import * as Steps from "./windowSteps.js"
 
 /** Attempts of one generation are numbered from `generation * 1000`, so page keys never repeat across generations. */
@@ -40,27 +40,57 @@ const readJob = (ref: Steps.WindowRef, attempt: number, jobId: string) =>
     }
   })
 
-/** A job window: submit, await, pages; a job that ended without results or whose cursor went bad is submitted again. */
-const jobWindow = (ref: Steps.WindowRef, generation: number, maxResubmissions: number, startedAt: number) =>
+/** Gives the failed attempt's job back and audits the failure; fails unless the window may submit again. */
+const endAttempt = (ref: Steps.WindowRef, attempt: number, jobId: string, error: StepError, resubmit: boolean) =>
   Effect.gen(function* () {
-    for (let g = 0; ; g++) {
-      const attempt = attemptBase(generation) + g
+    yield* Steps.cancel(ref, attempt, jobId, error)
+    yield* Steps.recordFailure(ref, attempt, jobId, error, resubmit, 0)
+    if (!resubmit) return yield* Effect.fail(error)
+  })
+
+/**
+ * Submits the window's job and awaits its fulfilment; a job that ended without results is submitted again, from
+ * resubmission `from` on. What a window holds one of the org's job slots for. @internal
+ */
+export const fulfilJob = (
+  ref: Steps.WindowRef,
+  options: { readonly generation: number; readonly maxResubmissions: number; readonly from?: number | undefined },
+  startedAt: number
+) =>
+  Effect.gen(function* () {
+    for (let g = options.from ?? 0; ; g++) {
+      const attempt = attemptBase(options.generation) + g
       const jobId = yield* Steps.submit(ref, attempt)
       const awaited = yield* Effect.either(Steps.awaitJob(ref, attempt, jobId))
-      const read: Either.Either<Tally, StepError> = Either.isRight(awaited)
-        ? yield* Effect.either(readJob(ref, attempt, jobId))
-        : Either.left(awaited.left)
+      if (Either.isRight(awaited)) return { jobId, attempt, resubmissions: g, startedAt }
+      const resubmit = JobWindow.isRestartable(awaited.left, false) && g < options.maxResubmissions
+      yield* endAttempt(ref, attempt, jobId, awaited.left, resubmit)
+    }
+  })
+
+/**
+ * A job window from its fulfilled job: its pages, and after a cursor that went bad or a job that expired while it was
+ * read, the next job (submitted here, outside the job slot the first one held: a rare path).
+ */
+const jobWindow = (ref: Steps.WindowRef, generation: number, maxResubmissions: number, first: FulfilledJob) =>
+  Effect.gen(function* () {
+    for (let job = first; ; ) {
+      const read = yield* Effect.either(readJob(ref, job.attempt, job.jobId))
       if (Either.isRight(read)) {
         const tally = read.right
-        const latencyMillis = yield* Steps.windowDone(ref, startedAt, { jobId, ...tally })
-        return { id: ref.window.id, jobId, attempt, resubmissions: g, latencyMillis, ...tally } as WindowOutcome
+        const latencyMillis = yield* Steps.windowDone(ref, job.startedAt, { jobId: job.jobId, ...tally })
+        return {
+          id: ref.window.id,
+          jobId: job.jobId,
+          attempt: job.attempt,
+          resubmissions: job.resubmissions,
+          latencyMillis,
+          ...tally
+        } as WindowOutcome
       }
-      const error: StepError = read.left
-      const paging = Either.isRight(awaited)
-      const resubmit = JobWindow.isRestartable(error, paging) && g < maxResubmissions
-      yield* Steps.cancel(ref, attempt, jobId, error)
-      yield* Steps.recordFailure(ref, attempt, jobId, error, resubmit, 0)
-      if (!resubmit) return yield* Effect.fail(error)
+      const resubmit = JobWindow.isRestartable(read.left, true) && job.resubmissions < maxResubmissions
+      yield* endAttempt(ref, job.attempt, job.jobId, read.left, resubmit)
+      job = yield* fulfilJob(ref, { generation, maxResubmissions, from: job.resubmissions + 1 }, job.startedAt)
     }
   })
 
@@ -81,14 +111,22 @@ const queryWindow = (ref: Steps.WindowRef, generation: number, startedAt: number
     } as WindowOutcome
   })
 
-/** Runs one window to its outcome, or fails with the step error that ended it. @internal */
+/**
+ * Runs one window to its outcome, or fails with the step error that ended it. A job window is given its fulfilled job
+ * when its caller awaited the job under a job slot; otherwise it submits its own first. @internal
+ */
 export const run = (
   ref: Steps.WindowRef,
-  options: { readonly generation: number; readonly maxResubmissions: number }
+  options: { readonly generation: number; readonly maxResubmissions: number; readonly job?: FulfilledJob | undefined }
 ) =>
   Effect.gen(function* () {
-    const startedAt = yield* Steps.now("start")
-    return yield* ref.window.kind === "job"
-      ? jobWindow(ref, options.generation, options.maxResubmissions, startedAt)
-      : queryWindow(ref, options.generation, startedAt)
+    if (ref.window.kind !== "job") return yield* queryWindow(ref, options.generation, yield* Steps.now("start"))
+    const job = options.job ?? (yield* fulfilJob(ref, options, yield* Steps.now("start")))
+    return yield* jobWindow(ref, options.generation, options.maxResubmissions, job)
   })
+
+/** The job half of a job window, for a caller that holds a job slot while it runs. @internal */
+export const runJob = (
+  ref: Steps.WindowRef,
+  options: { readonly generation: number; readonly maxResubmissions: number }
+) => Effect.flatMap(Steps.now("start"), (startedAt) => fulfilJob(ref, options, startedAt))

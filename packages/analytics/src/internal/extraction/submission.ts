@@ -7,6 +7,14 @@ import type * as AuditLog from "../../AuditLog.js"
 import type { GenesysError } from "../../GenesysError.js"
 import * as Interval from "../../Interval.js"
 
+/**
+ * Windows worked on at once for `jobs` job slots: as many again as there are slots, so that the windows whose jobs are
+ * done are paged while the next jobs run. Pages in memory stay bounded by this number.
+ *
+ * @internal
+ */
+export const windowsInFlight = (jobs: number): number => 2 * jobs
+
 /** Windows in flight: a semaphore that Genesys's concurrent-jobs limit can lower, never below 1. @internal */
 export interface Concurrency {
   readonly initial: number
