@@ -28,6 +28,24 @@ describe("httpPacer", () => {
     })
   )
 
+  it.effect("responses observed out of order keep the highest count of the window, not the latest", () =>
+    Effect.gen(function* () {
+      const pacer = yield* Pacer.make(0.8)
+      // Nine requests go at once; their answers say 1 … 9 but arrive in another order, the one that said 3 last.
+      for (let i = 0; i < 9; i++) yield* pacer.acquire
+      for (const count of [1, 2, 4, 5, 6, 7, 8, 9, 3]) {
+        yield* pacer.observe({ count, allowed: 10, resetMillis: 5_000 })
+      }
+      // One request is left in the window: the first goes now, the second waits for the reset and its margin.
+      assert.strictEqual(yield* pacer.acquire, 0)
+      const next = yield* Effect.fork(pacer.acquire)
+      yield* TestClock.adjust("5249 millis")
+      assert.isTrue(Option.isNone(yield* Fiber.poll(next)), "the window's budget is spent")
+      yield* TestClock.adjust("1 millis")
+      assert.strictEqual(waited(yield* Fiber.poll(next)), 5_250)
+    })
+  )
+
   it.effect("a reset further out than rounding explains starts a new window before the estimated reset", () =>
     Effect.gen(function* () {
       const pacer = yield* Pacer.make(0.8)

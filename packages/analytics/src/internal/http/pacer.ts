@@ -11,7 +11,7 @@ import * as Ref from "effect/Ref"
 
 interface Window {
   readonly allowed: number
-  /** `inin-ratelimit-count` of the latest response. */
+  /** The highest `inin-ratelimit-count` answered in this window. */
   readonly count: number
   readonly resetAtMillis: number
   /** Earliest time the next paced request may go. */
@@ -87,7 +87,8 @@ export const make = (threshold: number): Effect.Effect<Pacer> =>
               inFlight,
               window: {
                 allowed: limits.allowed,
-                count: limits.count,
+                // Answers to concurrent requests arrive in any order: the window has counted at least the highest.
+                count: current === undefined ? limits.count : Math.max(current.count, limits.count),
                 resetAtMillis,
                 nextAtMillis: current?.nextAtMillis ?? now
               }
