@@ -69,7 +69,9 @@ export interface Settings {
 export const full: Settings = {
   mode: "full",
   orgs: 6,
-  days: 7,
+  // Long enough to be throughput (about 20 rate-limit windows of one token), and 9 default windows per org (2 days
+  // each for 5 job slots), which split evenly over 3 runners.
+  days: 18,
   perDay: 100,
   pageSize: 10,
   concurrency: undefined,
@@ -453,7 +455,9 @@ const traceRound = async (
     Effect.flatMap(
       SqlClient.SqlClient,
       (sql) => sql`SELECT m.id::text AS id, m.entity_type, m.entity_id, m.tag, substr(m.payload, 1, 120) AS payload,
-        (SELECT max(r.id)::text FROM cluster_replies r WHERE r.request_id = m.id) AS reply
+        (SELECT max(r.id)::text FROM cluster_replies r WHERE r.request_id = m.id) AS reply,
+        (SELECT substr(r.payload, 1, 200) FROM cluster_replies r WHERE r.request_id = m.id ORDER BY r.id DESC LIMIT 1)
+          AS reply_payload
         FROM cluster_messages m ORDER BY m.id`
     ).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(clusterUrl), maxConnections: 1 })), Effect.scoped)
   )
@@ -784,10 +788,20 @@ export const markdown = (r: Results): string => {
     lines.push(
       `${s.orgs} orgs × ${s.days} days × about ${s.perDay} conversations a day (≈ ${conversations.toLocaleString("en-US")} ` +
         `conversations), the planner's default windows (${fmt(windows, 0)} per org), pages of ${s.pageSize}, ` +
-        `${s.concurrency === undefined ? "`extract`'s default windows in flight (the org's concurrent-jobs limit, 5 on the emulator)" : `\`--concurrency ${s.concurrency}\` windows in flight`} per extraction; the ${s.orgs} extractions submitted at once, ` +
+        `${s.concurrency === undefined ? "`extract`'s default job slots (the org's concurrent-jobs limit, 5 on the emulator; twice as many windows in flight)" : `\`--concurrency ${s.concurrency}\` job slots`} per extraction; the ${s.orgs} extractions submitted at once, ` +
         "wall time from the submissions to the last client's exit. A fresh cluster database and fresh sinks each round; " +
         `the configurations alternate, after one unmeasured warm-up round. Median of ${one.length} rounds each.`
     )
+    if (s.mode === "full" && s.days === full.days && s.pageSize === full.pageSize) {
+      lines.push("")
+      lines.push(
+        "Why this size: a cluster's throughput is what it sustains over many rate-limit windows. On a small workload " +
+          "the ratio measures start-up and rounding instead: at 7 days (7 windows per org; the run of 2026-12-06 gave " +
+          "2.3×) the busiest token's ≈ 31 requests needed 4 windows of 5 s where 30 would have needed 3, and the ≈ 6 s " +
+          "before the first page were a quarter of the 3-runner wall. At 18 days the planner's default windows are 9 " +
+          "per org (2 days each, twice the 5 job slots), which split 3/3/3 over 3 runners."
+      )
+    }
     lines.push("")
     lines.push(
       "| runners | wall (s) | exact | first page (s) | busiest token: windows | its share of the org's requests | its rate-limit bound (s) | s per page in a window | workload CPU (cores) | machine CPU busy | busiest runner's CPU (cores) | requests | 429 |"
@@ -844,10 +858,11 @@ export const markdown = (r: Results): string => {
         `${fmt(
           medianOf(one, (x) => (x.requests - x.tooMany) / s.orgs),
           0
-        )} requests need at least ${fmt(bound1, 0)} s (0 × 429: the client paces itself under the limit): **1 runner ` +
-        "is bound by the rate limit.** With 3 runners an org has 3 tokens, but a window is one workflow whose every " +
-        "request (submit, polls, pages) goes out from the runner that holds it, with that runner's token: an org's " +
-        `requests split over its tokens no finer than its windows. Its ${fmt(windows, 0)} windows can put no less than ` +
+        )} requests need at least ${fmt(bound1, 0)} s (${one.reduce((n, x) => n + x.tooMany, 0)} × 429 in ${one.length} ` +
+        "rounds: the client paces itself under the limit): **1 runner is bound by the rate limit.** With 3 runners an " +
+        "org has 3 tokens, but every request of a window (its job's submit and polls, placed on the same runner, and " +
+        "its pages) goes out from the runner that holds it, with that runner's token: an org's requests split over its " +
+        `tokens no finer than its windows. Its ${fmt(windows, 0)} windows can put no less than ` +
         `${pct(split)} of its requests on one token, so the ratio cannot pass ${times(1 / split)} even with no other ` +
         `cost; and both configurations first spend ≈ ${fmt(first, 1)} s from the submissions to the first page ` +
         "(six `extract` processes starting on a busy machine, the plan, a job), which brings the ceiling to the value " +
