@@ -868,7 +868,9 @@ export const markdown = (r: Results): string => {
         "(six `extract` processes starting on a busy machine, the plan, a job), which brings the ceiling to the value " +
         "in the table. Where a window runs is chosen: the extraction asks the cluster which runner each of a few " +
         "candidate ids of the window would land on and takes one whose runner it has given the fewest of its windows " +
-        "(`docs/cluster.md`). Left to the hash of its id, the worst of " +
+        "(`docs/cluster.md`): it balances windows by count, since a window's size is not known until its pages are " +
+        "read (neither a job's status nor its result pages carry a count), so the busiest token's share in the table " +
+        "is above the best split's by what the sizes of its windows add. Left to the hash of its id, the worst of " +
         `${s.orgs} orgs would have ${pct(hashed.worst)} of its windows on one runner on average (${times(1 / hashed.worst)} ` +
         `at best). The busiest runner used ${fmt(medianOf(three, (x) => Math.max(...x.perRunner.map((p) => p.cpuShare))))} ` +
         `of a core with 3 runners (${fmt(medianOf(one, (x) => Math.max(...x.perRunner.map((p) => p.cpuShare))))} alone), ` +
