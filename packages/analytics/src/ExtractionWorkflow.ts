@@ -58,50 +58,53 @@ const payloadFields = {
   generation: Schema.NonNegativeInt
 }
 
+/** What a window's workflows (its job and its pages) are given. */
+const windowFields = {
+  ...payloadFields,
+  planHash: Schema.String,
+  window: Schemas.PlannedWindow,
+  filters: Schemas.Plan.fields.filters,
+  watermark: Schema.String,
+  maxResubmissions: Schema.NonNegativeInt,
+  /** Chosen on a cluster to put the execution on a given runner: it changes the execution id, hence the shard. */
+  lane: Schema.optional(Schema.NonNegativeInt)
+}
+
+const windowKey = (p: {
+  readonly org: string
+  readonly planHash: string
+  readonly generation: number
+  readonly window: { readonly id: string }
+  readonly lane?: number | undefined
+}) => `${p.org}:${p.planHash}:${p.generation}:${p.window.id}${p.lane === undefined ? "" : `~${p.lane}`}`
+
 /** One window of an extraction. @since 0.2.0 */
 export const WindowWorkflow = Workflow.make({
   name: "effect-genesys/ExtractionWindow",
   payload: {
-    ...payloadFields,
-    planHash: Schema.String,
-    window: Schemas.PlannedWindow,
-    filters: Schemas.Plan.fields.filters,
-    watermark: Schema.String,
+    ...windowFields,
     pageSize: Schema.optional(Schema.Int),
-    maxResubmissions: Schema.NonNegativeInt,
-    /** Chosen on a cluster to put the window on a given runner: it changes the execution id, hence the shard. */
-    lane: Schema.optional(Schema.NonNegativeInt),
     /** A job window's job, fulfilled under a job slot ({@link JobWorkflow}); without it the window submits its own. */
     job: Schema.optional(Schemas.FulfilledJob)
   },
   success: Schemas.WindowOutcome,
   error: Schemas.StepError,
-  idempotencyKey: (p) =>
-    `${p.org}:${p.planHash}:${p.generation}:${p.window.id}${p.lane === undefined ? "" : `~${p.lane}`}`
+  idempotencyKey: windowKey
 })
 
 /**
  * The job of one job window: submitted and awaited while the extraction holds one of the org's job slots, which it
- * gives back when the job is fulfilled, before the window's pages are read.
+ * gives back when the job is fulfilled, before the window's pages are read. On a cluster, placed on the runner that
+ * reads the window's pages when one of its lanes lands there.
  *
  * @since 0.3.0
  */
 export const JobWorkflow = Workflow.make({
   name: "effect-genesys/ExtractionJob",
-  payload: {
-    ...payloadFields,
-    planHash: Schema.String,
-    window: Schemas.PlannedWindow,
-    filters: Schemas.Plan.fields.filters,
-    watermark: Schema.String,
-    maxResubmissions: Schema.NonNegativeInt,
-    /** Chosen on a cluster to put the job on the runner that reads the window's pages. */
-    lane: Schema.optional(Schema.NonNegativeInt)
-  },
+  payload: windowFields,
   success: Schemas.FulfilledJob,
   error: Schemas.StepError,
-  idempotencyKey: (p) =>
-    `${p.org}:${p.planHash}:${p.generation}:${p.window.id}${p.lane === undefined ? "" : `~${p.lane}`}`
+  idempotencyKey: windowKey
 })
 
 /** The lanes a window may take on a cluster: enough for each of a few runners to hold one of them. */
