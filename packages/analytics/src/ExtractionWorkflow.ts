@@ -11,6 +11,7 @@ import * as Activity from "@effect/workflow/Activity"
 import * as Workflow from "@effect/workflow/Workflow"
 import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
@@ -78,18 +79,26 @@ const windowKey = (p: {
   readonly lane?: number | undefined
 }) => `${p.org}:${p.planHash}:${p.generation}:${p.window.id}${p.lane === undefined ? "" : `~${p.lane}`}`
 
+/** A key's suffix for the `n`th start of a window, or the `n`th resubmission of its job (none for the first). */
+const nth = (n: number | undefined) => (n === undefined || n === 0 ? "" : `#${n}`)
+
 /** One window of an extraction. @since 0.2.0 */
 export const WindowWorkflow = Workflow.make({
   name: "effect-genesys/ExtractionWindow",
   payload: {
     ...windowFields,
     pageSize: Schema.optional(Schema.Int),
-    /** A job window's job, fulfilled under a job slot ({@link JobWorkflow}); without it the window submits its own. */
-    job: Schema.optional(Schemas.FulfilledJob)
+    /**
+     * A job window's job, fulfilled under a job slot ({@link JobWorkflow}); without it the window submits its own.
+     * Given one, the window ends with `NeedsNewJob` when the job goes bad while its pages are read.
+     */
+    job: Schema.optional(Schemas.FulfilledJob),
+    /** The window's start with its next job after one that went bad: 1, 2, … */
+    round: Schema.optional(Schema.NonNegativeInt)
   },
   success: Schemas.WindowOutcome,
-  error: Schemas.StepError,
-  idempotencyKey: windowKey
+  error: Schemas.WindowError,
+  idempotencyKey: (p) => `${windowKey(p)}${nth(p.round)}`
 })
 
 /**
@@ -101,10 +110,16 @@ export const WindowWorkflow = Workflow.make({
  */
 export const JobWorkflow = Workflow.make({
   name: "effect-genesys/ExtractionJob",
-  payload: windowFields,
+  payload: {
+    ...windowFields,
+    /** The resubmission this job is, after one whose pages went bad (none for the window's first job). */
+    from: Schema.optional(Schema.NonNegativeInt),
+    /** When the window's first job was submitted, after one whose pages went bad. */
+    startedAt: Schema.optional(Schema.Number)
+  },
   success: Schemas.FulfilledJob,
   error: Schemas.StepError,
-  idempotencyKey: windowKey
+  idempotencyKey: (p) => `${windowKey(p)}${nth(p.from)}`
 })
 
 /** The lanes a window may take on a cluster: enough for each of a few runners to hold one of them. */
@@ -237,7 +252,18 @@ const windowBody = (p: typeof WindowWorkflow.payloadSchema.Type) =>
   WindowRun.run(windowRef(p), { generation: p.generation, maxResubmissions: p.maxResubmissions, job: p.job })
 
 const jobBody = (p: typeof JobWorkflow.payloadSchema.Type) =>
-  WindowRun.runJob(windowRef(p), { generation: p.generation, maxResubmissions: p.maxResubmissions })
+  WindowRun.runJob(windowRef(p), {
+    generation: p.generation,
+    maxResubmissions: p.maxResubmissions,
+    from: p.from,
+    startedAt: p.startedAt
+  })
+
+/** A window that has no job to hand back (a query window). */
+const queryWindowOnce = (payload: typeof WindowWorkflow.payloadSchema.Type) =>
+  WindowWorkflow.execute(payload).pipe(
+    Effect.catchTag("NeedsNewJob", () => Effect.dieMessage("a query window handed back a job"))
+  )
 
 const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type) =>
   Effect.gen(function* () {
@@ -271,12 +297,26 @@ const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type) =>
         const runWindow = (placed: typeof Placed.Type) =>
           Effect.gen(function* () {
             const laned = placed.lane === undefined ? payload : { ...payload, lane: placed.lane }
-            if (window.kind !== "job") return yield* WindowWorkflow.execute(laned)
-            const { pageSize: _, ...jobPayload } = payload
-            const job = yield* jobSlots.withPermits(1)(
-              JobWorkflow.execute(placed.jobLane === undefined ? jobPayload : { ...jobPayload, lane: placed.jobLane })
-            )
-            return yield* WindowWorkflow.execute({ ...laned, job })
+            if (window.kind !== "job") return yield* queryWindowOnce(laned)
+            const { pageSize: _, ...jobBase } = payload
+            const jobPayload = placed.jobLane === undefined ? jobBase : { ...jobBase, lane: placed.jobLane }
+            // Every job of the window is submitted under a slot, the one after a job gone bad while read too.
+            let handedBack: Schemas.NeedsNewJob | undefined
+            for (let round = 0; ; round++) {
+              const job = yield* jobSlots.withPermits(1)(
+                JobWorkflow.execute(
+                  handedBack === undefined
+                    ? jobPayload
+                    : { ...jobPayload, from: handedBack.resubmission, startedAt: handedBack.startedAt }
+                )
+              )
+              const ended = yield* Effect.either(
+                WindowWorkflow.execute({ ...laned, job, ...(round > 0 ? { round } : {}) })
+              )
+              if (Either.isRight(ended)) return ended.right
+              if (ended.left._tag !== "NeedsNewJob") return yield* Effect.fail(ended.left)
+              handedBack = ended.left
+            }
           })
         if (placement === undefined) return runWindow({})
         return Effect.gen(function* () {
@@ -419,20 +459,23 @@ const finishedIn = (payload: ReturnType<typeof payloadFor>) =>
   Effect.forEach(payload.plan.windows, (window) =>
     Effect.gen(function* () {
       for (const lane of [undefined, ...lanes]) {
-        const id = yield* WindowWorkflow.executionId({
-          org: payload.org,
-          sink: payload.sink,
-          generation: payload.generation,
-          planHash: payload.plan.planHash,
-          window,
-          filters: payload.plan.filters,
-          watermark: payload.plan.watermark,
-          maxResubmissions: payload.settings.maxResubmissions,
-          ...(lane === undefined ? {} : { lane })
-        })
-        const result = yield* WindowWorkflow.poll(id)
-        if (result !== undefined && result._tag === "Complete" && result.exit._tag === "Success") {
-          return [result.exit.value]
+        // A window started again with a new job (`round`) only after its earlier start ended.
+        for (let round = 0; round <= payload.settings.maxResubmissions; round++) {
+          const id = yield* WindowWorkflow.executionId({
+            org: payload.org,
+            sink: payload.sink,
+            generation: payload.generation,
+            planHash: payload.plan.planHash,
+            window,
+            filters: payload.plan.filters,
+            watermark: payload.plan.watermark,
+            maxResubmissions: payload.settings.maxResubmissions,
+            ...(lane === undefined ? {} : { lane }),
+            ...(round > 0 ? { round } : {})
+          })
+          const result = yield* WindowWorkflow.poll(id)
+          if (result === undefined || result._tag !== "Complete") break
+          if (result.exit._tag === "Success") return [result.exit.value]
         }
       }
       return []

@@ -84,6 +84,35 @@ describe("ExtractionWorkflow on the in-memory engine", () => {
     )
   )
 
+  /** Job submissions, in order, with where each job's status polls and result pages end in the request log. */
+  const jobTimeline = Effect.map(
+    Effect.flatMap(Emulator.Emulator, (e) => e.requests),
+    (requests) => {
+      const posts = requests.flatMap((r, i) => (r.method === "POST" && r.path.endsWith("/details/jobs") ? [i] : []))
+      const jobOf = (path: string) => /\/details\/jobs\/([0-9a-f-]{36})/.exec(path)?.[1]
+      // Jobs in the order they were submitted (each is polled right after its submission).
+      const jobs = [...new Set(requests.flatMap((r) => jobOf(r.path) ?? []))]
+      const last = (predicate: (path: string) => boolean) =>
+        requests.reduce((found, r, i) => (predicate(r.path) ? i : found), -1)
+      return {
+        posts,
+        jobs,
+        pages: (job: string) => requests.filter((r) => r.path.endsWith(`/jobs/${job}/results`)).length,
+        lastPoll: (job: string) => last((path) => path.endsWith(`/jobs/${job}`)),
+        lastPage: (job: string) => last((path) => path.endsWith(`/jobs/${job}/results`))
+      }
+    }
+  )
+
+  /** With one job slot, each job is submitted only once the one before it was fulfilled (its last status poll). */
+  const oneJobAtATime = (t: Effect.Effect.Success<typeof jobTimeline>) => {
+    assert.strictEqual(t.jobs.length, t.posts.length)
+    for (let k = 1; k < t.jobs.length; k++) assert.isAbove(t.posts[k]!, t.lastPoll(t.jobs[k - 1]!))
+  }
+
+  // Every request takes 100 ms of the test's clock, so that reading a job's pages takes time.
+  const slowRequests = { latency: { medianMillis: 100, p99Millis: 100 } }
+
   it.effect("a window gives its job slot back when its job is fulfilled: the next job runs while it is paged", () =>
     withEmulator(
       Effect.gen(function* () {
@@ -94,27 +123,51 @@ describe("ExtractionWorkflow on the in-memory engine", () => {
           ExtractionWorkflow.run(plan, { concurrency: 1 }).pipe(Effect.provide(engineWith(sink))),
           { maxSteps: 300 }
         )
-        if (Exit.isFailure(exit)) console.log(Cause.pretty(exit.cause))
         assert.isTrue(Exit.isSuccess(exit))
-        const requests = yield* Effect.flatMap(Emulator.Emulator, (e) => e.requests)
-        const posts = requests.flatMap((r, i) => (r.method === "POST" && r.path.endsWith("/details/jobs") ? [i] : []))
-        const jobOf = (path: string) => /\/details\/jobs\/([0-9a-f-]{36})/.exec(path)?.[1]
-        // Jobs in the order they were submitted (each is polled right after its submission).
-        const jobs = [...new Set(requests.flatMap((r) => jobOf(r.path) ?? []))]
-        assert.strictEqual(jobs.length, posts.length)
-        const last = (predicate: (path: string) => boolean) =>
-          requests.reduce((found, r, i) => (predicate(r.path) ? i : found), -1)
-        const lastPoll = (job: string) => last((path) => path.endsWith(`/jobs/${job}`))
-        const lastPage = (job: string) => last((path) => path.endsWith(`/jobs/${job}/results`))
-        assert.isAtLeast(requests.filter((r) => r.path.endsWith(`/jobs/${jobs[0]}/results`)).length, 2)
-        // One slot: each job is submitted once the one before was fulfilled (its last status poll)...
-        for (let k = 1; k < jobs.length; k++) assert.isAbove(posts[k]!, lastPoll(jobs[k - 1]!))
-        // ...and not after that job's pages were read: the second job runs while the first window is paged.
-        assert.isBelow(posts[1]!, lastPage(jobs[0]!))
+        const t = yield* jobTimeline
+        assert.isAtLeast(t.pages(t.jobs[0]!), 2)
+        oneJobAtATime(t)
+        // The second job is not held back until the first window's pages are read: it runs while they are.
+        assert.isBelow(t.posts[1]!, t.lastPage(t.jobs[0]!))
         assert.deepStrictEqual(sorted(sink.written.map((c) => c.conversationId!)), sorted(yield* truthIds))
       }),
-      // Every request takes 100 ms of the test's clock, so that reading a job's pages takes time.
-      { latency: { medianMillis: 100, p99Millis: 100 } }
+      slowRequests
+    )
+  )
+
+  it.effect("a job that expires while read is submitted again under a job slot, not beside the running one", () =>
+    withEmulator(
+      Effect.gen(function* () {
+        const emulator = yield* Emulator.Emulator
+        yield* emulator.setFaults({
+          script: [
+            {
+              method: "POST",
+              path: "/api/v2/analytics/conversations/details/jobs",
+              nth: 1,
+              fault: { kind: "expireJob", afterPages: 1 }
+            }
+          ]
+        })
+        const plan = yield* yield* drive(Extraction.plan({ interval: threeDays }))
+        const sink = PageSink.memory()
+        const exit = yield* drive(
+          ExtractionWorkflow.run(plan, { concurrency: 1 }).pipe(Effect.provide(engineWith(sink))),
+          { maxSteps: 300 }
+        )
+        assert.isTrue(Exit.isSuccess(exit))
+        if (!Exit.isSuccess(exit)) return
+        assert.strictEqual(exit.value.totals.resubmissions, 1)
+        assert.strictEqual(exit.value.windows[0]!.resubmissions, 1)
+        const t = yield* jobTimeline
+        // The first window's second job waited for the slot that the second window's job held.
+        assert.isAtLeast(t.jobs.length, 3)
+        oneJobAtATime(t)
+        assert.deepStrictEqual(sorted(sink.written.map((c) => c.conversationId!)), sorted(yield* truthIds))
+        const ids = sink.written.map((c) => c.conversationId!)
+        assert.strictEqual(new Set(ids).size, ids.length)
+      }),
+      slowRequests
     )
   )
 

@@ -119,7 +119,7 @@ export interface WindowProgress {
   readonly pages: number
   /** Conversations written, counted as the pages are. */
   readonly conversations: number
-  /** When the first of its windows started (`undefined` before any did): a client attached later counts from there. */
+  /** When its first job (or window) started (`undefined` before any did): a client attached later counts from there. */
   readonly startedAtMillis: number | undefined
 }
 
@@ -139,8 +139,7 @@ const clockSkewMillis = 3_600_000
 /**
  * The progress of the extraction of `plan` for `org`, read from the journal: the windows that succeeded (in any
  * generation) with their counts, and the pages so far of the current generation's windows still running. A window
- * whose job was submitted again counts the pages of both jobs until it finishes; the run's report has the exact
- * figures.
+ * started again with a new job counts that job's pages only; the run's report has the exact figures.
  *
  * @internal
  */
@@ -155,15 +154,22 @@ export const windowProgress = (org: string, plan: { readonly planHash: string; r
         sequence: 0
       })
     )
-    const ofPlan = sql`m.entity_type = ${windowType} AND m.id >= ${since}
-      AND m.payload LIKE ${`%"planHash":${JSON.stringify(plan.planHash)}%`}`
+    const jobType = `Workflow/${ExtractionWorkflow.JobWorkflow.name}`
+    const ofPlanHash = sql`m.id >= ${since} AND m.payload LIKE ${`%"planHash":${JSON.stringify(plan.planHash)}%`}`
+    const ofPlan = sql`m.entity_type = ${windowType} AND ${ofPlanHash}`
+    // A job window starts with its job: the run's first job says when the run started.
+    const firstJob = yield* sql<{ readonly id: string | null }>`
+      SELECT min(m.id)::text AS id FROM cluster_messages m
+      WHERE m.tag = 'run' AND m.entity_type = ${jobType} AND ${ofPlanHash}
+        AND m.payload LIKE ${`%"org":${JSON.stringify(org)}%`}`
     const runs = yield* sql<Row>`
       SELECT m.entity_id, m.id, m.payload, r.payload AS reply
       FROM cluster_messages m LEFT JOIN cluster_replies r ON r.request_id = m.id AND r.kind = 0
       WHERE m.tag = 'run' AND ${ofPlan}`
     const done = new Map<string, { readonly pages: number; readonly conversations: number }>()
     const open: Array<{ readonly entity: string; readonly window: string; readonly generation: number }> = []
-    let startedAtMillis: number | undefined
+    const firstJobId = firstJob[0]?.id
+    let startedAtMillis = firstJobId === null || firstJobId === undefined ? undefined : timeOf(firstJobId)
     for (const row of runs) {
       const payload = parse(row.payload)
       if (payload?.org !== org || payload?.planHash !== plan.planHash) continue

@@ -122,6 +122,24 @@ export const StepError = Schema.Union(
 /** @internal */
 export type StepError = typeof StepError.Type
 
+/**
+ * A window's job went bad while its pages were read (it expired, or its cursor did): the window's workflow ends with
+ * this, so that its extraction submits the next job under one of its job slots and starts the window again with it.
+ *
+ * @internal
+ */
+export class NeedsNewJob extends Schema.TaggedError<NeedsNewJob>(
+  "@effect-genesys/analytics/ExtractionWorkflow/NeedsNewJob"
+)("NeedsNewJob", {
+  /** The resubmission the next job is. */
+  resubmission: Schema.NonNegativeInt,
+  /** When the window's first job was submitted. */
+  startedAt: Schema.Number
+}) {}
+
+/** How a window's workflow may end without an outcome. @internal */
+export const WindowError = Schema.Union(StepError, NeedsNewJob)
+
 /** Adds one page's day counts to a window's. @internal */
 export const addDays = (
   into: Record<string, number>,

@@ -3,7 +3,7 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as JobWindow from "../extraction/jobWindow.js"
-import { addDays, type FulfilledJob, type StepError, type WindowOutcome } from "./schemas.js"
+import { addDays, type FulfilledJob, NeedsNewJob, type StepError, type WindowOutcome } from "./schemas.js"
 import * as Steps from "./windowSteps.js"
 
 /** Attempts of one generation are numbered from `generation * 1000`, so page keys never repeat across generations. */
@@ -50,7 +50,9 @@ const endAttempt = (ref: Steps.WindowRef, attempt: number, jobId: string, error:
 
 /**
  * Submits the window's job and awaits its fulfilment; a job that ended without results is submitted again, from
- * resubmission `from` on. What a window holds one of the org's job slots for. @internal
+ * resubmission `from` on. What a window holds one of the org's job slots for.
+ *
+ * @internal
  */
 export const fulfilJob = (
   ref: Steps.WindowRef,
@@ -70,10 +72,16 @@ export const fulfilJob = (
 
 /**
  * A job window from its fulfilled job: its pages, and after a cursor that went bad or a job that expired while it was
- * read, the next job (submitted here, outside the job slot the first one held: a rare path).
+ * read, the next job. With `handBack`, the window ends with `NeedsNewJob` instead of submitting it, so that its
+ * extraction submits it under a job slot.
  */
-const jobWindow = (ref: Steps.WindowRef, generation: number, maxResubmissions: number, first: FulfilledJob) =>
+const jobWindow = (
+  ref: Steps.WindowRef,
+  options: { readonly generation: number; readonly maxResubmissions: number; readonly handBack: boolean },
+  first: FulfilledJob
+) =>
   Effect.gen(function* () {
+    const { generation, maxResubmissions } = options
     for (let job = first; ; ) {
       const read = yield* Effect.either(readJob(ref, job.attempt, job.jobId))
       if (Either.isRight(read)) {
@@ -90,7 +98,11 @@ const jobWindow = (ref: Steps.WindowRef, generation: number, maxResubmissions: n
       }
       const resubmit = JobWindow.isRestartable(read.left, true) && job.resubmissions < maxResubmissions
       yield* endAttempt(ref, job.attempt, job.jobId, read.left, resubmit)
-      job = yield* fulfilJob(ref, { generation, maxResubmissions, from: job.resubmissions + 1 }, job.startedAt)
+      const next = job.resubmissions + 1
+      if (options.handBack) {
+        return yield* Effect.fail(new NeedsNewJob({ resubmission: next, startedAt: job.startedAt }))
+      }
+      job = yield* fulfilJob(ref, { generation, maxResubmissions, from: next }, job.startedAt)
     }
   })
 
@@ -113,7 +125,10 @@ const queryWindow = (ref: Steps.WindowRef, generation: number, startedAt: number
 
 /**
  * Runs one window to its outcome, or fails with the step error that ended it. A job window is given its fulfilled job
- * when its caller awaited the job under a job slot; otherwise it submits its own first. @internal
+ * when its caller awaited the job under a job slot, and then hands a job gone bad back (`NeedsNewJob`); otherwise it
+ * submits its own jobs.
+ *
+ * @internal
  */
 export const run = (
   ref: Steps.WindowRef,
@@ -122,11 +137,25 @@ export const run = (
   Effect.gen(function* () {
     if (ref.window.kind !== "job") return yield* queryWindow(ref, options.generation, yield* Steps.now("start"))
     const job = options.job ?? (yield* fulfilJob(ref, options, yield* Steps.now("start")))
-    return yield* jobWindow(ref, options.generation, options.maxResubmissions, job)
+    return yield* jobWindow(ref, { ...options, handBack: options.job !== undefined }, job)
   })
 
-/** The job half of a job window, for a caller that holds a job slot while it runs. @internal */
+/**
+ * The job half of a job window, for a caller that holds a job slot while it runs: from resubmission `from` (0 for the
+ * window's first job), counting the window's latency from `startedAt` when an earlier job of the window gave it.
+ *
+ * @internal
+ */
 export const runJob = (
   ref: Steps.WindowRef,
-  options: { readonly generation: number; readonly maxResubmissions: number }
-) => Effect.flatMap(Steps.now("start"), (startedAt) => fulfilJob(ref, options, startedAt))
+  options: {
+    readonly generation: number
+    readonly maxResubmissions: number
+    readonly from?: number | undefined
+    readonly startedAt?: number | undefined
+  }
+) =>
+  Effect.flatMap(
+    options.startedAt === undefined ? Steps.now("start") : Effect.succeed(options.startedAt),
+    (startedAt) => fulfilJob(ref, options, startedAt)
+  )
