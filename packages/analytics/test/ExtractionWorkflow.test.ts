@@ -171,6 +171,49 @@ describe("ExtractionWorkflow on the in-memory engine", () => {
     )
   )
 
+  it.effect("the next run of a failed plan keeps a window that finished on its second job", () =>
+    withEmulator(
+      Effect.gen(function* () {
+        const emulator = yield* Emulator.Emulator
+        yield* emulator.setFaults({
+          script: [
+            {
+              method: "POST",
+              path: "/api/v2/analytics/conversations/details/jobs",
+              nth: 1,
+              fault: { kind: "expireJob", afterPages: 1 }
+            }
+          ]
+        })
+        const plan = yield* yield* drive(Extraction.plan({ interval: threeDays }))
+        const memory = PageSink.memory()
+        // The first finalize fails, after every window has finished: the run fails with all its windows done.
+        let finalizes = 0
+        const sink: PageSink.PageSink<unknown> = {
+          writePage: memory.writePage,
+          finalize: (windows) =>
+            finalizes++ === 0
+              ? Effect.fail(new ExtractionWorkflow.SinkFailed({ message: "disk full" }))
+              : memory.finalize(windows)
+        }
+        yield* Effect.gen(function* () {
+          const first = yield* drive(ExtractionWorkflow.run(plan, { concurrency: 1 }), { maxSteps: 300 })
+          assert.isTrue(Exit.isFailure(first))
+          const posts = yield* jobPosts
+          const second = yield* drive(ExtractionWorkflow.run(plan, { concurrency: 1 }), { maxSteps: 300 })
+          assert.isTrue(Exit.isSuccess(second))
+          if (!Exit.isSuccess(second)) return
+          // Every window, the one that finished on its second job too, is taken as it was: no job is submitted.
+          assert.strictEqual(yield* jobPosts, posts)
+          assert.isTrue(second.value.windows.every((w) => w.resumed))
+          assert.strictEqual(second.value.totals.resubmissions, 1)
+          assert.deepStrictEqual(sorted(memory.written.map((c) => c.conversationId!)), sorted(yield* truthIds))
+        }).pipe(Effect.provide(engineWith(sink)))
+      }),
+      slowRequests
+    )
+  )
+
   it.effect("a failed run fails typed; the next run of the plan keeps the windows that finished", () =>
     withEmulator(
       Effect.gen(function* () {
