@@ -56,21 +56,24 @@ describe("ExtractionWorkflow on the in-memory engine", () => {
     (all) => all.filter((r) => r.method === "POST" && r.path.endsWith("/details/jobs")).length
   )
   const truthIds = Effect.flatMap(Emulator.Emulator, (e) => e.groundTruthSync({ interval: threeDays }))
+  // The first job expires once its first page has been read.
+  const expireFirstJobAfterOnePage = Effect.flatMap(Emulator.Emulator, (e) =>
+    e.setFaults({
+      script: [
+        {
+          method: "POST",
+          path: "/api/v2/analytics/conversations/details/jobs",
+          nth: 1,
+          fault: { kind: "expireJob", afterPages: 1 }
+        }
+      ]
+    })
+  )
 
   it.effect("a job that expires while paging is submitted again and its window read again, exactly", () =>
     withEmulator(
       Effect.gen(function* () {
-        const emulator = yield* Emulator.Emulator
-        yield* emulator.setFaults({
-          script: [
-            {
-              method: "POST",
-              path: "/api/v2/analytics/conversations/details/jobs",
-              nth: 1,
-              fault: { kind: "expireJob", afterPages: 1 }
-            }
-          ]
-        })
+        yield* expireFirstJobAfterOnePage
         const plan = yield* Extraction.plan({ interval: threeDays })
         const sink = PageSink.memory()
         const exit = yield* drive(
@@ -138,17 +141,7 @@ describe("ExtractionWorkflow on the in-memory engine", () => {
   it.effect("a job that expires while read is submitted again under a job slot, not beside the running one", () =>
     withEmulator(
       Effect.gen(function* () {
-        const emulator = yield* Emulator.Emulator
-        yield* emulator.setFaults({
-          script: [
-            {
-              method: "POST",
-              path: "/api/v2/analytics/conversations/details/jobs",
-              nth: 1,
-              fault: { kind: "expireJob", afterPages: 1 }
-            }
-          ]
-        })
+        yield* expireFirstJobAfterOnePage
         const plan = yield* yield* drive(Extraction.plan({ interval: threeDays }))
         const sink = PageSink.memory()
         const exit = yield* drive(
@@ -174,17 +167,7 @@ describe("ExtractionWorkflow on the in-memory engine", () => {
   it.effect("the next run of a failed plan keeps a window that finished on its second job", () =>
     withEmulator(
       Effect.gen(function* () {
-        const emulator = yield* Emulator.Emulator
-        yield* emulator.setFaults({
-          script: [
-            {
-              method: "POST",
-              path: "/api/v2/analytics/conversations/details/jobs",
-              nth: 1,
-              fault: { kind: "expireJob", afterPages: 1 }
-            }
-          ]
-        })
+        yield* expireFirstJobAfterOnePage
         const plan = yield* yield* drive(Extraction.plan({ interval: threeDays }))
         const memory = PageSink.memory()
         // The first finalize fails, after every window has finished: the run fails with all its windows done.
