@@ -219,11 +219,17 @@ describe("Extraction.run against the emulator", () => {
         const layer = clientLayer({ ...emulatorOptions, latency: { medianMillis: 1_000, p99Millis: 1_000 } })
         yield* Effect.gen(function* () {
           const t0 = yield* Clock.currentTimeMillis
-          const exit = yield* drive(Extraction.plan({ interval: threeDays }), { step: "100 millis" })
+          const exit = yield* drive(Effect.zip(Extraction.plan({ interval: threeDays }), Clock.currentTimeMillis), {
+            step: "100 millis"
+          })
           assert.isTrue(Exit.isSuccess(exit))
-          // The token, then availability and limits together (one after the other took 3 s).
-          assert.strictEqual((yield* Clock.currentTimeMillis) - t0, 2_000)
-          assert.strictEqual(Exit.isSuccess(exit) ? exit.value.jobs : undefined, 5)
+          if (!Exit.isSuccess(exit)) return
+          const [plan, doneAt] = exit.value
+          // The token, then availability and limits together: 2 s. One after the other takes 3 s. (The driver's
+          // clock steps may land a fiber a step late on a busy machine, hence a range, not an equality.)
+          assert.isAtLeast(doneAt - t0, 2_000)
+          assert.isBelow(doneAt - t0, 3_000)
+          assert.strictEqual(plan.jobs, 5)
         }).pipe(Effect.provide(layer))
       })
   )
