@@ -89,8 +89,8 @@ export const WindowWorkflow = Workflow.make({
     ...windowFields,
     pageSize: Schema.optional(Schema.Int),
     /**
-     * A job window's job, fulfilled under a job slot ({@link JobWorkflow}); without it the window submits its own.
-     * Given one, the window ends with `NeedsNewJob` when the job goes bad while its pages are read.
+     * A job window's job, fulfilled under a job slot ({@link JobWorkflow}); the window ends with `NeedsNewJob` when
+     * the job goes bad while its pages are read. Query windows have none.
      */
     job: Schema.optional(Schemas.FulfilledJob),
     /** The window's start with its next job after one that went bad: 1, 2, … */

@@ -51,10 +51,8 @@ const endAttempt = (ref: Steps.WindowRef, attempt: number, jobId: string, error:
 /**
  * Submits the window's job and awaits its fulfilment; a job that ended without results is submitted again, from
  * resubmission `from` on. What a window holds one of the org's job slots for.
- *
- * @internal
  */
-export const fulfilJob = (
+const fulfilJob = (
   ref: Steps.WindowRef,
   options: { readonly generation: number; readonly maxResubmissions: number; readonly from?: number | undefined },
   startedAt: number
@@ -71,39 +69,27 @@ export const fulfilJob = (
   })
 
 /**
- * A job window from its fulfilled job: its pages, and after a cursor that went bad or a job that expired while it was
- * read, the next job. With `handBack`, the window ends with `NeedsNewJob` instead of submitting it, so that its
- * extraction submits it under a job slot.
+ * A job window from its fulfilled job: its pages. A job that expires while read, or whose cursor goes bad, is cancelled
+ * and handed back (`NeedsNewJob`), so that the extraction submits the next one under a job slot.
  */
-const jobWindow = (
-  ref: Steps.WindowRef,
-  options: { readonly generation: number; readonly maxResubmissions: number; readonly handBack: boolean },
-  first: FulfilledJob
-) =>
+const jobWindow = (ref: Steps.WindowRef, maxResubmissions: number, job: FulfilledJob) =>
   Effect.gen(function* () {
-    const { generation, maxResubmissions } = options
-    for (let job = first; ; ) {
-      const read = yield* Effect.either(readJob(ref, job.attempt, job.jobId))
-      if (Either.isRight(read)) {
-        const tally = read.right
-        const latencyMillis = yield* Steps.windowDone(ref, job.startedAt, { jobId: job.jobId, ...tally })
-        return {
-          id: ref.window.id,
-          jobId: job.jobId,
-          attempt: job.attempt,
-          resubmissions: job.resubmissions,
-          latencyMillis,
-          ...tally
-        } as WindowOutcome
-      }
-      const resubmit = JobWindow.isRestartable(read.left, true) && job.resubmissions < maxResubmissions
-      yield* endAttempt(ref, job.attempt, job.jobId, read.left, resubmit)
-      const next = job.resubmissions + 1
-      if (options.handBack) {
-        return yield* Effect.fail(new NeedsNewJob({ resubmission: next, startedAt: job.startedAt }))
-      }
-      job = yield* fulfilJob(ref, { generation, maxResubmissions, from: next }, job.startedAt)
+    const read = yield* Effect.either(readJob(ref, job.attempt, job.jobId))
+    if (Either.isRight(read)) {
+      const tally = read.right
+      const latencyMillis = yield* Steps.windowDone(ref, job.startedAt, { jobId: job.jobId, ...tally })
+      return {
+        id: ref.window.id,
+        jobId: job.jobId,
+        attempt: job.attempt,
+        resubmissions: job.resubmissions,
+        latencyMillis,
+        ...tally
+      } as WindowOutcome
     }
+    const resubmit = JobWindow.isRestartable(read.left, true) && job.resubmissions < maxResubmissions
+    yield* endAttempt(ref, job.attempt, job.jobId, read.left, resubmit)
+    return yield* Effect.fail(new NeedsNewJob({ resubmission: job.resubmissions + 1, startedAt: job.startedAt }))
   })
 
 /** A sync-query window: one step. */
@@ -124,9 +110,8 @@ const queryWindow = (ref: Steps.WindowRef, generation: number, startedAt: number
   })
 
 /**
- * Runs one window to its outcome, or fails with the step error that ended it. A job window is given its fulfilled job
- * when its caller awaited the job under a job slot, and then hands a job gone bad back (`NeedsNewJob`); otherwise it
- * submits its own jobs.
+ * Runs one window to its outcome, or fails with the step error that ended it; a job window is given its job, fulfilled
+ * under a job slot ({@link runJob}), and hands it back when it goes bad (`NeedsNewJob`).
  *
  * @internal
  */
@@ -136,8 +121,8 @@ export const run = (
 ) =>
   Effect.gen(function* () {
     if (ref.window.kind !== "job") return yield* queryWindow(ref, options.generation, yield* Steps.now("start"))
-    const job = options.job ?? (yield* fulfilJob(ref, options, yield* Steps.now("start")))
-    return yield* jobWindow(ref, { ...options, handBack: options.job !== undefined }, job)
+    if (options.job === undefined) return yield* Effect.dieMessage("a job window runs with its fulfilled job")
+    return yield* jobWindow(ref, options.maxResubmissions, options.job)
   })
 
 /**
