@@ -10,6 +10,7 @@
 import * as Activity from "@effect/workflow/Activity"
 import * as Workflow from "@effect/workflow/Workflow"
 import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -17,9 +18,10 @@ import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import { AuditLog } from "./AuditLog.js"
+import { ConversationAggregates } from "./ConversationAggregates.js"
 import { ConversationDetails } from "./ConversationDetails.js"
 import * as Extraction from "./Extraction.js"
-import { GenesysConfig } from "./GenesysConfig.js"
+import { defaultPagingPolicy, GenesysConfig } from "./GenesysConfig.js"
 import * as GenesysHttp from "./GenesysHttp.js"
 import * as Environment_ from "./internal/durable/environment.js"
 import * as Submission from "./internal/extraction/submission.js"
@@ -28,6 +30,7 @@ import * as Finalize from "./internal/durable/finalize.js"
 import * as PlanStep from "./internal/durable/planStep.js"
 import * as Schemas from "./internal/durable/schemas.js"
 import * as WindowRun from "./internal/durable/windowRun.js"
+import * as WindowVolumes from "./internal/durable/windowVolumes.js"
 import * as Steps from "./internal/durable/windowSteps.js"
 import type * as PageSink from "./PageSink.js"
 import * as Webhook from "./Webhook.js"
@@ -133,47 +136,67 @@ const Placed = Schema.Struct({
   jobLane: Schema.optional(Schema.NonNegativeInt)
 })
 
-/** This extraction's windows per runner: placed there so far, and running there now. */
+/** This extraction's windows per runner: their weight placed there so far, and how many run there now. */
 interface Loads {
   readonly placed: Map<string, number>
   readonly inFlight: Map<string, number>
 }
 
 /**
- * Picks the lane of a window whose runner has been given the fewest of this extraction's windows (a runner's token
- * carries every request of the windows it is given), then the fewest in flight, then the first such lane, and a lane
- * of its job on the same runner; as a step, so that a replay starts the same children. Without a placement (one
+ * Picks the lane of a window whose runner has been given the least weight of this extraction's windows (a runner's
+ * token carries every request of the windows it is given), then the fewest in flight, then the first such lane, and a
+ * lane of its job on the same runner; as a step, so that a replay starts the same children. Without a placement (one
  * process), no lane.
  */
 const placeWindow = (
-  windowId: string,
+  execution: Environment_.ExecutionRef,
+  window: typeof Schemas.PlannedWindow.Type,
   ids: { readonly windows: ReadonlyArray<string>; readonly jobs: ReadonlyArray<string> },
-  loads: Loads
+  loads: Loads,
+  estimated: number | undefined
 ) =>
   Activity.make({
-    name: `place/${windowId}`,
+    name: `place/${window.id}`,
     success: Placed,
-    execute: Effect.flatMap(Environment_.Environment, (env) =>
-      env.placement === undefined
-        ? Effect.succeed({})
-        : Effect.map(env.placement.runnersOf([...ids.windows, ...ids.jobs]), (answers) => {
-            const runners = answers.slice(0, ids.windows.length)
-            const jobRunners = answers.slice(ids.windows.length)
-            let best: { lane: number; runner: string; placed: number; inFlight: number } | undefined
-            runners.forEach((runner, lane) => {
-              if (runner === undefined) return
-              const placed = loads.placed.get(runner) ?? 0
-              const inFlight = loads.inFlight.get(runner) ?? 0
-              if (best === undefined || placed < best.placed || (placed === best.placed && inFlight < best.inFlight)) {
-                best = { lane, runner, placed, inFlight }
-              }
+    execute: Effect.flatMap(Environment_.Environment, (env) => {
+      if (env.placement === undefined) return Effect.succeed({})
+      return Effect.flatMap(env.placement.runnersOf([...ids.windows, ...ids.jobs]), (answers) => {
+        const runners = answers.slice(0, ids.windows.length)
+        const jobRunners = answers.slice(ids.windows.length)
+        let best: { lane: number; runner: string; placed: number; inFlight: number } | undefined
+        runners.forEach((runner, lane) => {
+          if (runner === undefined) return
+          const placed = loads.placed.get(runner) ?? 0
+          const inFlight = loads.inFlight.get(runner) ?? 0
+          if (best === undefined || placed < best.placed || (placed === best.placed && inFlight < best.inFlight)) {
+            best = { lane, runner, placed, inFlight }
+          }
+        })
+        if (best === undefined) return Effect.succeed({})
+        const jobLane = jobRunners.indexOf(best.runner)
+        const placed = { lane: best.lane, runner: best.runner, ...(jobLane >= 0 ? { jobLane } : {}) }
+        return Effect.as(
+          Steps.withServices(execution, (s) =>
+            s.audit.record({
+              type: "extraction.window",
+              window: window.interval,
+              status: "placed",
+              detail: `runner ${placed.runner}`,
+              ...(estimated !== undefined ? { counts: { estimated: Math.round(estimated) } } : {})
             })
-            if (best === undefined) return {}
-            const jobLane = jobRunners.indexOf(best.runner)
-            return { lane: best.lane, runner: best.runner, ...(jobLane >= 0 ? { jobLane } : {}) }
-          })
-    )
+          ).pipe(Effect.ignore),
+          placed
+        )
+      })
+    })
   })
+
+/**
+ * A window's weight for placement: the requests its estimated conversations take (pages, plus its job's submission
+ * and status), or 1 (spread by count) without an estimate.
+ */
+const weightOf = (estimated: number | undefined, pageSize: number | undefined) =>
+  estimated === undefined ? 1 : estimated / (pageSize ?? defaultPagingPolicy.jobPageSize) + 2
 
 /**
  * A whole extraction: its windows as child workflows (a job window's job first, under one of the org's job slots),
@@ -273,27 +296,57 @@ const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type) =>
     const { placement } = yield* Environment_.Environment
     // This extraction's windows on each runner (by the placement's answers, journaled with each window).
     const loads: Loads = { placed: new Map(), inFlight: new Map() }
-    // One placement at a time, each counted before the next asks: windows starting together see each other.
-    const placing = yield* Effect.makeSemaphore(1)
     // The org's job slots: held from a job's submission to its fulfilment, as `Extraction.run` holds them, so that
     // the next jobs run while finished ones are paged.
     const jobSlots = yield* Effect.makeSemaphore(p.settings.concurrency)
-    const outcomes = yield* Effect.forEach(
-      p.plan.windows,
-      (window) => {
+    const payloadOf = (window: typeof Schemas.PlannedWindow.Type) => ({
+      org: p.org,
+      sink: p.sink,
+      generation: p.generation,
+      planHash: p.plan.planHash,
+      window,
+      filters: p.plan.filters,
+      watermark: p.plan.watermark,
+      pageSize: p.settings.pageSize,
+      maxResubmissions: p.settings.maxResubmissions
+    })
+    // The execution ids a window (and its job) would have in each lane.
+    const laneIds = (window: typeof Schemas.PlannedWindow.Type) =>
+      Effect.all({
+        windows: Effect.forEach(lanes, (lane) => WindowWorkflow.executionId({ ...payloadOf(window), lane })),
+        jobs: Effect.forEach(lanes, (lane) => JobWorkflow.executionId({ ...payloadOf(window), lane }))
+      })
+    // On a cluster, windows weighed by their estimated conversations, placed and started largest first (the
+    // longest-processing-time rule), so that every runner's token carries about as many pages.
+    const volumes =
+      placement === undefined || p.plan.windows.length < 2
+        ? null
+        : yield* WindowVolumes.windowVolumes(
+            execution,
+            p.plan.windows,
+            Effect.flatMap(laneIds(p.plan.windows[0]!), (ids) => placement.runnersOf(ids.windows))
+          )
+    const estimateOf = (index: number) => (volumes === null ? undefined : volumes[index])
+    const weights = p.plan.windows.map((_, i) => weightOf(estimateOf(i), p.settings.pageSize))
+    const order = p.plan.windows.map((_, i) => i)
+    if (volumes !== null) order.sort((a, b) => weights[b]! - weights[a]!)
+    // Windows are placed one at a time in that order, each counted before the next asks: windows starting together
+    // see each other, and the largest are placed first whichever fiber is scheduled first.
+    const placedInTurn = yield* Effect.forEach(order, () => Deferred.make<void>())
+    const turnOf = (position: number) => (position === 0 ? Effect.void : Deferred.await(placedInTurn[position - 1]!))
+    const outcomeOf = new Map<number, Schemas.WindowOutcome>()
+    yield* Effect.forEach(
+      order,
+      (index, position) => {
+        const window = p.plan.windows[index]!
         const done = finished.get(window.id)
-        if (done !== undefined) return Effect.succeed(done)
-        const payload = {
-          org: p.org,
-          sink: p.sink,
-          generation: p.generation,
-          planHash: p.plan.planHash,
-          window,
-          filters: p.plan.filters,
-          watermark: p.plan.watermark,
-          pageSize: p.settings.pageSize,
-          maxResubmissions: p.settings.maxResubmissions
-        }
+        const endTurn = Deferred.succeed(placedInTurn[position]!, undefined)
+        if (done !== undefined)
+          return Effect.zipRight(
+            endTurn,
+            Effect.sync(() => outcomeOf.set(index, done))
+          )
+        const payload = payloadOf(window)
         const runWindow = (placed: typeof Placed.Type) =>
           Effect.gen(function* () {
             const laned = placed.lane === undefined ? payload : { ...payload, lane: placed.lane }
@@ -318,33 +371,35 @@ const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type) =>
               handedBack = ended.left
             }
           })
-        if (placement === undefined) return runWindow({})
-        return Effect.gen(function* () {
-          const ids = {
-            windows: yield* Effect.forEach(lanes, (lane) => WindowWorkflow.executionId({ ...payload, lane })),
-            jobs: yield* Effect.forEach(lanes, (lane) => JobWorkflow.executionId({ ...payload, lane }))
-          }
-          const placed = yield* placing.withPermits(1)(
-            Effect.tap(placeWindow(window.id, ids, loads), ({ runner }) =>
-              Effect.sync(() => {
-                if (runner === undefined) return
-                loads.placed.set(runner, (loads.placed.get(runner) ?? 0) + 1)
-                loads.inFlight.set(runner, (loads.inFlight.get(runner) ?? 0) + 1)
+        const placedRun =
+          placement === undefined
+            ? runWindow({})
+            : Effect.gen(function* () {
+                const ids = yield* laneIds(window)
+                yield* turnOf(position)
+                const placed = yield* Effect.tap(
+                  placeWindow(execution, window, ids, loads, estimateOf(index)),
+                  ({ runner }) =>
+                    Effect.sync(() => {
+                      if (runner === undefined) return
+                      loads.placed.set(runner, (loads.placed.get(runner) ?? 0) + weights[index]!)
+                      loads.inFlight.set(runner, (loads.inFlight.get(runner) ?? 0) + 1)
+                    })
+                ).pipe(Effect.ensuring(endTurn))
+                const runner = placed.runner
+                return yield* runWindow(placed).pipe(
+                  Effect.ensuring(
+                    Effect.sync(() => {
+                      if (runner !== undefined) loads.inFlight.set(runner, (loads.inFlight.get(runner) ?? 1) - 1)
+                    })
+                  )
+                )
               })
-            )
-          )
-          const runner = placed.runner
-          return yield* runWindow(placed).pipe(
-            Effect.ensuring(
-              Effect.sync(() => {
-                if (runner !== undefined) loads.inFlight.set(runner, (loads.inFlight.get(runner) ?? 1) - 1)
-              })
-            )
-          )
-        })
+        return Effect.map(placedRun, (outcome) => outcomeOf.set(index, outcome))
       },
-      { concurrency: Submission.windowsInFlight(p.settings.concurrency) }
+      { concurrency: Submission.windowsInFlight(p.settings.concurrency), discard: true }
     )
+    const outcomes = p.plan.windows.map((_, i) => outcomeOf.get(i)!)
     return yield* Finalize.finalize({
       execution,
       plan: p.plan,
@@ -381,11 +436,13 @@ export interface EnvironmentOptions {
   readonly onWindowDone?: StepServices["onWindowDone"]
   /** Told before every HTTP retry or 429 wait of a step. */
   readonly onRetry?: ((info: GenesysHttp.RetryInfo) => Effect.Effect<void>) | undefined
+  /** Where a cluster would run each execution, so that an extraction spreads its windows (none: one process). */
+  readonly placement?: Placement | undefined
 }
 
 /**
  * The environment of a single-org runner: the current `ConversationDetails`, `AuditLog`, `GenesysConfig` and
- * (optional) `Webhook`, and one sink for every execution.
+ * (optional) `Webhook` and `ConversationAggregates`, and one sink for every execution.
  *
  * @since 0.2.0
  */
@@ -396,9 +453,11 @@ export const layerEnvironment = (
     Environment_.Environment,
     Effect.gen(function* () {
       const webhook = yield* Effect.serviceOption(Webhook.Webhook)
+      const aggregates = yield* Effect.serviceOption(ConversationAggregates)
       const sinkOf = options.sink
       const services: Omit<StepServices, "sink"> = {
         details: yield* ConversationDetails,
+        aggregates: Option.getOrUndefined(aggregates),
         audit: yield* AuditLog,
         validator: (yield* GenesysConfig).validator,
         notify: (event) => Option.match(webhook, { onNone: () => Effect.void, onSome: (w) => w.notify(event) }),
@@ -407,7 +466,10 @@ export const layerEnvironment = (
         onWindowDone: options.onWindowDone,
         around: (step) => (options.onRetry === undefined ? step : GenesysHttp.withRetryObserver(step, options.onRetry))
       }
-      if (typeof sinkOf !== "function") return { resolve: () => Effect.succeed({ ...services, sink: sinkOf }) }
+      const placement = options.placement
+      if (typeof sinkOf !== "function") {
+        return { placement, resolve: () => Effect.succeed({ ...services, sink: sinkOf }) }
+      }
       const sinks = yield* Effect.cachedFunction((key: string) =>
         Effect.mapError(
           sinkOf(JSON.parse(key) as Environment_.ExecutionRef),
@@ -415,6 +477,7 @@ export const layerEnvironment = (
         )
       )
       return {
+        placement,
         resolve: (execution) =>
           Effect.map(
             sinks(JSON.stringify({ org: execution.org, sink: execution.sink, planHash: execution.planHash })),

@@ -867,10 +867,12 @@ export const markdown = (r: Results): string => {
         `cost; and both configurations first spend ≈ ${fmt(first, 1)} s from the submissions to the first page ` +
         "(six `extract` processes starting on a busy machine, the plan, a job), which brings the ceiling to the value " +
         "in the table. Where a window runs is chosen: the extraction asks the cluster which runner each of a few " +
-        "candidate ids of the window would land on and takes one whose runner it has given the fewest of its windows " +
-        "(`docs/cluster.md`): it balances windows by count, since a window's size is not known until its pages are " +
-        "read (neither a job's status nor its result pages carry a count), so the busiest token's share in the table " +
-        "is above the best split's by what the sizes of its windows add. Left to the hash of its id, the worst of " +
+        "candidate ids of the window would land on and takes one whose runner carries the least weight of its " +
+        "windows so far, largest first (`docs/cluster.md`). A window's size is not known until its pages are read " +
+        "(neither a job's status nor its result pages carry a count), so with more than one runner the extraction " +
+        "weighs its windows by one aggregate query of the org's volume (`nOffered` + `nOutbound` by hour): the " +
+        "busiest token's share in the table is above the best split's by what that estimate misses, and by the few " +
+        "requests that are not a window's (the plan's, the volume query). Left to the hash of its id, the worst of " +
         `${s.orgs} orgs would have ${pct(hashed.worst)} of its windows on one runner on average (${times(1 / hashed.worst)} ` +
         `at best). The busiest runner used ${fmt(medianOf(three, (x) => Math.max(...x.perRunner.map((p) => p.cpuShare))))} ` +
         `of a core with 3 runners (${fmt(medianOf(one, (x) => Math.max(...x.perRunner.map((p) => p.cpuShare))))} alone), ` +

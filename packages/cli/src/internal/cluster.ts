@@ -7,6 +7,7 @@
  * @internal
  */
 import * as AuditLog from "@effect-genesys/analytics/AuditLog"
+import * as ConversationAggregates from "@effect-genesys/analytics/ConversationAggregates"
 import { ConversationDetails } from "@effect-genesys/analytics/ConversationDetails"
 import * as ExtractionWorkflow from "@effect-genesys/analytics/ExtractionWorkflow"
 import * as GenesysConfig from "@effect-genesys/analytics/GenesysConfig"
@@ -234,10 +235,14 @@ const orgServices = (
   scope: Scope.Scope
 ) =>
   Effect.map(
-    Layer.buildWithScope(Connection.clientLayer(config, audit), scope),
+    Layer.buildWithScope(
+      ConversationAggregates.layerWithoutHttp.pipe(Layer.provideMerge(Connection.clientLayer(config, audit))),
+      scope
+    ),
     (context) =>
       ({
         details: Context.get(context, ConversationDetails),
+        aggregates: Context.get(context, ConversationAggregates.ConversationAggregates),
         audit: Context.get(context, AuditLog.AuditLog),
         validator: config.validator,
         webhook: Context.get(context, Webhook.Webhook)
@@ -304,6 +309,7 @@ export const environment = (
                   )
             return {
               details: org.details,
+              aggregates: org.aggregates,
               audit: org.audit,
               validator: org.validator,
               sink: sink ?? noSink,

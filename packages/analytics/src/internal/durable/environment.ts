@@ -3,6 +3,7 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as AuditLog from "../../AuditLog.js"
+import type * as ConversationAggregates from "../../ConversationAggregates.js"
 import type * as ConversationDetails from "../../ConversationDetails.js"
 import type * as PageSink from "../../PageSink.js"
 import type * as QueryValidator from "../../QueryValidator.js"
@@ -20,6 +21,8 @@ export interface PageProgress {
 /** The services one execution's steps run with. @internal */
 export interface StepServices {
   readonly details: ConversationDetails.Service
+  /** The org's aggregate queries, when the runner has them: a cluster weighs windows by volume with them. */
+  readonly aggregates?: ConversationAggregates.Service | undefined
   readonly audit: AuditLog.Service
   readonly validator: Partial<QueryValidator.ValidatorOptions> | undefined
   readonly sink: PageSink.PageSink<unknown>

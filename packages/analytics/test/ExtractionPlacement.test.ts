@@ -1,0 +1,191 @@
+import * as Emulator from "@effect-genesys/emulator/Emulator"
+import type * as EmulatorOptions from "@effect-genesys/emulator/EmulatorOptions"
+import { assert, describe, it } from "@effect/vitest"
+import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
+import { Effect, Exit, Layer, TestClock } from "effect"
+import * as fc from "fast-check"
+import * as ConversationAggregates from "../src/ConversationAggregates.js"
+import * as Extraction from "../src/Extraction.js"
+import * as ExtractionWorkflow from "../src/ExtractionWorkflow.js"
+import * as Interval from "../src/Interval.js"
+import * as WindowVolumes from "../src/internal/durable/windowVolumes.js"
+import * as PageSink from "../src/PageSink.js"
+import { DAY, HOUR } from "./ExtractionFixtures.js"
+import { AuditRecords, clientLayer, drive } from "./GenesysHttpFixtures.js"
+
+// Six days from a Thursday: Saturday and Sunday hold far fewer conversations than the weekdays, so six one-day windows
+// spread two per runner by count leave one runner's token with much more than a third of the pages.
+const day0 = Date.parse("2026-01-08T00:00:00.000Z")
+const days = 6
+const anchorMillis = day0 + days * DAY + 10 * HOUR
+const sixDays = Interval.format(day0, day0 + days * DAY)
+const emulator: EmulatorOptions.Input = {
+  seed: 11,
+  startDate: "2026-01-08",
+  days,
+  perDay: 150,
+  anchorMillis,
+  jobs: { queueMillis: 1_000, runMillis: 2_000, runMillisPerConversation: 0, availabilityLagMillis: HOUR }
+}
+
+const runners = ["runner-a", "runner-b", "runner-c"]
+
+/** Where a cluster of `count` runners would run each execution: a fixed hash of its id. */
+const placementOver = (count: number): ExtractionWorkflow.Placement => ({
+  runnersOf: (ids) =>
+    Effect.succeed(ids.map((id) => runners[[...id].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 9973, 7) % count]))
+})
+
+const aggregatesRequests = Effect.map(
+  Effect.flatMap(Emulator.Emulator, (e) => e.requests),
+  (all) => all.filter((r) => r.path.endsWith("/aggregates/query")).length
+)
+
+/** The least that the busiest of `bins` can carry, over every assignment of `sizes` to them. */
+const bestSplit = (sizes: ReadonlyArray<number>, bins: number): number => {
+  let best = Number.POSITIVE_INFINITY
+  const loads = Array.from({ length: bins }, () => 0)
+  const assign = (i: number) => {
+    if (i === sizes.length) best = Math.min(best, Math.max(...loads))
+    else
+      for (let b = 0; b < bins; b++) {
+        loads[b]! += sizes[i]!
+        if (loads[b]! < best) assign(i + 1)
+        loads[b]! -= sizes[i]!
+      }
+  }
+  assign(0)
+  return best
+}
+
+/** Runs the plan on the in-memory engine with the given placement; conversations per runner from the audit. */
+const extractPlaced = (placement: ExtractionWorkflow.Placement) =>
+  Effect.gen(function* () {
+    yield* TestClock.setTime(anchorMillis)
+    const plan = yield* yield* drive(Extraction.plan({ interval: sixDays }, { jobWindow: "1 day" }))
+    assert.strictEqual(plan.windows.filter((w) => w.kind === "job").length, days)
+    const sink = PageSink.memory()
+    const engine = ExtractionWorkflow.layer.pipe(
+      Layer.provideMerge(ExtractionWorkflow.layerEnvironment({ sink, placement })),
+      Layer.provideMerge(WorkflowEngine.layerMemory)
+    )
+    const exit = yield* drive(
+      ExtractionWorkflow.run(plan, { concurrency: 3, pageSize: 10 }).pipe(Effect.provide(engine)),
+      {
+        maxSteps: 400
+      }
+    )
+    assert.isTrue(Exit.isSuccess(exit))
+    if (!Exit.isSuccess(exit)) return yield* Effect.dieMessage("the extraction failed")
+    const truth = yield* Effect.flatMap(Emulator.Emulator, (e) => e.groundTruthSync({ interval: sixDays }))
+    assert.deepStrictEqual([...sink.written.map((c) => c.conversationId!)].sort(), [...truth].sort())
+    const audit = yield* AuditRecords
+    const runnerOf = new Map(
+      audit.filter((e) => e.status === "placed").map((e) => [e.window, e.detail?.replace("runner ", "")])
+    )
+    const perRunner = new Map<string, number>()
+    for (const w of exit.value.windows) {
+      const runner = runnerOf.get(w.interval) ?? "unplaced"
+      perRunner.set(runner, (perRunner.get(runner) ?? 0) + w.conversations)
+    }
+    const busiest = Math.max(...perRunner.values())
+    const windowsPerRunner = new Map<string, number>()
+    for (const runner of runnerOf.values()) windowsPerRunner.set(runner!, (windowsPerRunner.get(runner!) ?? 0) + 1)
+    return { perRunner, windowsPerRunner, busiest, audit, sizes: exit.value.windows.map((w) => w.conversations) }
+  })
+
+/** The emulator and a client with both details and aggregates. */
+const withCluster = <A, E, R>(body: Effect.Effect<A, E, R>) =>
+  body.pipe(Effect.provide(ConversationAggregates.layerWithoutHttp.pipe(Layer.provideMerge(clientLayer(emulator)))))
+
+describe("ExtractionWorkflow placement on a cluster", () => {
+  it.effect(
+    "spreads windows by their estimated conversations, not their count: one volume query, no token over-full",
+    () =>
+      withCluster(
+        Effect.gen(function* () {
+          const placed = yield* extractPlaced(placementOver(3))
+          assert.strictEqual(yield* aggregatesRequests, 1)
+          assert.isTrue(placed.audit.some((e) => e.status === "sized"))
+          assert.strictEqual(placed.perRunner.size, 3)
+          // Within 5 % of the best split of the windows' actual sizes (the estimate is not exact). Spread by count,
+          // this data puts one runner 16 % over it.
+          assert.isAtMost(placed.busiest, bestSplit(placed.sizes, runners.length) * 1.05)
+        })
+      )
+  )
+
+  it.effect("with one runner, no volume query and every window on it", () =>
+    withCluster(
+      Effect.gen(function* () {
+        const placed = yield* extractPlaced(placementOver(1))
+        assert.strictEqual(yield* aggregatesRequests, 0)
+        assert.deepStrictEqual([...placed.perRunner.keys()], ["runner-a"])
+      })
+    )
+  )
+
+  it.effect("a volume query with no answer in time spreads the windows by count, and the run is still exact", () =>
+    withCluster(
+      Effect.gen(function* () {
+        yield* Effect.flatMap(Emulator.Emulator, (e) =>
+          e.setFaults({
+            script: [
+              {
+                method: "POST",
+                path: "/api/v2/analytics/conversations/aggregates/query",
+                fault: { kind: "slow", delayMillis: 60_000 }
+              }
+            ]
+          })
+        )
+        const placed = yield* extractPlaced(placementOver(3))
+        assert.isTrue(placed.audit.some((e) => e.status === "unsized" && /no answer within/.test(e.detail ?? "")))
+        assert.deepStrictEqual(
+          runners.map((r) => placed.windowsPerRunner.get(r)),
+          [2, 2, 2],
+          "two windows per runner, whatever their size"
+        )
+      })
+    )
+  )
+})
+
+describe("WindowVolumes.estimate", () => {
+  it("counts each bucket by the share of it a window covers", () => {
+    const hour = (h: number) => h * HOUR
+    const buckets = [
+      { startMillis: hour(0), endMillis: hour(1), count: 10 },
+      { startMillis: hour(1), endMillis: hour(2), count: 30 },
+      { startMillis: hour(2), endMillis: hour(3), count: 0 }
+    ]
+    const spans = [
+      { startMillis: hour(0), endMillis: hour(1.5) },
+      { startMillis: hour(1.5), endMillis: hour(3) },
+      { startMillis: hour(3), endMillis: hour(4) }
+    ]
+    assert.deepStrictEqual(WindowVolumes.estimate(spans, buckets), [25, 15, 0])
+  })
+
+  it("windows that tile the buckets share out exactly what the buckets hold", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat({ max: 500 }), { minLength: 1, maxLength: 48 }),
+        fc.uniqueArray(fc.integer({ min: 1, max: 47 * 60 }), { maxLength: 10 }),
+        (counts, cuts) => {
+          const minute = 60_000
+          const buckets = counts.map((count, i) => ({ startMillis: i * HOUR, endMillis: (i + 1) * HOUR, count }))
+          const end = counts.length * HOUR
+          const points = [0, ...cuts.map((c) => c * minute).filter((c) => c < end), end].sort((a, b) => a - b)
+          const spans = points.slice(1).map((p, i) => ({ startMillis: points[i]!, endMillis: p }))
+          const estimates = WindowVolumes.estimate(spans, buckets)
+          const total = counts.reduce((a, b) => a + b, 0)
+          return (
+            estimates.every((e) => e >= 0) &&
+            Math.abs(estimates.reduce((a, b) => a + b, 0) - total) < 1e-6 * (1 + total)
+          )
+        }
+      )
+    )
+  })
+})
