@@ -7,10 +7,8 @@
  *
  * @since 0.2.0
  */
-import * as Activity from "@effect/workflow/Activity"
 import * as Workflow from "@effect/workflow/Workflow"
 import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -21,7 +19,7 @@ import { AuditLog } from "./AuditLog.js"
 import { ConversationAggregates } from "./ConversationAggregates.js"
 import { ConversationDetails } from "./ConversationDetails.js"
 import * as Extraction from "./Extraction.js"
-import { defaultPagingPolicy, GenesysConfig } from "./GenesysConfig.js"
+import { GenesysConfig } from "./GenesysConfig.js"
 import * as GenesysHttp from "./GenesysHttp.js"
 import * as Environment_ from "./internal/durable/environment.js"
 import * as Submission from "./internal/extraction/submission.js"
@@ -30,6 +28,7 @@ import * as Finalize from "./internal/durable/finalize.js"
 import * as PlanStep from "./internal/durable/planStep.js"
 import * as Schemas from "./internal/durable/schemas.js"
 import * as WindowRun from "./internal/durable/windowRun.js"
+import * as WindowPlacement from "./internal/durable/windowPlacement.js"
 import * as WindowVolumes from "./internal/durable/windowVolumes.js"
 import * as Steps from "./internal/durable/windowSteps.js"
 import type * as PageSink from "./PageSink.js"
@@ -124,79 +123,6 @@ export const JobWorkflow = Workflow.make({
   error: Schemas.StepError,
   idempotencyKey: (p) => `${windowKey(p)}${nth(p.from)}`
 })
-
-/** The lanes a window may take on a cluster: enough for each of a few runners to hold one of them. */
-const laneCount = 12
-const lanes = Array.from({ length: laneCount }, (_, i) => i)
-
-const Placed = Schema.Struct({
-  lane: Schema.optional(Schema.NonNegativeInt),
-  runner: Schema.optional(Schema.String),
-  /** The lane of the window's job that lands on the same runner, when one does. */
-  jobLane: Schema.optional(Schema.NonNegativeInt)
-})
-
-/** This extraction's windows per runner: their weight placed there so far, and how many run there now. */
-interface Loads {
-  readonly placed: Map<string, number>
-  readonly inFlight: Map<string, number>
-}
-
-/**
- * Picks the lane of a window whose runner has been given the least weight of this extraction's windows (a runner's
- * token carries every request of the windows it is given), then the fewest in flight, then the first such lane, and a
- * lane of its job on the same runner; as a step, so that a replay starts the same children. Without a placement (one
- * process), no lane.
- */
-const placeWindow = (
-  execution: Environment_.ExecutionRef,
-  window: typeof Schemas.PlannedWindow.Type,
-  ids: { readonly windows: ReadonlyArray<string>; readonly jobs: ReadonlyArray<string> },
-  loads: Loads,
-  estimated: number | undefined
-) =>
-  Activity.make({
-    name: `place/${window.id}`,
-    success: Placed,
-    execute: Effect.flatMap(Environment_.Environment, (env) => {
-      if (env.placement === undefined) return Effect.succeed({})
-      return Effect.flatMap(env.placement.runnersOf([...ids.windows, ...ids.jobs]), (answers) => {
-        const runners = answers.slice(0, ids.windows.length)
-        const jobRunners = answers.slice(ids.windows.length)
-        let best: { lane: number; runner: string; placed: number; inFlight: number } | undefined
-        runners.forEach((runner, lane) => {
-          if (runner === undefined) return
-          const placed = loads.placed.get(runner) ?? 0
-          const inFlight = loads.inFlight.get(runner) ?? 0
-          if (best === undefined || placed < best.placed || (placed === best.placed && inFlight < best.inFlight)) {
-            best = { lane, runner, placed, inFlight }
-          }
-        })
-        if (best === undefined) return Effect.succeed({})
-        const jobLane = jobRunners.indexOf(best.runner)
-        const placed = { lane: best.lane, runner: best.runner, ...(jobLane >= 0 ? { jobLane } : {}) }
-        return Effect.as(
-          Steps.withServices(execution, (s) =>
-            s.audit.record({
-              type: "extraction.window",
-              window: window.interval,
-              status: "placed",
-              detail: `runner ${placed.runner}`,
-              ...(estimated !== undefined ? { counts: { estimated: Math.round(estimated) } } : {})
-            })
-          ).pipe(Effect.ignore),
-          placed
-        )
-      })
-    })
-  })
-
-/**
- * A window's weight for placement: the requests its estimated conversations take (pages, plus its job's submission
- * and status), or 1 (spread by count) without an estimate.
- */
-const weightOf = (estimated: number | undefined, pageSize: number | undefined) =>
-  estimated === undefined ? 1 : estimated / (pageSize ?? defaultPagingPolicy.jobPageSize) + 2
 
 /**
  * A whole extraction: its windows as child workflows (a job window's job first, under one of the org's job slots),
@@ -294,8 +220,6 @@ const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type) =>
     const startedAt = yield* Steps.now("start")
     const finished = new Map(p.finished.map((o) => [o.id, o]))
     const { placement } = yield* Environment_.Environment
-    // This extraction's windows on each runner (by the placement's answers, journaled with each window).
-    const loads: Loads = { placed: new Map(), inFlight: new Map() }
     // The org's job slots: held from a job's submission to its fulfilment, as `Extraction.run` holds them, so that
     // the next jobs run while finished ones are paged.
     const jobSlots = yield* Effect.makeSemaphore(p.settings.concurrency)
@@ -313,41 +237,38 @@ const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type) =>
     // The execution ids a window (and its job) would have in each lane.
     const laneIds = (window: typeof Schemas.PlannedWindow.Type) =>
       Effect.all({
-        windows: Effect.forEach(lanes, (lane) => WindowWorkflow.executionId({ ...payloadOf(window), lane })),
-        jobs: Effect.forEach(lanes, (lane) => JobWorkflow.executionId({ ...payloadOf(window), lane }))
+        windows: Effect.forEach(WindowPlacement.lanes, (lane) =>
+          WindowWorkflow.executionId({ ...payloadOf(window), lane })
+        ),
+        jobs: Effect.forEach(WindowPlacement.lanes, (lane) => JobWorkflow.executionId({ ...payloadOf(window), lane }))
       })
-    // On a cluster, windows weighed by their estimated conversations, placed and started largest first (the
-    // longest-processing-time rule), so that every runner's token carries about as many pages.
+    // On a cluster, windows weighed by their estimated conversations (from the plan, or asked for now), placed and
+    // started largest first (the longest-processing-time rule), so that every runner's token carries about as many
+    // pages.
     const volumes =
-      placement === undefined || p.plan.windows.length < 2
-        ? null
-        : yield* WindowVolumes.windowVolumes(
-            execution,
-            p.plan.windows,
-            Effect.flatMap(laneIds(p.plan.windows[0]!), (ids) => placement.runnersOf(ids.windows))
-          )
+      p.plan.volumes !== undefined && p.plan.volumes.length === p.plan.windows.length
+        ? p.plan.volumes
+        : placement === undefined
+          ? null
+          : yield* WindowVolumes.windowVolumes(execution, p.plan.windows)
     const estimateOf = (index: number) => (volumes === null ? undefined : volumes[index])
-    const weights = p.plan.windows.map((_, i) => weightOf(estimateOf(i), p.settings.pageSize))
+    const weights = p.plan.windows.map((_, i) => WindowPlacement.weightOf(estimateOf(i), p.settings.pageSize))
     const order = p.plan.windows.map((_, i) => i)
     if (volumes !== null) order.sort((a, b) => weights[b]! - weights[a]!)
-    // Windows are placed one at a time in that order, each counted before the next asks: windows starting together
-    // see each other, and the largest are placed first whichever fiber is scheduled first.
-    const placedInTurn = yield* Effect.forEach(order, () => Deferred.make<void>())
-    const turnOf = (position: number) => (position === 0 ? Effect.void : Deferred.await(placedInTurn[position - 1]!))
+    const placer = yield* WindowPlacement.makePlacer(execution, order.length)
     const outcomeOf = new Map<number, Schemas.WindowOutcome>()
     yield* Effect.forEach(
       order,
       (index, position) => {
         const window = p.plan.windows[index]!
         const done = finished.get(window.id)
-        const endTurn = Deferred.succeed(placedInTurn[position]!, undefined)
         if (done !== undefined)
           return Effect.zipRight(
-            endTurn,
+            placer.pass(position),
             Effect.sync(() => outcomeOf.set(index, done))
           )
         const payload = payloadOf(window)
-        const runWindow = (placed: typeof Placed.Type) =>
+        const runWindow = (placed: WindowPlacement.Placed) =>
           Effect.gen(function* () {
             const laned = placed.lane === undefined ? payload : { ...payload, lane: placed.lane }
             if (window.kind !== "job") return yield* queryWindowOnce(laned)
@@ -374,27 +295,13 @@ const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type) =>
         const placedRun =
           placement === undefined
             ? runWindow({})
-            : Effect.gen(function* () {
-                const ids = yield* laneIds(window)
-                yield* turnOf(position)
-                const placed = yield* Effect.tap(
-                  placeWindow(execution, window, ids, loads, estimateOf(index)),
-                  ({ runner }) =>
-                    Effect.sync(() => {
-                      if (runner === undefined) return
-                      loads.placed.set(runner, (loads.placed.get(runner) ?? 0) + weights[index]!)
-                      loads.inFlight.set(runner, (loads.inFlight.get(runner) ?? 0) + 1)
-                    })
-                ).pipe(Effect.ensuring(endTurn))
-                const runner = placed.runner
-                return yield* runWindow(placed).pipe(
-                  Effect.ensuring(
-                    Effect.sync(() => {
-                      if (runner !== undefined) loads.inFlight.set(runner, (loads.inFlight.get(runner) ?? 1) - 1)
-                    })
-                  )
+            : Effect.flatMap(laneIds(window), (ids) =>
+                placer.run(
+                  position,
+                  { planned: window, ids, weight: weights[index]!, estimated: estimateOf(index) },
+                  runWindow
                 )
-              })
+              )
         return Effect.map(placedRun, (outcome) => outcomeOf.set(index, outcome))
       },
       { concurrency: Submission.windowsInFlight(p.settings.concurrency), discard: true }
@@ -521,7 +428,7 @@ const payloadFor = (plan: Extraction.Plan, options: RunOptions | undefined, gene
 const finishedIn = (payload: ReturnType<typeof payloadFor>) =>
   Effect.forEach(payload.plan.windows, (window) =>
     Effect.gen(function* () {
-      for (const lane of [undefined, ...lanes]) {
+      for (const lane of [undefined, ...WindowPlacement.lanes]) {
         // A window started again with a new job (`round`) only after its earlier start ended.
         for (let round = 0; round <= payload.settings.maxResubmissions; round++) {
           const id = yield* WindowWorkflow.executionId({

@@ -58,22 +58,32 @@ const bestSplit = (sizes: ReadonlyArray<number>, bins: number): number => {
   return best
 }
 
-/** Runs the plan on the in-memory engine with the given placement; conversations per runner from the audit. */
-const extractPlaced = (placement: ExtractionWorkflow.Placement) =>
+/**
+ * Runs the extraction on the in-memory engine with the given placement, from a plan made beforehand
+ * (`ExtractionWorkflow.run`) or by the engine (`submit`, as a cluster client does); conversations per runner from the
+ * audit.
+ */
+const extractPlaced = (placement: ExtractionWorkflow.Placement, via: "run" | "submit" = "run") =>
   Effect.gen(function* () {
     yield* TestClock.setTime(anchorMillis)
-    const plan = yield* yield* drive(Extraction.plan({ interval: sixDays }, { jobWindow: "1 day" }))
-    assert.strictEqual(plan.windows.filter((w) => w.kind === "job").length, days)
     const sink = PageSink.memory()
     const engine = ExtractionWorkflow.layer.pipe(
       Layer.provideMerge(ExtractionWorkflow.layerEnvironment({ sink, placement })),
       Layer.provideMerge(WorkflowEngine.layerMemory)
     )
-    const exit = yield* drive(
-      ExtractionWorkflow.run(plan, { concurrency: 3, pageSize: 10 }).pipe(Effect.provide(engine)),
-      {
-        maxSteps: 400
-      }
+    const options = { concurrency: 3, pageSize: 10 }
+    const extraction =
+      via === "run"
+        ? Effect.flatMap(Extraction.plan({ interval: sixDays }, { jobWindow: "1 day" }), (plan) =>
+            Effect.map(ExtractionWorkflow.run(plan, options), (report) => ({ report, plan }))
+          )
+        : Effect.map(
+            ExtractionWorkflow.submit({ interval: sixDays }, { ...options, plan: { jobWindowMillis: DAY } }),
+            (submitted) => ({ report: submitted._tag === "Done" ? submitted.report : undefined, plan: submitted.plan })
+          )
+    const ran = yield* drive(extraction.pipe(Effect.provide(engine)), { maxSteps: 400 })
+    const exit = Exit.flatMap(ran, ({ report, plan }) =>
+      report === undefined ? Exit.die("detached") : Exit.succeed({ ...report, plan })
     )
     assert.isTrue(Exit.isSuccess(exit))
     if (!Exit.isSuccess(exit)) return yield* Effect.dieMessage("the extraction failed")
@@ -91,7 +101,15 @@ const extractPlaced = (placement: ExtractionWorkflow.Placement) =>
     const busiest = Math.max(...perRunner.values())
     const windowsPerRunner = new Map<string, number>()
     for (const runner of runnerOf.values()) windowsPerRunner.set(runner!, (windowsPerRunner.get(runner!) ?? 0) + 1)
-    return { perRunner, windowsPerRunner, busiest, audit, sizes: exit.value.windows.map((w) => w.conversations) }
+    assert.strictEqual(exit.value.plan.windows.filter((w) => w.kind === "job").length, days)
+    return {
+      perRunner,
+      windowsPerRunner,
+      busiest,
+      audit,
+      sizes: exit.value.windows.map((w) => w.conversations),
+      plan: exit.value.plan
+    }
   })
 
 /** The emulator and a client with both details and aggregates. */
@@ -113,6 +131,18 @@ describe("ExtractionWorkflow placement on a cluster", () => {
           assert.isAtMost(placed.busiest, bestSplit(placed.sizes, runners.length) * 1.05)
         })
       )
+  )
+
+  it.effect("a plan made on the cluster carries the windows' estimates: the same one query, made while planning", () =>
+    withCluster(
+      Effect.gen(function* () {
+        const placed = yield* extractPlaced(placementOver(3), "submit")
+        assert.strictEqual(yield* aggregatesRequests, 1)
+        const volumes = (placed.plan as { volumes?: ReadonlyArray<number> }).volumes
+        assert.strictEqual(volumes?.length, placed.plan.windows.length)
+        assert.isAtMost(placed.busiest, bestSplit(placed.sizes, runners.length) * 1.05)
+      })
+    )
   )
 
   it.effect("with one runner, no volume query and every window on it", () =>

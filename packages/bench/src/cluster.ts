@@ -870,7 +870,8 @@ export const markdown = (r: Results): string => {
         "candidate ids of the window would land on and takes one whose runner carries the least weight of its " +
         "windows so far, largest first (`docs/cluster.md`). A window's size is not known until its pages are read " +
         "(neither a job's status nor its result pages carry a count), so with more than one runner the extraction " +
-        "weighs its windows by one aggregate query of the org's volume (`nOffered` + `nOutbound` by hour): the " +
+        "weighs its windows by one aggregate query of the org's volume (`nOffered` + `nOutbound` by day) while it " +
+        "plans: the " +
         "busiest token's share in the table is above the best split's by what that estimate misses, and by the few " +
         "requests that are not a window's (the plan's, the volume query). Left to the hash of its id, the worst of " +
         `${s.orgs} orgs would have ${pct(hashed.worst)} of its windows on one runner on average (${times(1 / hashed.worst)} ` +

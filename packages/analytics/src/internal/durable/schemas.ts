@@ -22,7 +22,9 @@ export const Plan = Schema.Struct({
   filters: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
   windows: Schema.Array(PlannedWindow),
   jobs: Schema.optional(Schema.Number),
-  planHash: Schema.String
+  planHash: Schema.String,
+  /** Each window's estimated conversations, when the plan was made on a cluster of several runners. */
+  volumes: Schema.optional(Schema.Array(Schema.Number))
 })
 
 /** The options of a run that the workflow itself needs (everything else is the runner's environment). @internal */
