@@ -52,7 +52,7 @@ export const estimate = (spans: ReadonlyArray<Span>, buckets: ReadonlyArray<Buck
   })
 
 /** How long the estimate may take before the windows are spread by count instead. */
-const volumeTimeout = "20 seconds"
+const volumeTimeout = "5 seconds"
 
 /** Whether the cluster has several runners to spread windows over: where a dozen ids would run. @internal */
 export const severalRunners = (placement: Placement | undefined): Effect.Effect<boolean> =>
