@@ -28,6 +28,7 @@ import type * as ExtractionSink from "./ExtractionSink.js"
 import * as JobWindow from "./internal/extraction/jobWindow.js"
 import * as internalPlan from "./internal/extraction/layout.js"
 import * as Ledger from "./internal/extraction/ledger.js"
+import * as JobForecast from "./internal/extraction/jobForecast.js"
 import * as PhaseTimer from "./internal/extraction/phaseTimer.js"
 import * as QueryWindow from "./internal/extraction/queryWindow.js"
 import * as Reconcile from "./internal/extraction/reconcile.js"
@@ -495,6 +496,7 @@ export const run = <E>(plan: Plan, sink: ExtractionSink.ExtractionSink<E, unknow
     const services = yield* runServices
     const metricsBefore = yield* AnalyticsMetrics.snapshot
     const { ledger, startedAt } = yield* startRun(plan, sink, services, options)
+    const sizes = new Map<string, number>()
     const ctx: WindowContext<E> = {
       ...services,
       filters: plan.filters,
@@ -509,13 +511,15 @@ export const run = <E>(plan: Plan, sink: ExtractionSink.ExtractionSink<E, unknow
       quarantine: options?.quarantine,
       pageSize: options?.pageSize,
       validation: sink.validation,
-      maxResubmissions: options?.maxResubmissions ?? 2
+      maxResubmissions: options?.maxResubmissions ?? 2,
+      forecast: yield* JobForecast.make,
+      sizeOf: (w) => sizes.get(w.id)
     }
     const windows = yield* Submission.largestFirst({
       windows: plan.windows,
       slots: ctx.concurrency.initial,
       started: (w) => ledger.state(w.id).state !== "pending",
-      size: (w) => windowSize(ctx, w)
+      size: (w) => Effect.tap(windowSize(ctx, w), (n) => Effect.sync(() => sizes.set(w.id, n)))
     })
     const outcome = yield* Effect.either(
       Effect.forEach(windows, (w) => runWindow(ctx, w), {

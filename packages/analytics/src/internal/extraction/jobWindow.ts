@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { cancelJobQuietly } from "../../ConversationDetails.js"
 import { type GenesysError, isGenesysError } from "../../GenesysError.js"
+import { isRunning } from "../details/jobStatus.js"
 import type { WindowState } from "./ledger.js"
 import * as Selector from "./selector.js"
 import * as submission from "./submission.js"
@@ -89,11 +90,29 @@ const submit = <E>(ctx: WindowContext<E>, window: Window, cell: Cell) =>
 const awaitOwnJob = <E>(ctx: WindowContext<E>, window: Window, cell: Cell) =>
   ctx.concurrency.withPermit(
     Effect.gen(function* () {
+      // A job resumed from a checkpoint has no submission time of this run to forecast from.
+      const submittedAt = cell.state.jobId === undefined ? yield* Clock.currentTimeMillis : undefined
       if (cell.state.jobId === undefined) yield* submit(ctx, window, cell)
       const jobId = cell.state.jobId!
       cell.liveJob = jobId
       cell.paging = false
-      const fulfilled = yield* Effect.either(ctx.timer.timed("await", ctx.details.awaitJob(jobId)))
+      const size = ctx.sizeOf(window)
+      const forecast =
+        submittedAt === undefined
+          ? Effect.never
+          : ctx.forecast
+              .watch({ size, submittedAt, poll: ctx.details.jobStatus(jobId), running: isRunning })
+              .pipe(
+                Effect.flatMap((status) =>
+                  status._tag === "FULFILLED"
+                    ? Effect.as(ctx.audit.record({ type: "job.state", jobId, status: status._tag }), status)
+                    : Effect.never
+                )
+              )
+      const fulfilled = yield* Effect.either(
+        ctx.timer.timed("await", Effect.raceFirst(ctx.details.awaitJob(jobId), forecast))
+      )
+      if (Either.isRight(fulfilled)) yield* ctx.forecast.record(size, fulfilled.right)
       return { jobId, fulfilled }
     })
   )

@@ -3,6 +3,7 @@ import type * as AuditLog from "../../AuditLog.js"
 import type * as ConversationDetails from "../../ConversationDetails.js"
 import type * as QueryValidator from "../../QueryValidator.js"
 import type * as Webhook from "../../Webhook.js"
+import type * as JobForecast from "./jobForecast.js"
 import type * as layout from "./layout.js"
 import type * as Ledger from "./ledger.js"
 import type * as PhaseTimer from "./phaseTimer.js"
@@ -26,6 +27,10 @@ export interface WindowContext<E> {
   /** What the sink relies on being checked in each record (`jobResultPages` defaults an absent one). */
   readonly validation: ConversationDetails.RecordValidation | undefined
   readonly maxResubmissions: number
+  /** The run's jobs done so far, to poll a running job when they say it should be done. */
+  readonly forecast: JobForecast.JobForecast
+  /** A window's estimated conversations, when the run sized its windows. */
+  readonly sizeOf: (window: layout.PlannedWindow) => number | undefined
 }
 
 /** The window's body, as sent to Genesys. @internal */

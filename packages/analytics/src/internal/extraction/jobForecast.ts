@@ -1,0 +1,100 @@
+// When a run's jobs are likely done, from the jobs of the same run that are: each fulfilled job's time on the platform
+// (its completionDate less its submissionDate) and its window's size. A running job is polled once more when the jobs
+// done so far say it should be done, besides its poll schedule: jobs of one run, for one org at one time, take alike,
+// and a job noticed done a second late holds a job slot idle for that second. A wrong forecast costs one status
+// request; the schedule still notices the job.
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
+
+/** A fulfilled job of the run: its window's size, when known, and its time on the platform. @internal */
+export interface Sample {
+  readonly size: number | undefined
+  readonly millis: number
+}
+
+/**
+ * The expected time on the platform of a job of `size`: a line through the sized jobs done so far (a fixed cost plus
+ * a cost per conversation, by least squares) once two of them differ in size, in proportion to one before that, and
+ * their mean when sizes are not known. None before a job is done. @internal
+ */
+export const expectedMillis = (samples: ReadonlyArray<Sample>, size: number | undefined): Option.Option<number> => {
+  if (samples.length === 0) return Option.none()
+  const mean = (xs: ReadonlyArray<number>) => xs.reduce((a, b) => a + b, 0) / xs.length
+  const sized = samples.filter((s): s is Sample & { size: number } => s.size !== undefined && s.size > 0)
+  if (size === undefined || sized.length === 0) return Option.some(mean(samples.map((s) => s.millis)))
+  const n = mean(sized.map((s) => s.size))
+  const d = mean(sized.map((s) => s.millis))
+  const variance = mean(sized.map((s) => (s.size - n) ** 2))
+  if (variance > 0) {
+    const perConversation = mean(sized.map((s) => (s.size - n) * (s.millis - d))) / variance
+    const fixed = d - perConversation * n
+    if (perConversation >= 0 && fixed >= 0) return Option.some(fixed + perConversation * size)
+  }
+  return Option.some((d / n) * size)
+}
+
+/**
+ * When a forecast polls, as shares of the expected time: a little after it, since sizes are estimates and a job seen
+ * running is not polled again until the next job is done, then once more a tenth later. @internal
+ */
+export const tries: ReadonlyArray<number> = [1.02, 1.1]
+
+/** The jobs of one run done so far. @internal */
+export interface JobForecast {
+  /** Adds a fulfilled job, if its status carries both dates. */
+  readonly record: (
+    size: number | undefined,
+    status: { readonly submissionDate?: string | undefined; readonly completionDate?: string | undefined }
+  ) => Effect.Effect<void>
+  /**
+   * Polls a running job each time the jobs done so far say it should be done ({@link tries} of its expected time after
+   * `submittedAt`, at once when that has passed), and succeeds with the first status that is no longer running; never,
+   * if none is. Failed requests are left to the job's own poll.
+   */
+  readonly watch: <S, E>(options: {
+    readonly size: number | undefined
+    readonly submittedAt: number
+    readonly poll: Effect.Effect<S, E>
+    readonly running: (status: S) => boolean
+  }) => Effect.Effect<S>
+}
+
+/** A forecast with no job done yet. @internal */
+export const make: Effect.Effect<JobForecast> = Effect.map(
+  SubscriptionRef.make<ReadonlyArray<Sample>>([]),
+  (samples): JobForecast => ({
+    record: (size, status) => {
+      const millis = Date.parse(status.completionDate ?? "") - Date.parse(status.submissionDate ?? "")
+      return Number.isFinite(millis) && millis >= 0
+        ? SubscriptionRef.update(samples, (all) => [...all, { size, millis }])
+        : Effect.void
+    },
+    watch: ({ poll, running, size, submittedAt }) =>
+      samples.changes.pipe(
+        Stream.flatMap(
+          (all) =>
+            Option.match(expectedMillis(all, size), {
+              onNone: () => Stream.empty,
+              onSome: (millis) =>
+                Stream.fromIterable(tries).pipe(
+                  Stream.mapEffect((late) =>
+                    Effect.gen(function* () {
+                      const wait = submittedAt + millis * late - (yield* Clock.currentTimeMillis)
+                      if (wait > 0) yield* Effect.sleep(wait)
+                      return yield* Effect.option(poll)
+                    })
+                  ),
+                  Stream.takeUntil((status) => Option.isSome(status) && !running(status.value))
+                )
+            }),
+          { switch: true }
+        ),
+        Stream.filterMap((status) => Option.filter(status, (s) => !running(s))),
+        Stream.runHead,
+        Effect.flatMap(Option.match({ onNone: () => Effect.never, onSome: Effect.succeed }))
+      )
+  })
+)

@@ -1,0 +1,94 @@
+import * as Emulator from "@effect-genesys/emulator/Emulator"
+import type * as EmulatorOptions from "@effect-genesys/emulator/EmulatorOptions"
+import { assert, describe, it } from "@effect/vitest"
+import { Duration, Effect, Exit, Layer, Option, TestClock } from "effect"
+import * as CheckpointStore from "../src/CheckpointStore.js"
+import * as fc from "fast-check"
+import { ConversationDetails } from "../src/ConversationDetails.js"
+import * as Extraction from "../src/Extraction.js"
+import * as ExtractionSink from "../src/ExtractionSink.js"
+import * as Interval from "../src/Interval.js"
+import * as JobForecast from "../src/internal/extraction/jobForecast.js"
+import { DAY, HOUR } from "./ExtractionFixtures.js"
+import { clientLayer, drive } from "./GenesysHttpFixtures.js"
+
+describe("JobForecast.expectedMillis", () => {
+  it("nothing before a job is done; the mean without sizes; in proportion to one sized job", () => {
+    assert.isTrue(Option.isNone(JobForecast.expectedMillis([], 10)))
+    const unsized = [
+      { size: undefined, millis: 4_000 },
+      { size: undefined, millis: 6_000 }
+    ]
+    assert.deepStrictEqual(JobForecast.expectedMillis(unsized, 10), Option.some(5_000))
+    assert.deepStrictEqual(JobForecast.expectedMillis([{ size: 100, millis: 4_000 }], 150), Option.some(6_000))
+    assert.deepStrictEqual(JobForecast.expectedMillis([{ size: 100, millis: 4_000 }], undefined), Option.some(4_000))
+  })
+
+  it("finds the fixed cost and the cost per conversation of jobs that have both", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.integer({ min: 0, max: 50 }),
+        fc.uniqueArray(fc.integer({ min: 1, max: 100_000 }), { minLength: 2, maxLength: 8 }),
+        fc.integer({ min: 1, max: 100_000 }),
+        (fixed, perConversation, sizes, size) => {
+          const samples = sizes.map((n) => ({ size: n, millis: fixed + perConversation * n }))
+          const expected = Option.getOrThrow(JobForecast.expectedMillis(samples, size))
+          return Math.abs(expected - (fixed + perConversation * size)) <= 1e-6 * (1 + fixed + perConversation * size)
+        }
+      )
+    )
+  })
+})
+
+// Six one-day windows, two job slots: jobs take 3 s plus 20 ms a conversation, so they differ by size.
+const day0 = Date.parse("2026-01-08T00:00:00.000Z")
+const days = 6
+const anchorMillis = day0 + days * DAY + 10 * HOUR
+const sixDays = Interval.format(day0, day0 + days * DAY)
+const emulator: EmulatorOptions.Input = {
+  seed: 11,
+  startDate: "2026-01-08",
+  days,
+  perDay: 150,
+  anchorMillis,
+  jobs: { queueMillis: 1_000, runMillis: 2_000, runMillisPerConversation: 20, availabilityLagMillis: HOUR }
+}
+// A poll schedule that notices a job late (every `age` apart: a job done at 5 s is seen at 8 s).
+const lazyPolls = {
+  initialDelay: Duration.seconds(1),
+  factor: 2,
+  maxDelay: Duration.seconds(30),
+  jitter: false
+}
+
+describe("Extraction.run polls a job when the run's done jobs say it is done", () => {
+  it.effect("jobs after the first two are seen fulfilled just after their end, not at their next scheduled poll", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(anchorMillis)
+      const plan = yield* yield* drive(Extraction.plan({ interval: sixDays }, { jobWindow: "1 day" }))
+      assert.strictEqual(plan.windows.filter((w) => w.kind === "job").length, days)
+      const exit = yield* drive(Extraction.run(plan, ExtractionSink.memory(), { concurrency: 2 }), {
+        step: "100 millis",
+        maxSteps: 2_000
+      })
+      assert.isTrue(Exit.isSuccess(exit))
+      const requests = yield* Effect.flatMap(Emulator.Emulator, (e) => e.requests)
+      const jobPath = /\/details\/jobs\/([0-9a-f-]{36})$/
+      const jobs = [...new Set(requests.flatMap((r) => jobPath.exec(r.path)?.[1] ?? []))]
+      assert.strictEqual(jobs.length, days)
+      const details = yield* ConversationDetails
+      const lateness = yield* Effect.forEach(jobs, (jobId) =>
+        Effect.map(details.jobStatus(jobId), (status) => {
+          const completedAt = Date.parse((status as { completionDate?: string }).completionDate ?? "")
+          const seen = requests.find((r) => jobPath.exec(r.path)?.[1] === jobId && r.atMillis >= completedAt)
+          return seen === undefined ? Number.POSITIVE_INFINITY : seen.atMillis - completedAt
+        })
+      )
+      // The first two have no job before them to go by; the schedule alone sees them seconds late.
+      assert.isAbove(Math.max(...lateness.slice(0, 2)), 500)
+      // 2 % of a job of 6 s, and a clock step.
+      for (const late of lateness.slice(2)) assert.isAtMost(late, 250)
+    }).pipe(Effect.provide(Layer.merge(clientLayer(emulator, { poll: lazyPolls }), CheckpointStore.layerMemory)))
+  )
+})
