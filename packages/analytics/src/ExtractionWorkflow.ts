@@ -25,6 +25,7 @@ import * as Environment_ from "./internal/durable/environment.js"
 import * as Submission from "./internal/extraction/submission.js"
 import { canonicalJson } from "./internal/canonicalJson.js"
 import * as Finalize from "./internal/durable/finalize.js"
+import * as JobForecasts from "./internal/durable/jobForecasts.js"
 import * as PlanStep from "./internal/durable/planStep.js"
 import * as Schemas from "./internal/durable/schemas.js"
 import * as WindowRun from "./internal/durable/windowRun.js"
@@ -117,7 +118,9 @@ export const JobWorkflow = Workflow.make({
     /** The resubmission this job is, after one whose pages went bad (none for the window's first job). */
     from: Schema.optional(Schema.NonNegativeInt),
     /** When the window's first job was submitted, after one whose pages went bad. */
-    startedAt: Schema.optional(Schema.Number)
+    startedAt: Schema.optional(Schema.Number),
+    /** The window's estimated conversations, when the plan has them: what its job's forecast polls go by. */
+    estimated: Schema.optional(Schema.Number)
   },
   success: Schemas.FulfilledJob,
   error: Schemas.StepError,
@@ -205,7 +208,8 @@ const jobBody = (p: typeof JobWorkflow.payloadSchema.Type) =>
     generation: p.generation,
     maxResubmissions: p.maxResubmissions,
     from: p.from,
-    startedAt: p.startedAt
+    startedAt: p.startedAt,
+    estimated: p.estimated
   })
 
 /** A window that has no job to hand back (a query window). */
@@ -273,7 +277,9 @@ const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type) =>
             const laned = placed.lane === undefined ? payload : { ...payload, lane: placed.lane }
             if (window.kind !== "job") return yield* queryWindowOnce(laned)
             const { pageSize: _, ...jobBase } = payload
-            const jobPayload = placed.jobLane === undefined ? jobBase : { ...jobBase, lane: placed.jobLane }
+            const estimated = estimateOf(index)
+            const sized = estimated === undefined ? jobBase : { ...jobBase, estimated }
+            const jobPayload = placed.jobLane === undefined ? sized : { ...sized, lane: placed.jobLane }
             // Every job of the window is submitted under a slot, the one after a job gone bad while read too.
             let handedBack: Schemas.NeedsNewJob | undefined
             for (let round = 0; ; round++) {
@@ -327,7 +333,7 @@ export const layer: Layer.Layer<never, never, WorkflowEngine | Environment_.Envi
   WindowWorkflow.toLayer(windowBody),
   JobWorkflow.toLayer(jobBody),
   ExtractionWorkflow.toLayer(extractionBody)
-)
+).pipe(Layer.provide(JobForecasts.layer))
 
 /** Options of {@link layerEnvironment}. @since 0.2.0 */
 export interface EnvironmentOptions {

@@ -5,10 +5,13 @@ import { Duration, Effect, Exit, Layer, Option, TestClock } from "effect"
 import * as CheckpointStore from "../src/CheckpointStore.js"
 import * as fc from "fast-check"
 import { ConversationDetails } from "../src/ConversationDetails.js"
+import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
 import * as Extraction from "../src/Extraction.js"
+import * as ExtractionWorkflow from "../src/ExtractionWorkflow.js"
 import * as ExtractionSink from "../src/ExtractionSink.js"
 import * as Interval from "../src/Interval.js"
 import * as JobForecast from "../src/internal/extraction/jobForecast.js"
+import * as PageSink from "../src/PageSink.js"
 import { DAY, HOUR } from "./ExtractionFixtures.js"
 import { clientLayer, drive } from "./GenesysHttpFixtures.js"
 
@@ -62,33 +65,77 @@ const lazyPolls = {
   jitter: false
 }
 
-describe("Extraction.run polls a job when the run's done jobs say it is done", () => {
-  it.effect("jobs after the first two are seen fulfilled just after their end, not at their next scheduled poll", () =>
-    Effect.gen(function* () {
-      yield* TestClock.setTime(anchorMillis)
-      const plan = yield* yield* drive(Extraction.plan({ interval: sixDays }, { jobWindow: "1 day" }))
-      assert.strictEqual(plan.windows.filter((w) => w.kind === "job").length, days)
-      const exit = yield* drive(Extraction.run(plan, ExtractionSink.memory(), { concurrency: 2 }), {
-        step: "100 millis",
-        maxSteps: 2_000
-      })
-      assert.isTrue(Exit.isSuccess(exit))
-      const requests = yield* Effect.flatMap(Emulator.Emulator, (e) => e.requests)
-      const jobPath = /\/details\/jobs\/([0-9a-f-]{36})$/
-      const jobs = [...new Set(requests.flatMap((r) => jobPath.exec(r.path)?.[1] ?? []))]
-      assert.strictEqual(jobs.length, days)
-      const details = yield* ConversationDetails
-      const lateness = yield* Effect.forEach(jobs, (jobId) =>
-        Effect.map(details.jobStatus(jobId), (status) => {
-          const completedAt = Date.parse((status as { completionDate?: string }).completionDate ?? "")
-          const seen = requests.find((r) => jobPath.exec(r.path)?.[1] === jobId && r.atMillis >= completedAt)
-          return seen === undefined ? Number.POSITIVE_INFINITY : seen.atMillis - completedAt
+/** How long after its end each job of the run was first polled, in the order they were submitted. */
+const lateness = Effect.gen(function* () {
+  const requests = yield* Effect.flatMap(Emulator.Emulator, (e) => e.requests)
+  const jobPath = /\/details\/jobs\/([0-9a-f-]{36})$/
+  const jobs = [...new Set(requests.flatMap((r) => jobPath.exec(r.path)?.[1] ?? []))]
+  assert.strictEqual(jobs.length, days)
+  const details = yield* ConversationDetails
+  return yield* Effect.forEach(jobs, (jobId) =>
+    Effect.map(details.jobStatus(jobId), (status) => {
+      const completedAt = Date.parse((status as { completionDate?: string }).completionDate ?? "")
+      const seen = requests.find((r) => jobPath.exec(r.path)?.[1] === jobId && r.atMillis >= completedAt)
+      return seen === undefined ? Number.POSITIVE_INFINITY : seen.atMillis - completedAt
+    })
+  )
+})
+
+/** The first two jobs have none before them to go by: the schedule alone sees them late. The others, just after. */
+const assertForecast = (late: ReadonlyArray<number>) => {
+  assert.isAbove(Math.max(...late.slice(0, 2)), 500)
+  // 2 % of a job of 6 s, and a clock step.
+  for (const l of late.slice(2)) assert.isAtMost(l, 250)
+}
+
+const withLazyPolls = <A, E, R>(body: Effect.Effect<A, E, R>, options: EmulatorOptions.Input = emulator) =>
+  Effect.zipRight(TestClock.setTime(anchorMillis), body).pipe(
+    Effect.provide(Layer.merge(clientLayer(options, { poll: lazyPolls }), CheckpointStore.layerMemory))
+  )
+
+// Jobs that all take 5 s, whatever their size: the mean of those done is the forecast of the others.
+const alikeJobs: EmulatorOptions.Input = {
+  ...emulator,
+  jobs: { queueMillis: 1_000, runMillis: 4_000, runMillisPerConversation: 0, availabilityLagMillis: HOUR }
+}
+
+const sixDailyWindows = Effect.gen(function* () {
+  const plan = yield* yield* drive(Extraction.plan({ interval: sixDays }, { jobWindow: "1 day" }))
+  assert.strictEqual(plan.windows.filter((w) => w.kind === "job").length, days)
+  return plan
+})
+
+describe("an extraction polls a job when its done jobs say it is done", () => {
+  it.effect("Extraction.run: jobs after the first two are seen fulfilled just after their end", () =>
+    withLazyPolls(
+      Effect.gen(function* () {
+        const plan = yield* sixDailyWindows
+        const exit = yield* drive(Extraction.run(plan, ExtractionSink.memory(), { concurrency: 2 }), {
+          step: "100 millis",
+          maxSteps: 2_000
         })
-      )
-      // The first two have no job before them to go by; the schedule alone sees them seconds late.
-      assert.isAbove(Math.max(...lateness.slice(0, 2)), 500)
-      // 2 % of a job of 6 s, and a clock step.
-      for (const late of lateness.slice(2)) assert.isAtMost(late, 250)
-    }).pipe(Effect.provide(Layer.merge(clientLayer(emulator, { poll: lazyPolls }), CheckpointStore.layerMemory)))
+        assert.isTrue(Exit.isSuccess(exit))
+        assertForecast(yield* lateness)
+      })
+    )
+  )
+
+  it.effect("ExtractionWorkflow (durable, no sizes): jobs that take alike are seen just after their end", () =>
+    withLazyPolls(
+      Effect.gen(function* () {
+        const plan = yield* sixDailyWindows
+        const engine = ExtractionWorkflow.layer.pipe(
+          Layer.provideMerge(ExtractionWorkflow.layerEnvironment({ sink: PageSink.memory() })),
+          Layer.provideMerge(WorkflowEngine.layerMemory)
+        )
+        const exit = yield* drive(ExtractionWorkflow.run(plan, { concurrency: 2 }).pipe(Effect.provide(engine)), {
+          step: "100 millis",
+          maxSteps: 2_000
+        })
+        assert.isTrue(Exit.isSuccess(exit))
+        assertForecast(yield* lateness)
+      }),
+      alikeJobs
+    )
   )
 })

@@ -54,14 +54,20 @@ const endAttempt = (ref: Steps.WindowRef, attempt: number, jobId: string, error:
  */
 const fulfilJob = (
   ref: Steps.WindowRef,
-  options: { readonly generation: number; readonly maxResubmissions: number; readonly from?: number | undefined },
+  options: {
+    readonly generation: number
+    readonly maxResubmissions: number
+    readonly from?: number | undefined
+    /** The window's estimated conversations, for forecast polls. */
+    readonly estimated?: number | undefined
+  },
   startedAt: number
 ) =>
   Effect.gen(function* () {
     for (let g = options.from ?? 0; ; g++) {
       const attempt = attemptBase(options.generation) + g
       const jobId = yield* Steps.submit(ref, attempt)
-      const awaited = yield* Effect.either(Steps.awaitJob(ref, attempt, jobId))
+      const awaited = yield* Effect.either(Steps.awaitJob(ref, attempt, jobId, options.estimated))
       if (Either.isRight(awaited)) return { jobId, attempt, resubmissions: g, startedAt }
       const resubmit = JobWindow.isRestartable(awaited.left, false) && g < options.maxResubmissions
       yield* endAttempt(ref, attempt, jobId, awaited.left, resubmit)
@@ -138,6 +144,7 @@ export const runJob = (
     readonly maxResubmissions: number
     readonly from?: number | undefined
     readonly startedAt?: number | undefined
+    readonly estimated?: number | undefined
   }
 ) =>
   Effect.flatMap(

@@ -9,6 +9,7 @@ import * as Stream from "effect/Stream"
 import type * as ExtractionSink from "../../ExtractionSink.js"
 import { isGenesysError } from "../../GenesysError.js"
 import * as JobCancel from "../details/jobCancel.js"
+import * as JobForecast from "../extraction/jobForecast.js"
 import * as JobWindow from "../extraction/jobWindow.js"
 import * as layout from "../extraction/layout.js"
 import * as Ledger from "../extraction/ledger.js"
@@ -16,6 +17,7 @@ import * as Selector from "../extraction/selector.js"
 import * as Submission from "../extraction/submission.js"
 import * as WindowQueries from "../extraction/windowQueries.js"
 import { Environment, type ExecutionRef, type StepServices } from "./environment.js"
+import { JobForecasts } from "./jobForecasts.js"
 import { PageOutcome, SinkFailed, StepError } from "./schemas.js"
 
 /** What every step of a window knows: the execution, the window and the plan's filters and watermark. @internal */
@@ -65,12 +67,35 @@ export const submit = (ref: WindowRef, attempt: number) =>
     )
   })
 
-/** Polls the job until it is fulfilled (the `Schedule` poll of `ConversationDetails.awaitJob`). @internal */
-export const awaitJob = (ref: WindowRef, attempt: number, jobId: string) =>
+/**
+ * Polls the job until it is fulfilled (the `Schedule` poll of `ConversationDetails.awaitJob`), and when the
+ * extraction's jobs done on this runner say it should be done (`JobForecasts`, when the runner has them). The step
+ * starts right after the submission; run again after a crash, it goes by the schedule alone. @internal
+ */
+export const awaitJob = (ref: WindowRef, attempt: number, jobId: string, estimated: number | undefined) =>
   Activity.make({
     name: `await/${attempt}`,
     error: StepError,
-    execute: withServices(ref.execution, (s) => Effect.asVoid(s.details.awaitJob(jobId)))
+    execute: Effect.gen(function* () {
+      const startedAt = yield* Clock.currentTimeMillis
+      const forecasts = yield* Effect.serviceOption(JobForecasts)
+      return yield* withServices(ref.execution, (s) =>
+        Option.match(forecasts, {
+          onNone: () => s.details.awaitJob(jobId),
+          onSome: (all) =>
+            Effect.flatMap(all.of(`${ref.execution.org}:${ref.execution.planHash}`), (forecast) =>
+              JobForecast.awaitJob({
+                forecast,
+                details: s.details,
+                audit: s.audit,
+                jobId,
+                size: estimated,
+                submittedAt: startedAt
+              })
+            )
+        }).pipe(Effect.asVoid)
+      )
+    })
   })
 
 const dayCounts = (batch: ReadonlyArray<ExtractionSink.Conversation>): Record<string, number> => {

@@ -8,6 +8,10 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
+import type * as AuditLog from "../../AuditLog.js"
+import type * as ConversationDetails from "../../ConversationDetails.js"
+import type { GenesysError } from "../../GenesysError.js"
+import { type Fulfilled, isRunning } from "../details/jobStatus.js"
 
 /** A fulfilled job of the run: its window's size, when known, and its time on the platform. @internal */
 export interface Sample {
@@ -98,3 +102,34 @@ export const make: Effect.Effect<JobForecast> = Effect.map(
       )
   })
 )
+
+/**
+ * `details.awaitJob(jobId)` raced with the forecast's polls of the job (none without `submittedAt`: a job resumed from
+ * an earlier process), the fulfilled job added to the forecast. A FULFILLED status seen by a forecast poll is audited
+ * as `job.state`, as the schedule's are. @internal
+ */
+export const awaitJob = (options: {
+  readonly forecast: JobForecast
+  readonly details: Pick<ConversationDetails.Service, "awaitJob" | "jobStatus">
+  readonly audit: AuditLog.Service
+  readonly jobId: string
+  readonly size: number | undefined
+  readonly submittedAt: number | undefined
+}): Effect.Effect<typeof Fulfilled.Type, GenesysError> => {
+  const { audit, details, forecast, jobId, size, submittedAt } = options
+  const forecastPolls =
+    submittedAt === undefined
+      ? Effect.never
+      : forecast
+          .watch({ size, submittedAt, poll: details.jobStatus(jobId), running: isRunning })
+          .pipe(
+            Effect.flatMap((status) =>
+              status._tag === "FULFILLED"
+                ? Effect.as(audit.record({ type: "job.state", jobId, status: status._tag }), status)
+                : Effect.never
+            )
+          )
+  return Effect.raceFirst(details.awaitJob(jobId), forecastPolls).pipe(
+    Effect.tap((status) => forecast.record(size, status))
+  )
+}

@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { cancelJobQuietly } from "../../ConversationDetails.js"
 import { type GenesysError, isGenesysError } from "../../GenesysError.js"
-import { isRunning } from "../details/jobStatus.js"
+import * as JobForecast from "./jobForecast.js"
 import type { WindowState } from "./ledger.js"
 import * as Selector from "./selector.js"
 import * as submission from "./submission.js"
@@ -96,23 +96,15 @@ const awaitOwnJob = <E>(ctx: WindowContext<E>, window: Window, cell: Cell) =>
       const jobId = cell.state.jobId!
       cell.liveJob = jobId
       cell.paging = false
-      const size = ctx.sizeOf(window)
-      const forecast =
-        submittedAt === undefined
-          ? Effect.never
-          : ctx.forecast
-              .watch({ size, submittedAt, poll: ctx.details.jobStatus(jobId), running: isRunning })
-              .pipe(
-                Effect.flatMap((status) =>
-                  status._tag === "FULFILLED"
-                    ? Effect.as(ctx.audit.record({ type: "job.state", jobId, status: status._tag }), status)
-                    : Effect.never
-                )
-              )
-      const fulfilled = yield* Effect.either(
-        ctx.timer.timed("await", Effect.raceFirst(ctx.details.awaitJob(jobId), forecast))
-      )
-      if (Either.isRight(fulfilled)) yield* ctx.forecast.record(size, fulfilled.right)
+      const awaited = JobForecast.awaitJob({
+        forecast: ctx.forecast,
+        details: ctx.details,
+        audit: ctx.audit,
+        jobId,
+        size: ctx.sizeOf(window),
+        submittedAt
+      })
+      const fulfilled = yield* Effect.either(ctx.timer.timed("await", awaited))
       return { jobId, fulfilled }
     })
   )
