@@ -1,7 +1,7 @@
 import * as Emulator from "@effect-genesys/emulator/Emulator"
 import type * as EmulatorOptions from "@effect-genesys/emulator/EmulatorOptions"
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Layer, Option, TestClock } from "effect"
+import { Clock, Duration, Effect, Exit, Fiber, Layer, Option, TestClock } from "effect"
 import * as CheckpointStore from "../src/CheckpointStore.js"
 import * as fc from "fast-check"
 import { ConversationDetails } from "../src/ConversationDetails.js"
@@ -42,6 +42,37 @@ describe("JobForecast.expectedMillis", () => {
       )
     )
   })
+})
+
+describe("JobForecast.watch", () => {
+  const done = (submitted: number, millis: number) => ({
+    submissionDate: new Date(submitted).toISOString(),
+    completionDate: new Date(submitted + millis).toISOString()
+  })
+
+  it.effect(
+    "polls at 1.02 and 1.1 of the expected time; tries already due make one poll, again after each job done",
+    () =>
+      Effect.gen(function* () {
+        const forecast = yield* JobForecast.make
+        const polls: Array<number> = []
+        const poll = Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sync(() => polls.push(now)))
+        const fiber = yield* Effect.fork(
+          forecast.watch({ size: undefined, submittedAt: 0, poll: Effect.as(poll, "PENDING"), running: () => true })
+        )
+        yield* TestClock.adjust(10_000)
+        assert.deepStrictEqual(polls, [], "no forecast before a job is done")
+        // A job of 1 s done: both tries of a job submitted at 0 are due, one poll.
+        yield* forecast.record(undefined, done(0, 1_000))
+        yield* TestClock.adjust(0)
+        assert.deepStrictEqual(polls, [10_000])
+        // Another job, of 30 s: the mean is 15.5 s, so tries at 15.81 s and 17.05 s.
+        yield* forecast.record(undefined, done(0, 30_000))
+        yield* TestClock.adjust(10_000)
+        assert.deepStrictEqual(polls, [10_000, 15_810, 17_050])
+        yield* Fiber.interrupt(fiber)
+      })
+  )
 })
 
 // Six one-day windows, two job slots: jobs take 3 s plus 20 ms a conversation, so they differ by size.

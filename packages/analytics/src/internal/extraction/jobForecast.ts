@@ -83,15 +83,22 @@ export const make: Effect.Effect<JobForecast> = Effect.map(
             Option.match(expectedMillis(all, size), {
               onNone: () => Stream.empty,
               onSome: (millis) =>
-                Stream.fromIterable(tries).pipe(
-                  Stream.mapEffect((late) =>
-                    Effect.gen(function* () {
-                      const wait = submittedAt + millis * late - (yield* Clock.currentTimeMillis)
-                      if (wait > 0) yield* Effect.sleep(wait)
-                      return yield* Effect.option(poll)
-                    })
-                  ),
-                  Stream.takeUntil((status) => Option.isSome(status) && !running(status.value))
+                Stream.unwrap(
+                  Effect.map(Clock.currentTimeMillis, (now) => {
+                    // Tries whose time has passed make one poll now, not one each.
+                    const at = tries.map((t) => submittedAt + millis * t)
+                    const times = [...(at.some((t) => t <= now) ? [now] : []), ...at.filter((t) => t > now)]
+                    return Stream.fromIterable(times).pipe(
+                      Stream.mapEffect((time) =>
+                        Effect.gen(function* () {
+                          const wait = time - (yield* Clock.currentTimeMillis)
+                          if (wait > 0) yield* Effect.sleep(wait)
+                          return yield* Effect.option(poll)
+                        })
+                      ),
+                      Stream.takeUntil((status) => Option.isSome(status) && !running(status.value))
+                    )
+                  })
                 )
             }),
           { switch: true }
