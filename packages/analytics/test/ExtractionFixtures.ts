@@ -24,3 +24,22 @@ export const emulatorOptions: EmulatorOptions.Input = {
   }
 }
 export const threeDays = Interval.format(day0, day0 + 3 * DAY)
+
+/**
+ * Six days from a Thursday (Saturday and Sunday hold far fewer conversations than the weekdays), all settled: six
+ * one-day job windows of unequal size. Jobs take 3 s plus `runMillisPerConversation` a conversation.
+ */
+export const sixDaysFromThursday = (runMillisPerConversation = 0) => {
+  const start = Date.parse("2026-01-08T00:00:00.000Z")
+  const days = 6
+  const anchor = start + days * DAY + 10 * HOUR
+  const emulator: EmulatorOptions.Input = {
+    seed: 11,
+    startDate: "2026-01-08",
+    days,
+    perDay: 150,
+    anchorMillis: anchor,
+    jobs: { queueMillis: 1_000, runMillis: 2_000, runMillisPerConversation, availabilityLagMillis: HOUR }
+  }
+  return { days, anchorMillis: anchor, interval: Interval.format(start, start + days * DAY), emulator }
+}

@@ -1,5 +1,4 @@
 import * as Emulator from "@effect-genesys/emulator/Emulator"
-import type * as EmulatorOptions from "@effect-genesys/emulator/EmulatorOptions"
 import { assert, describe, it } from "@effect/vitest"
 import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
 import { Effect, Exit, Layer, TestClock } from "effect"
@@ -7,26 +6,14 @@ import * as fc from "fast-check"
 import * as ConversationAggregates from "../src/ConversationAggregates.js"
 import * as Extraction from "../src/Extraction.js"
 import * as ExtractionWorkflow from "../src/ExtractionWorkflow.js"
-import * as Interval from "../src/Interval.js"
 import * as WindowVolumes from "../src/internal/durable/windowVolumes.js"
 import * as PageSink from "../src/PageSink.js"
-import { DAY, HOUR } from "./ExtractionFixtures.js"
+import { DAY, HOUR, sixDaysFromThursday } from "./ExtractionFixtures.js"
 import { AuditRecords, clientLayer, drive } from "./GenesysHttpFixtures.js"
 
-// Six days from a Thursday: Saturday and Sunday hold far fewer conversations than the weekdays, so six one-day windows
-// spread two per runner by count leave one runner's token with much more than a third of the pages.
-const day0 = Date.parse("2026-01-08T00:00:00.000Z")
-const days = 6
-const anchorMillis = day0 + days * DAY + 10 * HOUR
-const sixDays = Interval.format(day0, day0 + days * DAY)
-const emulator: EmulatorOptions.Input = {
-  seed: 11,
-  startDate: "2026-01-08",
-  days,
-  perDay: 150,
-  anchorMillis,
-  jobs: { queueMillis: 1_000, runMillis: 2_000, runMillisPerConversation: 0, availabilityLagMillis: HOUR }
-}
+// Saturday and Sunday hold far fewer conversations than the weekdays, so six one-day windows spread two per runner
+// by count leave one runner's token with much more than a third of the pages.
+const { anchorMillis, days, emulator, interval: sixDays } = sixDaysFromThursday()
 
 const runners = ["runner-a", "runner-b", "runner-c"]
 

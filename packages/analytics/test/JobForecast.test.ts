@@ -9,10 +9,9 @@ import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
 import * as Extraction from "../src/Extraction.js"
 import * as ExtractionWorkflow from "../src/ExtractionWorkflow.js"
 import * as ExtractionSink from "../src/ExtractionSink.js"
-import * as Interval from "../src/Interval.js"
 import * as JobForecast from "../src/internal/extraction/jobForecast.js"
 import * as PageSink from "../src/PageSink.js"
-import { DAY, HOUR } from "./ExtractionFixtures.js"
+import { HOUR, sixDaysFromThursday } from "./ExtractionFixtures.js"
 import { clientLayer, drive } from "./GenesysHttpFixtures.js"
 
 describe("JobForecast.expectedMillis", () => {
@@ -76,18 +75,7 @@ describe("JobForecast.watch", () => {
 })
 
 // Six one-day windows, two job slots: jobs take 3 s plus 20 ms a conversation, so they differ by size.
-const day0 = Date.parse("2026-01-08T00:00:00.000Z")
-const days = 6
-const anchorMillis = day0 + days * DAY + 10 * HOUR
-const sixDays = Interval.format(day0, day0 + days * DAY)
-const emulator: EmulatorOptions.Input = {
-  seed: 11,
-  startDate: "2026-01-08",
-  days,
-  perDay: 150,
-  anchorMillis,
-  jobs: { queueMillis: 1_000, runMillis: 2_000, runMillisPerConversation: 20, availabilityLagMillis: HOUR }
-}
+const { anchorMillis, days, emulator, interval: sixDays } = sixDaysFromThursday(20)
 // A poll schedule that notices a job late (every `age` apart: a job done at 5 s is seen at 8 s).
 const lazyPolls = {
   initialDelay: Duration.seconds(1),
