@@ -212,6 +212,28 @@ const jobBody = (p: typeof JobWorkflow.payloadSchema.Type) =>
     estimated: p.estimated
   })
 
+/** What an extraction gives a window's workflows (without a lane): also how a later run finds the window. */
+const windowPayload = (
+  p: {
+    readonly org: string
+    readonly sink: unknown
+    readonly generation: number
+    readonly plan: typeof Schemas.Plan.Type
+    readonly settings: Schemas.RunSettings
+  },
+  window: typeof Schemas.PlannedWindow.Type
+) => ({
+  org: p.org,
+  sink: p.sink,
+  generation: p.generation,
+  planHash: p.plan.planHash,
+  window,
+  filters: p.plan.filters,
+  watermark: p.plan.watermark,
+  pageSize: p.settings.pageSize,
+  maxResubmissions: p.settings.maxResubmissions
+})
+
 /** A window that has no job to hand back (a query window). */
 const queryWindowOnce = (payload: typeof WindowWorkflow.payloadSchema.Type) =>
   WindowWorkflow.execute(payload).pipe(
@@ -227,17 +249,7 @@ const extractionBody = (p: typeof ExtractionWorkflow.payloadSchema.Type) =>
     // The org's job slots: held from a job's submission to its fulfilment, as `Extraction.run` holds them, so that
     // the next jobs run while finished ones are paged.
     const jobSlots = yield* Effect.makeSemaphore(p.settings.concurrency)
-    const payloadOf = (window: typeof Schemas.PlannedWindow.Type) => ({
-      org: p.org,
-      sink: p.sink,
-      generation: p.generation,
-      planHash: p.plan.planHash,
-      window,
-      filters: p.plan.filters,
-      watermark: p.plan.watermark,
-      pageSize: p.settings.pageSize,
-      maxResubmissions: p.settings.maxResubmissions
-    })
+    const payloadOf = (window: typeof Schemas.PlannedWindow.Type) => windowPayload(p, window)
     // The execution ids a window (and its job) would have in each lane.
     const laneIds = (window: typeof Schemas.PlannedWindow.Type) =>
       Effect.all({
@@ -438,14 +450,7 @@ const finishedIn = (payload: ReturnType<typeof payloadFor>) =>
         // A window started again with a new job (`round`) only after its earlier start ended.
         for (let round = 0; round <= payload.settings.maxResubmissions; round++) {
           const id = yield* WindowWorkflow.executionId({
-            org: payload.org,
-            sink: payload.sink,
-            generation: payload.generation,
-            planHash: payload.plan.planHash,
-            window,
-            filters: payload.plan.filters,
-            watermark: payload.plan.watermark,
-            maxResubmissions: payload.settings.maxResubmissions,
+            ...windowPayload(payload, window),
             ...(lane === undefined ? {} : { lane }),
             ...(round > 0 ? { round } : {})
           })

@@ -113,19 +113,26 @@ describe("ExtractionWorkflow on the in-memory engine", () => {
     for (let k = 1; k < t.jobs.length; k++) assert.isAbove(t.posts[k]!, t.lastPoll(t.jobs[k - 1]!))
   }
 
+  /** The three days' plan, run into `sink` with one job slot. */
+  const runWithOneSlot = (sink: PageSink.PageSink<unknown>) =>
+    Effect.gen(function* () {
+      const plan = yield* yield* drive(Extraction.plan({ interval: threeDays }))
+      const exit = yield* drive(
+        ExtractionWorkflow.run(plan, { concurrency: 1 }).pipe(Effect.provide(engineWith(sink))),
+        { maxSteps: 300 }
+      )
+      return { plan, exit }
+    })
+
   // Every request takes 100 ms of the test's clock, so that reading a job's pages takes time.
   const slowRequests = { latency: { medianMillis: 100, p99Millis: 100 } }
 
   it.effect("a window gives its job slot back when its job is fulfilled: the next job runs while it is paged", () =>
     withEmulator(
       Effect.gen(function* () {
-        const plan = yield* yield* drive(Extraction.plan({ interval: threeDays }))
-        assert.isAtLeast(plan.windows.filter((w) => w.kind === "job").length, 2)
         const sink = PageSink.memory()
-        const exit = yield* drive(
-          ExtractionWorkflow.run(plan, { concurrency: 1 }).pipe(Effect.provide(engineWith(sink))),
-          { maxSteps: 300 }
-        )
+        const { exit, plan } = yield* runWithOneSlot(sink)
+        assert.isAtLeast(plan.windows.filter((w) => w.kind === "job").length, 2)
         assert.isTrue(Exit.isSuccess(exit))
         const t = yield* jobTimeline
         assert.isAtLeast(t.pages(t.jobs[0]!), 2)
@@ -142,12 +149,8 @@ describe("ExtractionWorkflow on the in-memory engine", () => {
     withEmulator(
       Effect.gen(function* () {
         yield* expireFirstJobAfterOnePage
-        const plan = yield* yield* drive(Extraction.plan({ interval: threeDays }))
         const sink = PageSink.memory()
-        const exit = yield* drive(
-          ExtractionWorkflow.run(plan, { concurrency: 1 }).pipe(Effect.provide(engineWith(sink))),
-          { maxSteps: 300 }
-        )
+        const { exit } = yield* runWithOneSlot(sink)
         assert.isTrue(Exit.isSuccess(exit))
         if (!Exit.isSuccess(exit)) return
         assert.strictEqual(exit.value.totals.resubmissions, 1)

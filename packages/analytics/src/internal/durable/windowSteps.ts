@@ -69,7 +69,7 @@ export const submit = (ref: WindowRef, attempt: number) =>
 
 /**
  * Polls the job until it is fulfilled (the `Schedule` poll of `ConversationDetails.awaitJob`), and when the
- * extraction's jobs done on this runner say it should be done (`JobForecasts`, when the runner has them). The step
+ * extraction's jobs done on this runner say it should be done (`JobForecasts`). The step
  * starts right after the submission; run again after a crash, it goes by the schedule alone. @internal
  */
 export const awaitJob = (ref: WindowRef, attempt: number, jobId: string, estimated: number | undefined) =>
@@ -78,23 +78,19 @@ export const awaitJob = (ref: WindowRef, attempt: number, jobId: string, estimat
     error: StepError,
     execute: Effect.gen(function* () {
       const startedAt = yield* Clock.currentTimeMillis
-      const forecasts = yield* Effect.serviceOption(JobForecasts)
-      return yield* withServices(ref.execution, (s) =>
-        Option.match(forecasts, {
-          onNone: () => s.details.awaitJob(jobId),
-          onSome: (all) =>
-            Effect.flatMap(all.of(`${ref.execution.org}:${ref.execution.planHash}`), (forecast) =>
-              JobForecast.awaitJob({
-                forecast,
-                details: s.details,
-                audit: s.audit,
-                jobId,
-                size: estimated,
-                submittedAt: startedAt
-              })
-            )
-        }).pipe(Effect.asVoid)
+      const forecast = yield* Effect.flatMap(JobForecasts, (all) =>
+        all.of(`${ref.execution.org}:${ref.execution.planHash}`)
       )
+      return yield* withServices(ref.execution, (s) =>
+        JobForecast.awaitJob({
+          forecast,
+          details: s.details,
+          audit: s.audit,
+          jobId,
+          size: estimated,
+          submittedAt: startedAt
+        })
+      ).pipe(Effect.asVoid)
     })
   })
 
