@@ -5,7 +5,7 @@ import { Effect, Fiber, Layer } from "effect"
 import * as fc from "fast-check"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
-import { bodyText, decodeChunks, nodeBody } from "../src/internal/http/bodyText.js"
+import { bodyText, decodeChunks, nodeBody, readBody } from "../src/internal/http/bodyText.js"
 import { turnsUntil } from "./GenesysHttpFixtures.js"
 
 const encoder = new TextEncoder()
@@ -45,6 +45,18 @@ describe("bodyText", () => {
         }
       })
       assert.strictEqual(yield* bodyText(webResponse(stream)), text)
+    })
+  )
+
+  it.effect("a fetch response is read as its bytes; its text and the platform's cached bodies come from them", () =>
+    Effect.gen(function* () {
+      const text = '{"name":"Zoë"}'
+      const response = webResponse(text)
+      const body = yield* readBody(response)
+      assert.deepStrictEqual(body.bytes, encoder.encode(text))
+      assert.strictEqual(body.text(), text)
+      assert.strictEqual(yield* response.text, text)
+      assert.strictEqual(new Uint8Array(yield* response.arrayBuffer).length, body.bytes?.length)
     })
   )
 
@@ -137,7 +149,9 @@ describe("bodyText over Node's http (NodeHttpClient)", () => {
       (url) =>
         withMessage(url, (response) =>
           Effect.gen(function* () {
-            assert.strictEqual(yield* bodyText(response), text)
+            const body = yield* readBody(response)
+            assert.deepStrictEqual(body.bytes, bytes, "the message's bytes, kept for a reader of bytes")
+            assert.strictEqual(body.text(), text)
             // Bounded, not a wait: a message read twice would never end.
             assert.strictEqual(yield* Effect.timeout(response.text, "5 seconds"), text)
           })

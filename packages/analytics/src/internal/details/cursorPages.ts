@@ -13,6 +13,8 @@ import type { JobResultsOptions, JobResultsPage } from "../../ConversationDetail
 import * as ConversationRecord from "../../ConversationRecord.js"
 import { type HttpError, PaginationStalled } from "../../GenesysError.js"
 import type * as GenesysHttp from "../../GenesysHttp.js"
+import { readingBytesWith } from "../http/decodeBody.js"
+import { pageReader } from "./lazyRecords.js"
 import { limitDepth } from "./recordGuard.js"
 import * as ReleasingPages from "./releasingPages.js"
 import { jobPath, routes } from "./routes.js"
@@ -122,8 +124,18 @@ export const cursorStream = <A, E>(
     )
   })
 
-/** The response with each conversation's own fields checked, and what is nested in a conversation read as received. */
-const conversationLevel = limitDepth(ConversationRecord.AnalyticsConversationAsyncQueryResponse, 2)
+/**
+ * The response with each conversation's own fields checked, and what is nested in a conversation read as received:
+ * from a body's bytes, parsed only when read.
+ */
+const conversationLevel = readingBytesWith(
+  limitDepth(ConversationRecord.AnalyticsConversationAsyncQueryResponse, 2),
+  pageReader(
+    ConversationRecord.AnalyticsConversationAsyncQueryResponse,
+    "conversations",
+    ConversationRecord.AnalyticsConversation
+  )
+)
 
 /** The schema a page of job results is decoded with, for `JobResultsOptions.validation`. */
 export const resultsSchema = (validation: JobResultsOptions["validation"]) =>

@@ -258,3 +258,30 @@ export const recordSchema = <A>(struct: Schema.Schema<A>): Schema.Schema<A> => {
     }
   ) as unknown as Schema.Schema<A>
 }
+
+/** A record schema split for a reader that leaves nested records unread: see `ownFieldsOf`. @internal */
+export interface OwnFields {
+  /** The record's own fields checked as declared; its nested-record fields are not read. */
+  readonly guard: (input: unknown) => boolean
+  /** The fields that hold arrays of nested records. */
+  readonly nested: ReadonlySet<string>
+}
+
+/**
+ * `record` checked without reading its nested records (a conversation's participants, ...): what `limitDepth(record,
+ * 1)` checks, minus the check that each nested-record field is an array of objects, which the reader makes itself.
+ * `undefined` for a record with an index signature, whose guard reads every key.
+ *
+ * @internal
+ */
+export const ownFieldsOf = (record: Schema.Schema.Any): OwnFields | undefined => {
+  const struct = structOf(record.ast)
+  if (struct === undefined || struct.indexSignatures.length > 0) return undefined
+  const nested = new Set<string>()
+  const own = struct.propertySignatures.filter((p) => {
+    if (nestedRecord(p.type) === undefined) return true
+    nested.add(p.name as string)
+    return false
+  })
+  return { guard: compileGuard(new AST.TypeLiteral(own, [], struct.annotations)), nested }
+}

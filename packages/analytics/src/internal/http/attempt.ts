@@ -15,7 +15,7 @@ import * as Either from "effect/Either"
 import * as FiberRef from "effect/FiberRef"
 import * as AnalyticsMetrics from "../../AnalyticsMetrics.js"
 import { Transport } from "../../GenesysError.js"
-import { bodyText } from "./bodyText.js"
+import { readBody } from "./bodyText.js"
 import { remember, responseBytes, stripQuery } from "./exchange.js"
 import { Retryable } from "./retryable.js"
 
@@ -118,7 +118,7 @@ export const timedAttempt =
         return Effect.gen(function* () {
           const start = yield* Clock.currentTimeMillis
           const result = yield* effect.pipe(
-            Effect.flatMap((response) => Effect.map(bodyText(response), (body) => ({ response, body }))),
+            Effect.flatMap((response) => Effect.map(readBody(response), (body) => ({ response, body }))),
             Effect.mapError((e) => transportOf(request, e)),
             Effect.timeoutFail({ duration: timeout, onTimeout: timeoutOf(request, timeout) }),
             Effect.either

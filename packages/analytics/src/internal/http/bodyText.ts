@@ -1,8 +1,9 @@
-// A response body decoded once from its bytes. `HttpClientResponse.text` over Node's `http` (`NodeHttpClient`) appends
-// each 64 KiB chunk, decoded, to a string: a page of 5 MiB is ~90 chunk strings that live until the page is parsed,
-// long enough for V8 to promote them to the old generation, where they stay until a major collection (scenario 1's
-// peak RSS was 1.6× the SDK's, which collects `Buffer`s and decodes once, as here). `fetch` and undici already collect
-// bytes and decode once: their responses keep `text`.
+// A response body read once as bytes where the transport gives them, and decoded to text only when something reads
+// the text. `HttpClientResponse.text` over Node's `http` (`NodeHttpClient`) appends each 64 KiB chunk, decoded, to a
+// string: a page of 5 MiB is ~90 chunk strings that live until the page is parsed, long enough for V8 to promote them
+// to the old generation, where they stay until a major collection (scenario 1's peak RSS was 1.6× the SDK's, which
+// collects `Buffer`s and decodes once, as here). Keeping the bytes also lets a reader of results pages skip decoding
+// what it does not read (`internal/details/lazyRecords.ts`).
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
@@ -10,17 +11,36 @@ import * as Effect from "effect/Effect"
 // Strips a leading BOM, as `fetch` and undici do (the platform's `text` over `http` kept it, and JSON.parse refused it).
 const decoder = new TextDecoder()
 
-/** The bytes of `chunks` decoded as UTF-8, copied into one buffer only when there are several. @internal */
-export const decodeChunks = (chunks: ReadonlyArray<Uint8Array>, byteLength: number): string => {
-  if (chunks.length === 1) return decoder.decode(chunks[0])
+/** A body as read: its bytes when the transport gave them, and its text, decoded on first call. @internal */
+export interface Body {
+  readonly bytes: Uint8Array | undefined
+  readonly text: () => string
+}
+
+/** A body known only as text. @internal */
+export const textBody = (text: string): Body => ({ bytes: undefined, text: () => text })
+
+/** A body of `bytes`, decoded as UTF-8 once, when its text is first asked for. @internal */
+export const bytesBody = (bytes: Uint8Array): Body => {
+  let text: string | undefined
+  return { bytes, text: () => (text ??= decoder.decode(bytes)) }
+}
+
+/** `chunks` as one buffer of `byteLength` bytes, copied only when there are several. @internal */
+export const concatChunks = (chunks: ReadonlyArray<Uint8Array>, byteLength: number): Uint8Array => {
+  if (chunks.length === 1) return chunks[0]!
   const whole = new Uint8Array(byteLength)
   let offset = 0
   for (const chunk of chunks) {
     whole.set(chunk, offset)
     offset += chunk.length
   }
-  return decoder.decode(whole)
+  return whole
 }
+
+/** The bytes of `chunks` decoded as UTF-8, as the whole body decoded at once. @internal */
+export const decodeChunks = (chunks: ReadonlyArray<Uint8Array>, byteLength: number): string =>
+  decoder.decode(concatChunks(chunks, byteLength))
 
 /** What this module needs of a Node `IncomingMessage`. @internal */
 export interface NodeBody {
@@ -78,7 +98,7 @@ const decodeError = (response: HttpClientResponse.HttpClientResponse, cause: unk
 // `HttpIncomingMessage.MaxBodySize`, which the platform's `text` enforced, is not: nothing here sets it, and a page's
 // size is bounded by its page size.
 const readNodeBody = (response: HttpClientResponse.HttpClientResponse, holder: Holder) =>
-  Effect.async<string, HttpClientError.ResponseError>((resume) => {
+  Effect.async<Body, HttpClientError.ResponseError>((resume) => {
     const body = holder.source
     // Reset between the headers and the body: no event will come.
     if (body.destroyed)
@@ -98,20 +118,11 @@ const readNodeBody = (response: HttpClientResponse.HttpClientResponse, holder: H
     }
     const onEnd = () => {
       detach()
-      resume(
-        Effect.try({
-          try: () => decodeChunks(chunks, byteLength),
-          catch: (cause) => decodeError(response, cause)
-        }).pipe(
-          // A `transformClient` wrapper that hands on the original's `text` gets the body again (the platform caches
-          // it there; the message cannot be read twice).
-          Effect.tap((text) =>
-            Effect.sync(() => {
-              if ("textEffect" in holder) holder.textEffect = Effect.succeed(text)
-            })
-          )
-        )
-      )
+      const read = bytesBody(concatChunks(chunks, byteLength))
+      // A `transformClient` wrapper that hands on the original's `text` gets the body again (the platform caches it
+      // there; the message cannot be read twice).
+      if ("textEffect" in holder) holder.textEffect = Effect.sync(read.text)
+      resume(Effect.succeed(read))
     }
     const onError = (cause: unknown) => {
       detach()
@@ -128,10 +139,57 @@ const readNodeBody = (response: HttpClientResponse.HttpClientResponse, holder: H
     })
   })
 
+/** What this module needs of the platform's response over `fetch`: the web `Response` and its cached bodies. */
+interface WebHolder {
+  readonly source: { readonly bodyUsed: boolean; readonly arrayBuffer: () => Promise<ArrayBuffer> }
+  textBody?: unknown
+  arrayBufferBody?: unknown
+}
+
+/** The platform's response over a web `Response` whose body nobody has read, under any `original` wrappers. */
+const webHolder = (response: HttpClientResponse.HttpClientResponse): WebHolder | undefined => {
+  let current: unknown = response
+  for (let depth = 0; depth < 3 && typeof current === "object" && current !== null; depth++) {
+    const { source, original } = current as { readonly source?: unknown; readonly original?: unknown }
+    const web = source as Partial<WebHolder["source"]> | undefined
+    if (
+      typeof web === "object" &&
+      web !== null &&
+      web.bodyUsed === false &&
+      typeof web.arrayBuffer === "function" &&
+      "textBody" in current &&
+      "arrayBufferBody" in current
+    )
+      return current as WebHolder
+    current = original
+  }
+  return undefined
+}
+
+// The bytes of a web `Response`; the platform's cached `text` and `arrayBuffer` then answer from them.
+const readWebBody = (response: HttpClientResponse.HttpClientResponse, holder: WebHolder) =>
+  Effect.map(
+    Effect.tryPromise({ try: () => holder.source.arrayBuffer(), catch: (cause) => decodeError(response, cause) }),
+    (buffer) => {
+      const body = bytesBody(new Uint8Array(buffer))
+      holder.arrayBufferBody = Effect.succeed(buffer)
+      holder.textBody = Effect.sync(body.text)
+      return body
+    }
+  )
+
+/** The response's body, read once: as bytes over Node's `http` and `fetch`, else as the platform's text. @internal */
+export const readBody = (
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<Body, HttpClientError.ResponseError> => {
+  const node = nodeHolder(response)
+  if (node !== undefined) return readNodeBody(response, node)
+  const web = webHolder(response)
+  if (web !== undefined) return readWebBody(response, web)
+  return Effect.map(response.text, textBody)
+}
+
 /** The response's body as text, decoded once from its bytes. @internal */
 export const bodyText = (
   response: HttpClientResponse.HttpClientResponse
-): Effect.Effect<string, HttpClientError.ResponseError> => {
-  const holder = nodeHolder(response)
-  return holder === undefined ? response.text : readNodeBody(response, holder)
-}
+): Effect.Effect<string, HttpClientError.ResponseError> => Effect.map(readBody(response), (body) => body.text())

@@ -74,19 +74,39 @@ const decoderOf = <A, I>(schema: Schema.Schema<A, I, never>) => {
   return decode as (u: unknown, options?: ParseOptions) => Either.Either<A, ParseResult.ParseError>
 }
 
+/** Gives, from a body's bytes, the value its schema would decode from its JSON, or `undefined` when it cannot tell. */
+export type BytesReader = (bytes: Uint8Array) => unknown
+
+const bytesReaders = new WeakMap<object, BytesReader>()
+
+/**
+ * `schema`, whose bodies `jsonBody` reads with `reader` first when the transport gave bytes: a reader that decodes only
+ * what the schema checks (`internal/details/lazyRecords.ts`). Whatever it gives `undefined` for goes the usual way.
+ *
+ * @internal
+ */
+export const readingBytesWith = <S extends Schema.Schema.Any>(schema: S, reader: BytesReader): S => {
+  bytesReaders.set(schema, reader)
+  return schema
+}
+
 const shorten = (text: string, max = 300) => (text.length > max ? `${text.slice(0, max)}…` : text)
 
 /** The JSON body check of `GenesysHttp.json`: not empty, JSON, decoding with `schema`, passing `check`. @internal */
-export const jsonBody =
-  <A, I>(
-    schema: Schema.Schema<A, I, never>,
-    options: {
-      readonly route: string
-      readonly parseOptions?: ParseOptions | undefined
-      readonly check?: ((value: A) => string | undefined) | undefined
+export const jsonBody = <A, I>(
+  schema: Schema.Schema<A, I, never>,
+  options: {
+    readonly route: string
+    readonly parseOptions?: ParseOptions | undefined
+    readonly check?: ((value: A) => string | undefined) | undefined
+  }
+): Decode<A> => {
+  const reader = bytesReaders.get(schema)
+  return (exchange) => {
+    if (reader !== undefined && exchange.bytes !== undefined) {
+      const value = reader(exchange.bytes) as A | undefined
+      if (value !== undefined && options.check?.(value) === undefined) return Either.right(value)
     }
-  ): Decode<A> =>
-  (exchange) => {
     const decodeFailure = (detail: string) =>
       new Transport({
         method: exchange.method,
@@ -113,3 +133,4 @@ export const jsonBody =
     const problem = options.check?.(decoded.right)
     return problem === undefined ? Either.right(decoded.right) : Either.left(decodeFailure(problem))
   }
+}

@@ -32,6 +32,8 @@ export interface Exchange {
   readonly status: number
   readonly headers: Headers.Headers
   readonly body: string
+  /** The body's bytes as received, when the transport gave bytes (`body` is their text). */
+  readonly bytes?: Uint8Array | undefined
   readonly correlationId: string | undefined
 }
 

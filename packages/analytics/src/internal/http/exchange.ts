@@ -10,6 +10,7 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Transport } from "../../GenesysError.js"
+import { type Body, textBody } from "./bodyText.js"
 import type { Exchange } from "./errorBody.js"
 import * as KnownSecrets from "./knownSecrets.js"
 
@@ -25,7 +26,7 @@ export const stripQuery = (url: string): string => {
 export const remember = (
   request: HttpClientRequest.HttpClientRequest,
   response: HttpClientResponse.HttpClientResponse,
-  body: string,
+  body: Body,
   route: string
 ): Exchange => {
   const exchange: Exchange = {
@@ -34,7 +35,11 @@ export const remember = (
     route,
     status: response.status,
     headers: response.headers,
-    body,
+    bytes: body.bytes,
+    // Decoded when first read: a reader of the bytes (a results page) may never need the text.
+    get body() {
+      return body.text()
+    },
     // A header is server text too: a hostile server could echo a credential in it.
     correlationId: KnownSecrets.scrubOptional(
       Option.getOrUndefined(Headers.get(response.headers, "inin-correlation-id"))
@@ -65,7 +70,7 @@ export const readExchange = (response: HttpClientResponse.HttpClientResponse): E
           detail: `response ${e.reason}`
         })
     ),
-    (body) => remember(response.request, response, body, "")
+    (body) => remember(response.request, response, textBody(body), "")
   )
 }
 
@@ -91,8 +96,9 @@ export const utf8Length = (text: string): number => {
   return bytes
 }
 
-/** Bytes of a response body as sent: its `content-length` when it has one, else the UTF-8 length of its text. @internal */
-export const responseBytes = (headers: Headers.Headers, body: string): number => {
+/** Bytes of a response body as sent: its `content-length` when it has one, else what was read. @internal */
+export const responseBytes = (headers: Headers.Headers, body: Body): number => {
   const declared = Option.getOrUndefined(Headers.get(headers, "content-length"))?.trim()
-  return declared !== undefined && /^\d{1,15}$/.test(declared) ? Number(declared) : utf8Length(body)
+  if (declared !== undefined && /^\d{1,15}$/.test(declared)) return Number(declared)
+  return body.bytes !== undefined ? body.bytes.length : utf8Length(body.text())
 }

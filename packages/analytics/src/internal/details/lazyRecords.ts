@@ -1,0 +1,169 @@
+// A page of records read from its bytes without building what is nested in each record. The whole body is checked
+// as JSON (`byteScan`, as strictly as `JSON.parse`), each record's own fields are decoded and checked as declared,
+// and each nested-record field (a conversation's participants, ...) is checked to be an array of objects and kept
+// as bytes, parsed on first read. The value is the one `JSON.parse` and the Schema would give, the same keys in the
+// same order (`JSON.stringify` of it writes the same text), except that nested-record fields are accessors: a sink
+// that passes records on, or reads only ids and times, never pays for parsing their participants.
+//
+// Anything this reader is not sure of (a body it does not read as such a page, a field that fails its check, a
+// `__proto__` or repeated key) gives `undefined`: the caller then reads the body the strict way, which accepts what
+// it accepts and words the error of what it refuses.
+import type * as Schema from "effect/Schema"
+import * as Scan from "../json/byteScan.js"
+import { ownFieldsOf } from "./recordGuard.js"
+
+const QUOTE = 0x22
+const COMMA = 0x2c
+const COLON = 0x3a
+const OPEN_BRACE = 0x7b
+const CLOSE_BRACE = 0x7d
+const OPEN_BRACKET = 0x5b
+const CLOSE_BRACKET = 0x5d
+
+/** Reads a page's bytes, or says it cannot (`undefined`). @internal */
+export type PageReader = (bytes: Uint8Array) => unknown
+
+const text = (bytes: Buffer, start: number, end: number): string => bytes.toString("utf8", start, end)
+
+// The value of the JSON at [start, end), which `skipValue` has checked (`scan.escaped` is that of its last string).
+const valueAt = (scan: Scan.Scan, start: number, end: number): unknown => {
+  const bytes = scan.bytes
+  switch (bytes[start]) {
+    case QUOTE:
+      return scan.escaped ? JSON.parse(text(bytes, start, end)) : text(bytes, start + 1, end - 1)
+    case 0x74:
+      return true
+    case 0x66:
+      return false
+    case 0x6e:
+      return null
+    case OPEN_BRACE:
+    case OPEN_BRACKET:
+      return JSON.parse(text(bytes, start, end))
+    default:
+      return Number(bytes.toString("latin1", start, end))
+  }
+}
+
+// A field parsed on first read. The accessor stays (a frozen record keeps working); the bytes are let go once read.
+const defineNested = (record: object, key: string, page: Buffer, start: number, end: number) => {
+  let bytes: Buffer | undefined = page
+  let value: unknown
+  Object.defineProperty(record, key, {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      if (bytes !== undefined) {
+        value = JSON.parse(text(bytes, start, end))
+        bytes = undefined
+      }
+      return value
+    },
+    set: (next: unknown) => {
+      value = next
+      bytes = undefined
+    }
+  })
+}
+
+// An array of objects at `i`: the index after it, or `INVALID`.
+const skipArrayOfObjects = (scan: Scan.Scan, i: number): number => {
+  const bytes = scan.bytes
+  if (bytes[i] !== OPEN_BRACKET) return Scan.INVALID
+  i = Scan.skipWhitespace(bytes, i + 1)
+  if (bytes[i] === CLOSE_BRACKET) return i + 1
+  for (;;) {
+    if (bytes[i] !== OPEN_BRACE) return Scan.INVALID
+    i = Scan.skipValue(scan, i)
+    if (i === Scan.INVALID) return Scan.INVALID
+    i = Scan.skipWhitespace(bytes, i)
+    if (bytes[i] === CLOSE_BRACKET) return i + 1
+    if (bytes[i] !== COMMA) return Scan.INVALID
+    i = Scan.skipWhitespace(bytes, i + 1)
+  }
+}
+
+/** How to read one object's members: the value of `key` at `i`, and the index after it (or `INVALID`). */
+type Member = (scan: Scan.Scan, record: Record<string, unknown>, key: string, i: number) => number
+
+// The object at `i` read member by member: [the object, the index after it], or undefined.
+const readObject = (
+  scan: Scan.Scan,
+  i: number,
+  member: Member
+): readonly [Record<string, unknown>, number] | undefined => {
+  const bytes = scan.bytes
+  if (bytes[i] !== OPEN_BRACE) return undefined
+  const record: Record<string, unknown> = {}
+  i = Scan.skipWhitespace(bytes, i + 1)
+  if (bytes[i] === CLOSE_BRACE) return [record, i + 1]
+  for (;;) {
+    if (bytes[i] !== QUOTE) return undefined
+    const keyEnd = Scan.skipString(scan, i)
+    if (keyEnd === Scan.INVALID) return undefined
+    const key = valueAt(scan, i, keyEnd) as string
+    // `JSON.parse` makes an own `__proto__` property and keeps a repeated key's last value at its first place:
+    // rare enough to leave to it.
+    if (key === "__proto__" || Object.hasOwn(record, key)) return undefined
+    i = Scan.skipWhitespace(bytes, keyEnd)
+    if (bytes[i] !== COLON) return undefined
+    i = member(scan, record, key, Scan.skipWhitespace(bytes, i + 1))
+    if (i === Scan.INVALID) return undefined
+    i = Scan.skipWhitespace(bytes, i)
+    if (bytes[i] === CLOSE_BRACE) return [record, i + 1]
+    if (bytes[i] !== COMMA) return undefined
+    i = Scan.skipWhitespace(bytes, i + 1)
+  }
+}
+
+const plainMember: Member = (scan, record, key, i) => {
+  const end = Scan.skipValue(scan, i)
+  if (end !== Scan.INVALID) record[key] = valueAt(scan, i, end)
+  return end
+}
+
+/**
+ * A reader of pages of `envelope` (e.g. a job's results) whose `list` field holds `record`s (conversations): each
+ * record's own fields checked, its nested records left as bytes. A reader that always says `undefined` when either
+ * schema has an index signature (its check would read every field).
+ *
+ * @internal
+ */
+export const pageReader = (envelope: Schema.Schema.Any, list: string, record: Schema.Schema.Any): PageReader => {
+  const page = ownFieldsOf(envelope)
+  const own = ownFieldsOf(record)
+  if (page === undefined || own === undefined || !page.nested.has(list)) return () => undefined
+
+  const recordMember: Member = (scan, target, key, i) => {
+    if (!own.nested.has(key)) return plainMember(scan, target, key, i)
+    const end = skipArrayOfObjects(scan, i)
+    if (end !== Scan.INVALID) defineNested(target, key, scan.bytes, i, end)
+    return end
+  }
+
+  const listMember: Member = (scan, target, key, i) => {
+    if (key !== list) return plainMember(scan, target, key, i)
+    const bytes = scan.bytes
+    if (bytes[i] !== OPEN_BRACKET) return Scan.INVALID
+    const records: Array<Record<string, unknown>> = []
+    target[key] = records
+    i = Scan.skipWhitespace(bytes, i + 1)
+    if (bytes[i] === CLOSE_BRACKET) return i + 1
+    for (;;) {
+      const read = readObject(scan, i, recordMember)
+      if (read === undefined || !own.guard(read[0])) return Scan.INVALID
+      records.push(read[0])
+      i = Scan.skipWhitespace(bytes, read[1])
+      if (bytes[i] === CLOSE_BRACKET) return i + 1
+      if (bytes[i] !== COMMA) return Scan.INVALID
+      i = Scan.skipWhitespace(bytes, i + 1)
+    }
+  }
+
+  return (bytes) => {
+    const scan = Scan.scanOf(bytes)
+    const read = readObject(scan, Scan.skipWhitespace(scan.bytes, Scan.textStart(bytes)), listMember)
+    if (read === undefined || Scan.skipWhitespace(scan.bytes, read[1]) !== bytes.length) return undefined
+    return page.guard(read[0]) ? read[0] : undefined
+  }
+}
