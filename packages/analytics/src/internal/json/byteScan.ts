@@ -188,6 +188,14 @@ const skipKey = (scan: Scan, i: number): number => {
   return skipWhitespace(scan.bytes, i + 1)
 }
 
+// The kinds of the containers open in `skipValue`, shared by every call (a scan runs to its end synchronously).
+let containers = new Uint8Array(64)
+const growContainers = () => {
+  const larger = new Uint8Array(containers.length * 2)
+  larger.set(containers)
+  containers = larger
+}
+
 /**
  * The index after the JSON value at `i` (no whitespace before it; none skipped after it), or `INVALID` when the
  * bytes from `i` do not begin with a value `JSON.parse` would read. Nesting is followed with a stack of its own, so
@@ -195,8 +203,8 @@ const skipKey = (scan: Scan, i: number): number => {
  */
 export const skipValue = (scan: Scan, i: number): number => {
   const bytes = scan.bytes
-  // What each open container is: true for an object.
-  const objects: Array<boolean> = []
+  // What each open container is (1 for an object), and how many are open.
+  let open = 0
   for (;;) {
     // At a value.
     const c = bytes[i]
@@ -206,7 +214,8 @@ export const skipValue = (scan: Scan, i: number): number => {
       if (bytes[i] === (isObject ? CLOSE_BRACE : CLOSE_BRACKET)) {
         i++
       } else {
-        objects.push(isObject)
+        if (open === containers.length) growContainers()
+        containers[open++] = isObject ? 1 : 0
         if (isObject) {
           i = skipKey(scan, i)
           if (i === INVALID) return INVALID
@@ -219,10 +228,10 @@ export const skipValue = (scan: Scan, i: number): number => {
     }
     // After a value: close containers, or move on to the next member.
     for (;;) {
-      if (objects.length === 0) return i
+      if (open === 0) return i
       i = skipWhitespace(bytes, i)
       const next = bytes[i]
-      const inObject = objects[objects.length - 1]!
+      const inObject = containers[open - 1] === 1
       if (next === COMMA) {
         i = skipWhitespace(bytes, i + 1)
         if (inObject) {
@@ -232,7 +241,7 @@ export const skipValue = (scan: Scan, i: number): number => {
         break
       }
       if (next !== (inObject ? CLOSE_BRACE : CLOSE_BRACKET)) return INVALID
-      objects.pop()
+      open--
       i++
     }
   }
