@@ -77,7 +77,9 @@ export interface JobResultsPage {
  * How much of each conversation a read checks against the schema. `full`: every field, down to each segment and
  * metric. `conversation`: the response and each conversation's own fields (id, start, end, ...), with the records
  * nested in it (participants, evaluations, surveys, resolutions) checked to be objects and otherwise passed on as
- * received: for consumers that write records on unread, about a tenth of the cost of `full`.
+ * received: for consumers that write records on unread, about a tenth of the cost of `full`. Over a transport that
+ * gives the body's bytes, `conversation` reads a page from them and parses each nested record field only when it is
+ * read (an enumerable accessor; the record keeps its page's bytes until then): docs/jobs.md.
  *
  * @since 0.3.0
  */

@@ -1,11 +1,12 @@
 import { HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Layer } from "effect"
 import * as fc from "fast-check"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
-import { bodyText, decodeChunks, nodeBody, readBody } from "../src/internal/http/bodyText.js"
+import { bodyText, bytesBody, concatChunks, nodeBody, readBody } from "../src/internal/http/bodyText.js"
 import { turnsUntil } from "./GenesysHttpFixtures.js"
 
 const encoder = new TextEncoder()
@@ -30,7 +31,7 @@ describe("bodyText", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary", maxLength: 200 }), fc.array(fc.nat(), { maxLength: 8 }), (text, cuts) => {
         const bytes = encoder.encode(text)
-        assert.strictEqual(decodeChunks(split(bytes, cuts), bytes.length), text)
+        assert.strictEqual(bytesBody(concatChunks(split(bytes, cuts), bytes.length)).text(), text)
       })
     ))
 
@@ -70,7 +71,10 @@ describe("bodyText", () => {
 /** A Node server on 127.0.0.1 whose handler writes the body in the pieces `respond` chooses. */
 const withServer = <A, E>(
   respond: (res: Http.ServerResponse) => void,
-  use: (url: string, connections: () => number) => Effect.Effect<A, E, HttpClient.HttpClient>
+  use: (url: string, connections: () => number) => Effect.Effect<A, E, HttpClient.HttpClient>,
+  client: Layer.Layer<HttpClient.HttpClient> = NodeHttpClient.layerWithoutAgent.pipe(
+    Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true }))
+  )
 ) =>
   Effect.acquireUseRelease(
     Effect.async<{ server: Http.Server; connections: { count: number } }>((resume) => {
@@ -81,11 +85,7 @@ const withServer = <A, E>(
     }),
     ({ server, connections }) => {
       const { port } = server.address() as AddressInfo
-      return use(`http://127.0.0.1:${port}/x`, () => connections.count).pipe(
-        Effect.provide(
-          NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true })))
-        )
-      )
+      return use(`http://127.0.0.1:${port}/x`, () => connections.count).pipe(Effect.provide(client))
     },
     ({ server }) =>
       Effect.async<void>((resume) => {
@@ -201,4 +201,36 @@ describe("bodyText over Node's http (NodeHttpClient)", () => {
         })
     )
   )
+})
+
+describe("readBody over fetch (FetchHttpClient)", () => {
+  it.live("an interrupted read aborts the download: the server sees the connection close", () => {
+    let closed = false
+    let written = false
+    return withServer(
+      (res) => {
+        res.on("close", () => {
+          closed = true
+        })
+        res.writeHead(200, { "content-type": "application/json", "content-length": 1_000 })
+        res.write("[1,", () => {
+          written = true
+        })
+      },
+      (url) =>
+        Effect.scoped(
+          Effect.gen(function* () {
+            const response = yield* HttpClient.execute(HttpClientRequest.get(url))
+            const reading = yield* Effect.fork(readBody(response))
+            // The web Response under the platform's wrapper: its body is taken once the reader has started.
+            const web = (response as unknown as { original: { source: Response } }).original.source
+            yield* turnsUntil("the server writing, the reader reading", () => written && web.bodyUsed)
+            yield* Fiber.interrupt(reading)
+            // Inside the request's scope, so only the interruption can have closed it.
+            yield* turnsUntil("the server seeing the connection close", () => closed)
+          })
+        ),
+      FetchHttpClient.layer
+    )
+  })
 })

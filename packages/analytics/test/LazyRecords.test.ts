@@ -3,10 +3,11 @@
 // records parsed only when read.
 import { Headers } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
-import { Arbitrary, Chunk, Duration, Effect, Either, FastCheck as fc, Stream } from "effect"
+import { Arbitrary, Chunk, Duration, Effect, Either, FastCheck as fc, Schema, Stream } from "effect"
 import * as ConversationDetails from "../src/ConversationDetails.js"
 import * as ConversationRecord from "../src/ConversationRecord.js"
 import { pageReader } from "../src/internal/details/lazyRecords.js"
+import { ownFieldsOf, recordSchema } from "../src/internal/details/recordGuard.js"
 import { jsonBody } from "../src/internal/http/decodeBody.js"
 import type { Exchange } from "../src/internal/http/errorBody.js"
 import { drive } from "./GenesysHttpFixtures.js"
@@ -197,6 +198,21 @@ describe("results pages read from their bytes", () => {
       }),
       { numRuns: 1000 }
     )
+  })
+})
+
+describe("ownFieldsOf", () => {
+  const item = recordSchema(Schema.Struct({ a: Schema.String }))
+  it("splits off the nested records, unless one is required (its presence would go unchecked)", () => {
+    const optional = ownFieldsOf(
+      recordSchema(
+        Schema.Struct({ id: Schema.String, items: Schema.optionalWith(Schema.Array(item), { exact: true }) })
+      )
+    )
+    assert.deepStrictEqual([...(optional?.nested ?? [])], ["items"])
+    assert.isTrue(optional?.guard({ id: "x", items: "not read" }))
+    assert.isFalse(optional?.guard({ id: 1 }))
+    assert.isUndefined(ownFieldsOf(recordSchema(Schema.Struct({ id: Schema.String, items: Schema.Array(item) }))))
   })
 })
 

@@ -460,8 +460,9 @@ Three contenders do the same work against the emulator's HTTP server over loopba
 
 - **ours** — \`ConversationDetails\` / \`Extraction\` of \`@effect-genesys/analytics\` over \`FetchHttpClient\`, every
   response checked before it is used: results pages as the command line's NDJSON output checks them
-  (\`validation: "conversation"\`: the envelope and each conversation's own fields; the records nested in a
-  conversation pass on as received, since the sinks here read only ids), everything else with its full Schema; default
+  (\`validation: "conversation"\`: the whole body checked as JSON as strictly as \`JSON.parse\`, the envelope and each
+  conversation's own fields decoded and checked; the records nested in a conversation pass on as received, kept as
+  bytes and parsed only when read, which the sinks here never do: they read ids), everything else with its full Schema; default
   retry, pacing and poll policies, an audit log that builds, hashes and chains every event and keeps none in memory
   (\`AuditLog.layerSink\`, as a log file does). \`BENCH_VALIDATION=full\` before the command checks every field of
   every record instead (what the CSV and SQL outputs do);

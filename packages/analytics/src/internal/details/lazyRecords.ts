@@ -45,25 +45,64 @@ const valueAt = (scan: Scan.Scan, start: number, end: number): unknown => {
   }
 }
 
-// A field parsed on first read. The accessor stays (a frozen record keeps working); the bytes are let go once read.
-const defineNested = (record: object, key: string, page: Buffer, start: number, end: number) => {
-  let bytes: Buffer | undefined = page
-  let value: unknown
-  Object.defineProperty(record, key, {
-    enumerable: true,
-    configurable: true,
-    get: () => {
-      if (bytes !== undefined) {
-        value = JSON.parse(text(bytes, start, end))
-        bytes = undefined
+// Each record's nested fields until read: the page and the field's span, or its value once read. One getter and setter
+// per field name serve every record (per-record closures would give each record a shape of its own in V8).
+const nestedFields: unique symbol = Symbol.for("@effect-genesys/analytics/nestedFields")
+
+interface Nested {
+  bytes: Buffer | undefined
+  readonly start: number
+  readonly end: number
+  value: unknown
+}
+
+interface WithNested {
+  readonly [nestedFields]: Record<string, Nested>
+}
+
+const accessors = new Map<string, PropertyDescriptor>()
+
+const accessorOf = (key: string): PropertyDescriptor => {
+  let accessor = accessors.get(key)
+  if (accessor === undefined) {
+    accessor = {
+      enumerable: true,
+      configurable: true,
+      get(this: WithNested) {
+        const field = this[nestedFields][key]!
+        if (field.bytes !== undefined) {
+          field.value = JSON.parse(text(field.bytes, field.start, field.end))
+          // The page is let go once every nested field of every record on it has been read.
+          field.bytes = undefined
+        }
+        return field.value
+      },
+      set(this: WithNested, next: unknown) {
+        const field = this[nestedFields][key]!
+        field.value = next
+        field.bytes = undefined
       }
-      return value
-    },
-    set: (next: unknown) => {
-      value = next
-      bytes = undefined
     }
-  })
+    accessors.set(key, accessor)
+  }
+  return accessor
+}
+
+// Nested values this short are parsed at once: keeping the page for them would cost more than parsing them.
+const keptFromBytes = 64
+
+const defineNested = (record: Record<string, unknown>, key: string, page: Buffer, start: number, end: number) => {
+  if (end - start < keptFromBytes) {
+    record[key] = JSON.parse(text(page, start, end))
+    return
+  }
+  let fields = (record as Partial<WithNested>)[nestedFields]
+  if (fields === undefined) {
+    fields = {}
+    Object.defineProperty(record, nestedFields, { value: fields })
+  }
+  fields[key] = { bytes: page, start, end, value: undefined }
+  Object.defineProperty(record, key, accessorOf(key))
 }
 
 // An array of objects at `i`: the index after it, or `INVALID`.

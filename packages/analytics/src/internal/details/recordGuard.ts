@@ -270,7 +270,7 @@ export interface OwnFields {
 /**
  * `record` checked without reading its nested records (a conversation's participants, ...): what `limitDepth(record,
  * 1)` checks, minus the check that each nested-record field is an array of objects, which the reader makes itself.
- * `undefined` for a record with an index signature, whose guard reads every key.
+ * `undefined` for a record with an index signature, whose guard reads every key, or with a required nested field.
  *
  * @internal
  */
@@ -283,5 +283,7 @@ export const ownFieldsOf = (record: Schema.Schema.Any): OwnFields | undefined =>
     nested.add(p.name as string)
     return false
   })
+  // A required nested field would go unchecked for presence: such a record is read the strict way.
+  if (struct.propertySignatures.some((p) => nested.has(p.name as string) && !p.isOptional)) return undefined
   return { guard: compileGuard(new AST.TypeLiteral(own, [], struct.annotations)), nested }
 }

@@ -38,10 +38,6 @@ export const concatChunks = (chunks: ReadonlyArray<Uint8Array>, byteLength: numb
   return whole
 }
 
-/** The bytes of `chunks` decoded as UTF-8, as the whole body decoded at once. @internal */
-export const decodeChunks = (chunks: ReadonlyArray<Uint8Array>, byteLength: number): string =>
-  decoder.decode(concatChunks(chunks, byteLength))
-
 /** What this module needs of a Node `IncomingMessage`. @internal */
 export interface NodeBody {
   on(event: "data", listener: (chunk: Uint8Array) => void): unknown
@@ -143,7 +139,6 @@ const readNodeBody = (response: HttpClientResponse.HttpClientResponse, holder: H
 interface WebHolder {
   readonly source: { readonly bodyUsed: boolean; readonly arrayBuffer: () => Promise<ArrayBuffer> }
   textBody?: unknown
-  arrayBufferBody?: unknown
 }
 
 /** The platform's response over a web `Response` whose body nobody has read, under any `original` wrappers. */
@@ -157,26 +152,22 @@ const webHolder = (response: HttpClientResponse.HttpClientResponse): WebHolder |
       web !== null &&
       web.bodyUsed === false &&
       typeof web.arrayBuffer === "function" &&
-      "textBody" in current &&
-      "arrayBufferBody" in current
+      "textBody" in current
     )
-      return current as WebHolder
+      return current as unknown as WebHolder
     current = original
   }
   return undefined
 }
 
-// The bytes of a web `Response`; the platform's cached `text` and `arrayBuffer` then answer from them.
+// The bytes of a web `Response`, read through the outermost response (whose wrapper aborts the download when the attempt
+// is interrupted, by its timeout too); the platform caches them, and its cached `text` then answers from them.
 const readWebBody = (response: HttpClientResponse.HttpClientResponse, holder: WebHolder) =>
-  Effect.map(
-    Effect.tryPromise({ try: () => holder.source.arrayBuffer(), catch: (cause) => decodeError(response, cause) }),
-    (buffer) => {
-      const body = bytesBody(new Uint8Array(buffer))
-      holder.arrayBufferBody = Effect.succeed(buffer)
-      holder.textBody = Effect.sync(body.text)
-      return body
-    }
-  )
+  Effect.map(response.arrayBuffer, (buffer) => {
+    const body = bytesBody(new Uint8Array(buffer))
+    holder.textBody = Effect.sync(body.text)
+    return body
+  })
 
 /** The response's body, read once: as bytes over Node's `http` and `fetch`, else as the platform's text. @internal */
 export const readBody = (

@@ -90,6 +90,15 @@ export const readingBytesWith = <S extends Schema.Schema.Any>(schema: S, reader:
   return schema
 }
 
+// A reader is a fast path: whatever goes wrong in it (a bug included) leaves the body to the strict read.
+const readBytes = (reader: BytesReader, bytes: Uint8Array): unknown => {
+  try {
+    return reader(bytes)
+  } catch {
+    return undefined
+  }
+}
+
 const shorten = (text: string, max = 300) => (text.length > max ? `${text.slice(0, max)}…` : text)
 
 /** The JSON body check of `GenesysHttp.json`: not empty, JSON, decoding with `schema`, passing `check`. @internal */
@@ -104,7 +113,7 @@ export const jsonBody = <A, I>(
   const reader = bytesReaders.get(schema)
   return (exchange) => {
     if (reader !== undefined && exchange.bytes !== undefined) {
-      const value = reader(exchange.bytes) as A | undefined
+      const value = readBytes(reader, exchange.bytes) as A | undefined
       if (value !== undefined && options.check?.(value) === undefined) return Either.right(value)
     }
     const decodeFailure = (detail: string) =>

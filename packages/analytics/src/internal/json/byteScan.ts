@@ -57,10 +57,11 @@ const findControl = (bytes: Buffer, from: number): number => {
     const words = new Uint32Array(bytes.buffer, bytes.byteOffset + i, (n - i) >>> 2)
     for (let w = 0; w < words.length; w++) {
       const word = words[w]!
-      // A byte below 0x20 makes its lane borrow and keep its high bit clear in `word` (the classic "has less").
+      // Whether any byte of `word` is below 0x20 (the classic "has less" test: exact as a test of any byte; the bytes
+      // are then looked at one by one).
       if (((word - 0x20202020) & ~word & 0x80808080) !== 0) {
-        i += w << 2
-        for (let j = i; j < i + 4; j++) if (bytes[j]! < SPACE) return j
+        const first = i + (w << 2)
+        for (let j = first; j < first + 4; j++) if (bytes[j]! < SPACE) return j
       }
     }
     i += words.length << 2
@@ -188,12 +189,13 @@ const skipKey = (scan: Scan, i: number): number => {
   return skipWhitespace(scan.bytes, i + 1)
 }
 
-// The kinds of the containers open in `skipValue`, shared by every call (a scan runs to its end synchronously).
-let containers = new Uint8Array(64)
-const growContainers = () => {
+// The kinds of the containers open in `skipValue`, shared by every call (a scan runs to its end synchronously); a
+// deeper value grows a copy of its own, so one odd body does not keep a large stack alive.
+const sharedContainers: Uint8Array = new Uint8Array(64)
+const grown = (containers: Uint8Array): Uint8Array => {
   const larger = new Uint8Array(containers.length * 2)
   larger.set(containers)
-  containers = larger
+  return larger
 }
 
 /**
@@ -204,6 +206,7 @@ const growContainers = () => {
 export const skipValue = (scan: Scan, i: number): number => {
   const bytes = scan.bytes
   // What each open container is (1 for an object), and how many are open.
+  let containers: Uint8Array = sharedContainers
   let open = 0
   for (;;) {
     // At a value.
@@ -214,7 +217,7 @@ export const skipValue = (scan: Scan, i: number): number => {
       if (bytes[i] === (isObject ? CLOSE_BRACE : CLOSE_BRACKET)) {
         i++
       } else {
-        if (open === containers.length) growContainers()
+        if (open === containers.length) containers = grown(containers)
         containers[open++] = isObject ? 1 : 0
         if (isObject) {
           i = skipKey(scan, i)
