@@ -77,13 +77,23 @@ export interface JobResultsPage {
  * How much of each conversation a read checks against the schema. `full`: every field, down to each segment and
  * metric. `conversation`: the response and each conversation's own fields (id, start, end, ...), with the records
  * nested in it (participants, evaluations, surveys, resolutions) checked to be objects and otherwise passed on as
- * received: for consumers that write records on unread, about a tenth of the cost of `full`. Over a transport that
- * gives the body's bytes, `conversation` reads a page from them and parses each nested record field only when it is
- * read (an enumerable accessor; the record keeps its page's bytes until then): docs/jobs.md.
+ * received: for consumers that write records on unread, about a tenth of the cost of `full`.
  *
  * @since 0.3.0
  */
 export type RecordValidation = "full" | "conversation"
+
+/**
+ * When a conversation's nested records (participants, evaluations, ...) are parsed at `validation: "conversation"`.
+ * `parsed` (the default): with the page. `lazy`: over a transport that gives the body's bytes, the page is read from
+ * them, checked as JSON as strictly as `JSON.parse`, and each nested-record field is kept as bytes and parsed when
+ * first read (an enumerable accessor; the record keeps its page's bytes until then). For consumers that read only a
+ * conversation's own fields (ids, times, divisions): it costs less than parsing the page; a consumer that reads every
+ * nested record pays more than with `parsed`. docs/jobs.md.
+ *
+ * @since 0.4.0
+ */
+export type NestedRecords = "parsed" | "lazy"
 
 /**
  * The Schema a page of job results is checked with at each {@link RecordValidation} level. At `conversation` its type
@@ -92,7 +102,8 @@ export type RecordValidation = "full" | "conversation"
  * @since 0.3.0
  */
 export const resultsSchema: (
-  validation: RecordValidation | undefined
+  validation: RecordValidation | undefined,
+  nested?: NestedRecords | undefined
 ) => Schema.Schema<ConversationRecord.AnalyticsConversationAsyncQueryResponse> = CursorPages.resultsSchema
 
 /** Options of `jobResultPages` / `jobResults`. @since 0.1.0 */
@@ -105,6 +116,8 @@ export interface JobResultsOptions {
   readonly pageSize?: number | undefined
   /** What each page's conversations are checked for (default `full`). */
   readonly validation?: RecordValidation | undefined
+  /** At `validation: "conversation"`, when nested records are parsed (default `parsed`). */
+  readonly nested?: NestedRecords | undefined
 }
 
 /**
@@ -142,6 +155,7 @@ export interface Service {
       readonly poll?: Partial<PollPolicy> | undefined
       readonly pageSize?: number | undefined
       readonly validation?: RecordValidation | undefined
+      readonly nested?: NestedRecords | undefined
     }
   ) => Stream.Stream<ConversationRecord.AnalyticsConversation, GenesysError>
   /** The data-lake availability date: jobs see data up to it. */

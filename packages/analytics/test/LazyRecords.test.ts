@@ -21,7 +21,7 @@ const read = pageReader(
   "conversations",
   ConversationRecord.AnalyticsConversation
 )
-const schema = ConversationDetails.resultsSchema("conversation")
+const schema = ConversationDetails.resultsSchema("conversation", "lazy")
 const decode = jsonBody(schema, { route: "GET results", parseOptions: ConversationRecord.parseOptions })
 
 const exchange = (body: string, bytes?: Uint8Array): Exchange => ({
@@ -217,11 +217,11 @@ describe("ownFieldsOf", () => {
 })
 
 describe("job results over a transport that gives bytes", () => {
-  const results = (validation: ConversationDetails.RecordValidation) =>
+  const results = (validation: ConversationDetails.RecordValidation, nested?: ConversationDetails.NestedRecords) =>
     Effect.gen(function* () {
       const server = Hostile.make({ conversations: good })
       const collect = Effect.flatMap(ConversationDetails.ConversationDetails, (d) =>
-        Stream.runCollect(d.jobResults(Hostile.jobId, { pageSize: 2, validation })).pipe(
+        Stream.runCollect(d.jobResults(Hostile.jobId, { pageSize: 2, validation, nested })).pipe(
           Effect.map(Chunk.toReadonlyArray)
         )
       )
@@ -231,14 +231,29 @@ describe("job results over a transport that gives bytes", () => {
       )
     })
 
-  it.effect("conversation: records read from the bytes, nested records parsed when read; full: parsed whole", () =>
-    Effect.gen(function* () {
-      const lazy = yield* results("conversation")
-      const whole = yield* results("full")
-      assert.strictEqual(JSON.stringify(lazy), JSON.stringify(good))
-      assert.strictEqual(JSON.stringify(whole), JSON.stringify(good))
-      for (const record of lazy) assert.isFunction(Object.getOwnPropertyDescriptor(record, "participants")?.get)
-      for (const record of whole) assert.isUndefined(Object.getOwnPropertyDescriptor(record, "participants")?.get)
-    })
+  const lazyFields = (records: ReadonlyArray<object>) =>
+    records.map((record) => typeof Object.getOwnPropertyDescriptor(record, "participants")?.get === "function")
+
+  it.effect(
+    "nested: lazy reads records from the bytes, nested records parsed when read; parsed (the default) and full parse them with the page",
+    () =>
+      Effect.gen(function* () {
+        const lazy = yield* results("conversation", "lazy")
+        const parsed = yield* results("conversation")
+        const whole = yield* results("full", "lazy")
+        for (const records of [lazy, parsed, whole]) assert.strictEqual(JSON.stringify(records), JSON.stringify(good))
+        assert.deepStrictEqual(
+          lazyFields(lazy),
+          good.map(() => true)
+        )
+        assert.deepStrictEqual(
+          lazyFields(parsed),
+          good.map(() => false)
+        )
+        assert.deepStrictEqual(
+          lazyFields(whole),
+          good.map(() => false)
+        )
+      })
   )
 })

@@ -393,6 +393,7 @@ Every figure above already includes the fixes below; each "before" names the run
 
 | finding | fix | before | after |
 |---|---|---|---|
+| parsing every page whole (decoding ~5.5 MiB and \`JSON.parse\` of it, then collecting ~1,000 parsed conversations) was most of our CPU: in the profile of the run before, the function that parses 36 %, the garbage collector 22 %, \`TextDecoder\` 20 %, although the sinks here read only ids | with \`validation: "conversation"\` and \`nested: "lazy"\` a page is read from the body's bytes: checked as JSON as strictly as \`JSON.parse\` (\`internal/json/byteScan.ts\`), each conversation's own fields decoded and checked, its nested records kept as bytes and parsed when read (\`internal/details/lazyRecords.ts\`); bodies are kept as bytes over \`NodeHttpClient\` and \`fetch\` (\`internal/http/bodyText.ts\`). The default (\`nested: "parsed"\`) and the command line's outputs parse as before | scenario 1 of the full run of 2026-12-07T00:30, ours / SDK over \`NodeHttpClient\` and over \`fetch\`: CPU 1.12× and 1.27×, wall 1.24× and 1.45×, peak RSS 1.07× and 1.03×; scenario 2, peak RSS @ 100,000: 1.07× and 1.21× | scenarios 1 and 2 above: CPU 0.73× and 0.8×, wall 0.76× and 1.01×, peak RSS 0.7× and 0.75×; scenario 2 @ 100,000: 0.82× and 0.81× |
 | pacing took the latest \`inin-ratelimit-reset\` (whole seconds, rounded up) as the end of the window, so it waited up to a second too long in every window | the tightest bound the window's responses gave; a reset further out than rounding explains starts a new window (\`internal/http/pacer.ts\`) | scenario 3 in the previous full run (same settings): efficiency 83 %, span 9.66 s, ours / SDK wall 1.1× (SDK 88 %, floor 90 %) | scenario 3 above; 93 % in both full runs since (SDK 90 %, floor 92 %), still no 429 |
 | the record guard allocated an \`Object.keys\` array for every JSON object it checked: 44 MB of garbage per 14 000 conversations (sampled heap profile: ours allocated 238 MB, the floor 183 MB) | walk records with \`for…in\`, check strings, numbers and booleans inline (\`internal/details/recordGuard.ts\`) | scenario 1 at 14 000 conversations, old and new build alternated, 5 repetitions, two runs: ours / floor CPU 1.38× and 1.37× | 1.20× and 1.18×; 197 MB allocated; the guard alone on a page of 1 000: 10.1 ms → 7.6 ms |
 | a stream stage keeps the last chunk it emitted until it emits again (Effect's channel executor), so paging held the previous page (~7.5 MiB of parsed records) while the next was fetched and parsed | paging emits an empty chunk after each page (\`internal/details/releasingPages.ts\`; \`ExtractionSink.toSink\` skips empty chunks) | scenario 2 of the previous full run: peak RSS growth 100 000 → 1 000 000 1.15×, ours / SDK 1.12× and 1.29×; heap after a forced GC at each results request 31.0 MiB (in that run the bench also kept every audit line in memory, and three processes ran instead of four) | scenario 2 above; in the same scratch measurement 23.6 MiB, the heap left after the run |
@@ -409,14 +410,13 @@ Earlier fixes, measured at the earlier sizes (the "after" figures then came from
 | the same first poll | same | scenario 4: median delay FULFILLED → first results request 1.38 s, 12 status polls for 3 jobs | 0.92 s, 10 polls (SDK 1.09 s and 5 polls with its fixed 3 s poll; floor 0.36 s and 13 polls) |
 | record validation walked every declared field (89 optional ones on a session) with \`Object.hasOwn\`; enum unions tried each literal | walk the keys present through a \`Map\`; literal unions as a \`Set\` (\`internal/details/recordGuard.ts\`) | decoding 10 000 generated conversations: ~150 ms (median of 3) | ~100 ms (median of 3); in scenario 1, client CPU ours / SDK moved from 1.43× to 1.51× (fetch) and from 1.44× to 1.26× (\`NodeHttpClient\`): within this machine's noise, since decoding is ~7 % of our CPU |
 
-Not fixed yet: per conversation ours uses 1.06–1.12× the CPU of the floor over the same transport and 1.12–1.27× the
-SDK's (scenario 1 of the full runs of 2026-12-06T22:28 and 2026-12-07T00:30, with the same code for this flow; the
-machine's noise is a tenth either way, and more in a run where one repetition ran on a busy host). What ours adds is what the others skip: the
-Effect runtime, the audit chain and the checks of each page (~0.6 ms a page of 1 000 at \`validation:
-"conversation"\`; checking every field, as the CSV and SQL outputs do, adds ~7.5 ms, about a tenth of our CPU);
-reading and parsing the body costs ours and the floor the same. The floor over Node's \`http\` costs what the SDK
-costs, so no client that parses every page can cost much less than the SDK: the goal of 0.8× the SDK's CPU is below
-what parsing alone costs here.
+Not fixed yet: over \`fetch\`, ours' wall time is not below the SDK's (1.01× above, where the emulator used 4.47 s of
+CPU during ours' runs against ~1 s during the others'), and its CPU ratio moves with the machine: 0.8× above, 1.12× in
+a confirmation run of scenario 1 on the final code (\`npm run bench -- --only 1 --reps 3 --no-profile --no-checks --out
+<dir>\`), where ours over \`NodeHttpClient\` used 0.77×. undici's \`fetch\` costs more CPU and garbage a page than Node's
+\`http\` (in CPU profiles of both variants, ~1 s of undici's own work and a third more collector time per 200,000
+conversations): for bulk reads take \`NodeHttpClient\`, as the command line does. A consumer that reads every nested
+record should keep the default \`nested: "parsed"\` (\`docs/jobs.md\`).
 `
 
 const checksTable = (checks: ReadonlyArray<Checks.CheckResult> | undefined): string =>
@@ -461,8 +461,9 @@ Three contenders do the same work against the emulator's HTTP server over loopba
 - **ours** — \`ConversationDetails\` / \`Extraction\` of \`@effect-genesys/analytics\` over \`FetchHttpClient\`, every
   response checked before it is used: results pages as the command line's NDJSON output checks them
   (\`validation: "conversation"\`: the whole body checked as JSON as strictly as \`JSON.parse\`, the envelope and each
-  conversation's own fields decoded and checked; the records nested in a conversation pass on as received, kept as
-  bytes and parsed only when read, which the sinks here never do: they read ids), everything else with its full Schema; default
+  conversation's own fields decoded and checked; the records nested in a conversation pass on as received, and since
+  the sinks here read only ids, the job flows read with \`nested: "lazy"\`: each page from the body's bytes, nested
+  records parsed only when read, which these sinks never do), everything else with its full Schema; default
   retry, pacing and poll policies, an audit log that builds, hashes and chains every event and keeps none in memory
   (\`AuditLog.layerSink\`, as a log file does). \`BENCH_VALIDATION=full\` before the command checks every field of
   every record instead (what the CSV and SQL outputs do);

@@ -124,11 +124,11 @@ export const cursorStream = <A, E>(
     )
   })
 
-/**
- * The response with each conversation's own fields checked, and what is nested in a conversation read as received:
- * from a body's bytes, parsed only when read.
- */
-const conversationLevel = readingBytesWith(
+/** The response with each conversation's own fields checked, and what is nested in a conversation read as received. */
+const conversationLevel = limitDepth(ConversationRecord.AnalyticsConversationAsyncQueryResponse, 2)
+
+/** The same check, the page read from the body's bytes and each nested record parsed when read. */
+const conversationLevelLazy = readingBytesWith(
   limitDepth(ConversationRecord.AnalyticsConversationAsyncQueryResponse, 2),
   pageReader(
     ConversationRecord.AnalyticsConversationAsyncQueryResponse,
@@ -137,9 +137,13 @@ const conversationLevel = readingBytesWith(
   )
 )
 
-/** The schema a page of job results is decoded with, for `JobResultsOptions.validation`. */
-export const resultsSchema = (validation: JobResultsOptions["validation"]) =>
-  validation === "conversation" ? conversationLevel : ConversationRecord.AnalyticsConversationAsyncQueryResponse
+/** The schema a page of job results is decoded with, for `JobResultsOptions.validation` and `nested`. */
+export const resultsSchema = (validation: JobResultsOptions["validation"], nested?: JobResultsOptions["nested"]) =>
+  validation !== "conversation"
+    ? ConversationRecord.AnalyticsConversationAsyncQueryResponse
+    : nested === "lazy"
+      ? conversationLevelLazy
+      : conversationLevel
 
 /** `jobResultPages`: the Stream of a job's result pages, from the start or from `options.cursor`. */
 export const make =
@@ -147,7 +151,7 @@ export const make =
   (jobId: string, options?: JobResultsOptions): Stream.Stream<JobResultsPage, HttpError | PaginationStalled> =>
     Stream.suspend(() => {
       const pageSize = options?.pageSize ?? jobPageSize
-      const schema = resultsSchema(options?.validation)
+      const schema = resultsSchema(options?.validation, options?.nested)
       return cursorStream(jobId, options, (cursor, index) =>
         Effect.gen(function* () {
           const request = HttpClientRequest.get(`${jobPath(jobId)}/results`).pipe(

@@ -5,7 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import type { AuditLog } from "../../AuditLog.js"
-import type { RecordValidation } from "../../ConversationDetails.js"
+import type { NestedRecords, RecordValidation } from "../../ConversationDetails.js"
 import type * as ConversationRecord from "../../ConversationRecord.js"
 import type { PollPolicy } from "../../GenesysConfig.js"
 import type { GenesysError } from "../../GenesysError.js"
@@ -30,6 +30,7 @@ export interface Dependencies<A = ConversationRecord.AnalyticsConversation> {
 export interface ResultOptions {
   readonly pageSize?: number | undefined
   readonly validation?: RecordValidation | undefined
+  readonly nested?: NestedRecords | undefined
 }
 
 /** Options of `runJob`: the poll policy's overrides and how the results are read. */
@@ -57,8 +58,10 @@ export const make =
           )
         )
         yield* awaitJob(jobId, options?.poll)
-        return jobResults(jobId, { pageSize: options?.pageSize, validation: options?.validation }).pipe(
-          Stream.concat(Stream.execute(Ref.set(completed, true)))
-        )
+        return jobResults(jobId, {
+          pageSize: options?.pageSize,
+          validation: options?.validation,
+          nested: options?.nested
+        }).pipe(Stream.concat(Stream.execute(Ref.set(completed, true))))
       })
     )
