@@ -3,6 +3,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
 import * as Scan from "../src/internal/json/byteScan.js"
+import { jsonPiece as piece, splice } from "./JsonPieces.js"
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
@@ -23,57 +24,10 @@ const unaligned = (bytes: Uint8Array, shift: number): Uint8Array => {
   return holder.subarray(shift)
 }
 
-// Pieces that JSON's grammar treats specially, to splice into valid texts.
-const piece = fc.constantFrom(
-  '"',
-  "\\",
-  "\\u",
-  "\\u00e9",
-  "\\x",
-  "\\/",
-  "\t",
-  "\n",
-  "\r",
-  " ",
-  "\u0000",
-  "\u001f",
-  "\u007f",
-  "é",
-  "\u2028",
-  "0",
-  "01",
-  "-",
-  "+",
-  ".",
-  "e",
-  "E",
-  "1.",
-  ".5",
-  ",",
-  ":",
-  "{",
-  "}",
-  "[",
-  "]",
-  "true",
-  "tru",
-  "null",
-  "nul",
-  "false",
-  "\ufeff"
-)
-
 /** A JSON text (pretty-printed or not) with pieces spliced in at random places, or not. */
 const mutatedJson = fc
   .tuple(fc.jsonValue({ maxDepth: 3 }), fc.boolean(), fc.array(fc.tuple(fc.nat(), fc.nat(3), piece), { maxLength: 3 }))
-  .map(([value, pretty, edits]) => {
-    let text = JSON.stringify(value, null, pretty ? 2 : undefined)
-    for (const [at, remove, insert] of edits) {
-      const i = at % (text.length + 1)
-      text = text.slice(0, i) + insert + text.slice(i + remove)
-    }
-    return text
-  })
+  .map(([value, pretty, edits]) => splice(JSON.stringify(value, null, pretty ? 2 : undefined), edits))
 
 describe("byteScan", () => {
   it("accepts every JSON value, compact or pretty-printed, wherever its bytes sit in memory", () =>

@@ -12,13 +12,7 @@ import type * as Schema from "effect/Schema"
 import * as Scan from "../json/byteScan.js"
 import { ownFieldsOf } from "./recordGuard.js"
 
-const QUOTE = 0x22
-const COMMA = 0x2c
-const COLON = 0x3a
-const OPEN_BRACE = 0x7b
-const CLOSE_BRACE = 0x7d
-const OPEN_BRACKET = 0x5b
-const CLOSE_BRACKET = 0x5d
+const { QUOTE, COMMA, COLON, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET } = Scan
 
 /** Reads a page's bytes, or says it cannot (`undefined`). @internal */
 export type PageReader = (bytes: Uint8Array) => unknown

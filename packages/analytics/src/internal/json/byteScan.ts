@@ -9,14 +9,21 @@ const SPACE = 0x20
 const TAB = 0x09
 const LF = 0x0a
 const CR = 0x0d
-const QUOTE = 0x22
+/** @internal */
+export const QUOTE = 0x22
 const BACKSLASH = 0x5c
-const COMMA = 0x2c
-const COLON = 0x3a
-const OPEN_BRACE = 0x7b
-const CLOSE_BRACE = 0x7d
-const OPEN_BRACKET = 0x5b
-const CLOSE_BRACKET = 0x5d
+/** @internal */
+export const COMMA = 0x2c
+/** @internal */
+export const COLON = 0x3a
+/** @internal */
+export const OPEN_BRACE = 0x7b
+/** @internal */
+export const CLOSE_BRACE = 0x7d
+/** @internal */
+export const OPEN_BRACKET = 0x5b
+/** @internal */
+export const CLOSE_BRACKET = 0x5d
 const MINUS = 0x2d
 const PLUS = 0x2b
 const DOT = 0x2e
