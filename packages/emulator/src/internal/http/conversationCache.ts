@@ -5,6 +5,7 @@
  * of the garbage collector's way.
  */
 import type * as Generator from "../../Generator.js"
+import * as PageBuffers from "./pageBuffers.js"
 
 /** What the cache holds and how it has been used. */
 export interface CacheStats {
@@ -138,7 +139,7 @@ export const pageBytes = (
   const tailLength = Buffer.byteLength(tail, "utf8")
   let length = headLength + tailLength + Math.max(0, parts.length - 1)
   for (const part of parts) length += part.length
-  const out = Buffer.allocUnsafeSlow(length)
+  const out = Buffer.from(PageBuffers.take(length).buffer, 0, length)
   let offset = out.write(head, 0, "utf8")
   for (let i = 0; i < parts.length; i++) {
     if (i > 0) out[offset++] = COMMA

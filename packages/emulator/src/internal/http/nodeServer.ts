@@ -11,6 +11,7 @@ import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import type * as Scope from "effect/Scope"
 import * as ConversationCache from "./conversationCache.js"
+import * as PageBuffers from "./pageBuffers.js"
 import type { ConnectionDropped } from "./handler.js"
 import type { Internals } from "./internals.js"
 import { MALFORMED, type RawRequest, type WireResponse } from "./wire.js"
@@ -72,7 +73,10 @@ const write = (res: Http.ServerResponse, raw: WireResponse) => {
   const length =
     raw.body === undefined ? undefined : typeof raw.body === "string" ? Buffer.byteLength(raw.body) : raw.body.length
   res.writeHead(raw.status, length === undefined ? raw.headers : { ...raw.headers, "content-length": String(length) })
-  res.end(raw.body)
+  const body = raw.body
+  res.end(body)
+  // Written to the socket: a page's buffer can serve the next page (a response cut short keeps its buffer).
+  if (body instanceof Uint8Array) res.once("finish", () => PageBuffers.giveBack(body))
 }
 
 /** The `request` listener: answer through `internals`, then warm the next results page if asked to. */
