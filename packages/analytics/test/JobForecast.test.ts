@@ -100,6 +100,24 @@ const lateness = Effect.gen(function* () {
   )
 })
 
+/** Status requests of each job sent within `millis` of its submission (the platform's `submissionDate`). */
+const pollsJustAfterSubmission = (millis: number) =>
+  Effect.gen(function* () {
+    const requests = yield* Effect.flatMap(Emulator.Emulator, (e) => e.requests)
+    const jobPath = /\/details\/jobs\/([0-9a-f-]{36})$/
+    const jobs = [...new Set(requests.flatMap((r) => jobPath.exec(r.path)?.[1] ?? []))]
+    const details = yield* ConversationDetails
+    const early = yield* Effect.forEach(jobs, (jobId) =>
+      Effect.map(details.jobStatus(jobId), (status) => {
+        const submittedAt = Date.parse((status as { submissionDate?: string }).submissionDate ?? "")
+        return requests
+          .filter((r) => jobPath.exec(r.path)?.[1] === jobId && r.atMillis - submittedAt < millis)
+          .map((r) => `${jobId.slice(0, 8)} +${r.atMillis - submittedAt} ms`)
+      })
+    )
+    return { jobs: jobs.length, early: early.flat() }
+  })
+
 /** The first two jobs have none before them to go by: the schedule alone sees them late. The others, just after. */
 const assertForecast = (late: ReadonlyArray<number>) => {
   assert.isAbove(Math.max(...late.slice(0, 2)), 500)
@@ -137,6 +155,32 @@ describe("an extraction polls a job when its done jobs say it is done", () => {
         assertForecast(yield* lateness)
       })
     )
+  )
+
+  it.effect(
+    "Extraction.run: a submission held back (a concurrency 429, then its backoff) is forecast from when the job exists",
+    () =>
+      withLazyPolls(
+        Effect.gen(function* () {
+          const plan = yield* sixDailyWindows
+          const exit = yield* drive(Extraction.run(plan, ExtractionSink.memory(), { concurrency: 2 }), {
+            step: "100 millis",
+            maxSteps: 4_000
+          })
+          assert.isTrue(Exit.isSuccess(exit))
+          const requests = yield* Effect.flatMap(Emulator.Emulator, (e) => e.requests)
+          assert.isTrue(
+            requests.some((r) => r.method === "POST" && r.status === 429),
+            "a submission met the job limit"
+          )
+          // The schedule's first poll is a second after the job exists; a forecast timed from before a held-back
+          // submission would poll it at once.
+          const { early, jobs } = yield* pollsJustAfterSubmission(500)
+          assert.strictEqual(jobs, days)
+          assert.deepStrictEqual(early, [])
+        }),
+        { ...alikeJobs, jobs: { ...alikeJobs.jobs, maxConcurrent: 1 } }
+      )
   )
 
   it.effect("ExtractionWorkflow (durable, no sizes): jobs that take alike are seen just after their end", () =>

@@ -90,9 +90,12 @@ const submit = <E>(ctx: WindowContext<E>, window: Window, cell: Cell) =>
 const awaitOwnJob = <E>(ctx: WindowContext<E>, window: Window, cell: Cell) =>
   ctx.concurrency.withPermit(
     Effect.gen(function* () {
-      // A job resumed from a checkpoint has no submission time of this run to forecast from.
-      const submittedAt = cell.state.jobId === undefined ? yield* Clock.currentTimeMillis : undefined
-      if (cell.state.jobId === undefined) yield* submit(ctx, window, cell)
+      // A job resumed from a checkpoint has no submission time of this run to forecast from. A new one is timed from the
+      // submission's answer, not from before it: the pacer (and a concurrency 429's backoff) may hold the request for
+      // seconds, and a forecast timed from before that would poll the job as soon as it is submitted.
+      const resumed = cell.state.jobId !== undefined
+      if (!resumed) yield* submit(ctx, window, cell)
+      const submittedAt = resumed ? undefined : yield* Clock.currentTimeMillis
       const jobId = cell.state.jobId!
       cell.liveJob = jobId
       cell.paging = false
