@@ -97,7 +97,7 @@ export type NestedRecords = "parsed" | "lazy"
 
 /**
  * The Schema a page of job results is checked with at each {@link RecordValidation} level. At `conversation` its type
- * still names the nested records, which it has not checked.
+ * still names the nested records, which it has not checked; with `nested: "lazy"` it reads a body's bytes first.
  *
  * @since 0.3.0
  */

@@ -6,7 +6,7 @@ import { Effect, Fiber, Layer } from "effect"
 import * as fc from "fast-check"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
-import { bodyText, bytesBody, concatChunks, nodeBody, readBody } from "../src/internal/http/bodyText.js"
+import { bytesBody, concatChunks, nodeBody, readBody } from "../src/internal/http/bodyText.js"
 import { turnsUntil } from "./GenesysHttpFixtures.js"
 
 const encoder = new TextEncoder()
@@ -22,6 +22,10 @@ const split = (bytes: Uint8Array, cuts: ReadonlyArray<number>): Array<Uint8Array
   }
   return chunks
 }
+
+/** The response's body as text, read the way every request's attempt reads it. */
+const bodyText = (response: HttpClientResponse.HttpClientResponse) =>
+  Effect.map(readBody(response), (body) => body.text())
 
 const webResponse = (body: BodyInit | null, status = 200) =>
   HttpClientResponse.fromWeb(HttpClientRequest.get("http://127.0.0.1/x"), new Response(body, { status }))

@@ -84,39 +84,43 @@ const lazyPolls = {
   jitter: false
 }
 
-/** How long after its end each job of the run was first polled, in the order they were submitted. */
-const lateness = Effect.gen(function* () {
+/** Each job of the run, in the order it was first polled: its status requests (the emulator's log) and its dates. */
+const jobsOfTheRun = Effect.gen(function* () {
   const requests = yield* Effect.flatMap(Emulator.Emulator, (e) => e.requests)
   const jobPath = /\/details\/jobs\/([0-9a-f-]{36})$/
-  const jobs = [...new Set(requests.flatMap((r) => jobPath.exec(r.path)?.[1] ?? []))]
-  assert.strictEqual(jobs.length, days)
+  const ids = [...new Set(requests.flatMap((r) => jobPath.exec(r.path)?.[1] ?? []))]
   const details = yield* ConversationDetails
-  return yield* Effect.forEach(jobs, (jobId) =>
+  return yield* Effect.forEach(ids, (jobId) =>
     Effect.map(details.jobStatus(jobId), (status) => {
-      const completedAt = Date.parse((status as { completionDate?: string }).completionDate ?? "")
-      const seen = requests.find((r) => jobPath.exec(r.path)?.[1] === jobId && r.atMillis >= completedAt)
-      return seen === undefined ? Number.POSITIVE_INFINITY : seen.atMillis - completedAt
+      const { completionDate, submissionDate } = status as { completionDate?: string; submissionDate?: string }
+      return {
+        jobId,
+        polls: requests.filter((r) => jobPath.exec(r.path)?.[1] === jobId).map((r) => r.atMillis),
+        submittedAt: Date.parse(submissionDate ?? ""),
+        completedAt: Date.parse(completionDate ?? "")
+      }
     })
   )
 })
 
+/** How long after its end each job of the run was first polled, in the order they were submitted. */
+const lateness = Effect.gen(function* () {
+  const jobs = yield* jobsOfTheRun
+  assert.strictEqual(jobs.length, days)
+  return jobs.map(({ completedAt, polls }) => {
+    const seen = polls.find((at) => at >= completedAt)
+    return seen === undefined ? Number.POSITIVE_INFINITY : seen - completedAt
+  })
+})
+
 /** Status requests of each job sent within `millis` of its submission (the platform's `submissionDate`). */
 const pollsJustAfterSubmission = (millis: number) =>
-  Effect.gen(function* () {
-    const requests = yield* Effect.flatMap(Emulator.Emulator, (e) => e.requests)
-    const jobPath = /\/details\/jobs\/([0-9a-f-]{36})$/
-    const jobs = [...new Set(requests.flatMap((r) => jobPath.exec(r.path)?.[1] ?? []))]
-    const details = yield* ConversationDetails
-    const early = yield* Effect.forEach(jobs, (jobId) =>
-      Effect.map(details.jobStatus(jobId), (status) => {
-        const submittedAt = Date.parse((status as { submissionDate?: string }).submissionDate ?? "")
-        return requests
-          .filter((r) => jobPath.exec(r.path)?.[1] === jobId && r.atMillis - submittedAt < millis)
-          .map((r) => `${jobId.slice(0, 8)} +${r.atMillis - submittedAt} ms`)
-      })
+  Effect.map(jobsOfTheRun, (jobs) => ({
+    jobs: jobs.length,
+    early: jobs.flatMap(({ jobId, polls, submittedAt }) =>
+      polls.filter((at) => at - submittedAt < millis).map((at) => `${jobId.slice(0, 8)} +${at - submittedAt} ms`)
     )
-    return { jobs: jobs.length, early: early.flat() }
-  })
+  }))
 
 /** The first two jobs have none before them to go by: the schedule alone sees them late. The others, just after. */
 const assertForecast = (late: ReadonlyArray<number>) => {
@@ -142,16 +146,22 @@ const sixDailyWindows = Effect.gen(function* () {
   return plan
 })
 
+/** `Extraction.run` of the six daily windows, two jobs at a time, on the TestClock; it must succeed. */
+const runSixDailyWindows = (maxSteps: number) =>
+  Effect.gen(function* () {
+    const plan = yield* sixDailyWindows
+    const exit = yield* drive(Extraction.run(plan, ExtractionSink.memory(), { concurrency: 2 }), {
+      step: "100 millis",
+      maxSteps
+    })
+    assert.isTrue(Exit.isSuccess(exit))
+  })
+
 describe("an extraction polls a job when its done jobs say it is done", () => {
   it.effect("Extraction.run: jobs after the first two are seen fulfilled just after their end", () =>
     withLazyPolls(
       Effect.gen(function* () {
-        const plan = yield* sixDailyWindows
-        const exit = yield* drive(Extraction.run(plan, ExtractionSink.memory(), { concurrency: 2 }), {
-          step: "100 millis",
-          maxSteps: 2_000
-        })
-        assert.isTrue(Exit.isSuccess(exit))
+        yield* runSixDailyWindows(2_000)
         assertForecast(yield* lateness)
       })
     )
@@ -162,12 +172,7 @@ describe("an extraction polls a job when its done jobs say it is done", () => {
     () =>
       withLazyPolls(
         Effect.gen(function* () {
-          const plan = yield* sixDailyWindows
-          const exit = yield* drive(Extraction.run(plan, ExtractionSink.memory(), { concurrency: 2 }), {
-            step: "100 millis",
-            maxSteps: 4_000
-          })
-          assert.isTrue(Exit.isSuccess(exit))
+          yield* runSixDailyWindows(4_000)
           const requests = yield* Effect.flatMap(Emulator.Emulator, (e) => e.requests)
           assert.isTrue(
             requests.some((r) => r.method === "POST" && r.status === 429),

@@ -418,7 +418,7 @@ Not fixed yet:
   and 0.9× (above); over \`fetch\` 0.8× and 1.03×; a confirmation run of scenario 1 alone (\`npm run bench -- --only 1
   --reps 3 --no-profile --no-checks --out <dir>\`) 0.77× and 1.12×. Single repetitions of ours range from 7.9 to 11.9 s
   of CPU, the SDK's from 10.4 to 13.3 s. undici's \`fetch\` costs more CPU and garbage a page than Node's \`http\` (in CPU
-  profiles of both variants, ~1 s of undici's own work and a third more collector time per 200,000 conversations):
+  profiles of both variants, ~1 s of undici's own work and half again as much collector time, 2.4 s against 1.5 s, per 200,000 conversations):
   for bulk reads take \`NodeHttpClient\`, as the command line does. A consumer that reads every nested record should
   keep the default \`nested: "parsed"\` (\`docs/jobs.md\`).
 - **Scenario 5 with 4 windows at a time** (50 requests per 10 s): ours made 471 requests where the run of

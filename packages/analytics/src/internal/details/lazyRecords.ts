@@ -99,15 +99,15 @@ const defineNested = (record: Record<string, unknown>, key: string, page: Buffer
   Object.defineProperty(record, key, accessorOf(key))
 }
 
-// An array of objects at `i`: the index after it, or `INVALID`.
-const skipArrayOfObjects = (scan: Scan.Scan, i: number): number => {
+// The array at `i`, each element read by `element` (the index after it, or `INVALID`): the index after the array, or
+// `INVALID`.
+const eachElement = (scan: Scan.Scan, i: number, element: (i: number) => number): number => {
   const bytes = scan.bytes
   if (bytes[i] !== OPEN_BRACKET) return Scan.INVALID
   i = Scan.skipWhitespace(bytes, i + 1)
   if (bytes[i] === CLOSE_BRACKET) return i + 1
   for (;;) {
-    if (bytes[i] !== OPEN_BRACE) return Scan.INVALID
-    i = Scan.skipValue(scan, i)
+    i = element(i)
     if (i === Scan.INVALID) return Scan.INVALID
     i = Scan.skipWhitespace(bytes, i)
     if (bytes[i] === CLOSE_BRACKET) return i + 1
@@ -115,6 +115,10 @@ const skipArrayOfObjects = (scan: Scan.Scan, i: number): number => {
     i = Scan.skipWhitespace(bytes, i + 1)
   }
 }
+
+// An array of objects at `i`: the index after it, or `INVALID`.
+const skipArrayOfObjects = (scan: Scan.Scan, i: number): number =>
+  eachElement(scan, i, (at) => (scan.bytes[at] === OPEN_BRACE ? Scan.skipValue(scan, at) : Scan.INVALID))
 
 /** How to read one object's members: the value of `key` at `i`, and the index after it (or `INVALID`). */
 type Member = (scan: Scan.Scan, record: Record<string, unknown>, key: string, i: number) => number
@@ -176,21 +180,14 @@ export const pageReader = (envelope: Schema.Schema.Any, list: string, record: Sc
 
   const listMember: Member = (scan, target, key, i) => {
     if (key !== list) return plainMember(scan, target, key, i)
-    const bytes = scan.bytes
-    if (bytes[i] !== OPEN_BRACKET) return Scan.INVALID
     const records: Array<Record<string, unknown>> = []
     target[key] = records
-    i = Scan.skipWhitespace(bytes, i + 1)
-    if (bytes[i] === CLOSE_BRACKET) return i + 1
-    for (;;) {
-      const read = readObject(scan, i, recordMember)
+    return eachElement(scan, i, (at) => {
+      const read = readObject(scan, at, recordMember)
       if (read === undefined || !own.guard(read[0])) return Scan.INVALID
       records.push(read[0])
-      i = Scan.skipWhitespace(bytes, read[1])
-      if (bytes[i] === CLOSE_BRACKET) return i + 1
-      if (bytes[i] !== COMMA) return Scan.INVALID
-      i = Scan.skipWhitespace(bytes, i + 1)
-    }
+      return read[1]
+    })
   }
 
   return (bytes) => {

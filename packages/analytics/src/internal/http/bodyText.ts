@@ -179,8 +179,3 @@ export const readBody = (
   if (web !== undefined) return readWebBody(response, web)
   return Effect.map(response.text, textBody)
 }
-
-/** The response's body as text, decoded once from its bytes. @internal */
-export const bodyText = (
-  response: HttpClientResponse.HttpClientResponse
-): Effect.Effect<string, HttpClientError.ResponseError> => Effect.map(readBody(response), (body) => body.text())

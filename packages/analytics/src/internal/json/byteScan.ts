@@ -144,8 +144,8 @@ const skipDigits = (bytes: Buffer, i: number): number => {
   return i
 }
 
-/** The index after the number starting at `i`, or `INVALID`. @internal */
-export const skipNumber = (bytes: Buffer, i: number): number => {
+/** The index after the number starting at `i`, or `INVALID`. */
+const skipNumber = (bytes: Buffer, i: number): number => {
   if (bytes[i] === MINUS) i++
   const first = bytes[i]!
   if (first === ZERO) i++
@@ -175,8 +175,8 @@ const skipLiteral = (bytes: Buffer, i: number, literal: ReadonlyArray<number>): 
   return i + literal.length
 }
 
-/** The index after the scalar (string, number, `true`, `false`, `null`) at `i`, or `INVALID`. @internal */
-export const skipScalar = (scan: Scan, i: number): number => {
+/** The index after the scalar (string, number, `true`, `false`, `null`) at `i`, or `INVALID`. */
+const skipScalar = (scan: Scan, i: number): number => {
   const bytes = scan.bytes
   const c = bytes[i]
   if (c === QUOTE) return skipString(scan, i)
