@@ -70,7 +70,13 @@ export const run = (directory: string, options: { readonly speed: number; readon
       loginUrl: server.url,
       clientId: server.emulator.options.clientId,
       clientSecret: server.emulator.options.clientSecret,
-      poll: { initialDelay: Duration.millis(100), maxDelay: Duration.millis(500) }
+      poll: { initialDelay: Duration.millis(100), maxDelay: Duration.millis(500) },
+      // The sync reads every timeout on the emulated clock: at 1,800× the usual 30 s a request would be 17 ms of real
+      // time, which a pause of the process can pass. Scaled, they mean the usual real time.
+      http: {
+        requestTimeout: Duration.seconds(30 * options.speed),
+        retryBudget: Duration.minutes(2 * options.speed)
+      }
     }).pipe(Effect.mapError(Cli.fromGenesys))
     const client = Connection.clientLayer(config, Connection.auditLayer(config, Option.none()))
     const sql = yield* Layer.build(SqlSinkSqlite.layer({ filename: file }))
