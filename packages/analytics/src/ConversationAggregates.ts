@@ -34,6 +34,7 @@ import * as FailureAudit from "./internal/details/failureAudit.js"
 import * as HttpAudit from "./internal/details/httpAudit.js"
 import * as JobCancel from "./internal/details/jobCancel.js"
 import * as JobRun from "./internal/details/jobRun.js"
+import * as SingleFlight from "./internal/singleFlight.js"
 import * as JobStatusPart from "./internal/details/jobStatus.js"
 import * as JobSubmit from "./internal/details/jobSubmit.js"
 import * as StatusPoll from "./internal/details/statusPoll.js"
@@ -83,6 +84,7 @@ export interface Service {
   ) => Effect.Effect<AggregateRecord.AggregateQueryResponse, GenesysError>
   /** Submits a job (E2); never retried on 5xx or transport failures. */
   readonly submitJob: (q: unknown) => Effect.Effect<string, GenesysError>
+  /** The job's state; a call made while a status request of the same job is in flight shares its answer. */
   readonly jobStatus: (jobId: string) => Effect.Effect<JobStatus, GenesysError>
   /** Polls (E3) until FULFILLED, or fails `JobFailed`, `JobCancelled`, `JobExpired`, `JobTimeout`. */
   readonly awaitJob: (
@@ -182,8 +184,10 @@ export const makeWith = (
       },
       (effect) => Effect.tapError(effect, failure({ route: routes.submitJob }))
     )
-    const jobStatus = Effect.fn("ConversationAggregates.jobStatus")(JobStatusPart.make(http, jobs), (effect, jobId) =>
-      Effect.tapError(effect, failure({ jobId, route: routes.jobStatus }))
+    const jobStatus = SingleFlight.make(
+      Effect.fn("ConversationAggregates.jobStatus")(JobStatusPart.make(http, jobs), (effect, jobId) =>
+        Effect.tapError(effect, failure({ jobId, route: routes.jobStatus }))
+      )
     )
     const awaitJob = Effect.fn("ConversationAggregates.awaitJob")(
       StatusPoll.make({ jobStatus, audit, policy: config.poll }),

@@ -25,6 +25,7 @@ import * as FailureAudit from "./internal/details/failureAudit.js"
 import * as JobCancel from "./internal/details/jobCancel.js"
 import * as JobLimit from "./internal/details/jobLimit.js"
 import * as JobRun from "./internal/details/jobRun.js"
+import * as SingleFlight from "./internal/singleFlight.js"
 import * as JobStatusPart from "./internal/details/jobStatus.js"
 import * as JobSubmit from "./internal/details/jobSubmit.js"
 import * as Lookups from "./internal/details/lookups.js"
@@ -135,6 +136,7 @@ export interface Service {
   readonly queryTotalHits: (q: unknown) => Effect.Effect<number, GenesysError>
   /** Submits a job; never retried on 5xx or transport failures (a retry could start a second job). */
   readonly submitJob: (q: unknown) => Effect.Effect<string, GenesysError>
+  /** The job's state; a call made while a status request of the same job is in flight shares its answer. */
   readonly jobStatus: (jobId: string) => Effect.Effect<JobStatus, GenesysError>
   /** Polls until FULFILLED, or fails `JobFailed`, `JobCancelled`, `JobExpired`, `JobTimeout`. */
   readonly awaitJob: (
@@ -238,8 +240,10 @@ export const make: Effect.Effect<Service, never, GenesysHttp.GenesysHttp | Genes
       },
       (effect) => Effect.tapError(effect, failure({ route: routes.submitJob }))
     )
-    const jobStatus = Effect.fn("ConversationDetails.jobStatus")(JobStatusPart.make(http), (effect, jobId) =>
-      Effect.tapError(effect, failure({ jobId, route: routes.jobStatus }))
+    const jobStatus = SingleFlight.make(
+      Effect.fn("ConversationDetails.jobStatus")(JobStatusPart.make(http), (effect, jobId) =>
+        Effect.tapError(effect, failure({ jobId, route: routes.jobStatus }))
+      )
     )
     // Request failures are audited by jobStatus; here only the job's own outcome.
     const awaitJob = Effect.fn("ConversationDetails.awaitJob")(
