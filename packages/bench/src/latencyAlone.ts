@@ -56,7 +56,8 @@ const main = async () => {
     recordLimit: 1_000_000,
     rateLimit: { count: s.count, windowSeconds: s.windowSeconds },
     latency,
-    jobs
+    jobs,
+    cacheBytes: settings.emulatorCacheBytes
   }
   const endpoint = (url: string) => ({ url, clientId: "bench-client", clientSecret: "bench-secret" })
   const probe = await Emulator.start(options)

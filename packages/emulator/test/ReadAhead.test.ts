@@ -1,6 +1,6 @@
 /**
- * The server's read-ahead: after a results page with a next cursor it generates the next page into the
- * cache, and changes nothing a client or the request log can see (bodies, statuses, correlation ids, job
+ * The server's read-ahead: after a job's submission it generates the job's results into the cache, after a results
+ * page with a next cursor the next page, and changes nothing a client or the request log can see (bodies, statuses, correlation ids, job
  * expiry after N pages).
  */
 import { assert, describe, it } from "@effect/vitest"
@@ -55,6 +55,9 @@ const session = (readAhead: boolean) =>
     const jobId = JSON.parse(submitted.body).jobId as string
     const indices = (yield* server.emulator.groundTruthJob(QUERY)).map((id) => server.emulator.dataset.indexOfId(id)!)
     assert.isAbove(indices.length, 4 * PAGE)
+    // The job's results are built while it runs, before any page is asked for.
+    yield* Effect.promise(internals.readAhead.idle)
+    const cachedAtSubmission = indices.filter((i) => internals.cache.has(i)).length
 
     const responses = [submitted]
     // Per page with a next cursor: how many of the next page's conversations were cached before it was asked.
@@ -76,28 +79,39 @@ const session = (readAhead: boolean) =>
       cachedAhead.push(next.filter((i) => internals.cache.has(i)).length)
     }
     responses.push(yield* send(`${JOBS}/${jobId}`, { headers: auth }))
-    return { responses, requests: yield* server.emulator.requests, cachedAhead, stats: internals.cache.stats() }
+    return {
+      responses,
+      requests: yield* server.emulator.requests,
+      cachedAtSubmission,
+      jobSize: indices.length,
+      cachedAhead,
+      stats: internals.cache.stats()
+    }
   })
 
 describe("Server read-ahead", () => {
-  it.scoped("warms the next page and changes no response, request record or job expiry", () =>
-    Effect.gen(function* () {
-      const ahead = yield* session(true)
-      const plain = yield* session(false)
-      assert.deepStrictEqual(ahead.responses, plain.responses)
-      assert.deepStrictEqual(ahead.requests, plain.requests)
-      // The job expired after its third page, read-ahead or not.
-      assert.deepStrictEqual(
-        ahead.responses.map((r) => r.status),
-        [202, 200, 200, 200, 404, 200]
-      )
-      assert.strictEqual(JSON.parse(ahead.responses.at(-1)!.body).state, "EXPIRED")
-      assert.deepStrictEqual(ahead.cachedAhead, [PAGE, PAGE, PAGE])
-      assert.deepStrictEqual(plain.cachedAhead, [0, 0, 0])
-      // Pages 2 and 3 came from the warmed cache; without read-ahead every page was generated.
-      assert.strictEqual(ahead.stats.hits, 2 * PAGE)
-      assert.strictEqual(plain.stats.hits, 0)
-    })
+  it.scoped(
+    "warms a submitted job's results and the next page, and changes no response, request record or job expiry",
+    () =>
+      Effect.gen(function* () {
+        const ahead = yield* session(true)
+        const plain = yield* session(false)
+        assert.deepStrictEqual(ahead.responses, plain.responses)
+        assert.deepStrictEqual(ahead.requests, plain.requests)
+        // The job expired after its third page, read-ahead or not.
+        assert.deepStrictEqual(
+          ahead.responses.map((r) => r.status),
+          [202, 200, 200, 200, 404, 200]
+        )
+        assert.strictEqual(JSON.parse(ahead.responses.at(-1)!.body).state, "EXPIRED")
+        assert.deepStrictEqual(ahead.cachedAhead, [PAGE, PAGE, PAGE])
+        assert.deepStrictEqual(plain.cachedAhead, [0, 0, 0])
+        assert.strictEqual(ahead.cachedAtSubmission, ahead.jobSize)
+        assert.strictEqual(plain.cachedAtSubmission, 0)
+        // Pages 1 to 3 came from the warmed cache; without read-ahead every page was generated.
+        assert.strictEqual(ahead.stats.hits, 3 * PAGE)
+        assert.strictEqual(plain.stats.hits, 0)
+      })
   )
 
   it("a failure while warming drops that warm-up and keeps serving the others", async () => {

@@ -17,13 +17,17 @@ import {
   json,
   notFound,
   type RawRequest,
-  type RawResponse
+  type RawResponse,
+  type WireResponse
 } from "./wire.js"
 
 /** The handlers of the job endpoints other than results. */
 export interface JobRoutes {
-  /** `POST …/jobs`; `jobFaults` are the failJob/expireJob faults that hit this submission. */
-  readonly submit: (request: RawRequest, t: number, jobFaults: ReadonlyArray<Faults.Fault>) => RawResponse | ApiError
+  /**
+   * `POST …/jobs`; `jobFaults` are the failJob/expireJob faults that hit this submission. An accepted job's response
+   * asks the server to build its results while it runs, as the platform does, so that a page costs a round trip.
+   */
+  readonly submit: (request: RawRequest, t: number, jobFaults: ReadonlyArray<Faults.Fault>) => WireResponse | ApiError
   readonly status: (jobId: string, t: number) => RawResponse | ApiError
   readonly cancel: (jobId: string, t: number) => RawResponse | ApiError
   readonly availability: (t: number) => RawResponse
@@ -109,7 +113,7 @@ export const make = (
     const indices = truth.job(valid.body as unknown as GroundTruth.AsyncQueryLike, t).indices
     const faults = jobFaultsOf(jobFaults, profile())
     const id = jobs.create({ t, availabilityMillis: truth.availabilityAt(t), indices, ...faults })
-    return json(202, { jobId: id })
+    return { ...json(202, { jobId: id }), readAhead: { key: `run:${id}`, indices } }
   }
 
   const { status, cancel } = lifecycleRoutes(options, jobs)

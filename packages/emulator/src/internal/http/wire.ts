@@ -15,11 +15,11 @@ export interface RawResponse {
   readonly body: string | undefined
 }
 
-/** What the next page of a results response will need, for the server's read-ahead. */
+/** Conversations a client will ask for soon (a submitted job's results, a results page's next page), to warm. */
 export interface ReadAheadHint {
-  /** The job: at most one page is warmed ahead per key. */
+  /** One warm-up per key: a later hint under the same key replaces it. */
   readonly key: string
-  /** Dataset indices of the next page. */
+  /** Dataset indices to warm. */
   readonly indices: ReadonlyArray<number>
 }
 
