@@ -511,6 +511,7 @@ export const run = <E>(plan: Plan, sink: ExtractionSink.ExtractionSink<E, unknow
       quarantine: options?.quarantine,
       pageSize: options?.pageSize,
       validation: sink.validation,
+      nested: sink.nested,
       maxResubmissions: options?.maxResubmissions ?? 2,
       forecast: yield* JobForecast.make,
       sizeOf: (w) => sizes.get(w.id)

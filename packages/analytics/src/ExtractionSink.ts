@@ -11,7 +11,7 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
-import type { RecordValidation } from "./ConversationDetails.js"
+import type { NestedRecords, RecordValidation } from "./ConversationDetails.js"
 import type * as ConversationRecord from "./ConversationRecord.js"
 
 /** A conversation as extracted: job windows carry participant attributes, query windows do not. @since 0.1.0 */
@@ -45,6 +45,14 @@ export interface ExtractionSink<E = never, A = void> {
    * wrapper that reads or changes records must not copy `conversation` from the sink it wraps.
    */
   readonly validation?: RecordValidation | undefined
+  /**
+   * At `validation: "conversation"`, when the nested records of job results are parsed (default `parsed`): `lazy` for a
+   * sink that reads a record's own fields and seldom its nested ones (counting, collecting ids), so that a page is read
+   * from its bytes and each nested field parsed when first read (`ConversationDetails.NestedRecords`, `docs/jobs.md`).
+   * A sink that writes or reads every record whole keeps `parsed`, which costs less then. Sync-query windows are
+   * always parsed.
+   */
+  readonly nested?: NestedRecords | undefined
   /**
    * Writes records already serialised, each one line of JSON as `JSON.stringify` gives it, exactly as `write` writes
    * the records they encode. A sink whose output is JSON lines offers it, so that a staged extraction

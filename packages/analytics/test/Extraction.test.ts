@@ -161,6 +161,41 @@ describe("Extraction.layout", () => {
 })
 
 describe("Extraction.run against the emulator", () => {
+  it.effect(
+    "a sink that asks for nested: lazy gets job records whose nested records are parsed when read, the same JSON",
+    () =>
+      withEmulator(
+        Effect.gen(function* () {
+          const plan = yield* Extraction.plan({ interval: threeDays })
+          const runWith = (nested: ConversationDetails.NestedRecords | undefined) =>
+            Effect.gen(function* () {
+              const sink = ExtractionSink.memory()
+              const exit = yield* drive(
+                Extraction.run(
+                  plan,
+                  { ...sink, validation: "conversation", nested },
+                  { concurrency: 2, checkpointKey: nested ?? "parsed" }
+                )
+              )
+              if (!Exit.isSuccess(exit)) return assert.fail(String(exit))
+              const fromJobs = exit.value.windows.filter((w) => w.kind === "job").map((w) => w.conversations)
+              return { written: sink.written, fromJobs: fromJobs.reduce((a, b) => a + b, 0) }
+            })
+          const lazy = yield* runWith("lazy")
+          const parsed = yield* runWith(undefined)
+          // Windows run at once, so the order of writes may differ between runs.
+          const byId = (records: ReadonlyArray<ExtractionSink.Conversation>) =>
+            JSON.stringify([...records].sort((a, b) => a.conversationId!.localeCompare(b.conversationId!)))
+          assert.strictEqual(byId(lazy.written), byId(parsed.written))
+          const lazyFields = (records: ReadonlyArray<object>) =>
+            records.filter((r) => typeof Object.getOwnPropertyDescriptor(r, "participants")?.get === "function").length
+          assert.isAbove(lazy.fromJobs, 0)
+          assert.strictEqual(lazyFields(lazy.written), lazy.fromJobs, "every record of a job window, and only those")
+          assert.strictEqual(lazyFields(parsed.written), 0)
+        })
+      )
+  )
+
   it.effect("extracts exactly the ground truth across job and query windows, with reconciliation", () =>
     withEmulator(
       Effect.gen(function* () {

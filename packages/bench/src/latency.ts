@@ -275,7 +275,8 @@ rotated each round. Medians of **${f.reps} round(s)** (${f.mode} run; load avera
 at start, ${fmt(f.loadAverage.end)} at end). The variants and their emulators share the machine's cores (the CPU columns), so
 on a busy machine every wall time stretches: compare the ratios of one run, and walls with the bound only on a quiet
 machine. Every run returned exactly the dataset (count and id checksum
-against the emulator's ground truth). Ours runs the library with no option: its planner chose
+against the emulator's ground truth). Ours runs the library with no option, into a sink that counts ids and says so
+(\`validation: "conversation"\`, \`nested: "lazy"\`, as in the other scenarios): its planner chose
 ${
   plan === undefined
     ? "its windows"

@@ -4,11 +4,11 @@
  * over `NodeHttpClient`, Node's `http` module as the SDK's axios and the command line use, with the command line's
  * keep-alive agent), every response checked as the command line's NDJSON export checks it (`validation: "conversation"`:
  * the envelope and each conversation's own fields; the records nested in a conversation are passed on as received; the
- * job flows read pages from their bytes and parse nested records only when read, `nested: "lazy"`, as the sink here
- * reads ids only; `BENCH_VALIDATION=full` checks every field instead), the default HTTP, pacing and poll policies, and an audit log whose lines are built, hashed
+ * job flows, `Extraction.run`'s job windows included, read pages from their bytes and parse nested records only when
+ * read, `nested: "lazy"`, as the sinks here read ids only; `BENCH_VALIDATION=full` checks every field instead), the default HTTP, pacing and poll policies, and an audit log whose lines are built, hashed
  * and chained, then dropped: what the file log costs but its writes (the memory log keeps every line, which grows
  * with the run). Scenarios 5 and 6 go through `Extraction.plan` and `Extraction.run` (6 with no option: the library's
- * defaults).
+ * defaults; its sink declares what it reads, as above).
  *
  * @since 0.1.0
  */
@@ -163,7 +163,8 @@ const extract = (
         }),
       position: Effect.sync(() => conversations),
       close: Effect.void,
-      validation
+      validation,
+      nested
     }
     const plan = yield* Extraction.plan({ interval }, options.plan)
     const report = yield* Extraction.run(plan, sink, options.run)

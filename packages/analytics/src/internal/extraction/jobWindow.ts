@@ -130,7 +130,8 @@ const read = <E>(ctx: WindowContext<E>, window: Window, cell: Cell, jobId: strin
       cursor: cell.state.cursor,
       seenCursors: cell.state.seenCursors,
       pageSize: ctx.pageSize,
-      validation: ctx.validation
+      validation: ctx.validation,
+      nested: ctx.nested
     })
     yield* ctx.timer.forEachPage(pages, fulfilledAt, (page) =>
       Effect.gen(function* () {

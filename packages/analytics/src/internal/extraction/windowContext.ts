@@ -26,6 +26,8 @@ export interface WindowContext<E> {
   readonly pageSize: number | undefined
   /** What the sink relies on being checked in each record (`jobResultPages` defaults an absent one). */
   readonly validation: ConversationDetails.RecordValidation | undefined
+  /** When the sink wants job results' nested records parsed (`jobResultPages` defaults an absent one). */
+  readonly nested: ConversationDetails.NestedRecords | undefined
   readonly maxResubmissions: number
   /** The run's jobs done so far, to poll a running job when they say it should be done. */
   readonly forecast: JobForecast.JobForecast
