@@ -336,12 +336,11 @@ The bound leaves out the emulator's time to build pages and the client's to read
 target any client reaches exactly. ${
   !Number.isFinite(perPage)
     ? ""
-    : `Building a page is not free: an emulator's CPU over a run, divided by the result pages it served, was a median
-${fmt(perPage, 0)} ms per page in this run (an upper figure: the token, submissions, polls and counts are in that CPU
-too), so the last job's chain of ${b.pagesPerJob} pages alone takes ${fmt((perPage * b.pagesPerJob) / 1000)} s more than
-the bound counts, and the ${fmt(b.jobs * b.pagesPerJob, 0)} pages of ${b.jobs} jobs that end together ${fmt(
-        (perPage * b.jobs * b.pagesPerJob) / 1000
-      )} s of one emulator's CPU (one Node process builds them one at a time).`
+    : `The emulator builds a job's results into its cache while the job runs, as the platform computes them before a
+job is FULFILLED (\`docs/emulator.md\`), so a page costs its round trip, not the emulator's CPU at the moment it is
+asked for. That CPU still shares the machine with the clients: an emulator's CPU over a run, divided by the result
+pages it served, was a median ${fmt(perPage, 0)} ms per page in this run (all of its work: the token, submissions,
+polls, and building each result once).`
 }`)}
 
 No CPU profile here: in this scenario ours waits on jobs and round trips, not on its own work (its CPU time is in

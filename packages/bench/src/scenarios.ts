@@ -481,7 +481,9 @@ export const latency = async (settings: Settings): Promise<LatencyData> => {
   const options = emulatorOptions(settings, s.days, s.perDay, {
     rateLimit: { count: s.count, windowSeconds: s.windowSeconds },
     latency: latencyOptions,
-    jobs
+    jobs,
+    // Every job's results fit, so each is built once while it runs, whatever the variant's split into jobs.
+    cacheBytes: settings.emulatorCacheBytes
   })
   const probe = await Emulator.start(options)
   const interval = spanInterval(probe)

@@ -14,22 +14,12 @@ const JOBS = "/api/v2/analytics/conversations/details/jobs"
 const QUERY = { interval: "2026-01-05T00:00:00.000Z/2026-01-07T00:00:00.000Z" }
 const PAGE = 17
 
-const session = (readAhead: boolean) =>
+/** Requests to the server at `url`, and the bearer header of a token it issued. */
+const signedIn = (url: string) =>
   Effect.gen(function* () {
-    const server = yield* Server.start({
-      port: 0,
-      days: 2,
-      perDay: 60,
-      startDate: "2026-01-05",
-      anchorMillis: Date.parse("2026-01-10T00:00:00.000Z"),
-      readAhead,
-      jobs: { queueMillis: 0, runMillis: 0, runMillisPerConversation: 0 },
-      faults: Faults.script({ method: "POST", path: JOBS, fault: { kind: "expireJob", afterPages: 3 } })
-    })
-    const internals = Internals.get(server.emulator)!
     const send = (path: string, init: RequestInit = {}) =>
       Effect.promise(async () => {
-        const response = await fetch(`${server.url}${path}`, init)
+        const response = await fetch(`${url}${path}`, init)
         return {
           status: response.status,
           correlationId: response.headers.get("inin-correlation-id"),
@@ -46,7 +36,23 @@ const session = (readAhead: boolean) =>
         body: "grant_type=client_credentials"
       })).body
     ).access_token as string
-    const auth = { authorization: `Bearer ${token}` }
+    return { send, auth: { authorization: `Bearer ${token}` } }
+  })
+
+const session = (readAhead: boolean) =>
+  Effect.gen(function* () {
+    const server = yield* Server.start({
+      port: 0,
+      days: 2,
+      perDay: 60,
+      startDate: "2026-01-05",
+      anchorMillis: Date.parse("2026-01-10T00:00:00.000Z"),
+      readAhead,
+      jobs: { queueMillis: 0, runMillis: 0, runMillisPerConversation: 0 },
+      faults: Faults.script({ method: "POST", path: JOBS, fault: { kind: "expireJob", afterPages: 3 } })
+    })
+    const internals = Internals.get(server.emulator)!
+    const { auth, send } = yield* signedIn(server.url)
     const submitted = yield* send(JOBS, {
       method: "POST",
       headers: { ...auth, "content-type": "application/json" },
@@ -111,6 +117,53 @@ describe("Server read-ahead", () => {
         // Pages 1 to 3 came from the warmed cache; without read-ahead every page was generated.
         assert.strictEqual(ahead.stats.hits, 3 * PAGE)
         assert.strictEqual(plain.stats.hits, 0)
+      })
+  )
+
+  it.scoped(
+    "a job's results are warmed only into the cache's unused budget, so jobs at once evict none of each other's",
+    () =>
+      Effect.gen(function* () {
+        const days = ["2026-01-05", "2026-01-06", "2026-01-07"].map((d) => ({
+          interval: `${d}T00:00:00.000Z/${d}T23:59:59.999Z`
+        }))
+        const options = {
+          port: 0,
+          days: 3,
+          perDay: 60,
+          startDate: "2026-01-05",
+          anchorMillis: Date.parse("2026-01-10T00:00:00.000Z"),
+          jobs: { queueMillis: 0, runMillis: 0, runMillisPerConversation: 0 }
+        }
+        const probe = yield* Server.start(options)
+        const dayIndices = yield* Effect.forEach(days, (query) =>
+          Effect.map(probe.emulator.groundTruthJob(query), (ids) =>
+            ids.map((id) => probe.emulator.dataset.indexOfId(id)!)
+          )
+        )
+        const bytesOf = (indices: ReadonlyArray<number>) =>
+          indices.reduce((n, i) => n + Buffer.byteLength(JSON.stringify(probe.emulator.dataset.conversation(i))), 0)
+        const largest = Math.max(...dayIndices.map(bytesOf))
+        // Room for two days, and a day fits in half of it: page read-ahead's rule alone would warm the third day too.
+        const server = yield* Server.start({ ...options, cacheBytes: Math.ceil(2.2 * largest) })
+        const internals = Internals.get(server.emulator)!
+        const { auth, send } = yield* signedIn(server.url)
+        for (const query of days) {
+          const submitted = yield* send(JOBS, {
+            method: "POST",
+            headers: { ...auth, "content-type": "application/json" },
+            body: JSON.stringify(query)
+          })
+          assert.strictEqual(submitted.status, 202)
+          yield* Effect.promise(internals.readAhead.idle)
+        }
+        const cached = dayIndices.map((indices) => indices.filter((i) => internals.cache.has(i)).length)
+        assert.isAbove(dayIndices[0]!.length, 40)
+        assert.deepStrictEqual(
+          cached,
+          [dayIndices[0]!.length, dayIndices[1]!.length, 0],
+          "two days warmed whole; the third would have evicted the first"
+        )
       })
   )
 

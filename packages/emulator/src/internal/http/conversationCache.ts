@@ -116,9 +116,20 @@ const TYPICAL_BYTES = 6_000
  */
 export const hasRoomFor = (cache: ByteLru, count: number): boolean => {
   const { budget, bytes, entries } = cache.stats()
-  const each = entries > 0 ? bytes / entries : TYPICAL_BYTES
-  return count * each * 2 <= budget
+  return count * bytesEach(bytes, entries) * 2 <= budget
 }
+
+/**
+ * Whether `count` more conversations fit in the budget the cache does not use yet: a job's results warmed before
+ * anyone reads them must evict nothing, or jobs running at once would evict each other's unread results and every
+ * one of them would be generated twice.
+ */
+export const hasUnusedRoomFor = (cache: ByteLru, count: number): boolean => {
+  const { budget, bytes, entries } = cache.stats()
+  return count * bytesEach(bytes, entries) <= budget - bytes
+}
+
+const bytesEach = (bytes: number, entries: number) => (entries > 0 ? bytes / entries : TYPICAL_BYTES)
 
 const COMMA = 0x2c
 

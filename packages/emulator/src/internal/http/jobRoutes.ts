@@ -113,7 +113,7 @@ export const make = (
     const indices = truth.job(valid.body as unknown as GroundTruth.AsyncQueryLike, t).indices
     const faults = jobFaultsOf(jobFaults, profile())
     const id = jobs.create({ t, availabilityMillis: truth.availabilityAt(t), indices, ...faults })
-    return { ...json(202, { jobId: id }), readAhead: { key: `run:${id}`, indices } }
+    return { ...json(202, { jobId: id }), readAhead: { key: `run:${id}`, indices, unusedRoomOnly: true } }
   }
 
   const { status, cancel } = lifecycleRoutes(options, jobs)

@@ -89,7 +89,13 @@ export const listener =
           if (Exit.isSuccess(exit)) {
             write(res, exit.value)
             const next = exit.value.readAhead
-            if (readAhead && next !== undefined && ConversationCache.hasRoomFor(internals.cache, next.indices.length)) {
+            const fits =
+              next !== undefined &&
+              (next.unusedRoomOnly === true ? ConversationCache.hasUnusedRoomFor : ConversationCache.hasRoomFor)(
+                internals.cache,
+                next.indices.length
+              )
+            if (readAhead && next !== undefined && fits) {
               internals.readAhead.schedule(next.key, next.indices)
             }
           } else if (exit.cause._tag === "Fail" || exit.cause._tag === "Interrupt") {

@@ -21,6 +21,8 @@ export interface ReadAheadHint {
   readonly key: string
   /** Dataset indices to warm. */
   readonly indices: ReadonlyArray<number>
+  /** Warm only into the budget the cache does not use yet (a whole job's results, before anything asks for them). */
+  readonly unusedRoomOnly?: boolean | undefined
 }
 
 /**
