@@ -89,13 +89,9 @@ export const listener =
           if (Exit.isSuccess(exit)) {
             write(res, exit.value)
             const next = exit.value.readAhead
-            const fits =
-              next !== undefined &&
-              (next.unusedRoomOnly === true ? ConversationCache.hasUnusedRoomFor : ConversationCache.hasRoomFor)(
-                internals.cache,
-                next.indices.length
-              )
-            if (readAhead && next !== undefined && fits) {
+            const room =
+              next?.unusedRoomOnly === true ? ConversationCache.hasUnusedRoomFor : ConversationCache.hasRoomFor
+            if (readAhead && next !== undefined && room(internals.cache, next.indices.length)) {
               internals.readAhead.schedule(next.key, next.indices)
             }
           } else if (exit.cause._tag === "Fail" || exit.cause._tag === "Interrupt") {

@@ -1,9 +1,9 @@
 /**
  * Warming the conversation cache for what a client will ask for next: a submitted job's results while the job runs,
  * and the next page while it is still reading the current one (on two cores the emulator then generates page k+1
- * as the client parses page k). The work runs
- * in small slices on the event loop (`setImmediate`), so socket writes and new requests are served between
- * slices; a request that arrives mid-warm-up generates what is still missing itself and the warm-up skips it.
+ * as the client parses page k). The work runs in small slices on the event loop (`setImmediate`), so socket writes
+ * and new requests are served between slices; a request that arrives mid-warm-up generates what is still missing
+ * itself and the warm-up skips it.
  */
 
 export interface ReadAhead {
