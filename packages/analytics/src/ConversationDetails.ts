@@ -136,7 +136,11 @@ export interface Service {
   readonly queryTotalHits: (q: unknown) => Effect.Effect<number, GenesysError>
   /** Submits a job; never retried on 5xx or transport failures (a retry could start a second job). */
   readonly submitJob: (q: unknown) => Effect.Effect<string, GenesysError>
-  /** The job's state; a call made while a status request of the same job is in flight shares its answer. */
+  /**
+   * The job's state. A call made while a status request of the same job is in flight shares that request: its answer
+   * (which may be one round trip older than the call), its failure, and its retries, which are reported to the retry
+   * observer of the call that sent it.
+   */
   readonly jobStatus: (jobId: string) => Effect.Effect<JobStatus, GenesysError>
   /** Polls until FULFILLED, or fails `JobFailed`, `JobCancelled`, `JobExpired`, `JobTimeout`. */
   readonly awaitJob: (

@@ -50,7 +50,8 @@ export interface ExtractionSink<E = never, A = void> {
    * sink that reads a record's own fields and seldom its nested ones (counting, collecting ids), so that a page is read
    * from its bytes and each nested field parsed when first read (`ConversationDetails.NestedRecords`, `docs/jobs.md`).
    * A sink that writes or reads every record whole keeps `parsed`, which costs less then. Sync-query windows are
-   * always parsed.
+   * always parsed. A wrapper that reads every nested field should not copy `lazy` from the sink it wraps (it would
+   * only cost more; the records are the same).
    */
   readonly nested?: NestedRecords | undefined
   /**

@@ -39,7 +39,7 @@ const signedIn = (url: string) =>
     return { send, auth: { authorization: `Bearer ${token}` } }
   })
 
-const session = (readAhead: boolean) =>
+const session = (readAhead: boolean, cacheBytes?: number) =>
   Effect.gen(function* () {
     const server = yield* Server.start({
       port: 0,
@@ -48,6 +48,7 @@ const session = (readAhead: boolean) =>
       startDate: "2026-01-05",
       anchorMillis: Date.parse("2026-01-10T00:00:00.000Z"),
       readAhead,
+      ...(cacheBytes === undefined ? {} : { cacheBytes }),
       jobs: { queueMillis: 0, runMillis: 0, runMillisPerConversation: 0 },
       faults: Faults.script({ method: "POST", path: JOBS, fault: { kind: "expireJob", afterPages: 3 } })
     })
@@ -101,9 +102,13 @@ describe("Server read-ahead", () => {
     () =>
       Effect.gen(function* () {
         const ahead = yield* session(true)
+        // Too small a cache for the whole job (~120 conversations of ~6 KB), room enough for two pages of 17.
+        const pagesOnly = yield* session(true, 400_000)
         const plain = yield* session(false)
-        assert.deepStrictEqual(ahead.responses, plain.responses)
-        assert.deepStrictEqual(ahead.requests, plain.requests)
+        for (const other of [ahead, pagesOnly]) {
+          assert.deepStrictEqual(other.responses, plain.responses)
+          assert.deepStrictEqual(other.requests, plain.requests)
+        }
         // The job expired after its third page, read-ahead or not.
         assert.deepStrictEqual(
           ahead.responses.map((r) => r.status),
@@ -117,11 +122,15 @@ describe("Server read-ahead", () => {
         // Pages 1 to 3 came from the warmed cache; without read-ahead every page was generated.
         assert.strictEqual(ahead.stats.hits, 3 * PAGE)
         assert.strictEqual(plain.stats.hits, 0)
+        // Without the job warmed at submission, each next page was warmed while the one before was read.
+        assert.strictEqual(pagesOnly.cachedAtSubmission, 0)
+        assert.deepStrictEqual(pagesOnly.cachedAhead, [PAGE, PAGE, PAGE])
+        assert.strictEqual(pagesOnly.stats.hits, 2 * PAGE)
       })
   )
 
   it.scoped(
-    "a job's results are warmed only into the cache's unused budget, so jobs at once evict none of each other's",
+    "a job's results are warmed only into the cache's unused budget, so jobs submitted at once evict none of each other's",
     () =>
       Effect.gen(function* () {
         const days = ["2026-01-05", "2026-01-06", "2026-01-07"].map((d) => ({
@@ -148,23 +157,61 @@ describe("Server read-ahead", () => {
         const server = yield* Server.start({ ...options, cacheBytes: Math.ceil(2.2 * largest) })
         const internals = Internals.get(server.emulator)!
         const { auth, send } = yield* signedIn(server.url)
-        for (const query of days) {
-          const submitted = yield* send(JOBS, {
-            method: "POST",
-            headers: { ...auth, "content-type": "application/json" },
-            body: JSON.stringify(query)
-          })
-          assert.strictEqual(submitted.status, 202)
-          yield* Effect.promise(internals.readAhead.idle)
-        }
+        // Submitted at once: each sees the same free room unless what the others will add is counted.
+        const submitted = yield* Effect.forEach(
+          days,
+          (query) =>
+            send(JOBS, {
+              method: "POST",
+              headers: { ...auth, "content-type": "application/json" },
+              body: JSON.stringify(query)
+            }),
+          { concurrency: "unbounded" }
+        )
+        assert.deepStrictEqual(
+          submitted.map((r) => r.status),
+          [202, 202, 202]
+        )
+        yield* Effect.promise(internals.readAhead.idle)
         const cached = dayIndices.map((indices) => indices.filter((i) => internals.cache.has(i)).length)
         assert.isAbove(dayIndices[0]!.length, 40)
         assert.deepStrictEqual(
-          cached,
-          [dayIndices[0]!.length, dayIndices[1]!.length, 0],
-          "two days warmed whole; the third would have evicted the first"
+          cached.map((n, day) => (n === 0 ? "none" : n === dayIndices[day]!.length ? "whole" : `${n}`)).sort(),
+          ["none", "whole", "whole"],
+          "two days warmed whole, the third not at all: it would have evicted one of the others"
         )
       })
+  )
+
+  it.scoped("a job that will fail is not warmed, and a cancelled job's warm-up stops", () =>
+    Effect.gen(function* () {
+      const server = yield* Server.start({
+        port: 0,
+        days: 2,
+        perDay: 2_000,
+        startDate: "2026-01-05",
+        anchorMillis: Date.parse("2026-01-10T00:00:00.000Z"),
+        jobs: { queueMillis: 0, runMillis: 0, runMillisPerConversation: 0 },
+        faults: Faults.script({ method: "POST", path: JOBS, nth: 1, fault: { kind: "failJob" } })
+      })
+      const internals = Internals.get(server.emulator)!
+      const { auth, send } = yield* signedIn(server.url)
+      const submit = send(JOBS, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify(QUERY)
+      })
+      const failing = yield* submit
+      assert.strictEqual(failing.status, 202)
+      assert.strictEqual(internals.readAhead.pending(), 0, "nothing to build for a job that will fail")
+      const kept = JSON.parse((yield* submit).body).jobId as string
+      assert.isAbove(internals.readAhead.pending(), 0)
+      const cancelled = yield* send(`${JOBS}/${kept}`, { method: "DELETE", headers: auth })
+      assert.strictEqual(cancelled.status, 204)
+      assert.strictEqual(internals.readAhead.pending(), 0, "the cancelled job's warm-up was dropped")
+      const size = (yield* server.emulator.groundTruthJob(QUERY)).length
+      assert.isBelow(internals.cache.stats().entries, size)
+    })
   )
 
   it("a failure while warming drops that warm-up and keeps serving the others", async () => {

@@ -46,7 +46,7 @@ export const make = <K, A, E, R>(run: (key: K) => Effect.Effect<A, E, R>): ((key
             ? Effect.tap(
                 Effect.forkDaemon(
                   // Forked inside the mask, the run would inherit it and could never be interrupted.
-                  Effect.flatMap(Effect.exit(Effect.interruptible(run(key))), (exit) =>
+                  Effect.flatMap(Effect.exit(Effect.interruptible(Effect.suspend(() => run(key)))), (exit) =>
                     Effect.zipRight(Effect.sync(settle(key, flight)), Deferred.done(flight.outcome, exit))
                   )
                 ),

@@ -14,13 +14,21 @@ import { concurrencyExceeded, jobFaultsOf, jobNotFound, lifecycleRoutes } from "
 import type { JobStore } from "./jobStore.js"
 import { cursorOffset, resultsNotReady, type StaleCursor } from "./resultsRoute.js"
 import { validateAggregate } from "./validate.js"
-import { type ApiError, isApiError, json, notFound, type RawRequest, type RawResponse } from "./wire.js"
+import {
+  type ApiError,
+  isApiError,
+  json,
+  notFound,
+  type RawRequest,
+  type RawResponse,
+  type WireResponse
+} from "./wire.js"
 
 export interface AggregateRoutes {
   readonly query: (request: RawRequest, t: number) => RawResponse | ApiError
   readonly submit: (request: RawRequest, t: number, jobFaults: ReadonlyArray<Faults.Fault>) => RawResponse | ApiError
   readonly status: (jobId: string, t: number) => RawResponse | ApiError
-  readonly cancel: (jobId: string, t: number) => RawResponse | ApiError
+  readonly cancel: (jobId: string, t: number) => WireResponse | ApiError
   readonly results: (jobId: string, search: URLSearchParams, t: number, stale: StaleCursor) => RawResponse | ApiError
 }
 

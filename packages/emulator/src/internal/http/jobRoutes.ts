@@ -18,6 +18,7 @@ import {
   notFound,
   type RawRequest,
   type RawResponse,
+  type ReadAheadHint,
   type WireResponse
 } from "./wire.js"
 
@@ -29,7 +30,7 @@ export interface JobRoutes {
    */
   readonly submit: (request: RawRequest, t: number, jobFaults: ReadonlyArray<Faults.Fault>) => WireResponse | ApiError
   readonly status: (jobId: string, t: number) => RawResponse | ApiError
-  readonly cancel: (jobId: string, t: number) => RawResponse | ApiError
+  readonly cancel: (jobId: string, t: number) => WireResponse | ApiError
   readonly availability: (t: number) => RawResponse
 }
 
@@ -81,6 +82,13 @@ export const concurrencyExceeded = (
   })
 }
 
+/** The read-ahead hint that builds a job's results (`indices`; none: stop) into the cache's unused budget. */
+const warmResults = (jobId: string, indices: ReadonlyArray<number>): ReadAheadHint => ({
+  key: `run:${jobId}`,
+  indices,
+  unusedRoomOnly: true
+})
+
 /** Status (202 while the job runs, as the platform answers) and cancel of the jobs of one store. */
 export const lifecycleRoutes = (options: EmulatorOptions, jobs: JobStore) => ({
   status: (jobId: string, t: number): RawResponse | ApiError => {
@@ -89,11 +97,12 @@ export const lifecycleRoutes = (options: EmulatorOptions, jobs: JobStore) => ({
     const state = jobs.stateAt(job, t)
     return json(isLive(state) ? 202 : 200, statusBody(job, state, options.jobs.resultTtlMillis))
   },
-  cancel: (jobId: string, t: number): RawResponse | ApiError => {
+  cancel: (jobId: string, t: number): WireResponse | ApiError => {
     const job = jobs.get(jobId)
     if (job === undefined) return jobNotFound(jobId)
     jobs.cancel(job, t)
-    return empty(204)
+    // A cancelled job's results will never be read: stop building them.
+    return { ...empty(204), readAhead: warmResults(jobId, []) }
   }
 })
 
@@ -113,7 +122,9 @@ export const make = (
     const indices = truth.job(valid.body as unknown as GroundTruth.AsyncQueryLike, t).indices
     const faults = jobFaultsOf(jobFaults, profile())
     const id = jobs.create({ t, availabilityMillis: truth.availabilityAt(t), indices, ...faults })
-    return { ...json(202, { jobId: id }), readAhead: { key: `run:${id}`, indices, unusedRoomOnly: true } }
+    const accepted = json(202, { jobId: id })
+    // A job that will fail has no results to build.
+    return faults.failMessage !== undefined ? accepted : { ...accepted, readAhead: warmResults(id, indices) }
   }
 
   const { status, cancel } = lifecycleRoutes(options, jobs)

@@ -14,7 +14,7 @@ import * as ConversationCache from "./conversationCache.js"
 import * as PageBuffers from "./pageBuffers.js"
 import type { ConnectionDropped } from "./handler.js"
 import type { Internals } from "./internals.js"
-import { MALFORMED, type RawRequest, type WireResponse } from "./wire.js"
+import { MALFORMED, type RawRequest, type ReadAheadHint, type WireResponse } from "./wire.js"
 
 /** Runs one request's handling as a fiber of the server's scope. */
 export type Run = (
@@ -79,6 +79,13 @@ const write = (res: Http.ServerResponse, raw: WireResponse) => {
   if (body instanceof Uint8Array) res.once("finish", () => PageBuffers.giveBack(body))
 }
 
+// A job's results warmed before anyone asks must fit beside what is cached and what other warm-ups will add: jobs
+// submitted together would otherwise each see the same free room and evict each other's.
+const hasRoom = (internals: Internals, hint: ReadAheadHint): boolean =>
+  hint.unusedRoomOnly === true
+    ? ConversationCache.hasUnusedRoomFor(internals.cache, hint.indices.length + internals.readAhead.pending())
+    : ConversationCache.hasRoomFor(internals.cache, hint.indices.length)
+
 /** The `request` listener: answer through `internals`, then warm the next results page if asked to. */
 export const listener =
   (internals: Internals, maxBodyBytes: number, readAhead: boolean, run: Run) =>
@@ -89,9 +96,7 @@ export const listener =
           if (Exit.isSuccess(exit)) {
             write(res, exit.value)
             const next = exit.value.readAhead
-            const room =
-              next?.unusedRoomOnly === true ? ConversationCache.hasUnusedRoomFor : ConversationCache.hasRoomFor
-            if (readAhead && next !== undefined && room(internals.cache, next.indices.length)) {
+            if (readAhead && next !== undefined && hasRoom(internals, next)) {
               internals.readAhead.schedule(next.key, next.indices)
             }
           } else if (exit.cause._tag === "Fail" || exit.cause._tag === "Interrupt") {

@@ -9,6 +9,8 @@
 export interface ReadAhead {
   /** Replace the pending warm-up under `key` (a job's results, or its next page) with `indices`. */
   readonly schedule: (key: string, indices: ReadonlyArray<number>) => void
+  /** Conversations scheduled and not warmed yet, over every key. */
+  readonly pending: () => number
   /** Resolves once no warm-up is pending. */
   readonly idle: () => Promise<void>
   /** Drop every pending warm-up. */
@@ -63,6 +65,11 @@ export const make = (fill: (index: number) => void): ReadAhead => {
       tasks.set(key, { indices, next: 0 })
       if (tasks.size > MAX_TASKS) tasks.delete(tasks.keys().next().value!)
       timer ??= setImmediate(pump)
+    },
+    pending: () => {
+      let n = 0
+      for (const task of tasks.values()) n += task.indices.length - task.next
+      return n
     },
     idle: () => (tasks.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
     stop: () => {
