@@ -345,6 +345,23 @@ describe("ConversationAggregates: jobs", () => {
     })
   )
 
+  it.effect("jobStatus of one job twice at once sends one request, and both calls get its answer", () =>
+    Effect.gen(function* () {
+      const { fake, service } = serviceWith((request) =>
+        request.method === "GET" ? Effect.as(Effect.sleep("1 second"), { state: "PENDING" }) : Effect.void
+      )
+      const aggregates = yield* service
+      const calls = yield* Effect.forEach([1, 2], () => Effect.fork(aggregates.jobStatus("job-1")))
+      yield* TestClock.adjust("1 second")
+      const states = yield* Effect.forEach(calls, Fiber.join)
+      assert.deepStrictEqual(
+        states.map((s) => s._tag),
+        ["PENDING", "PENDING"]
+      )
+      assert.strictEqual(fake.seen.filter((r) => r.method === "GET").length, 1)
+    })
+  )
+
   it.effect("a failed job fails JobFailed and the stream DELETEs nothing it read to the end", () =>
     Effect.gen(function* () {
       const { fake, service } = serviceWith(jobAnswer(["PENDING", "FAILED"], {}))
