@@ -285,7 +285,9 @@ describe("genesys-analytics sync under every live fault, SIGKILLed mid-cycle", (
     const truth = (await run(server.emulator.groundTruthSettled({ interval: `${from}/${settledUntil}` }))).filter(
       (c) => Date.parse(c.conversationEnd!) <= settledMillis && Date.parse(c.conversationStart) >= Date.parse(from)
     )
-    assert.isAbove(truth.length, 50)
+    // Enough conversations for the checks below to mean something; how many depends on the hour of the day (the
+    // emulator's traffic curve): 50 at 11:25 UTC.
+    assert.isAbove(truth.length, 20)
     const restated = new Map(
       (await run(server.emulator.restatements(`${from}/${settledUntil}`))).map((r) => [r.conversationId, r])
     )
