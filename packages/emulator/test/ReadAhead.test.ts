@@ -14,6 +14,14 @@ const JOBS = "/api/v2/analytics/conversations/details/jobs"
 const QUERY = { interval: "2026-01-05T00:00:00.000Z/2026-01-07T00:00:00.000Z" }
 const PAGE = 17
 
+/** A local server from 5 January 2026, seen from the 10th, whose jobs are done as soon as they are submitted. */
+const serverOptions = {
+  port: 0,
+  startDate: "2026-01-05",
+  anchorMillis: Date.parse("2026-01-10T00:00:00.000Z"),
+  jobs: { queueMillis: 0, runMillis: 0, runMillisPerConversation: 0 }
+}
+
 /** Requests to the server at `url`, and the bearer header of a token it issued. */
 const signedIn = (url: string) =>
   Effect.gen(function* () {
@@ -36,29 +44,29 @@ const signedIn = (url: string) =>
         body: "grant_type=client_credentials"
       })).body
     ).access_token as string
-    return { send, auth: { authorization: `Bearer ${token}` } }
+    const auth = { authorization: `Bearer ${token}` }
+    const submit = (query: object) =>
+      send(JOBS, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify(query)
+      })
+    return { send, auth, submit }
   })
 
 const session = (readAhead: boolean, cacheBytes?: number) =>
   Effect.gen(function* () {
     const server = yield* Server.start({
-      port: 0,
+      ...serverOptions,
       days: 2,
       perDay: 60,
-      startDate: "2026-01-05",
-      anchorMillis: Date.parse("2026-01-10T00:00:00.000Z"),
       readAhead,
       ...(cacheBytes === undefined ? {} : { cacheBytes }),
-      jobs: { queueMillis: 0, runMillis: 0, runMillisPerConversation: 0 },
       faults: Faults.script({ method: "POST", path: JOBS, fault: { kind: "expireJob", afterPages: 3 } })
     })
     const internals = Internals.get(server.emulator)!
-    const { auth, send } = yield* signedIn(server.url)
-    const submitted = yield* send(JOBS, {
-      method: "POST",
-      headers: { ...auth, "content-type": "application/json" },
-      body: JSON.stringify(QUERY)
-    })
+    const { auth, send, submit } = yield* signedIn(server.url)
+    const submitted = yield* submit(QUERY)
     const jobId = JSON.parse(submitted.body).jobId as string
     const indices = (yield* server.emulator.groundTruthJob(QUERY)).map((id) => server.emulator.dataset.indexOfId(id)!)
     assert.isAbove(indices.length, 4 * PAGE)
@@ -136,14 +144,7 @@ describe("Server read-ahead", () => {
         const days = ["2026-01-05", "2026-01-06", "2026-01-07"].map((d) => ({
           interval: `${d}T00:00:00.000Z/${d}T23:59:59.999Z`
         }))
-        const options = {
-          port: 0,
-          days: 3,
-          perDay: 60,
-          startDate: "2026-01-05",
-          anchorMillis: Date.parse("2026-01-10T00:00:00.000Z"),
-          jobs: { queueMillis: 0, runMillis: 0, runMillisPerConversation: 0 }
-        }
+        const options = { ...serverOptions, days: 3, perDay: 60 }
         const probe = yield* Server.start(options)
         const dayIndices = yield* Effect.forEach(days, (query) =>
           Effect.map(probe.emulator.groundTruthJob(query), (ids) =>
@@ -156,18 +157,9 @@ describe("Server read-ahead", () => {
         // Room for two days, and a day fits in half of it: page read-ahead's rule alone would warm the third day too.
         const server = yield* Server.start({ ...options, cacheBytes: Math.ceil(2.2 * largest) })
         const internals = Internals.get(server.emulator)!
-        const { auth, send } = yield* signedIn(server.url)
+        const { submit } = yield* signedIn(server.url)
         // Submitted at once: each sees the same free room unless what the others will add is counted.
-        const submitted = yield* Effect.forEach(
-          days,
-          (query) =>
-            send(JOBS, {
-              method: "POST",
-              headers: { ...auth, "content-type": "application/json" },
-              body: JSON.stringify(query)
-            }),
-          { concurrency: "unbounded" }
-        )
+        const submitted = yield* Effect.forEach(days, (query) => submit(query), { concurrency: "unbounded" })
         assert.deepStrictEqual(
           submitted.map((r) => r.status),
           [202, 202, 202]
@@ -186,25 +178,17 @@ describe("Server read-ahead", () => {
   it.scoped("a job that will fail is not warmed, and a cancelled job's warm-up stops", () =>
     Effect.gen(function* () {
       const server = yield* Server.start({
-        port: 0,
+        ...serverOptions,
         days: 2,
         perDay: 2_000,
-        startDate: "2026-01-05",
-        anchorMillis: Date.parse("2026-01-10T00:00:00.000Z"),
-        jobs: { queueMillis: 0, runMillis: 0, runMillisPerConversation: 0 },
         faults: Faults.script({ method: "POST", path: JOBS, nth: 1, fault: { kind: "failJob" } })
       })
       const internals = Internals.get(server.emulator)!
-      const { auth, send } = yield* signedIn(server.url)
-      const submit = send(JOBS, {
-        method: "POST",
-        headers: { ...auth, "content-type": "application/json" },
-        body: JSON.stringify(QUERY)
-      })
-      const failing = yield* submit
+      const { auth, send, submit } = yield* signedIn(server.url)
+      const failing = yield* submit(QUERY)
       assert.strictEqual(failing.status, 202)
       assert.strictEqual(internals.readAhead.pending(), 0, "nothing to build for a job that will fail")
-      const kept = JSON.parse((yield* submit).body).jobId as string
+      const kept = JSON.parse((yield* submit(QUERY)).body).jobId as string
       assert.isAbove(internals.readAhead.pending(), 0)
       const cancelled = yield* send(`${JOBS}/${kept}`, { method: "DELETE", headers: auth })
       assert.strictEqual(cancelled.status, 204)
