@@ -159,6 +159,13 @@ export interface EmulatorOptions {
    * again (or read ahead by the server) costs a copy instead of generating. About 6 KB per conversation.
    */
   readonly cacheBytes: number
+  /**
+   * Compute every conversation's metric facts once, when the emulator starts, and answer the aggregate queries they
+   * hold (no filter; grouped by nothing or by `mediaType`) from them, as the platform answers from its pre-aggregated
+   * store, instead of generating every conversation of the interval again (~20 µs each). The same answers, sooner.
+   * Costs that generation once at start and ~350 bytes a conversation. Default false.
+   */
+  readonly aggregateStore: boolean
   /** Live mode (`undefined`: off, the data is fixed and the availability date moves continuously). */
   readonly live: LiveOptions | undefined
   /** The notifications API (channels, subscriptions, WebSocket). */
@@ -243,6 +250,7 @@ export const defaults: EmulatorOptions = {
   faults: undefined,
   recordLimit: 10_000,
   cacheBytes: 256 * 1024 * 1024,
+  aggregateStore: false,
   live: undefined,
   notifications: defaultNotifications
 }

@@ -2,7 +2,7 @@
 /**
  * `genesys-emulator [--port <n>] [--seed <n>] [--days <n>] [--per-day <n>] [--client-id <id>] [--client-secret <s>]
  * [--faults <file.json>] [--rate-limit <count>/<seconds>] [--latency-median-ms <n> [--latency-p99-ms <n>]]
- * [--cache-mb <n>] [--no-read-ahead] [--live [--speed <n>] [--step-minutes <n>]]`
+ * [--cache-mb <n>] [--no-read-ahead] [--aggregate-store] [--live [--speed <n>] [--step-minutes <n>]]`
  *
  * Serves the emulator on 127.0.0.1, prints its base URL once listening, stops on SIGINT/SIGTERM, when the process
  * that started it dies, or when its standard input (a pipe) is closed. `serve` is the same command as an effect:

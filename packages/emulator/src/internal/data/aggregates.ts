@@ -9,6 +9,7 @@ import type { FilterLike } from "../../FilterEngine.js"
 import type { Dataset } from "../../Generator.js"
 import { maxDurationMillis } from "./shape.js"
 import { compileDimensionFilter, conversationDimensionValuesRaw, segmentValuesRaw } from "./filter.js"
+import type { FactStore } from "./factStore.js"
 import type { ConversationWithoutAttributes, ParticipantWithoutAttributes, Session } from "./types.js"
 import { bucketStarts, type Step } from "./zone.js"
 
@@ -105,15 +106,21 @@ export interface Answer {
 
 const iso = (t: number) => new Date(t).toISOString()
 
+/** The dimensions a plan groups by: its `groupBy`, and `mediaType` when the platform adds it. */
+const groupDimensions = (plan: Plan): ReadonlyArray<string> =>
+  plan.implicitMediaType && !plan.groupBy.includes("mediaType") ? [...plan.groupBy, "mediaType"] : plan.groupBy
+
 /** The groups of a fact: one per combination of values, flattened multi-values joined with ",". */
-const groupsOf = (fact: Fact, plan: Plan): Array<Record<string, string>> => {
+const groupsOf = (
+  dimensions: ReadonlyArray<string>,
+  valuesOf: (dimension: string) => ReadonlyArray<string>,
+  flatten: boolean
+): Array<Record<string, string>> => {
   let groups: Array<Record<string, string>> = [{}]
-  const dims = [...plan.groupBy]
-  if (plan.implicitMediaType && !dims.includes("mediaType")) dims.push("mediaType")
-  for (const dimension of dims) {
-    const values = dimensionValues(fact, dimension)
+  for (const dimension of dimensions) {
+    const values = valuesOf(dimension)
     if (values.length === 0) continue
-    const choices = plan.flatten ? [values.join(",")] : values
+    const choices = flatten ? [values.join(",")] : values
     groups = groups.flatMap((g) => choices.map((v) => ({ ...g, [dimension]: v })))
   }
   return groups
@@ -130,51 +137,86 @@ const firstAtOrAfter = (starts: ReadonlyArray<number>, t: number): number => {
   return lo - 1
 }
 
-/** The aggregate answer of `plan` over `dataset`. */
-export const compute = (dataset: Dataset, plan: Plan): Answer => {
+/** Whether `store` answers `plan`: no filter, grouped by nothing but `mediaType`, every conversation in it. */
+const storeAnswers = (plan: Plan, dataset: Dataset, store: FactStore | undefined): store is FactStore =>
+  store !== undefined &&
+  store.size === dataset.size &&
+  plan.filter === undefined &&
+  groupDimensions(plan).every((d) => d === "mediaType")
+
+/**
+ * The aggregate answer of `plan` over `dataset`: from the conversations, or from `store` (their facts, kept) when it
+ * holds what the plan reads. Both folds are the same.
+ */
+export const compute = (dataset: Dataset, plan: Plan, store?: FactStore): Answer => {
   const wanted = new Set(plan.metrics)
   const starts = bucketStarts(plan.startMillis, plan.endMillis, plan.step, plan.timeZone)
-  const filter =
-    plan.filter === undefined
-      ? () => true
-      : compileDimensionFilter<Fact>(plan.filter, dimensionValues, {
-          segmentScope: "sameSegment",
-          partialEmailMatch: false
-        })
+  const dimensions = groupDimensions(plan)
   const groups = new Map<string, { group: Record<string, string>; buckets: Map<number, Map<string, Stats>> }>()
+  const add = (name: string, value: number, emitMillis: number, factGroups: ReadonlyArray<Record<string, string>>) => {
+    const bucket = firstAtOrAfter(starts, emitMillis)
+    for (const group of factGroups) {
+      const key = JSON.stringify(group)
+      let entry = groups.get(key)
+      if (entry === undefined) {
+        entry = { group, buckets: new Map() }
+        groups.set(key, entry)
+      }
+      let metrics = entry.buckets.get(bucket)
+      if (metrics === undefined) {
+        metrics = new Map()
+        entry.buckets.set(bucket, metrics)
+      }
+      const stats = metrics.get(name) ?? { count: 0 }
+      if (name.startsWith("t")) {
+        stats.count++
+        stats.sum = (stats.sum ?? 0) + value
+        stats.max = Math.max(stats.max ?? value, value)
+        stats.min = Math.min(stats.min ?? value, value)
+      } else {
+        stats.count += value
+      }
+      metrics.set(name, stats)
+    }
+  }
   const conversations: Array<number> = []
   const range = candidateRange(dataset, plan.startMillis, plan.endMillis)
-  for (let i = range.from; i < range.to; i++) {
-    let used = false
-    for (const fact of factsOf(dataset, i, plan.startMillis, plan.endMillis, plan.nowMillis)) {
-      if (!wanted.has(fact.name) || !filter(fact)) continue
-      used = true
-      const bucket = firstAtOrAfter(starts, fact.emitMillis)
-      for (const group of groupsOf(fact, plan)) {
-        const key = JSON.stringify(group)
-        let entry = groups.get(key)
-        if (entry === undefined) {
-          entry = { group, buckets: new Map() }
-          groups.set(key, entry)
-        }
-        let metrics = entry.buckets.get(bucket)
-        if (metrics === undefined) {
-          metrics = new Map()
-          entry.buckets.set(bucket, metrics)
-        }
-        const stats = metrics.get(fact.name) ?? { count: 0 }
-        if (fact.name.startsWith("t")) {
-          stats.count++
-          stats.sum = (stats.sum ?? 0) + fact.value
-          stats.max = Math.max(stats.max ?? fact.value, fact.value)
-          stats.min = Math.min(stats.min ?? fact.value, fact.value)
-        } else {
-          stats.count += fact.value
-        }
-        metrics.set(fact.name, stats)
+  if (storeAnswers(plan, dataset, store)) {
+    const byMediaType = store.mediaTypes.map((values) => groupsOf(dimensions, () => values, plan.flatten))
+    for (let i = range.from; i < range.to; i++) {
+      let used = false
+      for (let k = store.offsets[i]!; k < store.offsets[i + 1]!; k++) {
+        const emitMillis = store.emitMillis[k]!
+        if (emitMillis < plan.startMillis || emitMillis >= plan.endMillis || emitMillis > plan.nowMillis) continue
+        const name = store.names[store.metric[k]!]!
+        if (!wanted.has(name)) continue
+        used = true
+        add(name, store.value[k]!, emitMillis, byMediaType[store.mediaType[k]!]!)
       }
+      if (used) conversations.push(i)
     }
-    if (used) conversations.push(i)
+  } else {
+    const filter =
+      plan.filter === undefined
+        ? () => true
+        : compileDimensionFilter<Fact>(plan.filter, dimensionValues, {
+            segmentScope: "sameSegment",
+            partialEmailMatch: false
+          })
+    for (let i = range.from; i < range.to; i++) {
+      let used = false
+      for (const fact of factsOf(dataset, i, plan.startMillis, plan.endMillis, plan.nowMillis)) {
+        if (!wanted.has(fact.name) || !filter(fact)) continue
+        used = true
+        add(
+          fact.name,
+          fact.value,
+          fact.emitMillis,
+          groupsOf(dimensions, (d) => dimensionValues(fact, d), plan.flatten)
+        )
+      }
+      if (used) conversations.push(i)
+    }
   }
   const order = [...wanted]
   const results = [...groups.keys()].sort().map((key): Result => {

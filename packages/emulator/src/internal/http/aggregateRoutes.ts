@@ -8,6 +8,7 @@ import type { EmulatorOptions } from "../../EmulatorOptions.js"
 import type * as Faults from "../../Faults.js"
 import type * as Generator from "../../Generator.js"
 import * as Engine from "../data/aggregates.js"
+import type { FactStore } from "../data/factStore.js"
 import { encodeCursor } from "./cursors.js"
 import { parseJson } from "./jsonBody.js"
 import { concurrencyExceeded, jobFaultsOf, jobNotFound, lifecycleRoutes } from "./jobRoutes.js"
@@ -39,11 +40,12 @@ export const make = (
   options: EmulatorOptions,
   dataset: Generator.Dataset,
   jobs: JobStore,
-  profile: () => Faults.FaultProfile
+  profile: () => Faults.FaultProfile,
+  store?: FactStore | undefined
 ): AggregateRoutes => {
   const answer = (body: Record<string, unknown>, t: number) => {
     const plan = AggregateTruth.plan(body as unknown as AggregateTruth.AggregateQueryLike, { nowMillis: t })!
-    return Engine.compute(dataset, plan)
+    return Engine.compute(dataset, plan, store)
   }
   const pageSizes = new Map<string, number>()
 

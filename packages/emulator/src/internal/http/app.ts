@@ -18,6 +18,7 @@ import * as Availability from "../live/availability.js"
 import * as Channels from "../live/channels.js"
 import * as Notifier from "../live/notifier.js"
 import * as NotificationRoutes from "./notificationRoutes.js"
+import * as FactStore from "../data/factStore.js"
 import * as AggregateRoutes from "./aggregateRoutes.js"
 import * as ConversationCache from "./conversationCache.js"
 import * as ConversationRoutes from "./conversationRoutes.js"
@@ -101,7 +102,13 @@ export const make = (options: EmulatorOptions, dataset: Generator.Dataset, clock
       jobs: JobRoutes.make(options, jobs, truth, faults.profile),
       results: ResultsRoute.make(options, dataset, jobs, cache),
       conversations: ConversationRoutes.make(options, dataset),
-      aggregates: AggregateRoutes.make(options, dataset, aggregateJobs, faults.profile),
+      aggregates: AggregateRoutes.make(
+        options,
+        dataset,
+        aggregateJobs,
+        faults.profile,
+        options.aggregateStore ? FactStore.build(dataset) : undefined
+      ),
       catalog: dataset.catalog,
       notifications: NotificationRoutes.make(options, store, () => connectOrigin),
       options

@@ -25,6 +25,8 @@ options (each also as --flag=value):
                                   (default 4 times the median); e.g. --latency-p99-ms 600
   --cache-mb <n>                  MiB of serialised job results kept for re-reads, >= 0 (default 256; 0: off)
   --no-read-ahead                 do not build the next results page while the client reads the current one
+  --aggregate-store               compute every conversation's metric facts at start and answer unfiltered aggregate
+                                  queries (grouped by nothing or mediaType) from them, as the platform's store does
   --live                          live mode: conversations keep arriving, open ones end later, some are restated,
                                   the availability date advances in steps and is announced on the notifications
                                   WebSocket (ws://127.0.0.1:<port>/channels/<id>)
@@ -59,6 +61,7 @@ export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
     latency?: { medianMillis: number; p99Millis: number }
     cacheBytes?: number
     readAhead?: boolean
+    aggregateStore?: boolean
     live?: { speed?: number; availabilityStepMillis?: number }
   } = {}
   let live = false
@@ -118,6 +121,10 @@ export const parseArgs = (argv: ReadonlyArray<string>): Parsed => {
       case "--no-read-ahead":
         if (inline !== undefined) return { _tag: "Invalid", message: `${flag} takes no value` }
         options.readAhead = false
+        break
+      case "--aggregate-store":
+        if (inline !== undefined) return { _tag: "Invalid", message: `${flag} takes no value` }
+        options.aggregateStore = true
         break
       case "--live":
         if (inline !== undefined) return { _tag: "Invalid", message: `${flag} takes no value` }
