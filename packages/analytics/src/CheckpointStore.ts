@@ -90,20 +90,49 @@ const encodeOrDie = (key: string, checkpoint: Checkpoint) =>
     )
   )
 
+const withoutIds = (checkpoint: Checkpoint): Checkpoint => ({
+  ...checkpoint,
+  windows: checkpoint.windows.map(({ seenIds: _, ...w }) => w)
+})
+
+const allStrings = (list: ReadonlyArray<unknown> | undefined) =>
+  list === undefined || list.every((x) => typeof x === "string")
+
+/**
+ * `encodeOrDie` that checks the windows' `seenIds` (thousands of ids a page, saved again with every page) with a
+ * plain loop instead of the Schema's per-element parse; anything else, and every failure's message, is the Schema's.
+ */
+const checkedOrDie = (key: string, checkpoint: Checkpoint) =>
+  Array.isArray(checkpoint.windows) && checkpoint.windows.every((w) => allStrings(w.seenIds))
+    ? Effect.as(encodeOrDie(key, withoutIds(checkpoint)), checkpoint)
+    : encodeOrDie(key, checkpoint)
+
+/** A copy sharing nothing mutable with `checkpoint`: its arrays and objects copied, its strings shared. */
+const detach = (checkpoint: Checkpoint): Checkpoint => ({
+  ...checkpoint,
+  windows: checkpoint.windows.map((w) => ({
+    ...w,
+    ...(w.seenCursors !== undefined ? { seenCursors: w.seenCursors.slice() } : {}),
+    ...(w.seenIds !== undefined ? { seenIds: w.seenIds.slice() } : {})
+  })),
+  ...(checkpoint.dayCounts !== undefined ? { dayCounts: { ...checkpoint.dayCounts } } : {}),
+  ...(checkpoint.sinkPosition !== undefined ? { sinkPosition: structuredClone(checkpoint.sinkPosition) } : {})
+})
+
 /** Keeps validated, detached copies, so later mutation by the caller cannot change what was saved. @since 0.1.0 */
 export const makeMemory: Effect.Effect<Service> = Effect.sync(() => {
-  const entries = new Map<string, unknown>()
+  const entries = new Map<string, Checkpoint>()
   return {
     load: (key) =>
       Effect.suspend(() => {
         const stored = entries.get(key)
         return stored === undefined
           ? Effect.succeed(Option.none())
-          : Effect.map(Effect.orDie(decode(structuredClone(stored))), Option.some)
+          : Effect.map(Effect.orDie(decode(detach(stored))), Option.some)
       }),
     save: (key, checkpoint) =>
-      Effect.map(encodeOrDie(key, checkpoint), (encoded) => {
-        entries.set(key, structuredClone(encoded))
+      Effect.map(checkedOrDie(key, checkpoint), (checked) => {
+        entries.set(key, detach(checked))
       }),
     clear: (key) => Effect.sync(() => void entries.delete(key))
   }

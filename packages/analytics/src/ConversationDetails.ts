@@ -119,6 +119,11 @@ export interface JobResultsOptions {
   readonly validation?: RecordValidation | undefined
   /** At `validation: "conversation"`, when nested records are parsed (default `parsed`). */
   readonly nested?: NestedRecords | undefined
+  /**
+   * Request the next page as soon as a page is read, while the stream's consumer works on it (default false): the
+   * consumer's work overlaps the next round trip, and two pages are in memory instead of one.
+   */
+  readonly readAhead?: boolean | undefined
 }
 
 /**

@@ -13,6 +13,7 @@ import * as Option from "effect/Option"
 import * as AnalyticsMetrics from "./AnalyticsMetrics.js"
 import { AuditLog, hashQuery } from "./AuditLog.js"
 import * as CheckpointStore from "./CheckpointStore.js"
+import { ConversationAggregates } from "./ConversationAggregates.js"
 import { ConversationDetails } from "./ConversationDetails.js"
 import type * as ConversationQuery from "./ConversationQuery.js"
 import {
@@ -25,6 +26,7 @@ import {
 import { GenesysConfig } from "./GenesysConfig.js"
 import * as GenesysHttp from "./GenesysHttp.js"
 import type * as ExtractionSink from "./ExtractionSink.js"
+import * as BalancedWindows from "./internal/extraction/balancedWindows.js"
 import * as JobWindow from "./internal/extraction/jobWindow.js"
 import * as internalPlan from "./internal/extraction/layout.js"
 import * as Ledger from "./internal/extraction/ledger.js"
@@ -36,6 +38,7 @@ import * as internalReport from "./internal/extraction/report.js"
 import * as Submission from "./internal/extraction/submission.js"
 import type { WindowContext } from "./internal/extraction/windowContext.js"
 import * as extractionQueries from "./internal/extraction/windowQueries.js"
+import * as Volumes from "./internal/extraction/volumes.js"
 import { reportWarnings } from "./internal/details/queryWarnings.js"
 import * as Interval from "./Interval.js"
 import * as QueryValidator from "./QueryValidator.js"
@@ -63,6 +66,12 @@ export interface Plan {
   readonly windows: ReadonlyArray<Window>
   /** The org's limit on concurrent detail jobs when planning, if the limits API said: `run` keeps that many running. */
   readonly jobs?: number | undefined
+  /**
+   * Each window's estimated conversations, when the volume was read while planning (a `ConversationAggregates`
+   * service was provided and `jobWindow` is `"auto"`): the job windows were cut to equal volume, and `run` orders
+   * them by it without counting them first. Estimates only: never part of the hash, never what a run checks against.
+   */
+  readonly volumes?: ReadonlyArray<number> | undefined
   /** SHA-256 of the plan; a checkpoint resumes only the plan it was written for. */
   readonly planHash: string
 }
@@ -70,11 +79,19 @@ export interface Plan {
 /** How the interval is cut into windows. @since 0.1.0 */
 export interface PlanOptions {
   /**
-   * Length of a job window (aligned to UTC midnight for whole days). Default `"auto"`: whole days, so that the settled
-   * span makes twice as many windows as jobs may run at once (one wave of jobs runs while the one before it is paged),
-   * at most a week each; one day when the span is short.
+   * Length of a job window (aligned to UTC midnight for whole days). Default `"auto"`: with a `ConversationAggregates`
+   * service, the volume over the interval is read while planning (one aggregate query, at the same time as the
+   * availability date) and the settled span is cut at whole hours into windows of equal volume: one per job slot when
+   * their results are a few pages (`docs/jobs.md`, "How a plan cuts windows"), else two per slot, at most a week and
+   * at least a results page each. Without that service, or when the query fails: whole days, twice as many windows
+   * as jobs may run at once (one wave of jobs runs while the one before it is paged), at most a week each.
    */
   readonly jobWindow?: Duration.DurationInput | "auto" | undefined
+  /**
+   * The job results page size the run will use, with which `"auto"` counts the pages a volume makes. Default:
+   * `GenesysConfig`'s `paging.jobPageSize` (1,000).
+   */
+  readonly pageSize?: number | undefined
   /** Length of a sync-query window in the tail. Default 1 day (the platform allows up to 7/31). */
   readonly queryWindow?: Duration.DurationInput | undefined
   /**
@@ -220,28 +237,78 @@ export const layout = (
     readonly nowMillis: number
     /** Jobs that may run at once (sizes `"auto"` job windows). Default 2. */
     readonly jobs?: number | undefined
+    /** The volume over the interval (`"auto"` cuts job windows of equal volume by it): conversations per bucket. */
+    readonly volumes?: ReadonlyArray<VolumeBucket> | undefined
+    /** Job results page size, to count the pages of a volume. Default 1,000. */
+    readonly pageSize?: number | undefined
   },
   options?: PlanOptions
-): ReadonlyArray<Window> =>
-  internalPlan.layout({
+): ReadonlyArray<Window> => {
+  const auto = options?.jobWindow === undefined || options.jobWindow === "auto"
+  const slots = clock.jobs ?? defaultJobs
+  const volumes = clock.volumes
+  return internalPlan.layout({
     startMillis: interval.startMillis,
     endMillis: interval.endMillis,
     watermarkMillis: clock.watermarkMillis,
     nowMillis: clock.nowMillis,
-    jobWindowMillis:
-      options?.jobWindow === undefined || options.jobWindow === "auto"
-        ? internalPlan.autoJobWindowMillis({
-            startMillis: interval.startMillis,
-            settledEndMillis: Math.min(clock.watermarkMillis, interval.endMillis, clock.nowMillis),
-            jobs: clock.jobs ?? defaultJobs
-          })
-        : Duration.toMillis(options.jobWindow),
+    jobWindowMillis: auto
+      ? internalPlan.autoJobWindowMillis({
+          startMillis: interval.startMillis,
+          settledEndMillis: Math.min(clock.watermarkMillis, interval.endMillis, clock.nowMillis),
+          jobs: slots
+        })
+      : Duration.toMillis(options.jobWindow),
     queryWindowMillis: Duration.toMillis(options?.queryWindow ?? "1 day"),
-    settleLookbackMillis: Duration.toMillis(options?.settleLookback ?? "8 hours")
+    settleLookbackMillis: Duration.toMillis(options?.settleLookback ?? "8 hours"),
+    jobCuts:
+      auto && volumes !== undefined
+        ? (from, to) => equalVolumeCuts(from, to, volumes, slots, clock.pageSize ?? defaultPageSize)
+        : undefined
   }).windows
+}
+
+/** Conversations started in a span of time, as one aggregate bucket counts them. @since 0.3.0 */
+export interface VolumeBucket {
+  readonly startMillis: number
+  readonly endMillis: number
+  readonly count: number
+}
+
+const defaultPageSize = 1000
+
+/** The settled span cut into windows of equal estimated volume, or `null` when the buckets hold nothing there. */
+const equalVolumeCuts = (
+  from: number,
+  to: number,
+  buckets: ReadonlyArray<VolumeBucket>,
+  slots: number,
+  pageSize: number
+): ReadonlyArray<[number, number]> | null => {
+  const estimated = Volumes.estimate([{ startMillis: from, endMillis: to }], buckets)[0] ?? 0
+  const count = BalancedWindows.windowCount({
+    spanMillis: to - from,
+    slots,
+    waves: BalancedWindows.wavesFor(estimated, pageSize),
+    maxWindowMillis: internalPlan.maxAutoWindowMillis
+  })
+  return BalancedWindows.cuts({
+    from,
+    to,
+    // A window holds at least a page of results: fewer jobs for a small volume.
+    count: Math.min(count, Math.max(1, Math.ceil(estimated / pageSize))),
+    buckets,
+    gridMillis: Math.min(Interval.DAY_MILLIS, Math.max(0, ...buckets.map((b) => b.endMillis - b.startMillis))),
+    maxWindowMillis: internalPlan.maxAutoWindowMillis
+  })
+}
 
 const configuredValidator = Effect.map(Effect.serviceOption(GenesysConfig), (config) =>
   Option.isSome(config) ? config.value.validator : undefined
+)
+
+const configuredPageSize = Effect.map(Effect.serviceOption(GenesysConfig), (config) =>
+  Option.isSome(config) ? config.value.paging.jobPageSize : defaultPageSize
 )
 
 const pickFilters = (q: ConversationQuery.AsyncConversationQuery): Filters => ({
@@ -279,9 +346,8 @@ export const plan = Effect.fn("Extraction.plan")(function* (query: unknown, opti
       : Duration.toMillis(options.jobWindow),
     Duration.toMillis(options?.queryWindow ?? "1 day")
   )
-  const atMost =
-    Math.ceil((Math.min(interval.endMillis, yield* Clock.currentTimeMillis) - interval.startMillis) / smallestWindow) +
-    2
+  const planningStarted = yield* Clock.currentTimeMillis
+  const atMost = Math.ceil((Math.min(interval.endMillis, planningStarted) - interval.startMillis) / smallestWindow) + 2
   if (atMost > maxWindows) {
     return yield* invalid(
       "$.interval",
@@ -290,16 +356,29 @@ export const plan = Effect.fn("Extraction.plan")(function* (query: unknown, opti
       validated.interval
     )
   }
-  // Both reads at once: a round trip less before the first job.
-  const [availability, jobs] = yield* Effect.all([details.availability(), details.jobConcurrencyLimit()], {
-    concurrency: 2
-  })
+  const auto = options?.jobWindow === undefined || options.jobWindow === "auto"
+  const aggregates = Option.getOrUndefined(yield* Effect.serviceOption(ConversationAggregates))
+  const volumeSpan = { startMillis: interval.startMillis, endMillis: Math.min(interval.endMillis, planningStarted) }
+  // The reads at once: no round trip more before the first job.
+  const [availability, jobs, volumes] = yield* Effect.all(
+    [
+      details.availability(),
+      details.jobConcurrencyLimit(),
+      auto ? Volumes.volumeBuckets({ aggregates, audit }, volumeSpan) : Effect.succeed(null)
+    ],
+    { concurrency: 3 }
+  )
   const watermarkMillis =
     availability.dataAvailabilityDate === undefined ? Number.NaN : Date.parse(availability.dataAvailabilityDate)
   const nowMillis = yield* Clock.currentTimeMillis
   // Without a watermark nothing is known to be settled: everything goes through the sync query.
   const watermark = Number.isNaN(watermarkMillis) ? interval.startMillis : watermarkMillis
-  const windows = layout(interval, { watermarkMillis: watermark, nowMillis, jobs }, options)
+  const pageSize = options?.pageSize ?? (yield* configuredPageSize)
+  const windows = layout(
+    interval,
+    { watermarkMillis: watermark, nowMillis, jobs, ...(volumes !== null ? { volumes, pageSize } : {}) },
+    options
+  )
   yield* extractionQueries.checkQueryWindows(pickFilters(validated), windows, validator)
   const covered = Interval.format(
     interval.startMillis,
@@ -316,6 +395,7 @@ export const plan = Effect.fn("Extraction.plan")(function* (query: unknown, opti
     ...(jobs !== undefined ? { jobs } : {})
   }
   const planHash = yield* hashQuery(body)
+  const estimates = volumes === null ? undefined : yield* Volumes.sized(audit, windows, volumes)
   yield* reportWarnings(audit, checked.warnings, { window: covered })
   yield* audit.record({
     type: "extraction.planned",
@@ -327,7 +407,7 @@ export const plan = Effect.fn("Extraction.plan")(function* (query: unknown, opti
     },
     detail: `watermark ${body.watermark}; ${jobs === undefined ? "the org's concurrent-jobs limit is unknown" : `the org allows ${jobs} concurrent jobs`}`
   })
-  return { ...body, planHash } satisfies Plan
+  return { ...body, ...(estimates !== undefined ? { volumes: estimates } : {}), planHash } satisfies Plan
 })
 
 /** A printable table of a plan (the dry run). @since 0.1.0 */
@@ -496,7 +576,12 @@ export const run = <E>(plan: Plan, sink: ExtractionSink.ExtractionSink<E, unknow
     const services = yield* runServices
     const metricsBefore = yield* AnalyticsMetrics.snapshot
     const { ledger, startedAt } = yield* startRun(plan, sink, services, options)
-    const sizes = new Map<string, number>()
+    // Estimated when planning: the windows are ordered without counting them.
+    const sizes = new Map<string, number>(
+      plan.volumes !== undefined && plan.volumes.length === plan.windows.length
+        ? plan.windows.map((w, i) => [w.id, plan.volumes![i]!])
+        : []
+    )
     const ctx: WindowContext<E> = {
       ...services,
       filters: plan.filters,
@@ -520,7 +605,12 @@ export const run = <E>(plan: Plan, sink: ExtractionSink.ExtractionSink<E, unknow
       windows: plan.windows,
       slots: ctx.concurrency.initial,
       started: (w) => ledger.state(w.id).state !== "pending",
-      size: (w) => Effect.tap(windowSize(ctx, w), (n) => Effect.sync(() => sizes.set(w.id, n)))
+      size: (w) => {
+        const known = sizes.get(w.id)
+        return known !== undefined
+          ? Effect.succeed(known)
+          : Effect.tap(windowSize(ctx, w), (n) => Effect.sync(() => sizes.set(w.id, n)))
+      }
     })
     const outcome = yield* Effect.either(
       Effect.forEach(windows, (w) => runWindow(ctx, w), {

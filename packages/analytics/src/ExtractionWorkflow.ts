@@ -534,6 +534,14 @@ export type Submitted =
   | { readonly _tag: "Started"; readonly id: string; readonly plan: Extraction.Plan }
   | { readonly _tag: "Done"; readonly report: Extraction.Report; readonly plan: Extraction.Plan }
 
+/** The plan's settings, with the run's page size, which `"auto"` windows count a volume's pages with. */
+const planSettings = (
+  options: (RunOptions & { readonly plan?: PlanStep.PlanSettings | undefined }) | undefined
+): PlanStep.PlanSettings | undefined =>
+  options?.pageSize === undefined || options.plan?.pageSize !== undefined
+    ? options?.plan
+    : { ...options.plan, pageSize: options.pageSize }
+
 /**
  * Plans `query` on a runner of the org (with its credentials) and runs the plan: what a client without credentials
  * calls. The query's interval must be absolute, so that submitting it again names the same execution.
@@ -549,7 +557,7 @@ export const submit = (
     readonly onPlan?: ((plan: Extraction.Plan) => Effect.Effect<void>) | undefined
   }
 ): Effect.Effect<Submitted, StepError, WorkflowEngine> =>
-  Effect.flatMap(planOf(options?.org ?? "default", query, options?.plan), (made) => {
+  Effect.flatMap(planOf(options?.org ?? "default", query, planSettings(options)), (made) => {
     const plan = made as Extraction.Plan
     const told = options?.onPlan === undefined ? Effect.void : options.onPlan(plan)
     return Effect.zipRight(

@@ -96,6 +96,39 @@ describe("CheckpointStore (memory)", () => {
   )
 })
 
+describe("CheckpointStore (memory), the ids of a paging window", () => {
+  const paging = (seenIds: ReadonlyArray<unknown>) =>
+    ({
+      ...checkpoint,
+      windows: [{ ...checkpoint.windows[0]!, seenIds, seenCursors: ["c-1", "c-2"] }]
+    }) as unknown as CheckpointStore.Checkpoint
+
+  it.effect("are kept apart from the caller's arrays", () =>
+    Effect.gen(function* () {
+      const store = yield* CheckpointStore.makeMemory
+      const saved = paging(["a", "b"])
+      yield* store.save("k", saved)
+      ;(saved.windows[0]!.seenIds as Array<string>).push("c")
+      ;(saved.windows[0]!.seenCursors as Array<string>).push("c-3")
+      const loaded = Option.getOrThrow(yield* store.load("k"))
+      assert.deepStrictEqual(loaded.windows[0]!.seenIds, ["a", "b"])
+      assert.deepStrictEqual(loaded.windows[0]!.seenCursors, ["c-1", "c-2"])
+      ;(loaded.windows[0]!.seenIds as Array<string>).push("d")
+      assert.deepStrictEqual(Option.getOrThrow(yield* store.load("k")).windows[0]!.seenIds, ["a", "b"])
+    })
+  )
+
+  it.effect("that is not a string is refused with the Schema's message", () =>
+    Effect.gen(function* () {
+      const store = yield* CheckpointStore.makeMemory
+      const exit = yield* Effect.exit(store.save("k", paging(["a", 7])))
+      const defect = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.dieOption(exit.cause)) : undefined
+      assert.match((defect as Error).message, /^CheckpointStore\.save\("k"\): not a Checkpoint: /)
+      assert.include((defect as Error).message, "seenIds")
+    })
+  )
+})
+
 describe("CheckpointStore (file)", () => {
   it.scoped("loads what was saved, overwrites, clears", () =>
     Effect.gen(function* () {

@@ -2,13 +2,11 @@ import * as Emulator from "@effect-genesys/emulator/Emulator"
 import { assert, describe, it } from "@effect/vitest"
 import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
 import { Effect, Exit, Layer, TestClock } from "effect"
-import * as fc from "fast-check"
 import * as ConversationAggregates from "../src/ConversationAggregates.js"
 import * as Extraction from "../src/Extraction.js"
 import * as ExtractionWorkflow from "../src/ExtractionWorkflow.js"
-import * as WindowVolumes from "../src/internal/durable/windowVolumes.js"
 import * as PageSink from "../src/PageSink.js"
-import { DAY, HOUR, sixDaysFromThursday } from "./ExtractionFixtures.js"
+import { DAY, sixDaysFromThursday } from "./ExtractionFixtures.js"
 import { AuditRecords, clientLayer, drive } from "./GenesysHttpFixtures.js"
 
 // Saturday and Sunday hold far fewer conversations than the weekdays, so six one-day windows spread two per runner
@@ -166,43 +164,4 @@ describe("ExtractionWorkflow placement on a cluster", () => {
       })
     )
   )
-})
-
-describe("WindowVolumes.estimate", () => {
-  it("counts each bucket by the share of it a window covers", () => {
-    const hour = (h: number) => h * HOUR
-    const buckets = [
-      { startMillis: hour(0), endMillis: hour(1), count: 10 },
-      { startMillis: hour(1), endMillis: hour(2), count: 30 },
-      { startMillis: hour(2), endMillis: hour(3), count: 0 }
-    ]
-    const spans = [
-      { startMillis: hour(0), endMillis: hour(1.5) },
-      { startMillis: hour(1.5), endMillis: hour(3) },
-      { startMillis: hour(3), endMillis: hour(4) }
-    ]
-    assert.deepStrictEqual(WindowVolumes.estimate(spans, buckets), [25, 15, 0])
-  })
-
-  it("windows that tile the buckets share out exactly what the buckets hold", () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.nat({ max: 500 }), { minLength: 1, maxLength: 48 }),
-        fc.uniqueArray(fc.integer({ min: 1, max: 47 * 60 }), { maxLength: 10 }),
-        (counts, cuts) => {
-          const minute = 60_000
-          const buckets = counts.map((count, i) => ({ startMillis: i * HOUR, endMillis: (i + 1) * HOUR, count }))
-          const end = counts.length * HOUR
-          const points = [0, ...cuts.map((c) => c * minute).filter((c) => c < end), end].sort((a, b) => a - b)
-          const spans = points.slice(1).map((p, i) => ({ startMillis: points[i]!, endMillis: p }))
-          const estimates = WindowVolumes.estimate(spans, buckets)
-          const total = counts.reduce((a, b) => a + b, 0)
-          return (
-            estimates.every((e) => e >= 0) &&
-            Math.abs(estimates.reduce((a, b) => a + b, 0) - total) < 1e-6 * (1 + total)
-          )
-        }
-      )
-    )
-  })
 })

@@ -1,5 +1,5 @@
 /**
- * `node packages/bench/dist/latencyAlone.js [--variants ours,sdk-best-effort,...] [--reps n] [--days d]`: scenario 6's
+ * `node packages/bench/dist/latencyAlone.js [--variants ours,sdk-best-effort,...] [--reps n] [--days d] [--cpu-prof-dir d]`: scenario 6's
  * variants (ours alone by default) against their own emulators with the scenario's options, all of one round at the
  * same time, each printed as a timeline (`latencyTimeline.ts`) beside the bound. Run alone on a quiet machine, ours
  * shows its own wall against the bound, without the other variants' CPU; listing every variant reproduces the
@@ -8,11 +8,8 @@
  * @since 0.4.0
  */
 import * as Os from "node:os"
-import * as Extraction from "@effect-genesys/analytics/Extraction"
-import * as Interval from "@effect-genesys/analytics/Interval"
 import * as EmulatorOptions from "@effect-genesys/emulator/EmulatorOptions"
 import type * as Server from "@effect-genesys/emulator/Server"
-import * as Either from "effect/Either"
 import * as Emulator from "./emulatorHandle.js"
 import * as Latency from "./latency.js"
 import * as Timeline from "./latencyTimeline.js"
@@ -42,6 +39,7 @@ const main = async () => {
   for (const v of chosen) if (!(v in variants)) throw new Error(`unknown variant ${v}`)
   const reps = Number(arg("--reps") ?? "1")
   const days = Number(arg("--days") ?? s.days)
+  const profileDir = arg("--cpu-prof-dir")
   const { maxConcurrent, queueMillis, runMillis, runMillisPerConversation } = EmulatorOptions.defaultJobs
   const jobs = { queueMillis, runMillis, runMillisPerConversation, maxConcurrent }
   const latency = { medianMillis: s.medianMillis, p99Millis: s.p99Millis }
@@ -57,18 +55,13 @@ const main = async () => {
     rateLimit: { count: s.count, windowSeconds: s.windowSeconds },
     latency,
     jobs,
-    cacheBytes: settings.emulatorCacheBytes
+    cacheBytes: settings.emulatorCacheBytes,
+    aggregateStore: true
   }
   const endpoint = (url: string) => ({ url, clientId: "bench-client", clientSecret: "bench-secret" })
   const probe = await Emulator.start(options)
   const interval = spanInterval(probe)
   const truth = await probe.truthAll()
-  // Ours: the windows its planner makes (the watermark is far past the span), and each one's conversations.
-  const parsed = Interval.parse(interval)
-  if (Either.isLeft(parsed)) throw new Error(`bad interval ${interval}`)
-  const now = Date.now()
-  const ourWindows = Extraction.layout(parsed.right, { watermarkMillis: now, nowMillis: now, jobs: maxConcurrent })
-  const ourCounts = await Promise.all(ourWindows.map((w) => probe.truthJob(w.interval).then((t) => t.count)))
   await probe.stop()
   const bound = Latency.bound({
     conversations: truth.count,
@@ -79,8 +72,7 @@ const main = async () => {
     windowSeconds: s.windowSeconds
   })
   process.stdout.write(
-    `${days} days, ${truth.count} conversations; bound ${bound.seconds} s (jobs ${bound.jobSeconds} s + round trips ${bound.latencySeconds} s)\n` +
-      `ours plans ${ourWindows.length} windows: ${ourCounts.join(", ")} conversations\n`
+    `${days} days, ${truth.count} conversations; bound ${bound.seconds} s (jobs ${bound.jobSeconds} s + round trips ${bound.latencySeconds} s)\n`
   )
   for (let rep = 0; rep < reps; rep++) {
     const load0 = Os.loadavg()[0]!
@@ -99,19 +91,22 @@ const main = async () => {
           const cpu0 = await emulator.cpuMillis()
           const result = await runContender(
             { contender: variants[v].contender, endpoint: endpoint(emulator.url), task, sampleMillis: 50 },
-            { timeoutMillis: settings.runTimeoutMillis }
+            {
+              timeoutMillis: settings.runTimeoutMillis,
+              ...(profileDir !== undefined ? { cpuProfileDir: profileDir } : {})
+            }
           )
           const emulatorCpu = (await emulator.cpuMillis()) - cpu0
           const requests = await emulator.requests()
           if (result.conversations !== truth.count || result.checksum !== truth.checksum) {
             throw new Error(`${v}: ${result.conversations} conversations, expected ${truth.count}`)
           }
-          // Ours reports its jobs in plan order; the hand loops report each job's completionDate.
+          // Ours reports each job's window's conversations; the hand loops report each job's completionDate.
           const info = new Map(
-            result.jobs.map((j, k) => [
+            result.jobs.map((j) => [
               j.jobId,
               v === "ours"
-                ? { conversations: ourCounts[k] }
+                ? { conversations: j.conversations }
                 : {
                     completedAtMillis: j.completionDate === undefined ? undefined : Date.parse(j.completionDate),
                     conversations: v === "sdk-loop" ? truth.count : undefined

@@ -90,6 +90,8 @@ export interface JobSeen {
   readonly jobId: string
   readonly submissionDate: string | undefined
   readonly completionDate: string | undefined
+  /** Ours: the conversations its window wrote (the job's results, less what other windows own). */
+  readonly conversations?: number | undefined
 }
 
 /** What a flow returns, before measurement is added. @since 0.1.0 */

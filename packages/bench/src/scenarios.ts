@@ -483,7 +483,10 @@ export const latency = async (settings: Settings): Promise<LatencyData> => {
     latency: latencyOptions,
     jobs,
     // Every job's results fit, so each is built once while it runs, whatever the variant's split into jobs.
-    cacheBytes: settings.emulatorCacheBytes
+    cacheBytes: settings.emulatorCacheBytes,
+    // The platform answers aggregate queries (ours plans its windows with one) from a store it keeps; so does each
+    // variant's emulator, built when it starts, before the run.
+    aggregateStore: true
   })
   const probe = await Emulator.start(options)
   const interval = spanInterval(probe)

@@ -20,10 +20,12 @@ import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as AuditLog from "@effect-genesys/analytics/AuditLog"
 import * as CheckpointStore from "@effect-genesys/analytics/CheckpointStore"
+import * as ConversationAggregates from "@effect-genesys/analytics/ConversationAggregates"
 import * as ConversationDetails from "@effect-genesys/analytics/ConversationDetails"
 import * as Extraction from "@effect-genesys/analytics/Extraction"
 import type * as ExtractionSink from "@effect-genesys/analytics/ExtractionSink"
 import * as GenesysConfig from "@effect-genesys/analytics/GenesysConfig"
+import * as GenesysHttp from "@effect-genesys/analytics/GenesysHttp"
 import * as Checksum from "../checksum.js"
 import type {
   CompletionTask,
@@ -92,7 +94,11 @@ export const layer = (
     CheckpointStore.layerMemory,
     http
   )
-  return Layer.provideMerge(ConversationDetails.layer, deps)
+  // One client (token, pacing) for both: the plan reads the volume with the aggregates while it reads availability.
+  const services = Layer.merge(ConversationDetails.layerWithoutHttp, ConversationAggregates.layerWithoutHttp).pipe(
+    Layer.provide(GenesysHttp.layer)
+  )
+  return Layer.provideMerge(services, deps)
 }
 
 const job = (task: JobTask, counter: { rateLimited: number }) =>
@@ -170,7 +176,9 @@ const extract = (
     const report = yield* Extraction.run(plan, sink, options.run)
     if (!report.complete) return yield* Effect.dieMessage("extraction report says incomplete")
     const jobs: Array<JobSeen> = report.windows.flatMap((w) =>
-      w.jobId === undefined ? [] : [{ jobId: w.jobId, submissionDate: undefined, completionDate: undefined }]
+      w.jobId === undefined
+        ? []
+        : [{ jobId: w.jobId, submissionDate: undefined, completionDate: undefined, conversations: w.conversations }]
     )
     const planned = {
       windows: report.windows.length,

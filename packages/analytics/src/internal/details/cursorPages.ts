@@ -103,7 +103,12 @@ export interface FetchedPage<A> {
  */
 export const cursorStream = <A, E>(
   jobId: string,
-  options: { readonly cursor?: string | undefined; readonly seenCursors?: ReadonlyArray<string> | undefined } = {},
+  options: {
+    readonly cursor?: string | undefined
+    readonly seenCursors?: ReadonlyArray<string> | undefined
+    /** Fetch the next page while the current one is consumed. */
+    readonly readAhead?: boolean | undefined
+  } = {},
   fetch: (cursor: string | undefined, index: number) => Effect.Effect<FetchedPage<A>, E>
 ): Stream.Stream<A, E | PaginationStalled> =>
   Stream.suspend(() => {
@@ -118,10 +123,12 @@ export const cursorStream = <A, E>(
           next === undefined ? Option.none<Position>() : Option.some({ cursor: next, index: index + 1 })
         ] as const
       })
-    return ReleasingPages.paginate<Position, A, E | PaginationStalled, never>(
-      { cursor: options.cursor, index: 0 },
-      page
-    )
+    return (options.readAhead === true ? ReleasingPages.paginateAhead : ReleasingPages.paginate)<
+      Position,
+      A,
+      E | PaginationStalled,
+      never
+    >({ cursor: options.cursor, index: 0 }, page)
   })
 
 /** The response with each conversation's own fields checked, and what is nested in a conversation read as received. */

@@ -5,12 +5,14 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { AuditLog } from "../../AuditLog.js"
+import { ConversationAggregates } from "../../ConversationAggregates.js"
 import { ConversationDetails } from "../../ConversationDetails.js"
 import * as Extraction from "../../Extraction.js"
 import * as Interval from "../../Interval.js"
 import { Environment, type ExecutionRef } from "./environment.js"
 import { Plan, StepError } from "./schemas.js"
 import { withServices } from "./windowSteps.js"
+import * as Volumes from "../extraction/volumes.js"
 import * as WindowVolumes from "./windowVolumes.js"
 
 /** How a plan cuts its interval, in milliseconds (the journal stores numbers, not durations). @internal */
@@ -18,22 +20,26 @@ export const PlanSettings = Schema.Struct({
   jobWindowMillis: Schema.optional(Schema.Number),
   queryWindowMillis: Schema.optional(Schema.Number),
   settleLookbackMillis: Schema.optional(Schema.Number),
-  maxWindows: Schema.optional(Schema.Number)
+  maxWindows: Schema.optional(Schema.Number),
+  /** The job results page size the run will use: `"auto"` windows count a volume's pages with it. */
+  pageSize: Schema.optional(Schema.Number)
 })
 
 /** @internal */
 export type PlanSettings = typeof PlanSettings.Type
 
 /** The interval `query` asks for, when it names an absolute one. */
-const requestedSpan = (query: unknown): WindowVolumes.Span | undefined => {
+const requestedSpan = (query: unknown): Volumes.Span | undefined => {
   const interval = typeof query === "object" && query !== null ? (query as { interval?: unknown }).interval : undefined
   if (typeof interval !== "string") return undefined
   return Either.getOrUndefined(Interval.parse(interval))
 }
 
 /**
- * Plans `query` for the execution's org. On a cluster of several runners it asks for the volume over the requested
- * interval at the same time, so that the plan carries each window's estimate without a request after it. @internal
+ * Plans `query` for the execution's org. With the org's aggregate queries, a plan of `"auto"` windows reads the volume
+ * itself (`Extraction.plan`) and carries each window's estimate. A plan of fixed windows on a cluster of several
+ * runners asks for the volume at the same time as it plans, so that it carries the estimates without a request after
+ * it. @internal
  */
 export const plan = (execution: ExecutionRef, query: unknown, settings: PlanSettings | undefined) =>
   Activity.make({
@@ -44,30 +50,30 @@ export const plan = (execution: ExecutionRef, query: unknown, settings: PlanSett
       withServices(execution, (s) =>
         Effect.gen(function* () {
           const span = requestedSpan(query)
+          const fixedWindows = settings?.jobWindowMillis !== undefined
           const volume =
-            span === undefined
+            span === undefined || !fixedWindows
               ? Effect.succeed(null)
               : Effect.flatMap(WindowVolumes.severalRunners(env.placement), (several) =>
-                  several ? WindowVolumes.volumeBuckets(s, span) : Effect.succeed(null)
+                  several ? Volumes.volumeBuckets(s, span) : Effect.succeed(null)
                 )
-          const [made, buckets] = yield* Effect.all(
-            [
-              Extraction.plan(query, {
-                validator: s.validator,
-                ...(settings?.jobWindowMillis !== undefined ? { jobWindow: settings.jobWindowMillis } : {}),
-                ...(settings?.queryWindowMillis !== undefined ? { queryWindow: settings.queryWindowMillis } : {}),
-                ...(settings?.settleLookbackMillis !== undefined
-                  ? { settleLookback: settings.settleLookbackMillis }
-                  : {}),
-                ...(settings?.maxWindows !== undefined ? { maxWindows: settings.maxWindows } : {})
-              }).pipe(Effect.provideService(ConversationDetails, s.details), Effect.provideService(AuditLog, s.audit)),
-              volume
-            ],
-            { concurrency: 2 }
+          const planning = Extraction.plan(query, {
+            validator: s.validator,
+            ...(settings?.jobWindowMillis !== undefined ? { jobWindow: settings.jobWindowMillis } : {}),
+            ...(settings?.queryWindowMillis !== undefined ? { queryWindow: settings.queryWindowMillis } : {}),
+            ...(settings?.settleLookbackMillis !== undefined ? { settleLookback: settings.settleLookbackMillis } : {}),
+            ...(settings?.maxWindows !== undefined ? { maxWindows: settings.maxWindows } : {}),
+            ...(settings?.pageSize !== undefined ? { pageSize: settings.pageSize } : {})
+          }).pipe(
+            Effect.provideService(ConversationDetails, s.details),
+            Effect.provideService(AuditLog, s.audit),
+            (effect) =>
+              s.aggregates === undefined ? effect : Effect.provideService(effect, ConversationAggregates, s.aggregates)
           )
+          const [made, buckets] = yield* Effect.all([planning, volume], { concurrency: 2 })
           const planned = made as typeof Plan.Type
-          if (buckets === null || planned.windows.length < 2) return planned
-          return { ...planned, volumes: yield* WindowVolumes.sized(s.audit, planned.windows, buckets) }
+          if (planned.volumes !== undefined || buckets === null || planned.windows.length < 2) return planned
+          return { ...planned, volumes: yield* Volumes.sized(s.audit, planned.windows, buckets) }
         })
       )
     )

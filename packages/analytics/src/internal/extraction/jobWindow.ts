@@ -131,7 +131,9 @@ const read = <E>(ctx: WindowContext<E>, window: Window, cell: Cell, jobId: strin
       seenCursors: cell.state.seenCursors,
       pageSize: ctx.pageSize,
       validation: ctx.validation,
-      nested: ctx.nested
+      nested: ctx.nested,
+      // The next page's round trip overlaps this page's write and checkpoint.
+      readAhead: true
     })
     yield* ctx.timer.forEachPage(pages, fulfilledAt, (page) =>
       Effect.gen(function* () {

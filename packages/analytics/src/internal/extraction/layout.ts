@@ -24,6 +24,10 @@ export interface PlanInput {
   readonly jobWindowMillis: number
   readonly queryWindowMillis: number
   readonly settleLookbackMillis: number
+  /**
+   * Cuts the settled span into job windows; `null`, or none given: `jobWindowMillis` steps aligned to UTC midnight.
+   */
+  readonly jobCuts?: ((startMillis: number, endMillis: number) => ReadonlyArray<[number, number]> | null) | undefined
 }
 
 /** @internal */
@@ -34,8 +38,12 @@ export interface PlanLayout {
   readonly windows: ReadonlyArray<PlannedWindow>
 }
 
-/** A week: the longest window `"auto"` makes, so one job never holds more than a week of an org's conversations. */
-const maxAutoWindowMillis = 7 * Interval.DAY_MILLIS
+/**
+ * A week: the longest window `"auto"` makes, so one job never holds more than a week of an org's conversations.
+ *
+ * @internal
+ */
+export const maxAutoWindowMillis = 7 * Interval.DAY_MILLIS
 
 /**
  * Whole days per job window such that the settled span makes twice as many windows as jobs may run at once: while
@@ -95,7 +103,8 @@ export const layout = (input: PlanInput): PlanLayout => {
       endMillis: e,
       provisional: kind === "query"
     })
-  for (const range of alignedSplit(start, watermark, input.jobWindowMillis)) push("job", range)
+  const jobRanges = input.jobCuts?.(start, watermark) ?? alignedSplit(start, watermark, input.jobWindowMillis)
+  for (const range of jobRanges) push("job", range)
   const tailStart = Math.max(start, input.watermarkMillis - input.settleLookbackMillis)
   for (const range of alignedSplit(Math.min(tailStart, end), end, input.queryWindowMillis)) push("query", range)
   return { startMillis: start, endMillis: end, windows }

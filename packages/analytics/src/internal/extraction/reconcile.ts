@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect"
 import type * as ConversationDetails from "../../ConversationDetails.js"
 import type { GenesysError } from "../../GenesysError.js"
+import * as Interval from "../../Interval.js"
 import * as QueryValidator from "../../QueryValidator.js"
 import * as layout from "./layout.js"
 import type * as windowQueries from "./windowQueries.js"
@@ -16,15 +17,38 @@ export interface Reconciliation {
 export const accuracy = (expected: number, extracted: number): number =>
   expected === 0 ? (extracted === 0 ? 1 : 0) : extracted / expected
 
+/** Longest span one reconciling sync query covers: a week, what the platform allows without a filter (FACTS §2.3). */
+const maxCountSpanMillis = 7 * Interval.DAY_MILLIS
+
 /**
- * Compares every day-aligned window with the sync query's `totalHits` over it (start-day semantics) and the
- * conversations extracted that started in those days, whichever window emitted them. Windows that do not cover whole
- * days are left out: a start-day count would include conversations outside the interval.
+ * The whole UTC days a window is reconciled over: its own bounds when they are whole days; else, for a job window,
+ * the days it touches, when they all ended by the watermark (the sync query counts every conversation that started
+ * on a day its interval touches, so whatever the neighbouring windows extracted on those days is counted with it);
+ * `undefined` otherwise (a window of the still-changing tail).
+ *
+ * @internal
+ */
+export const reconciledDays = (
+  window: layout.PlannedWindow,
+  watermarkMillis: number
+): { readonly startMillis: number; readonly endMillis: number } | undefined => {
+  if (layout.isDayAligned(window)) return window
+  if (window.kind !== "job") return undefined
+  const startMillis = Math.floor(window.startMillis / Interval.DAY_MILLIS) * Interval.DAY_MILLIS
+  const endMillis = Math.ceil(window.endMillis / Interval.DAY_MILLIS) * Interval.DAY_MILLIS
+  return endMillis <= watermarkMillis ? { startMillis, endMillis } : undefined
+}
+
+/**
+ * Compares every window with the sync query's `totalHits` (start-day semantics) over its {@link reconciledDays}, one
+ * query a week, and the conversations extracted that started in those days, whichever window emitted them. Windows
+ * without such days are left out: a start-day count would include conversations that may still change.
  *
  * @internal
  */
 export const reconcile = (options: {
   readonly windows: ReadonlyArray<layout.PlannedWindow>
+  readonly watermarkMillis: number
   readonly filters: Parameters<typeof windowQueries.windowQuery>[0]
   readonly validator: Partial<QueryValidator.ValidatorOptions> | undefined
   readonly details: ConversationDetails.Service
@@ -33,11 +57,16 @@ export const reconcile = (options: {
   Effect.gen(function* () {
     const reconciliations = new Map<string, Reconciliation>()
     for (const w of options.windows) {
-      if (!layout.isDayAligned(w)) continue
-      const expected = yield* options.details.queryTotalHits(
-        QueryValidator.markChecked({ interval: w.interval, ...options.filters }, "sync", options.validator)
-      )
-      const extracted = options.extractedIn(w.startMillis, w.endMillis)
+      const days = reconciledDays(w, options.watermarkMillis)
+      if (days === undefined) continue
+      let expected = 0
+      for (let from = days.startMillis; from < days.endMillis; from += maxCountSpanMillis) {
+        const interval = Interval.format(from, Math.min(days.endMillis, from + maxCountSpanMillis))
+        expected += yield* options.details.queryTotalHits(
+          QueryValidator.markChecked({ interval, ...options.filters }, "sync", options.validator)
+        )
+      }
+      const extracted = options.extractedIn(days.startMillis, days.endMillis)
       reconciliations.set(w.id, { expected, extracted, accuracy: accuracy(expected, extracted) })
     }
     return reconciliations
