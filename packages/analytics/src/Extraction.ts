@@ -419,9 +419,13 @@ export const formatPlan = (p: Plan): string => {
     `windows    ${p.windows.length} (${p.windows.filter((w) => w.kind === "job").length} jobs, ${p.windows.filter((w) => w.kind === "query").length} sync queries)`,
     ""
   ]
-  for (const w of p.windows) {
-    lines.push(`${w.id}  ${w.kind.padEnd(5)}  ${w.interval}${w.provisional ? "  provisional" : ""}`)
-  }
+  p.windows.forEach((w, i) => {
+    const estimate = p.volumes?.[i]
+    lines.push(
+      `${w.id}  ${w.kind.padEnd(5)}  ${w.interval}${w.provisional ? "  provisional" : ""}` +
+        (estimate !== undefined ? `  ~${Math.round(estimate)} conversations` : "")
+    )
+  })
   return lines.join("\n")
 }
 
@@ -522,7 +526,12 @@ const finishRun = <E>(
 ) =>
   Effect.gen(function* () {
     const reconciliations = options?.reconcile
-      ? yield* Reconcile.reconcile({ ...ctx, windows: plan.windows, extractedIn: ctx.ledger.extractedIn })
+      ? yield* Reconcile.reconcile({
+          ...ctx,
+          windows: plan.windows,
+          settled: Reconcile.settledOf(plan),
+          extractedIn: ctx.ledger.extractedIn
+        })
       : new Map<string, Reconciliation>()
     const finishedAt = yield* Clock.currentTimeMillis
     ctx.timer.sample("total", finishedAt - run.startedAt)

@@ -38,11 +38,11 @@ const withAggregates = <A, E, R>(body: Effect.Effect<A, E, R>) =>
 const requests = Effect.flatMap(Emulator.Emulator, (e) => e.requests)
 
 /** Plans and runs the week into a memory sink, with reconciliation. */
-const extract = (options: Extraction.RunOptions = {}) =>
+const extract = (options: Extraction.RunOptions = {}, over: string = interval) =>
   Effect.gen(function* () {
     const sink = ExtractionSink.memory()
     const ran = yield* drive(
-      Effect.flatMap(Extraction.plan({ interval }), (plan) =>
+      Effect.flatMap(Extraction.plan({ interval: over }), (plan) =>
         Effect.map(Extraction.run(plan, sink, { ...options, reconcile: true }), (report) => ({ plan, report }))
       ),
       { maxSteps: 400 }
@@ -89,6 +89,32 @@ describe("Extraction.plan by volume", () => {
           for (const w of report.windows) assert.strictEqual(w.reconciliation?.accuracy, 1, w.interval)
           const audit = yield* AuditRecords
           assert.isTrue(audit.some((e) => e.status === "sized"))
+        })
+      )
+  )
+
+  it.effect(
+    "an interval that starts mid-day: windows whose days reach outside it are not reconciled, the rest exactly",
+    () =>
+      withAggregates(
+        Effect.gen(function* () {
+          const midDay = Interval.format(start + 12 * HOUR, start + 7 * DAY)
+          const { plan, report, written } = yield* extract({}, midDay)
+          // What started from noon: the interval holds conversations by their start.
+          const week = yield* Effect.flatMap(Emulator.Emulator, (e) => e.groundTruthSettled({ interval }))
+          const truth = week.filter((c) => Date.parse(c.conversationStart) >= start + 12 * HOUR)
+          assert.deepStrictEqual(
+            written.map((c) => c.conversationId!).sort(),
+            truth.map((c) => c.conversationId).sort()
+          )
+          const jobs = report.windows.filter((w) => w.kind === "job")
+          assert.isTrue(jobs[0]!.interval.startsWith(Interval.format(start + 12 * HOUR, start + DAY).slice(0, 24)))
+          assert.isUndefined(jobs[0]!.reconciliation, "its first day began before the interval")
+          const reconciled = report.windows.filter((w) => w.reconciliation !== undefined)
+          assert.isAtLeast(reconciled.length, 3)
+          for (const w of reconciled) assert.strictEqual(w.reconciliation?.accuracy, 1, w.interval)
+          assert.notStrictEqual(report.reconciled, false)
+          assert.strictEqual(plan.windows.filter((w) => w.kind === "job").length, 5)
         })
       )
   )

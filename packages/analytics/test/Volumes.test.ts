@@ -167,21 +167,45 @@ describe("Reconcile.reconciledDays", () => {
     endMillis,
     provisional: kind === "query"
   })
+  const settled = (startMillis: number, endMillis: number, watermarkMillis: number) => ({
+    startMillis,
+    endMillis,
+    watermarkMillis
+  })
 
   it("a window of whole days is reconciled over itself", () => {
-    assert.deepStrictEqual(Reconcile.reconciledDays(window("query", day0, day0 + DAY), day0), {
-      ...window("query", day0, day0 + DAY)
-    })
+    const w = window("query", day0, day0 + DAY)
+    assert.deepStrictEqual(Reconcile.reconciledDays(w, settled(day0, day0 + DAY, day0)), w)
   })
 
   it("a job window cut at hours is reconciled over the whole days it touches, once they are settled", () => {
     const w = window("job", day0 + 5 * HOUR, day0 + 2 * DAY + 13 * HOUR)
-    assert.deepStrictEqual(Reconcile.reconciledDays(w, day0 + 3 * DAY), {
+    assert.deepStrictEqual(Reconcile.reconciledDays(w, settled(day0, day0 + 9 * DAY, day0 + 3 * DAY)), {
       startMillis: day0,
       endMillis: day0 + 3 * DAY
     })
-    assert.isUndefined(Reconcile.reconciledDays(w, day0 + 2 * DAY + 20 * HOUR))
-    assert.isUndefined(Reconcile.reconciledDays(window("query", day0 + HOUR, day0 + DAY), day0 + 2 * DAY))
+    // A day after the watermark may still change; a query window's days are the tail's.
+    assert.isUndefined(Reconcile.reconciledDays(w, settled(day0, day0 + 9 * DAY, day0 + 2 * DAY + 20 * HOUR)))
+    assert.isUndefined(
+      Reconcile.reconciledDays(window("query", day0 + HOUR, day0 + DAY), settled(day0, day0 + 9 * DAY, day0 + 2 * DAY))
+    )
+  })
+
+  it("not over days that reach outside the extraction's interval, where nothing was extracted", () => {
+    const first = window("job", day0 + 12 * HOUR, day0 + DAY + 9 * HOUR)
+    assert.isUndefined(Reconcile.reconciledDays(first, settled(day0 + 12 * HOUR, day0 + 9 * DAY, day0 + 9 * DAY)))
+    const last = window("job", day0 + DAY + 9 * HOUR, day0 + 2 * DAY + 12 * HOUR)
+    assert.isUndefined(Reconcile.reconciledDays(last, settled(day0, day0 + 2 * DAY + 12 * HOUR, day0 + 9 * DAY)))
+  })
+
+  it("a plan's settled part is its covered interval and watermark", () => {
+    assert.deepStrictEqual(
+      Reconcile.settledOf({
+        interval: "2026-01-05T12:00:00.000Z/2026-01-08T00:00:00.000Z",
+        watermark: "2026-01-07T04:00:00.000Z"
+      }),
+      settled(day0 + 12 * HOUR, day0 + 3 * DAY, day0 + 2 * DAY + 4 * HOUR)
+    )
   })
 })
 

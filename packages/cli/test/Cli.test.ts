@@ -196,10 +196,15 @@ describe.concurrent("genesys-analytics extract with --checkpoint and --dry-run",
       GENESYS_API_URL: own.url
     })
     assert.strictEqual(result.code, 0, result.stderr)
-    assert.match(result.stdout, /windows\s+2 \(2 jobs, 0 sync queries\)/)
-    assert.match(result.stdout, /job-000\s+job\s+2026-01-05T00:00:00.000Z\/2026-01-06T00:00:00.000Z/)
+    // The volume (one aggregate query) is less than a results page: one job window, with its estimate.
+    assert.match(result.stdout, /windows\s+1 \(1 jobs, 0 sync queries\)/)
+    assert.match(
+      result.stdout,
+      /job-000\s+job\s+2026-01-05T00:00:00.000Z\/2026-01-07T00:00:00.000Z\s+~\d+ conversations/
+    )
     const requests = await Effect.runPromise(own.emulator.requests)
     assert.isTrue(requests.some((r) => r.path.endsWith("/details/jobs/availability")))
+    assert.strictEqual(requests.filter((r) => r.path.endsWith("/aggregates/query")).length, 1)
     assert.isFalse(requests.some((r) => r.method === "POST" && r.path.endsWith("/details/jobs")))
     assert.isFalse(Fs.existsSync(file("never.ndjson")))
   })

@@ -235,10 +235,7 @@ const orgServices = (
   scope: Scope.Scope
 ) =>
   Effect.map(
-    Layer.buildWithScope(
-      ConversationAggregates.layerWithoutHttp.pipe(Layer.provideMerge(Connection.clientLayer(config, audit))),
-      scope
-    ),
+    Layer.buildWithScope(Connection.clientLayer(config, audit), scope),
     (context) =>
       ({
         details: Context.get(context, ConversationDetails),

@@ -1,5 +1,6 @@
 /** @internal */
 import * as AuditLog from "@effect-genesys/analytics/AuditLog"
+import * as ConversationAggregates from "@effect-genesys/analytics/ConversationAggregates"
 import * as ConversationDetails from "@effect-genesys/analytics/ConversationDetails"
 import * as GenesysConfig from "@effect-genesys/analytics/GenesysConfig"
 import * as GenesysHttp from "@effect-genesys/analytics/GenesysHttp"
@@ -127,6 +128,7 @@ export const clientLayer = (
   http: Layer.Layer<HttpClient.HttpClient> = Transport.layer
 ): Layer.Layer<
   | ConversationDetails.ConversationDetails
+  | ConversationAggregates.ConversationAggregates
   | GenesysHttp.GenesysHttp
   | AuditLog.AuditLog
   | Webhook.Webhook
@@ -137,7 +139,10 @@ export const clientLayer = (
   const webhook = Webhook.layerConfig.pipe(
     Layer.mapError((e) => Cli.usage(`webhook configuration: ${firstLine(String(e.message ?? e))}`))
   )
-  // The operations and the HTTP client under them, one token and one pacer for both (the sync's listener uses the client).
-  const details = ConversationDetails.layerWithoutHttp.pipe(Layer.provideMerge(GenesysHttp.layer))
+  // The operations and the HTTP client under them, one token and one pacer for all (the sync's listener uses the
+  // client). An extraction's plan reads the volume with the aggregates, to cut its job windows by it.
+  const details = Layer.merge(ConversationDetails.layerWithoutHttp, ConversationAggregates.layerWithoutHttp).pipe(
+    Layer.provideMerge(GenesysHttp.layer)
+  )
   return Layer.mergeAll(details, webhook).pipe(Layer.provideMerge(base))
 }

@@ -42,7 +42,7 @@ export const finalize = (input: {
         const reconciliations = input.settings.reconcile
           ? yield* Reconcile.reconcile({
               windows: plan.windows,
-              watermarkMillis: Date.parse(plan.watermark),
+              settled: Reconcile.settledOf(plan),
               filters: plan.filters as Extraction.Filters,
               validator: s.validator,
               details: s.details,

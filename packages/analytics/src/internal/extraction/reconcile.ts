@@ -20,23 +20,43 @@ export const accuracy = (expected: number, extracted: number): number =>
 /** Longest span one reconciling sync query covers: a week, what the platform allows without a filter (FACTS §2.3). */
 const maxCountSpanMillis = 7 * Interval.DAY_MILLIS
 
+/** The part of an extraction whose whole days may be reconciled: its interval, up to the watermark. @internal */
+export interface Settled {
+  readonly startMillis: number
+  readonly endMillis: number
+  readonly watermarkMillis: number
+}
+
+/** The settled part of a plan (its covered interval and watermark). @internal */
+export const settledOf = (plan: { readonly interval: string; readonly watermark: string }): Settled => {
+  const [start, end] = plan.interval.split("/")
+  return {
+    startMillis: Date.parse(start ?? ""),
+    endMillis: Date.parse(end ?? ""),
+    watermarkMillis: Date.parse(plan.watermark)
+  }
+}
+
 /**
  * The whole UTC days a window is reconciled over: its own bounds when they are whole days; else, for a job window,
- * the days it touches, when they all ended by the watermark (the sync query counts every conversation that started
- * on a day its interval touches, so whatever the neighbouring windows extracted on those days is counted with it);
- * `undefined` otherwise (a window of the still-changing tail).
+ * the days it touches, when they all lie in the extraction's interval and ended by the watermark (the sync query
+ * counts every conversation that started on a day its interval touches, so whatever the neighbouring windows extracted
+ * on those days is counted with it); `undefined` otherwise (a window of the still-changing tail, or one whose days
+ * reach outside the interval, where nothing was extracted).
  *
  * @internal
  */
 export const reconciledDays = (
   window: layout.PlannedWindow,
-  watermarkMillis: number
+  settled: Settled
 ): { readonly startMillis: number; readonly endMillis: number } | undefined => {
   if (layout.isDayAligned(window)) return window
   if (window.kind !== "job") return undefined
   const startMillis = Math.floor(window.startMillis / Interval.DAY_MILLIS) * Interval.DAY_MILLIS
   const endMillis = Math.ceil(window.endMillis / Interval.DAY_MILLIS) * Interval.DAY_MILLIS
-  return endMillis <= watermarkMillis ? { startMillis, endMillis } : undefined
+  return startMillis >= settled.startMillis && endMillis <= Math.min(settled.endMillis, settled.watermarkMillis)
+    ? { startMillis, endMillis }
+    : undefined
 }
 
 /**
@@ -48,7 +68,7 @@ export const reconciledDays = (
  */
 export const reconcile = (options: {
   readonly windows: ReadonlyArray<layout.PlannedWindow>
-  readonly watermarkMillis: number
+  readonly settled: Settled
   readonly filters: Parameters<typeof windowQueries.windowQuery>[0]
   readonly validator: Partial<QueryValidator.ValidatorOptions> | undefined
   readonly details: ConversationDetails.Service
@@ -57,7 +77,7 @@ export const reconcile = (options: {
   Effect.gen(function* () {
     const reconciliations = new Map<string, Reconciliation>()
     for (const w of options.windows) {
-      const days = reconciledDays(w, options.watermarkMillis)
+      const days = reconciledDays(w, options.settled)
       if (days === undefined) continue
       let expected = 0
       for (let from = days.startMillis; from < days.endMillis; from += maxCountSpanMillis) {
