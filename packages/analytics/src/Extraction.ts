@@ -82,7 +82,7 @@ export interface PlanOptions {
    * Length of a job window (aligned to UTC midnight for whole days). Default `"auto"`: with a `ConversationAggregates`
    * service, the volume over the interval is read while planning (one aggregate query, at the same time as the
    * availability date) and the settled span is cut at whole hours into windows of equal volume: one per job slot when
-   * their results are a few pages (`docs/jobs.md`, "How a plan cuts windows"), else two per slot, at most a week and
+   * their results are a few pages (`docs/extraction.md`, "How a plan cuts job windows"), else two per slot, at most a week and
    * at least a results page each. Without that service, or when the query fails: whole days, twice as many windows
    * as jobs may run at once (one wave of jobs runs while the one before it is paged), at most a week each.
    */
@@ -92,6 +92,11 @@ export interface PlanOptions {
    * `GenesysConfig`'s `paging.jobPageSize` (1,000).
    */
   readonly pageSize?: number | undefined
+  /**
+   * Runners the windows are spread over (a cluster's; default 1): `"auto"` windows cut by volume come in a multiple of
+   * this many, so that they split evenly over the runners' tokens.
+   */
+  readonly runners?: number | undefined
   /** Length of a sync-query window in the tail. Default 1 day (the platform allows up to 7/31). */
   readonly queryWindow?: Duration.DurationInput | undefined
   /**
@@ -263,7 +268,12 @@ export const layout = (
     settleLookbackMillis: Duration.toMillis(options?.settleLookback ?? "8 hours"),
     jobCuts:
       auto && volumes !== undefined
-        ? (from, to) => equalVolumeCuts(from, to, volumes, slots, clock.pageSize ?? defaultPageSize)
+        ? (from, to) =>
+            equalVolumeCuts(from, to, volumes, {
+              slots,
+              pageSize: clock.pageSize ?? defaultPageSize,
+              runners: Math.max(1, Math.floor(options?.runners ?? 1))
+            })
         : undefined
   }).windows
 }
@@ -276,15 +286,16 @@ export interface VolumeBucket {
 }
 
 const defaultPageSize = 1000
+const hourMillis = 3_600_000
 
 /** The settled span cut into windows of equal estimated volume, or `null` when the buckets hold nothing there. */
 const equalVolumeCuts = (
   from: number,
   to: number,
   buckets: ReadonlyArray<VolumeBucket>,
-  slots: number,
-  pageSize: number
+  sizing: { readonly slots: number; readonly pageSize: number; readonly runners: number }
 ): ReadonlyArray<[number, number]> | null => {
+  const { pageSize, runners, slots } = sizing
   const estimated = Volumes.estimate([{ startMillis: from, endMillis: to }], buckets)[0] ?? 0
   const count = BalancedWindows.windowCount({
     spanMillis: to - from,
@@ -292,13 +303,15 @@ const equalVolumeCuts = (
     waves: BalancedWindows.wavesFor(estimated, pageSize),
     maxWindowMillis: internalPlan.maxAutoWindowMillis
   })
+  // A window holds at least a page of results (fewer jobs for a small volume); the count splits evenly over runners.
+  const atMostPages = Math.min(count, Math.max(1, Math.ceil(estimated / pageSize)))
   return BalancedWindows.cuts({
     from,
     to,
-    // A window holds at least a page of results: fewer jobs for a small volume.
-    count: Math.min(count, Math.max(1, Math.ceil(estimated / pageSize))),
+    count: Math.ceil(atMostPages / runners) * runners,
     buckets,
-    gridMillis: Math.min(Interval.DAY_MILLIS, Math.max(0, ...buckets.map((b) => b.endMillis - b.startMillis))),
+    // Edges on the buckets' own grid: a cut inside a bucket would rest on a guess of how its count spreads.
+    gridMillis: Math.min(Interval.DAY_MILLIS, Math.max(hourMillis, ...buckets.map((b) => b.endMillis - b.startMillis))),
     maxWindowMillis: internalPlan.maxAutoWindowMillis
   })
 }

@@ -146,3 +146,30 @@ describe("Extraction.plan by volume", () => {
     )
   )
 })
+
+describe("Extraction.layout by volume", () => {
+  // A week, 100 conversations an hour from 08:00 to 18:00.
+  const volumes = Array.from({ length: 7 * 24 }, (_, h) => ({
+    startMillis: start + h * HOUR,
+    endMillis: start + (h + 1) * HOUR,
+    count: h % 24 >= 8 && h % 24 < 18 ? 100 : 0
+  }))
+  const layoutWith = (options: Extraction.PlanOptions, pageSize = 25) =>
+    Extraction.layout(
+      { startMillis: start, endMillis: start + 7 * DAY },
+      { watermarkMillis: start + 8 * DAY, nowMillis: start + 8 * DAY, jobs: 5, volumes, pageSize },
+      options
+    ).filter((w) => w.kind === "job")
+
+  it("one window per job slot for few pages, two for many, in a multiple of a cluster's runners", () => {
+    assert.strictEqual(layoutWith({}, 1000).length, 5)
+    assert.strictEqual(layoutWith({}, 25).length, 10)
+    assert.strictEqual(layoutWith({ runners: 3 }, 1000).length, 6)
+    assert.strictEqual(layoutWith({ runners: 3 }, 25).length, 12)
+  })
+
+  it("never more windows than results pages, and a fixed window length ignores the volume", () => {
+    assert.strictEqual(layoutWith({}, 3000).length, 3)
+    assert.strictEqual(layoutWith({ jobWindow: "1 day" }, 25).length, 7)
+  })
+})

@@ -1,5 +1,5 @@
 /**
- * `node packages/bench/dist/latencyAlone.js [--variants ours,sdk-best-effort,...] [--reps n] [--days d] [--cpu-prof-dir d]`: scenario 6's
+ * `node packages/bench/dist/latencyAlone.js [--variants ours,sdk-best-effort,...] [--reps n] [--days d] [--cpu-prof-dir d] [--transport node|fetch]`: scenario 6's
  * variants (ours alone by default) against their own emulators with the scenario's options, all of one round at the
  * same time, each printed as a timeline (`latencyTimeline.ts`) beside the bound. Run alone on a quiet machine, ours
  * shows its own wall against the bound, without the other variants' CPU; listing every variant reproduces the
@@ -40,6 +40,7 @@ const main = async () => {
   const reps = Number(arg("--reps") ?? "1")
   const days = Number(arg("--days") ?? s.days)
   const profileDir = arg("--cpu-prof-dir")
+  const transport = arg("--transport") as "fetch" | "node" | undefined
   const { maxConcurrent, queueMillis, runMillis, runMillisPerConversation } = EmulatorOptions.defaultJobs
   const jobs = { queueMillis, runMillis, runMillisPerConversation, maxConcurrent }
   const latency = { medianMillis: s.medianMillis, p99Millis: s.p99Millis }
@@ -90,7 +91,13 @@ const main = async () => {
           }
           const cpu0 = await emulator.cpuMillis()
           const result = await runContender(
-            { contender: variants[v].contender, endpoint: endpoint(emulator.url), task, sampleMillis: 50 },
+            {
+              contender: variants[v].contender,
+              endpoint: endpoint(emulator.url),
+              task,
+              sampleMillis: 50,
+              ...(transport !== undefined ? { transport } : {})
+            },
             {
               timeoutMillis: settings.runTimeoutMillis,
               ...(profileDir !== undefined ? { cpuProfileDir: profileDir } : {})

@@ -51,13 +51,11 @@ export const plan = (execution: ExecutionRef, query: unknown, settings: PlanSett
         Effect.gen(function* () {
           const span = requestedSpan(query)
           const fixedWindows = settings?.jobWindowMillis !== undefined
+          const runners = yield* WindowVolumes.runnersSeen(env.placement)
           const volume =
-            span === undefined || !fixedWindows
-              ? Effect.succeed(null)
-              : Effect.flatMap(WindowVolumes.severalRunners(env.placement), (several) =>
-                  several ? Volumes.volumeBuckets(s, span) : Effect.succeed(null)
-                )
+            span === undefined || !fixedWindows || runners < 2 ? Effect.succeed(null) : Volumes.volumeBuckets(s, span)
           const planning = Extraction.plan(query, {
+            runners,
             validator: s.validator,
             ...(settings?.jobWindowMillis !== undefined ? { jobWindow: settings.jobWindowMillis } : {}),
             ...(settings?.queryWindowMillis !== undefined ? { queryWindow: settings.queryWindowMillis } : {}),

@@ -7,14 +7,18 @@ import * as Schema from "effect/Schema"
 import * as Volumes from "../extraction/volumes.js"
 import { Environment, type ExecutionRef, type Placement } from "./environment.js"
 
-/** Whether the cluster has several runners to spread windows over: where a dozen ids would run. @internal */
-export const severalRunners = (placement: Placement | undefined): Effect.Effect<boolean> =>
+/** The runners a dozen ids would run on: about how many a cluster spreads windows over (1 without a cluster). @internal */
+export const runnersSeen = (placement: Placement | undefined): Effect.Effect<number> =>
   placement === undefined
-    ? Effect.succeed(false)
+    ? Effect.succeed(1)
     : Effect.map(
         placement.runnersOf(Array.from({ length: 12 }, (_, i) => `effect-genesys/volume-probe/${i}`)),
-        (runners) => new Set(runners.filter((r) => r !== undefined)).size >= 2
+        (runners) => Math.max(1, new Set(runners.filter((r) => r !== undefined)).size)
       )
+
+/** Whether the cluster has several runners to spread windows over. @internal */
+export const severalRunners = (placement: Placement | undefined): Effect.Effect<boolean> =>
+  Effect.map(runnersSeen(placement), (n) => n >= 2)
 
 /** The span that `windows` cover. @internal */
 export const spanOf = (windows: ReadonlyArray<Volumes.Span>): Volumes.Span => ({
