@@ -139,7 +139,9 @@ const setUp = (settings: Settings): Promise<Env> =>
   Effect.runPromise(
     Effect.gen(function* () {
       const scope = yield* Scope.make()
-      const postgres = yield* TestPostgres.start().pipe(Scope.extend(scope))
+      // Every process holds pools of up to 8 connections: each client's journal, each runner's cluster tables and its
+      // sink database. 6 clients and 3 runners may hold 96, on top of the bench's own, past Postgres's default 100.
+      const postgres = yield* TestPostgres.start({ settings: { max_connections: 200 } }).pipe(Scope.extend(scope))
       const orgs: Array<Org> = []
       for (let i = 0; i < settings.orgs; i++) {
         orgs.push(yield* startOrg(scope, settings, `org${i + 1}`, 200 + i, settings.days, settings.perDay))
@@ -798,8 +800,10 @@ export const markdown = (r: Results): string => {
         "Why this size: a cluster's throughput is what it sustains over many rate-limit windows. On a small workload " +
           "the ratio measures start-up and rounding instead: at 7 days (7 windows per org; the run of 2026-12-06 gave " +
           "2.3×) the busiest token's ≈ 31 requests needed 4 windows of 5 s where 30 would have needed 3, and the ≈ 6 s " +
-          "before the first page were a quarter of the 3-runner wall. At 18 days the planner's default windows are 9 " +
-          "per org (2 days each, twice the 5 job slots), which split 3/3/3 over 3 runners."
+          "before the first page were a quarter of the 3-runner wall. At 18 days and pages of 10 (about 180 pages an org, " +
+          "more than the 150 that one wave of jobs takes, docs/extraction.md), the planner cuts each org's days into " +
+          "windows of equal volume, two per job slot rounded up to a multiple of the runners it sees: 12 on a cluster " +
+          "of 3, which split 4/4/4."
       )
     }
     lines.push("")
@@ -869,9 +873,8 @@ export const markdown = (r: Results): string => {
         "in the table. Where a window runs is chosen: the extraction asks the cluster which runner each of a few " +
         "candidate ids of the window would land on and takes one whose runner carries the least weight of its " +
         "windows so far, largest first (`docs/cluster.md`). A window's size is not known until its pages are read " +
-        "(neither a job's status nor its result pages carry a count), so with more than one runner the extraction " +
-        "weighs its windows by one aggregate query of the org's volume (`nOffered` + `nOutbound` by day) while it " +
-        "plans: the " +
+        "(neither a job's status nor its result pages carry a count), so the plan reads the org's volume with one " +
+        "aggregate query (`nOffered` + `nOutbound` by hour), cuts its windows to equal volume and weighs them by it: the " +
         "busiest token's share in the table is above the best split's by what that estimate misses, and by the few " +
         "requests that are not a window's (the plan's, the volume query). Left to the hash of its id, the worst of " +
         `${s.orgs} orgs would have ${pct(hashed.worst)} of its windows on one runner on average (${times(1 / hashed.worst)} ` +

@@ -276,7 +276,9 @@ at start, ${fmt(f.loadAverage.end)} at end). The variants and their emulators sh
 on a busy machine every wall time stretches: compare the ratios of one run, and walls with the bound only on a quiet
 machine. Every run returned exactly the dataset (count and id checksum
 against the emulator's ground truth). Ours runs the library with no option, into a sink that counts ids and says so
-(\`validation: "conversation"\`, \`nested: "lazy"\`, as in the other scenarios): its planner chose
+(\`validation: "conversation"\`, \`nested: "lazy"\`, as in the other scenarios), with the aggregates service that its
+plan reads the volume with (one aggregate query; every emulator keeps an aggregate store, built before the run,
+\`docs/emulator.md\`): its planner cut the ${f.days} days by volume into
 ${
   plan === undefined
     ? "its windows"
@@ -284,7 +286,7 @@ ${
         plan.finalConcurrency === plan.concurrency ? "" : ` (lowered to ${plan.finalConcurrency})`
       }`
 },
-pages of its default size, the largest windows' jobs first. The hand-written loops read pages of ${fmt(f.pageSize, 0)} and poll every
+pages of its default size. The hand-written loops read pages of ${fmt(f.pageSize, 0)} and poll every
 ${fmt(f.pollMillis / 1000)} s.`)}
 
 ${table(

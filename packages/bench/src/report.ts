@@ -393,6 +393,7 @@ Every figure above already includes the fixes below; each "before" names the run
 
 | finding | fix | before | after |
 |---|---|---|---|
+| ours planned two waves of whole-day windows per job slot: every job paid the platform's fixed cost (3 s on the emulator's model) twice over, and equal days are unequal work (no five runs of whole days split scenario 6's 30 days evenly: the most even leaves a window of 13,489 conversations where the mean is 12,140); counting the windows for the largest-first order cost a round trip before the first job | \`Extraction.plan\` reads the volume with one aggregate query sent with the availability read, and cuts the settled span at whole hours into windows of equal volume, one per job slot when their results are at most 150 pages (\`docs/extraction.md\`, "How a plan cuts job windows"); the run orders by the plan's estimates; job windows request their next page while writing one (\`JobResultsOptions.readAhead\`); the memory checkpoint store copies the seen ids instead of a deep clone and a Schema parse of them (in a CPU profile of ours alone, 15 % of its CPU while reading the last pages). The emulator generated every conversation again for the volume query (1.5 s of its CPU for 60,600, so the first job went out at 2.3 s instead of 0.6 s); scenario 6's emulators keep an aggregate store (\`docs/emulator.md\`, "The aggregate store"), as the platform answers from one | scenario 6 of the full run of 2026-12-07T10:34: 23.53 s, 1.31× the bound, 0.96× the SDK's best effort; \`node packages/bench/dist/latencyAlone.js\` (ours alone, one round): 22.16 s, two waves of 10 whole-day windows of 3,924 to 7,826 conversations | scenario 6 above: 22.89 s, 1.27×, 0.91×; \`latencyAlone.js\`, 11 single rounds: 20.1 to 21.4 s, five windows of 12,011 to 12,164 conversations; without the aggregate store 21.9 and 22.1 s |
 | a job's scheduled status poll and its forecast poll (since 2026-12-06) could both be sent at once, and under scenario 5's rate limit every extra status request delays a page; the forecast was also timed from before the submission, which the pacer may hold back. (The same race let a poll that lost it be interrupted before its 429 was audited: the CI failure of 2026-12-07.) | the forecast runs from the submission's answer (\`Extraction.run\`); status requests of one job that overlap are one request, which goes on for whoever still waits (\`internal/singleFlight.ts\`) | scenario 5, 4 windows at a time, one repetition (\`npm run bench -- --only 5 --reps 1 --out <dir>\`): 471 requests, 1.27× the bound (before the forecast polls: 415, 1.03×) | the forecast timed from the answer: 435, 1.16×; with shared requests too: 425, 1.04× (the SDK 1.01× in that run); scenario 5 above |
 | the emulator built a results page when a client asked for it (~0.1 s of its CPU per 1,000 conversations), so the pages of jobs that end together queued behind one Node process: scenario 6's tails were partly the emulator's, and split jobs suffered most | the emulator server builds an accepted job's results into its cache while the job runs, into the budget the cache does not use yet (\`docs/emulator.md\`, "Serving large jobs"); scenario 6's emulators get the bench's cache budget | one round of scenario 6 (\`npm run bench -- --only 6 --reps 1 --out <dir>\`): ours 26.97 s, SDK best effort 31.71 s, ours / SDK 0.85×; \`latencyAlone.js --variants ours,sdk-best-effort\`, 2 rounds: ours 24.4–24.5 s, SDK 26.1–26.6 s | the same round with results built while jobs run (on the 256 MiB default cache, which made the split variants build theirs twice, since fixed): ours 24.88 s, SDK 29.93 s, 0.83×; \`latencyAlone.js\`: ours 22.8–22.9 s, SDK 24.1–24.3 s; scenario 6 below |
 | \`Extraction.run\` parsed every job page whole, nested records included, although the bench's sinks read ids (as in scenarios 1–4 they already did not) | \`ExtractionSink.nested\`: a sink that reads a record's own fields says \`"lazy"\` and gets job records read from the page bytes (\`docs/jobs.md\`); the bench's sinks say so | \`latencyAlone.js\`, ours alone, 2 rounds: CPU 6.68 s and 7.48 s | 5.42 s and 5.59 s |
@@ -417,26 +418,24 @@ Earlier fixes, measured at the earlier sizes (the "after" figures then came from
 Not fixed yet:
 
 - **Scenario 1's CPU ratio moves with the machine.** Three full runs of the same flow gave ours over
-  \`NodeHttpClient\` / SDK 0.73× (2026-12-07T07:22), 0.9× (08:22) and 0.75× (above; paired per repetition 0.8×); over
-  \`fetch\` 0.8×, 1.03× and 0.9×. Single repetitions of ours have ranged from 7.9 to 11.9 s of CPU, the SDK's from 10.4
+  \`NodeHttpClient\` / SDK 0.73× (2026-12-07T07:22), 0.9× (08:22), 0.75× (10:09) and 0.67× (above); over \`fetch\` 0.8×,
+  1.03×, 0.9× and 1.1×. Single repetitions of ours have ranged from 7.9 to 11.9 s of CPU, the SDK's from 10.4
   to 13.3 s. undici's \`fetch\` costs more CPU and garbage a page than Node's \`http\` (in CPU profiles of both
   variants, ~1 s of undici's own work and half again as much collector time, 2.4 s against 1.5 s, per 200,000
   conversations): for bulk reads take \`NodeHttpClient\`, as the command line does. In the profile of the run of
   2026-12-07 10:09, checking the bytes as JSON (\`internal/json/byteScan.ts\`) took 2.15 s of ours' 8.83 s of busy
   time, the collector 1.61 s.
   A consumer that reads every nested record should keep the default \`nested: "parsed"\` (\`docs/jobs.md\`).
-- **Scenario 6: ours takes 0.96× the SDK's best effort's wall time and 1.31× the bound, against goals of 0.85× and
-  1.1×.** The 0.83× published before this run was partly the emulator's: it built every results page when asked,
-  so the 4 equal jobs of the best effort, which end together, waited on it (its wall was 33 s; it is 24.5 s now that
-  results are built while jobs run). Ours plans two waves of windows per job slot (\`Extraction.plan\`,
-  \`jobWindow: "auto"\`): each job costs its queue and fixed run time again (3 s on the emulator's model), while the
-  first wave's pages are read during the second; the bound counts one wave. With a temporary switch to one wave of
-  5 windows, the same command (\`npm run bench -- --only 6 --reps 3\`, run right after this one) gave ours 22.89 s,
-  1.27× the bound and 0.91× the SDK's best effort (25.2 s in that run), against 23.53 s, 1.31× and 0.96× here: a
-  little ahead, not enough to change the default, which also sets how finely a cluster can spread an extraction's
-  windows over its runners. The windows of one wave were unequal (11,368 to 13,474 conversations, whole days). A plan
-  that weighs its windows by volume, as the cluster's does, and picks its waves from the expected pages is the next
-  step.
+- **Scenario 6: ours takes 0.91× the SDK's best effort's wall time and 1.27× the bound, against goals of 0.85× and
+  1.1×.** Alone (\`node packages/bench/dist/latencyAlone.js\`), ours took 20.1 to 21.4 s in 11 rounds (1.12× to
+  1.19×). Its five jobs end about 0.4 s after the bound's (15.8 s after the first request: the plan's round trip and
+  the process's start); then ~0.5 s pass until a finished job is seen (the poll is 15 % of the job's age apart, and no
+  job of the wave ended before to forecast from), and the 65 pages of the five jobs, read at once, take ~3.5 s where
+  the bound counts 2.3 s of round trips: reading them is bound by one thread's CPU (~45 ms a page; in a CPU profile
+  53 % to 90 % busy in every half second of that tail; checking the bytes as JSON is about a quarter of it, the
+  collector 15 %). In the scenario the four variants and their emulators share 2 cores, which stretches that tail
+  (21.8 to 24.4 s). Over \`NodeHttpClient\` instead of \`fetch\`, two rounds alone gave 20.06 and 20.81 s (\`fetch\`
+  20.63 and 20.40 s): no difference at this size. What would move it: less CPU a page.
 `
 
 const checksTable = (checks: ReadonlyArray<Checks.CheckResult> | undefined): string =>

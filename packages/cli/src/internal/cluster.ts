@@ -246,13 +246,17 @@ const orgServices = (
       }) as const
   )
 
-/** A page sink for a sink description, built in the runner's scope. */
-const pageSinkOf = (spec: SinkSpec, execution: string, scope: Scope.Scope) =>
+/** A page sink for a sink description, built in the runner's scope; a Postgres sink writes through `poolOf` its URL. */
+const pageSinkOf = (
+  spec: SinkSpec,
+  execution: string,
+  scope: Scope.Scope,
+  poolOf: (url: string) => Effect.Effect<Context.Context<SqlClient.SqlClient>, unknown>
+) =>
   Effect.gen(function* () {
     if (spec.format === "postgres") {
       SecretGuard.register(new URL(spec.url).password)
-      const context = yield* Layer.buildWithScope(pg(Redacted.make(spec.url)), scope)
-      return yield* Effect.provide(SqlSink.makePageSink({ execution }), context)
+      return yield* Effect.provide(SqlSink.makePageSink({ execution }), yield* poolOf(spec.url))
     }
     const output: Output.Output = { format: spec.format, target: Option.some(spec.out) }
     const fs = yield* FileSystem.FileSystem
@@ -287,11 +291,14 @@ export const environment = (
           Effect.provideService(FileSystem.FileSystem, fs)
         )
       )
+      // One pool per database for the runner's life, whatever the number of extractions written to it: a pool per
+      // extraction kept every one of them open (8 connections each) until the runner stopped.
+      const pools = yield* Effect.cachedFunction((url: string) => Layer.buildWithScope(pg(Redacted.make(url)), scope))
       const sinks = yield* Effect.cachedFunction((key: string) => {
         const { execution, sink } = JSON.parse(key) as { execution: string; sink: unknown }
-        return Effect.flatMap(Schema.decodeUnknown(SinkSpec)(sink), (spec) => pageSinkOf(spec, execution, scope)).pipe(
-          Effect.provideService(FileSystem.FileSystem, fs)
-        )
+        return Effect.flatMap(Schema.decodeUnknown(SinkSpec)(sink), (spec) =>
+          pageSinkOf(spec, execution, scope, pools)
+        ).pipe(Effect.provideService(FileSystem.FileSystem, fs))
       })
       return {
         placement: place,
