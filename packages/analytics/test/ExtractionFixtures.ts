@@ -1,5 +1,7 @@
 // The three-day emulator both extraction engines are tested against.
+import * as Emulator from "@effect-genesys/emulator/Emulator"
 import type * as EmulatorOptions from "@effect-genesys/emulator/EmulatorOptions"
+import * as Effect from "effect/Effect"
 import * as Interval from "../src/Interval.js"
 
 export const DAY = Interval.DAY_MILLIS
@@ -43,3 +45,16 @@ export const sixDaysFromThursday = (runMillisPerConversation = 0) => {
   }
   return { days, anchorMillis: anchor, interval: Interval.format(start, start + days * DAY), emulator }
 }
+
+/** The emulator holds every aggregate query for a minute: the volume a plan asks for never comes in time. */
+export const volumeQueryNeverAnswers = Effect.flatMap(Emulator.Emulator, (e) =>
+  e.setFaults({
+    script: [
+      {
+        method: "POST",
+        path: "/api/v2/analytics/conversations/aggregates/query",
+        fault: { kind: "slow", delayMillis: 60_000 }
+      }
+    ]
+  })
+)

@@ -6,7 +6,7 @@ import * as ConversationAggregates from "../src/ConversationAggregates.js"
 import * as Extraction from "../src/Extraction.js"
 import * as ExtractionWorkflow from "../src/ExtractionWorkflow.js"
 import * as PageSink from "../src/PageSink.js"
-import { DAY, sixDaysFromThursday } from "./ExtractionFixtures.js"
+import { DAY, sixDaysFromThursday, volumeQueryNeverAnswers } from "./ExtractionFixtures.js"
 import { AuditRecords, clientLayer, drive } from "./GenesysHttpFixtures.js"
 
 // Saturday and Sunday hold far fewer conversations than the weekdays, so six one-day windows spread two per runner
@@ -143,17 +143,7 @@ describe("ExtractionWorkflow placement on a cluster", () => {
   it.effect("a volume query with no answer in time spreads the windows by count, and the run is still exact", () =>
     withCluster(
       Effect.gen(function* () {
-        yield* Effect.flatMap(Emulator.Emulator, (e) =>
-          e.setFaults({
-            script: [
-              {
-                method: "POST",
-                path: "/api/v2/analytics/conversations/aggregates/query",
-                fault: { kind: "slow", delayMillis: 60_000 }
-              }
-            ]
-          })
-        )
+        yield* volumeQueryNeverAnswers
         const placed = yield* extractPlaced(placementOver(3))
         assert.isTrue(placed.audit.some((e) => e.status === "unsized" && /no answer within/.test(e.detail ?? "")))
         assert.deepStrictEqual(

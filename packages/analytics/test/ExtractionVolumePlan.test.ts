@@ -8,7 +8,7 @@ import * as ConversationAggregates from "../src/ConversationAggregates.js"
 import * as Extraction from "../src/Extraction.js"
 import * as ExtractionSink from "../src/ExtractionSink.js"
 import * as Interval from "../src/Interval.js"
-import { DAY, HOUR } from "./ExtractionFixtures.js"
+import { DAY, HOUR, volumeQueryNeverAnswers } from "./ExtractionFixtures.js"
 import { AuditRecords, clientLayer, drive } from "./GenesysHttpFixtures.js"
 
 // Seven settled days from a Monday (the weekend holds far fewer conversations): five job slots cannot take seven
@@ -122,17 +122,7 @@ describe("Extraction.plan by volume", () => {
   it.effect("a volume query with no answer in time leaves whole-day windows, audited, and the run is as exact", () =>
     withAggregates(
       Effect.gen(function* () {
-        yield* Effect.flatMap(Emulator.Emulator, (e) =>
-          e.setFaults({
-            script: [
-              {
-                method: "POST",
-                path: "/api/v2/analytics/conversations/aggregates/query",
-                fault: { kind: "slow", delayMillis: 60_000 }
-              }
-            ]
-          })
-        )
+        yield* volumeQueryNeverAnswers
         const { plan, report, written } = yield* extract()
         const jobs = plan.windows.filter((w) => w.kind === "job")
         assert.isTrue(jobs.every((w) => w.startMillis % DAY === 0 && w.endMillis % DAY === 0))
