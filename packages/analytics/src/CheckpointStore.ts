@@ -95,15 +95,22 @@ const withoutIds = (checkpoint: Checkpoint): Checkpoint => ({
   windows: checkpoint.windows.map(({ seenIds: _, ...w }) => w)
 })
 
-const allStrings = (list: ReadonlyArray<unknown> | undefined) =>
-  list === undefined || list.every((x) => typeof x === "string")
+/** No ids, or an array of strings in every slot (a hole is not a string, as the Schema says). */
+const idsAreStrings = (window: unknown): boolean => {
+  if (typeof window !== "object" || window === null) return false
+  const ids: unknown = (window as { readonly seenIds?: unknown }).seenIds
+  if (ids === undefined) return true
+  if (!Array.isArray(ids)) return false
+  for (let i = 0; i < ids.length; i++) if (typeof ids[i] !== "string") return false
+  return true
+}
 
 /**
  * `encodeOrDie` that checks the windows' `seenIds` (thousands of ids a page, saved again with every page) with a
  * plain loop instead of the Schema's per-element parse; anything else, and every failure's message, is the Schema's.
  */
 const checkedOrDie = (key: string, checkpoint: Checkpoint) =>
-  Array.isArray(checkpoint.windows) && checkpoint.windows.every((w) => allStrings(w.seenIds))
+  Array.isArray(checkpoint.windows) && checkpoint.windows.every(idsAreStrings)
     ? Effect.as(encodeOrDie(key, withoutIds(checkpoint)), checkpoint)
     : encodeOrDie(key, checkpoint)
 

@@ -303,12 +303,15 @@ const equalVolumeCuts = (
     waves: BalancedWindows.wavesFor(estimated, pageSize),
     maxWindowMillis: internalPlan.maxAutoWindowMillis
   })
-  // A window holds at least a page of results (fewer jobs for a small volume); the count splits evenly over runners.
-  const atMostPages = Math.min(count, Math.max(1, Math.ceil(estimated / pageSize)))
+  // A window holds at least a page of results (fewer jobs for a small volume); the count splits evenly over runners
+  // when there are pages enough for that.
+  const pages = Math.max(1, Math.ceil(estimated / pageSize))
+  const atMostPages = Math.min(count, pages)
+  const overRunners = Math.ceil(atMostPages / runners) * runners
   return BalancedWindows.cuts({
     from,
     to,
-    count: Math.ceil(atMostPages / runners) * runners,
+    count: overRunners <= pages ? overRunners : atMostPages,
     buckets,
     // Edges on the buckets' own grid: a cut inside a bucket would rest on a guess of how its count spreads.
     gridMillis: Math.min(Interval.DAY_MILLIS, Math.max(hourMillis, ...buckets.map((b) => b.endMillis - b.startMillis))),
@@ -373,7 +376,7 @@ export const plan = Effect.fn("Extraction.plan")(function* (query: unknown, opti
   const aggregates = Option.getOrUndefined(yield* Effect.serviceOption(ConversationAggregates))
   const volumeSpan = { startMillis: interval.startMillis, endMillis: Math.min(interval.endMillis, planningStarted) }
   // The reads at once: no round trip more before the first job.
-  const [availability, jobs, volumes] = yield* Effect.all(
+  const [availability, jobs, volumeAnswer] = yield* Effect.all(
     [
       details.availability(),
       details.jobConcurrencyLimit(),
@@ -381,6 +384,8 @@ export const plan = Effect.fn("Extraction.plan")(function* (query: unknown, opti
     ],
     { concurrency: 3 }
   )
+  // A volume of nothing weighs nothing: the windows are cut by time and counted as before.
+  const volumes = volumeAnswer?.some((b) => b.count > 0) ? volumeAnswer : null
   const watermarkMillis =
     availability.dataAvailabilityDate === undefined ? Number.NaN : Date.parse(availability.dataAvailabilityDate)
   const nowMillis = yield* Clock.currentTimeMillis

@@ -121,10 +121,14 @@ describe("CheckpointStore (memory), the ids of a paging window", () => {
   it.effect("that is not a string is refused with the Schema's message", () =>
     Effect.gen(function* () {
       const store = yield* CheckpointStore.makeMemory
-      const exit = yield* Effect.exit(store.save("k", paging(["a", 7])))
-      const defect = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.dieOption(exit.cause)) : undefined
-      assert.match((defect as Error).message, /^CheckpointStore\.save\("k"\): not a Checkpoint: /)
-      assert.include((defect as Error).message, "seenIds")
+      const holey: Array<unknown> = []
+      holey[1] = "a"
+      for (const ids of [["a", 7], holey]) {
+        const exit = yield* Effect.exit(store.save("k", paging(ids)))
+        const defect = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.dieOption(exit.cause)) : undefined
+        assert.match((defect as Error).message, /^CheckpointStore\.save\("k"\): not a Checkpoint: /)
+        assert.include((defect as Error).message, "seenIds")
+      }
     })
   )
 })

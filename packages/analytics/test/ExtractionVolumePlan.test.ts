@@ -2,7 +2,7 @@
 // it reads the availability date, and cuts the settled span into job windows of equal volume at whole hours.
 import * as Emulator from "@effect-genesys/emulator/Emulator"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Layer, TestClock } from "effect"
+import { Effect, Exit, Layer, Stream, TestClock } from "effect"
 import * as CheckpointStore from "../src/CheckpointStore.js"
 import * as ConversationAggregates from "../src/ConversationAggregates.js"
 import * as Extraction from "../src/Extraction.js"
@@ -160,6 +160,24 @@ describe("Extraction.layout by volume", () => {
 
   it("never more windows than results pages, and a fixed window length ignores the volume", () => {
     assert.strictEqual(layoutWith({}, 3000).length, 3)
+    // 7,000 conversations are 2 pages of 5,000: 2 windows, not 3 for 3 runners.
+    assert.strictEqual(layoutWith({ runners: 3 }, 5000).length, 2)
     assert.strictEqual(layoutWith({ jobWindow: "1 day" }, 25).length, 7)
   })
+})
+
+describe("Extraction.plan with a volume of nothing", () => {
+  it.effect("an aggregate answer without rows leaves whole-day windows and no estimates", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(anchorMillis)
+      const noRows = { rows: () => Stream.empty } as unknown as ConversationAggregates.Service
+      const plan = yield* Extraction.plan({ interval }).pipe(
+        Effect.provideService(ConversationAggregates.ConversationAggregates, noRows),
+        Effect.provide(client)
+      )
+      assert.isUndefined(plan.volumes)
+      const jobs = plan.windows.filter((w) => w.kind === "job")
+      assert.isTrue(jobs.every((w) => w.startMillis % DAY === 0 && w.endMillis % DAY === 0))
+    })
+  )
 })

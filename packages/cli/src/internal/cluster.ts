@@ -36,6 +36,7 @@ import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as SynchronizedRef from "effect/SynchronizedRef"
 import * as Scope from "effect/Scope"
 import * as Cli from "./cliError.js"
 import * as Connection from "./connection.js"
@@ -293,7 +294,18 @@ export const environment = (
       )
       // One pool per database for the runner's life, whatever the number of extractions written to it: a pool per
       // extraction kept every one of them open (8 connections each) until the runner stopped.
-      const pools = yield* Effect.cachedFunction((url: string) => Layer.buildWithScope(pg(Redacted.make(url)), scope))
+      // Only a pool that was built is kept: a database that refused the first extraction is tried again by the next.
+      const built = yield* SynchronizedRef.make(new Map<string, Context.Context<SqlClient.SqlClient>>())
+      const pools = (url: string) =>
+        SynchronizedRef.modifyEffect(built, (byUrl) => {
+          const pool = byUrl.get(url)
+          return pool !== undefined
+            ? Effect.succeed([pool, byUrl] as const)
+            : Effect.map(
+                Layer.buildWithScope(pg(Redacted.make(url)), scope),
+                (made) => [made, new Map(byUrl).set(url, made)] as const
+              )
+        })
       const sinks = yield* Effect.cachedFunction((key: string) => {
         const { execution, sink } = JSON.parse(key) as { execution: string; sink: unknown }
         return Effect.flatMap(Schema.decodeUnknown(SinkSpec)(sink), (spec) =>

@@ -83,18 +83,20 @@ export const volumeBuckets = (services: VolumeServices, span: Span): Effect.Effe
     }),
     Effect.timeoutFail({ duration: volumeTimeout, onTimeout: () => `no answer within ${volumeTimeout}` }),
     Effect.map((byBucket): ReadonlyArray<Bucket> | null => [...byBucket.values()]),
-    Effect.catchAll((e) =>
-      Effect.as(
-        audit.record({
-          type: "extraction.window",
-          window: query.interval,
-          status: "unsized",
-          detail: `windows cut and spread by time and count: the volume query failed (${JobWindow.describe(e).message})`
-        }),
-        null
-      )
-    )
+    // A failure or an answer it cannot read (a defect) leaves the plan as it was without the volume.
+    (effect) => Effect.catchAllDefect(Effect.catchAll(effect, unsized), unsized)
   )
+  function unsized(e: unknown) {
+    return Effect.as(
+      audit.record({
+        type: "extraction.window",
+        window: query.interval,
+        status: "unsized",
+        detail: `windows cut and spread by time and count: the volume query failed (${JobWindow.describe(e).message})`
+      }),
+      null
+    )
+  }
 }
 
 /** Each window's estimate from `buckets`, audited as `sized`. @internal */
