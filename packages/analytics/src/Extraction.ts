@@ -23,7 +23,7 @@ import {
   ReconciliationShortfall,
   type RecordInvalid
 } from "./GenesysError.js"
-import { GenesysConfig } from "./GenesysConfig.js"
+import { defaultPagingPolicy, GenesysConfig } from "./GenesysConfig.js"
 import * as GenesysHttp from "./GenesysHttp.js"
 import type * as ExtractionSink from "./ExtractionSink.js"
 import * as BalancedWindows from "./internal/extraction/balancedWindows.js"
@@ -249,7 +249,8 @@ export const layout = (
   },
   options?: PlanOptions
 ): ReadonlyArray<Window> => {
-  const auto = options?.jobWindow === undefined || options.jobWindow === "auto"
+  const fixed = fixedJobWindowMillis(options)
+  const auto = fixed === undefined
   const slots = clock.jobs ?? defaultJobs
   const volumes = clock.volumes
   return internalPlan.layout({
@@ -257,13 +258,13 @@ export const layout = (
     endMillis: interval.endMillis,
     watermarkMillis: clock.watermarkMillis,
     nowMillis: clock.nowMillis,
-    jobWindowMillis: auto
-      ? internalPlan.autoJobWindowMillis({
-          startMillis: interval.startMillis,
-          settledEndMillis: Math.min(clock.watermarkMillis, interval.endMillis, clock.nowMillis),
-          jobs: slots
-        })
-      : Duration.toMillis(options.jobWindow),
+    jobWindowMillis:
+      fixed ??
+      internalPlan.autoJobWindowMillis({
+        startMillis: interval.startMillis,
+        settledEndMillis: Math.min(clock.watermarkMillis, interval.endMillis, clock.nowMillis),
+        jobs: slots
+      }),
     queryWindowMillis: Duration.toMillis(options?.queryWindow ?? "1 day"),
     settleLookbackMillis: Duration.toMillis(options?.settleLookback ?? "8 hours"),
     jobCuts:
@@ -271,12 +272,16 @@ export const layout = (
         ? (from, to) =>
             equalVolumeCuts(from, to, volumes, {
               slots,
-              pageSize: clock.pageSize ?? defaultPageSize,
+              pageSize: clock.pageSize ?? defaultPagingPolicy.jobPageSize,
               runners: Math.max(1, Math.floor(options?.runners ?? 1))
             })
         : undefined
   }).windows
 }
+
+/** The job window's length when the options fix one; `undefined` for `"auto"`. */
+const fixedJobWindowMillis = (options: PlanOptions | undefined): number | undefined =>
+  options?.jobWindow === undefined || options.jobWindow === "auto" ? undefined : Duration.toMillis(options.jobWindow)
 
 /** Conversations started in a span of time, as one aggregate bucket counts them. @since 0.3.0 */
 export interface VolumeBucket {
@@ -284,9 +289,6 @@ export interface VolumeBucket {
   readonly endMillis: number
   readonly count: number
 }
-
-const defaultPageSize = 1000
-const hourMillis = 3_600_000
 
 /** The settled span cut into windows of equal estimated volume, or `null` when the buckets hold nothing there. */
 const equalVolumeCuts = (
@@ -314,7 +316,10 @@ const equalVolumeCuts = (
     count: overRunners <= pages ? overRunners : atMostPages,
     buckets,
     // Edges on the buckets' own grid: a cut inside a bucket would rest on a guess of how its count spreads.
-    gridMillis: Math.min(Interval.DAY_MILLIS, Math.max(hourMillis, ...buckets.map((b) => b.endMillis - b.startMillis))),
+    gridMillis: Math.min(
+      Interval.DAY_MILLIS,
+      Math.max(Volumes.hourMillis, ...buckets.map((b) => b.endMillis - b.startMillis))
+    ),
     maxWindowMillis: internalPlan.maxAutoWindowMillis
   })
 }
@@ -324,7 +329,7 @@ const configuredValidator = Effect.map(Effect.serviceOption(GenesysConfig), (con
 )
 
 const configuredPageSize = Effect.map(Effect.serviceOption(GenesysConfig), (config) =>
-  Option.isSome(config) ? config.value.paging.jobPageSize : defaultPageSize
+  Option.isSome(config) ? config.value.paging.jobPageSize : defaultPagingPolicy.jobPageSize
 )
 
 const pickFilters = (q: ConversationQuery.AsyncConversationQuery): Filters => ({
@@ -357,9 +362,7 @@ export const plan = Effect.fn("Extraction.plan")(function* (query: unknown, opti
   // Refused before any request: a mistyped interval must not cost a token or an availability call.
   const maxWindows = options?.maxWindows ?? 5000
   const smallestWindow = Math.min(
-    options?.jobWindow === undefined || options.jobWindow === "auto"
-      ? Interval.DAY_MILLIS
-      : Duration.toMillis(options.jobWindow),
+    fixedJobWindowMillis(options) ?? Interval.DAY_MILLIS,
     Duration.toMillis(options?.queryWindow ?? "1 day")
   )
   const planningStarted = yield* Clock.currentTimeMillis
@@ -372,7 +375,7 @@ export const plan = Effect.fn("Extraction.plan")(function* (query: unknown, opti
       validated.interval
     )
   }
-  const auto = options?.jobWindow === undefined || options.jobWindow === "auto"
+  const auto = fixedJobWindowMillis(options) === undefined
   const aggregates = Option.getOrUndefined(yield* Effect.serviceOption(ConversationAggregates))
   const volumeSpan = { startMillis: interval.startMillis, endMillis: Math.min(interval.endMillis, planningStarted) }
   // The reads at once: no round trip more before the first job.

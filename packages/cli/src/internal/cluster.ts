@@ -292,9 +292,9 @@ export const environment = (
           Effect.provideService(FileSystem.FileSystem, fs)
         )
       )
-      // One pool per database for the runner's life, whatever the number of extractions written to it: a pool per
-      // extraction kept every one of them open (8 connections each) until the runner stopped.
-      // Only a pool that was built is kept: a database that refused the first extraction is tried again by the next.
+      // One pool per database for the runner's life, whatever the number of extractions written to it (a pool per
+      // extraction kept every one of them open until the runner stopped). Only a pool that was built is kept: a
+      // database that refused one extraction is tried again by the next.
       const built = yield* SynchronizedRef.make(new Map<string, Context.Context<SqlClient.SqlClient>>())
       const pools = (url: string) =>
         SynchronizedRef.modifyEffect(built, (byUrl) => {

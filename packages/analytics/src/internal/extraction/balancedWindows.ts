@@ -2,7 +2,7 @@
 // settled span is cut where its estimated volume (`volumes.ts`) divides evenly, at whole hours (whole days past a
 // month), instead of into equal lengths of time.
 import * as Interval from "../../Interval.js"
-import type * as Volumes from "./volumes.js"
+import * as Volumes from "./volumes.js"
 
 /**
  * Most results pages (estimated) that one wave of jobs leaves to be read after it. Below this, a second wave would
@@ -33,26 +33,6 @@ export const windowCount = (options: {
 }): number => {
   const perRound = Math.max(1, options.waves * options.slots)
   return perRound * Math.max(1, Math.ceil(options.spanMillis / (options.maxWindowMillis * perRound)))
-}
-
-/** The volume of each cell between consecutive `points` (sorted), from non-overlapping `buckets`. */
-const cellVolumes = (points: ReadonlyArray<number>, buckets: ReadonlyArray<Volumes.Bucket>): Array<number> => {
-  const sorted = [...buckets].sort((a, b) => a.startMillis - b.startMillis)
-  const cells: Array<number> = []
-  let first = 0
-  for (let i = 0; i + 1 < points.length; i++) {
-    const from = points[i]!
-    const to = points[i + 1]!
-    while (first < sorted.length && sorted[first]!.endMillis <= from) first++
-    let total = 0
-    for (let j = first; j < sorted.length && sorted[j]!.startMillis < to; j++) {
-      const b = sorted[j]!
-      const overlap = Math.min(to, b.endMillis) - Math.max(from, b.startMillis)
-      if (overlap > 0 && b.endMillis > b.startMillis) total += (b.count * overlap) / (b.endMillis - b.startMillis)
-    }
-    cells.push(total)
-  }
-  return cells
 }
 
 /** Multiples of `gridMillis` from the UTC midnight before `from`, strictly inside (`from`, `to`). */
@@ -102,7 +82,11 @@ export const cuts = (options: {
   const { from, to } = options
   if (to <= from) return []
   const grid = gridInside(from, to, options.gridMillis)
-  const cells = cellVolumes([from, ...grid, to], options.buckets)
+  const points = [from, ...grid, to]
+  const cells = Volumes.estimate(
+    points.slice(1).map((endMillis, i) => ({ startMillis: points[i]!, endMillis })),
+    options.buckets
+  )
   const total = cells.reduce((a, b) => a + b, 0)
   if (!(total > 0)) return null
   // before[i]: the volume before grid[i].

@@ -1,4 +1,5 @@
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import type * as ConversationDetails from "../../ConversationDetails.js"
 import type { GenesysError } from "../../GenesysError.js"
 import * as Interval from "../../Interval.js"
@@ -29,10 +30,14 @@ export interface Settled {
 
 /** The settled part of a plan (its covered interval and watermark). @internal */
 export const settledOf = (plan: { readonly interval: string; readonly watermark: string }): Settled => {
-  const [start, end] = plan.interval.split("/")
+  // A plan's interval is one the planner formatted; unreadable, it reconciles nothing cut inside days.
+  const interval = Either.getOrElse(Interval.parse(plan.interval), () => ({
+    startMillis: Number.NaN,
+    endMillis: Number.NaN
+  }))
   return {
-    startMillis: Date.parse(start ?? ""),
-    endMillis: Date.parse(end ?? ""),
+    startMillis: interval.startMillis,
+    endMillis: interval.endMillis,
     watermarkMillis: Date.parse(plan.watermark)
   }
 }

@@ -6,6 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type * as AuditLog from "../../AuditLog.js"
 import type * as ConversationAggregates from "../../ConversationAggregates.js"
+import type { VolumeBucket } from "../../Extraction.js"
 import * as Interval from "../../Interval.js"
 import * as JobWindow from "./jobWindow.js"
 
@@ -18,14 +19,11 @@ export const volumeMetrics: ReadonlyArray<string> = ["nOffered", "nOutbound"]
  */
 export const hourlyUpTo = 31 * Interval.DAY_MILLIS
 
-const hourMillis = 3_600_000
+/** An hour, the finest bucket a volume query asks for. @internal */
+export const hourMillis = 3_600_000
 
-/** A span of time and how much happened in it. @internal */
-export interface Bucket {
-  readonly startMillis: number
-  readonly endMillis: number
-  readonly count: number
-}
+/** A span of time and how much happened in it (`Extraction.VolumeBucket`). @internal */
+export type Bucket = VolumeBucket
 
 /** A span of time: a window, or a plan's interval. @internal */
 export interface Span {
