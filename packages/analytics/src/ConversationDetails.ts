@@ -120,8 +120,8 @@ export interface JobResultsOptions {
   /** At `validation: "conversation"`, when nested records are parsed (default `parsed`). */
   readonly nested?: NestedRecords | undefined
   /**
-   * Request the next page as soon as a page is read, while the stream's consumer works on it (default false): the
-   * consumer's work overlaps the next round trip, and two pages are in memory instead of one.
+   * Request the next page as soon as a page's bytes arrive, before it is read (default false): reading the page and the
+   * consumer's work on it overlap the next round trip, and up to three pages are in memory instead of one.
    */
   readonly readAhead?: boolean | undefined
 }

@@ -22,7 +22,7 @@ import type { ParseOptions } from "effect/SchemaAST"
 import * as GenesysAuth from "./GenesysAuth.js"
 import { GenesysConfig } from "./GenesysConfig.js"
 import type { HttpError } from "./GenesysError.js"
-import { type Decode, decodedValue, jsonBody } from "./internal/http/decodeBody.js"
+import { type Decode, decodedValue, jsonBody, preparationOf } from "./internal/http/decodeBody.js"
 import { failOnErrorStatus } from "./internal/http/errorBody.js"
 import { readExchange } from "./internal/http/exchange.js"
 import * as HttpEvents_ from "./internal/http/httpEvents.js"
@@ -47,6 +47,11 @@ export interface JsonOptions<A> extends RequestOptions {
   readonly parseOptions?: ParseOptions | undefined
   /** What the caller relies on beyond the Schema: a problem description, or `undefined` when the value is usable. */
   readonly check?: ((value: A) => string | undefined) | undefined
+  /**
+   * Sees each successful response's body bytes (where the transport gives them) before they are decoded, e.g. to
+   * send the next page's request while this page is checked. What it does cannot change the decoded value.
+   */
+  readonly beforeDecode?: ((bytes: Uint8Array) => Effect.Effect<void>) | undefined
 }
 
 /** One retry about to happen: route, reason (status or transport reason), attempt, delay. @since 0.1.0 */
@@ -156,7 +161,7 @@ export const makeWith = (
     const transformClient = options.transformClient ?? ((client) => client)
     const send = (
       request: HttpClientRequest.HttpClientRequest,
-      requestOptions: RequestOptions,
+      requestOptions: Pipeline.RequestOptions,
       decode: Decode<unknown>
     ) =>
       transformClient(
@@ -183,7 +188,15 @@ export const makeWith = (
     ): Effect.Effect<A, HttpError> => {
       // Decoded inside the request's retries, so an unreadable body is retried like a dropped connection.
       const decode = jsonBody(schema, jsonOptions)
-      return Effect.flatMap(send(request, jsonOptions, decode), (response) => decodedValue(response, decode))
+      const prepare = preparationOf(schema)
+      const caller = jsonOptions.beforeDecode
+      const beforeDecode =
+        prepare === undefined || caller === undefined
+          ? (prepare ?? caller)
+          : (bytes: Uint8Array) => Effect.zipRight(caller(bytes), prepare(bytes))
+      return Effect.flatMap(send(request, { ...jsonOptions, beforeDecode }, decode), (response) =>
+        decodedValue(response, decode)
+      )
     }
 
     return GenesysHttp.of({ execute, json })

@@ -17,11 +17,12 @@ import { jsonPiece, splice } from "./JsonPieces.js"
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
-const read = pageReader(
+const reader = pageReader(
   ConversationRecord.AnalyticsConversationAsyncQueryResponse,
   "conversations",
   ConversationRecord.AnalyticsConversation
 )
+const read = reader.read
 const schema = ConversationDetails.resultsSchema("conversation", "lazy")
 const decode = jsonBody(schema, { route: "GET results", parseOptions: ConversationRecord.parseOptions })
 

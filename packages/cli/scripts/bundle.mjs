@@ -68,7 +68,12 @@ const lazyUndici = {
 Fs.rmSync(outdir, { recursive: true, force: true })
 await esbuild.build({
   absWorkingDir: packageDir,
-  entryPoints: { start: "dist/internal/start.js" },
+  // The library's worker thread is started from its own file beside the module that starts it (a chunk of this
+  // directory).
+  entryPoints: {
+    start: "dist/internal/start.js",
+    nestedSpansWorker: "../analytics/dist/internal/json/nestedSpansWorker.js"
+  },
   outdir,
   bundle: true,
   splitting: true,

@@ -17,6 +17,7 @@ import { readingBytesWith } from "../http/decodeBody.js"
 import { pageReader } from "./lazyRecords.js"
 import { limitDepth } from "./recordGuard.js"
 import * as ReleasingPages from "./releasingPages.js"
+import * as RequestsAhead from "./requestsAhead.js"
 import { jobPath, routes } from "./routes.js"
 
 /** What cursor paging needs: the HTTP client, the audit log and the default page size. */
@@ -34,6 +35,8 @@ export interface CursorTrail {
     jobId: string,
     pagesRead: number
   ) => Effect.Effect<void, PaginationStalled>
+  /** Whether `cursor` was followed already. */
+  readonly followed: (cursor: string) => boolean
 }
 
 /** Consecutive empty pages with a cursor tolerated before paging is judged to be going nowhere. */
@@ -61,6 +64,7 @@ export const makeTrail = (seen: Iterable<string> = [], resumedFrom?: string): Cu
   const pages = new Set<number>()
   let emptyInARow = 0
   return {
+    followed: (cursor) => cursors.has(cursor),
     follow: (cursor, page, jobId, pagesRead) =>
       Effect.suspend(() => {
         const stalled = (reason?: string) =>
@@ -94,12 +98,16 @@ export interface FetchedPage<A> {
   readonly next: string | undefined
   /** What the trail's repeated-page check hashes (an id per record, in order). */
   readonly records: ReadonlyArray<{ readonly conversationId?: string | undefined }>
+  /** What taking the page records (metrics, audit): run when the stream takes it, not when a request ahead reads it. */
+  readonly taken?: Effect.Effect<void> | undefined
 }
 
 /**
  * The cursor-following loop of any job's results: `fetch` reads the page at a cursor (the first page without one),
  * and every cursor goes through one trail, so a cursor seen before, a page repeating an earlier one, or too many
- * empty pages with a cursor fail `PaginationStalled`. The details and the aggregates jobs both page with it.
+ * empty pages with a cursor fail `PaginationStalled`. The details and the aggregates jobs both page with it. With
+ * `readAhead`, the next page is fetched while the current one is consumed, and requested as soon as the current one's
+ * bytes arrive (`requestsAhead.ts`), for a `fetch` that hands its `beforeDecode` to the request.
  */
 export const cursorStream = <A, E>(
   jobId: string,
@@ -109,13 +117,13 @@ export const cursorStream = <A, E>(
     /** Fetch the next page while the current one is consumed. */
     readonly readAhead?: boolean | undefined
   } = {},
-  fetch: (cursor: string | undefined, index: number) => Effect.Effect<FetchedPage<A>, E>
+  fetch: RequestsAhead.Fetch<FetchedPage<A>, E>
 ): Stream.Stream<A, E | PaginationStalled> =>
   Stream.suspend(() => {
     const trail = makeTrail(options.seenCursors, options.cursor)
-    const page = ({ cursor, index }: Position) =>
+    const take = (fetched: FetchedPage<A>, index: number) =>
       Effect.gen(function* () {
-        const fetched = yield* fetch(cursor, index)
+        if (fetched.taken !== undefined) yield* fetched.taken
         const next = fetched.next === "" ? undefined : fetched.next
         if (next !== undefined) yield* trail.follow(next, fetched.records, jobId, index + 1)
         return [
@@ -123,12 +131,21 @@ export const cursorStream = <A, E>(
           next === undefined ? Option.none<Position>() : Option.some({ cursor: next, index: index + 1 })
         ] as const
       })
-    return (options.readAhead === true ? ReleasingPages.paginateAhead : ReleasingPages.paginate)<
-      Position,
-      A,
-      E | PaginationStalled,
-      never
-    >({ cursor: options.cursor, index: 0 }, page)
+    const start: Position = { cursor: options.cursor, index: 0 }
+    if (options.readAhead !== true) {
+      return ReleasingPages.paginate<Position, A, E | PaginationStalled, never>(start, ({ cursor, index }) =>
+        Effect.flatMap(fetch(cursor, index, undefined), (fetched) => take(fetched, index))
+      )
+    }
+    return Stream.unwrapScoped(
+      Effect.map(
+        Effect.flatMap(Effect.scope, (scope) => RequestsAhead.make(scope, fetch, trail.followed)),
+        (ahead) =>
+          ReleasingPages.paginateAhead<Position, A, E | PaginationStalled, never>(start, ({ cursor, index }) =>
+            Effect.flatMap(ahead.page(cursor, index), (fetched) => take(fetched, index))
+          )
+      )
+    )
   })
 
 /** The response with each conversation's own fields checked, and what is nested in a conversation read as received. */
@@ -159,34 +176,37 @@ export const make =
     Stream.suspend(() => {
       const pageSize = options?.pageSize ?? jobPageSize
       const schema = resultsSchema(options?.validation, options?.nested)
-      return cursorStream(jobId, options, (cursor, index) =>
-        Effect.gen(function* () {
-          const request = HttpClientRequest.get(`${jobPath(jobId)}/results`).pipe(
-            HttpClientRequest.setUrlParams({ pageSize, ...(cursor !== undefined ? { cursor } : {}) })
-          )
-          const response = yield* http.json(request, schema, {
-            route: routes.jobResults,
-            idempotent: true,
-            parseOptions: ConversationRecord.parseOptions
-          })
-          const conversations = response.conversations ?? []
-          const next = response.cursor === undefined || response.cursor === "" ? undefined : response.cursor
-          yield* AnalyticsMetrics.recordConversations("job", conversations.length)
-          yield* audit.record({
-            type: "job.page",
-            jobId,
-            route: routes.jobResults,
-            counts: { page: index, conversations: conversations.length }
-          })
-          const page: JobResultsPage = {
-            index,
-            conversations,
-            ...(next !== undefined ? { cursor: next } : {}),
-            ...(response.dataAvailabilityDate !== undefined
-              ? { dataAvailabilityDate: response.dataAvailabilityDate }
-              : {})
+      return cursorStream(jobId, options, (cursor, index, beforeDecode) =>
+        Effect.map(
+          http.json(
+            HttpClientRequest.get(`${jobPath(jobId)}/results`).pipe(
+              HttpClientRequest.setUrlParams({ pageSize, ...(cursor !== undefined ? { cursor } : {}) })
+            ),
+            schema,
+            { route: routes.jobResults, idempotent: true, parseOptions: ConversationRecord.parseOptions, beforeDecode }
+          ),
+          (response) => {
+            const conversations = response.conversations ?? []
+            const next = response.cursor === undefined || response.cursor === "" ? undefined : response.cursor
+            const page: JobResultsPage = {
+              index,
+              conversations,
+              ...(next !== undefined ? { cursor: next } : {}),
+              ...(response.dataAvailabilityDate !== undefined
+                ? { dataAvailabilityDate: response.dataAvailabilityDate }
+                : {})
+            }
+            const taken = Effect.zipRight(
+              AnalyticsMetrics.recordConversations("job", conversations.length),
+              audit.record({
+                type: "job.page",
+                jobId,
+                route: routes.jobResults,
+                counts: { page: index, conversations: conversations.length }
+              })
+            )
+            return { page, next, records: conversations, taken }
           }
-          return { page, next, records: conversations }
-        })
+        )
       )
     })

@@ -8,14 +8,29 @@
 // Anything this reader is not sure of (a body it does not read as such a page, a field that fails its check, a
 // `__proto__` or repeated key) gives `undefined`: the caller then reads the body the strict way, which accepts what
 // it accepts and words the error of what it refuses.
+import * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"
+import type { BytesReader } from "../http/decodeBody.js"
 import * as Scan from "../json/byteScan.js"
+import * as SpanWorker from "../json/spanWorker.js"
 import { ownFieldsOf } from "./recordGuard.js"
 
-const { QUOTE, COMMA, COLON, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET } = Scan
+const { QUOTE, COMMA, COLON, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET } = Scan
 
-/** Reads a page's bytes, or says it cannot (`undefined`). @internal */
-export type PageReader = (bytes: Uint8Array) => unknown
+/** Reads a page's bytes, or says it cannot (`undefined`), after `prepare` has run over them. @internal */
+export type PageReader = BytesReader
+
+// Pages smaller than this are checked on the main thread: a copy to the worker and back is not worth it.
+const checkedAsideBytes = 256 * 1024
+
+/** Where a reader's pages are checked beside the main thread, and from what size. @internal */
+export interface CheckedAside {
+  readonly worker: SpanWorker.SpanWorker
+  readonly minBytes: number
+}
+
+// Pages a worker has checked, and the spans of their nested fields, until they are read.
+const checkedSpans = new WeakMap<Uint8Array, Int32Array>()
 
 const text = (bytes: Buffer, start: number, end: number): string => bytes.toString("utf8", start, end)
 
@@ -99,27 +114,6 @@ const defineNested = (record: Record<string, unknown>, key: string, page: Buffer
   Object.defineProperty(record, key, accessorOf(key))
 }
 
-// The array at `i`, each element read by `element` (the index after it, or `INVALID`): the index after the array, or
-// `INVALID`.
-const eachElement = (scan: Scan.Scan, i: number, element: (i: number) => number): number => {
-  const bytes = scan.bytes
-  if (bytes[i] !== OPEN_BRACKET) return Scan.INVALID
-  i = Scan.skipWhitespace(bytes, i + 1)
-  if (bytes[i] === CLOSE_BRACKET) return i + 1
-  for (;;) {
-    i = element(i)
-    if (i === Scan.INVALID) return Scan.INVALID
-    i = Scan.skipWhitespace(bytes, i)
-    if (bytes[i] === CLOSE_BRACKET) return i + 1
-    if (bytes[i] !== COMMA) return Scan.INVALID
-    i = Scan.skipWhitespace(bytes, i + 1)
-  }
-}
-
-// An array of objects at `i`: the index after it, or `INVALID`.
-const skipArrayOfObjects = (scan: Scan.Scan, i: number): number =>
-  eachElement(scan, i, (at) => (scan.bytes[at] === OPEN_BRACE ? Scan.skipValue(scan, at) : Scan.INVALID))
-
 /** How to read one object's members: the value of `key` at `i`, and the index after it (or `INVALID`). */
 type Member = (scan: Scan.Scan, record: Record<string, unknown>, key: string, i: number) => number
 
@@ -162,18 +156,38 @@ const plainMember: Member = (scan, record, key, i) => {
 /**
  * A reader of pages of `envelope` (e.g. a job's results) whose `list` field holds `record`s (conversations): each
  * record's own fields checked, its nested records left as bytes. A reader that always says `undefined` when either
- * schema has an index signature (its check would read every field).
+ * schema has an index signature (its check would read every field). Its `prepare` has pages of `aside.minBytes` or
+ * more checked by `aside.worker` (`nestedSpans.ts`), which also finds where their nested fields are; the read then
+ * checks only each record's own fields itself.
  *
  * @internal
  */
-export const pageReader = (envelope: Schema.Schema.Any, list: string, record: Schema.Schema.Any): PageReader => {
+export const pageReader = (
+  envelope: Schema.Schema.Any,
+  list: string,
+  record: Schema.Schema.Any,
+  aside: CheckedAside = { worker: SpanWorker.shared, minBytes: checkedAsideBytes }
+): PageReader => {
   const page = ownFieldsOf(envelope)
   const own = ownFieldsOf(record)
-  if (page === undefined || own === undefined || !page.nested.has(list)) return () => undefined
+  if (page === undefined || own === undefined || !page.nested.has(list)) return { read: () => undefined }
+
+  // The spans a worker found for the page being read (`nestedSpans.ts`), and the next one due; a read runs to its end
+  // synchronously, so one pair of variables serves every read.
+  let spans: Int32Array | undefined
+  let nextSpan = 0
+
+  const nestedEnd = (scan: Scan.Scan, i: number): number => {
+    if (spans === undefined) return Scan.skipArrayOfObjects(scan, i)
+    if (spans[nextSpan] !== i) return Scan.INVALID
+    const end = spans[nextSpan + 1]!
+    nextSpan += 2
+    return end
+  }
 
   const recordMember: Member = (scan, target, key, i) => {
     if (!own.nested.has(key)) return plainMember(scan, target, key, i)
-    const end = skipArrayOfObjects(scan, i)
+    const end = nestedEnd(scan, i)
     if (end !== Scan.INVALID) defineNested(target, key, scan.bytes, i, end)
     return end
   }
@@ -182,7 +196,7 @@ export const pageReader = (envelope: Schema.Schema.Any, list: string, record: Sc
     if (key !== list) return plainMember(scan, target, key, i)
     const records: Array<Record<string, unknown>> = []
     target[key] = records
-    return eachElement(scan, i, (at) => {
+    return Scan.eachElement(scan, i, (at) => {
       const read = readObject(scan, at, recordMember)
       if (read === undefined || !own.guard(read[0])) return Scan.INVALID
       records.push(read[0])
@@ -190,10 +204,33 @@ export const pageReader = (envelope: Schema.Schema.Any, list: string, record: Sc
     })
   }
 
-  return (bytes) => {
-    const scan = Scan.scanOf(bytes)
-    const read = readObject(scan, Scan.skipWhitespace(scan.bytes, Scan.textStart(bytes)), listMember)
-    if (read === undefined || Scan.skipWhitespace(scan.bytes, read[1]) !== bytes.length) return undefined
-    return page.guard(read[0]) ? read[0] : undefined
+  const readPage = (bytes: Uint8Array, checked: Int32Array | undefined) => {
+    spans = checked
+    nextSpan = 0
+    try {
+      const scan = Scan.scanOf(bytes, checked !== undefined)
+      const read = readObject(scan, Scan.skipWhitespace(scan.bytes, Scan.textStart(bytes)), listMember)
+      if (read === undefined || Scan.skipWhitespace(scan.bytes, read[1]) !== bytes.length) return undefined
+      return page.guard(read[0]) ? read[0] : undefined
+    } finally {
+      spans = undefined
+    }
+  }
+
+  const nestedKeys = [...own.nested]
+  return {
+    read: (bytes) => {
+      const checked = checkedSpans.get(bytes)
+      if (checked === undefined) return readPage(bytes, undefined)
+      checkedSpans.delete(bytes)
+      // A page the worker's spans do not fit is read again from its bytes alone.
+      return readPage(bytes, checked) ?? readPage(bytes, undefined)
+    },
+    prepare: (bytes) =>
+      bytes.length < aside.minBytes
+        ? Effect.void
+        : Effect.map(aside.worker.spans(bytes, list, nestedKeys), (checked) => {
+            if (checked !== undefined) checkedSpans.set(bytes, checked)
+          })
   }
 }

@@ -24,9 +24,17 @@ export type Decode<A> = (exchange: Exchange) => Either.Either<A, Transport>
 
 const decodedValues = new WeakMap<HttpClientResponse.HttpClientResponse, unknown>()
 
-/** Decodes each successful (< 400) response with `decode`, failing `Retryable` when it does not read. @internal */
+/** Runs with a successful response's body bytes before they are decoded. @internal */
+export type BeforeDecode = (bytes: Uint8Array) => Effect.Effect<void>
+
+/**
+ * Decodes each successful (< 400) response with `decode`, failing `Retryable` when it does not read; `beforeDecode`
+ * first sees the bytes (where the transport gave them).
+ *
+ * @internal
+ */
 export const checkBody =
-  (decode: Decode<unknown>) =>
+  (decode: Decode<unknown>, beforeDecode?: BeforeDecode | undefined) =>
   <E, R>(client: HttpClient.HttpClient.With<E, R>): HttpClient.HttpClient.With<E | Retryable | Transport, R> =>
     HttpClient.transformResponse(
       client,
@@ -34,12 +42,17 @@ export const checkBody =
         response.status >= 400
           ? Effect.succeed(response)
           : Effect.flatMap(readExchange(response), (exchange) => {
-              const decoded = decode(exchange)
-              if (Either.isLeft(decoded)) {
-                return Effect.fail(new Retryable({ failure: { _tag: "Body", error: decoded.left, exchange } }))
-              }
-              decodedValues.set(response, decoded.right)
-              return Effect.succeed(response)
+              const check = Effect.suspend(() => {
+                const decoded = decode(exchange)
+                if (Either.isLeft(decoded)) {
+                  return Effect.fail(new Retryable({ failure: { _tag: "Body", error: decoded.left, exchange } }))
+                }
+                decodedValues.set(response, decoded.right)
+                return Effect.succeed(response)
+              })
+              return beforeDecode === undefined || exchange.bytes === undefined
+                ? check
+                : Effect.zipRight(beforeDecode(exchange.bytes), check)
             })
       )
     )
@@ -74,8 +87,14 @@ const decoderOf = <A, I>(schema: Schema.Schema<A, I, never>) => {
   return decode as (u: unknown, options?: ParseOptions) => Either.Either<A, ParseResult.ParseError>
 }
 
-/** Gives, from a body's bytes, the value its schema would decode from its JSON, or `undefined` when it cannot tell. */
-export type BytesReader = (bytes: Uint8Array) => unknown
+/**
+ * Gives, from a body's bytes, the value its schema would decode from its JSON, or `undefined` when it cannot tell;
+ * `prepare`, when there is one, runs over the bytes first (e.g. checks them on another thread).
+ */
+export interface BytesReader {
+  readonly read: (bytes: Uint8Array) => unknown
+  readonly prepare?: ((bytes: Uint8Array) => Effect.Effect<void>) | undefined
+}
 
 const bytesReaders = new WeakMap<object, BytesReader>()
 
@@ -90,10 +109,13 @@ export const readingBytesWith = <S extends Schema.Schema.Any>(schema: S, reader:
   return schema
 }
 
+/** What runs over a body of `schema` before it is decoded: its reader's `prepare`. @internal */
+export const preparationOf = (schema: Schema.Schema.Any): BeforeDecode | undefined => bytesReaders.get(schema)?.prepare
+
 // A reader is a fast path: whatever goes wrong in it (a bug included) leaves the body to the strict read.
 const readBytes = (reader: BytesReader, bytes: Uint8Array): unknown => {
   try {
-    return reader(bytes)
+    return reader.read(bytes)
   } catch {
     return undefined
   }

@@ -23,7 +23,7 @@ import * as Effect from "effect/Effect"
 import type { HttpPolicy } from "../../GenesysConfig.js"
 import type { HttpError } from "../../GenesysError.js"
 import { countAttempts, timedAttempt } from "./attempt.js"
-import { checkBody, type Decode, decodedValue } from "./decodeBody.js"
+import { type BeforeDecode, checkBody, type Decode, decodedValue } from "./decodeBody.js"
 import type { Exchange } from "./errorBody.js"
 import { readExchange } from "./exchange.js"
 import type { Pacer } from "./pacer.js"
@@ -49,6 +49,8 @@ export interface RequestOptions {
   readonly route: string
   /** Whether a 5xx, 408 or transport failure may be retried (never for job submission). */
   readonly idempotent: boolean
+  /** Sees a successful response's body bytes before they are decoded. */
+  readonly beforeDecode?: BeforeDecode | undefined
 }
 
 /** The client of one request, up to and including its retries. @internal */
@@ -61,7 +63,7 @@ export const requestClient = (
     timedAttempt(options.route, deps.policy.requestTimeout),
     withPacing(deps.policy.pacing ? deps.pacer : undefined, options.route),
     deps.prepare,
-    checkBody(decode),
+    checkBody(decode, options.beforeDecode),
     flagRetryableStatus(deps.reauthenticate !== undefined),
     retryFailures({ ...options, policy: deps.policy, reauthenticate: deps.reauthenticate }),
     unwrapRetryable(deps.policy),

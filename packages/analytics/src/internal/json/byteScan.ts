@@ -45,10 +45,13 @@ export interface Scan {
   nextControl: number
 }
 
-/** A scan of `bytes` (a `Buffer` view of the same memory, so that its native searches apply). @internal */
-export const scanOf = (bytes: Uint8Array): Scan => {
+/**
+ * A scan of `bytes` (a `Buffer` view of the same memory, so that its native searches apply); `checked` when the bytes
+ * are known to hold JSON already, so that no control byte can be inside a string (none is looked for). @internal
+ */
+export const scanOf = (bytes: Uint8Array, checked = false): Scan => {
   const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  return { bytes: buffer, escaped: false, nextBackslash: -1, nextControl: -1 }
+  return { bytes: buffer, escaped: false, nextBackslash: -1, nextControl: checked ? buffer.length : -1 }
 }
 
 // The first byte below 0x20 at or after `from` (the length when none). Word by word where the memory allows: a
@@ -256,6 +259,26 @@ export const skipValue = (scan: Scan, i: number): number => {
     }
   }
 }
+
+/** The array at `i`, each element read by `element` (the index after it, or `INVALID`): the index after it, or `INVALID`. @internal */
+export const eachElement = (scan: Scan, i: number, element: (i: number) => number): number => {
+  const bytes = scan.bytes
+  if (bytes[i] !== OPEN_BRACKET) return INVALID
+  i = skipWhitespace(bytes, i + 1)
+  if (bytes[i] === CLOSE_BRACKET) return i + 1
+  for (;;) {
+    i = element(i)
+    if (i === INVALID) return INVALID
+    i = skipWhitespace(bytes, i)
+    if (bytes[i] === CLOSE_BRACKET) return i + 1
+    if (bytes[i] !== COMMA) return INVALID
+    i = skipWhitespace(bytes, i + 1)
+  }
+}
+
+/** The array of objects at `i`: the index after it, or `INVALID`. @internal */
+export const skipArrayOfObjects = (scan: Scan, i: number): number =>
+  eachElement(scan, i, (at) => (scan.bytes[at] === OPEN_BRACE ? skipValue(scan, at) : INVALID))
 
 /** Where the text starts: after a UTF-8 byte order mark, which `TextDecoder` drops. @internal */
 export const textStart = (bytes: Uint8Array): number =>
