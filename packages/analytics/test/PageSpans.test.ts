@@ -3,7 +3,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Arbitrary, Effect, FastCheck as fc } from "effect"
 import * as ConversationRecord from "../src/ConversationRecord.js"
+import { resultsSchema } from "../src/internal/details/cursorPages.js"
 import { pageReader } from "../src/internal/details/lazyRecords.js"
+import { preparationOf } from "../src/internal/http/decodeBody.js"
 import { isJson } from "../src/internal/json/byteScan.js"
 import { nestedSpans } from "../src/internal/json/nestedSpans.js"
 import * as SpanWorker from "../src/internal/json/spanWorker.js"
@@ -32,8 +34,7 @@ const readerWith = (worker: SpanWorker.SpanWorker) =>
 const alone = pageReader(
   ConversationRecord.AnalyticsConversationAsyncQueryResponse,
   "conversations",
-  ConversationRecord.AnalyticsConversation,
-  { worker: inThread(() => undefined), minBytes: Number.POSITIVE_INFINITY }
+  ConversationRecord.AnalyticsConversation
 )
 
 /** The page read after `reader.prepare`, as text (accessors read). */
@@ -126,6 +127,13 @@ describe("pages checked beside the main thread", () => {
       }
     })
   )
+
+  it("only streams that read ahead have their pages checked on the worker", () => {
+    assert.isDefined(preparationOf(resultsSchema("conversation", "lazy", true)))
+    assert.isUndefined(preparationOf(resultsSchema("conversation", "lazy", false)))
+    assert.isUndefined(preparationOf(resultsSchema("conversation", "lazy")))
+    assert.isUndefined(preparationOf(resultsSchema("conversation", "parsed", true)))
+  })
 
   it.effect("the worker thread answers what nestedSpans answers here; one that cannot start answers nothing", () =>
     Effect.gen(function* () {

@@ -14,7 +14,7 @@ import * as ConversationRecord from "../../ConversationRecord.js"
 import { type HttpError, PaginationStalled } from "../../GenesysError.js"
 import type * as GenesysHttp from "../../GenesysHttp.js"
 import { readingBytesWith } from "../http/decodeBody.js"
-import { pageReader } from "./lazyRecords.js"
+import { type CheckedAside, onTheWorker, pageReader } from "./lazyRecords.js"
 import { limitDepth } from "./recordGuard.js"
 import * as ReleasingPages from "./releasingPages.js"
 import * as RequestsAhead from "./requestsAhead.js"
@@ -152,22 +152,35 @@ export const cursorStream = <A, E>(
 const conversationLevel = limitDepth(ConversationRecord.AnalyticsConversationAsyncQueryResponse, 2)
 
 /** The same check, the page read from the body's bytes and each nested record parsed when read. */
-const conversationLevelLazy = readingBytesWith(
-  limitDepth(ConversationRecord.AnalyticsConversationAsyncQueryResponse, 2),
-  pageReader(
-    ConversationRecord.AnalyticsConversationAsyncQueryResponse,
-    "conversations",
-    ConversationRecord.AnalyticsConversation
+const lazyLevel = (aside: CheckedAside | undefined) =>
+  readingBytesWith(
+    limitDepth(ConversationRecord.AnalyticsConversationAsyncQueryResponse, 2),
+    pageReader(
+      ConversationRecord.AnalyticsConversationAsyncQueryResponse,
+      "conversations",
+      ConversationRecord.AnalyticsConversation,
+      aside
+    )
   )
-)
+const conversationLevelLazy = lazyLevel(undefined)
+const conversationLevelLazyAside = lazyLevel(onTheWorker)
 
-/** The schema a page of job results is decoded with, for `JobResultsOptions.validation` and `nested`. */
-export const resultsSchema = (validation: JobResultsOptions["validation"], nested?: JobResultsOptions["nested"]) =>
+/**
+ * The schema a page of job results is decoded with, for `JobResultsOptions.validation`, `nested` and `readAhead` (a
+ * stream that reads ahead has its large pages checked on the worker thread while it works on others).
+ */
+export const resultsSchema = (
+  validation: JobResultsOptions["validation"],
+  nested?: JobResultsOptions["nested"],
+  readAhead?: boolean | undefined
+) =>
   validation !== "conversation"
     ? ConversationRecord.AnalyticsConversationAsyncQueryResponse
-    : nested === "lazy"
-      ? conversationLevelLazy
-      : conversationLevel
+    : nested !== "lazy"
+      ? conversationLevel
+      : readAhead === true
+        ? conversationLevelLazyAside
+        : conversationLevelLazy
 
 /** `jobResultPages`: the Stream of a job's result pages, from the start or from `options.cursor`. */
 export const make =
@@ -175,7 +188,7 @@ export const make =
   (jobId: string, options?: JobResultsOptions): Stream.Stream<JobResultsPage, HttpError | PaginationStalled> =>
     Stream.suspend(() => {
       const pageSize = options?.pageSize ?? jobPageSize
-      const schema = resultsSchema(options?.validation, options?.nested)
+      const schema = resultsSchema(options?.validation, options?.nested, options?.readAhead)
       return cursorStream(jobId, options, (cursor, index, beforeDecode) =>
         Effect.map(
           http.json(

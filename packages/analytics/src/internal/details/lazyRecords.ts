@@ -20,14 +20,18 @@ const { QUOTE, COMMA, COLON, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET } = Scan
 /** Reads a page's bytes, or says it cannot (`undefined`), after `prepare` has run over them. @internal */
 export type PageReader = BytesReader
 
-// Pages smaller than this are checked on the main thread: a copy to the worker and back is not worth it.
-const checkedAsideBytes = 256 * 1024
-
 /** Where a reader's pages are checked beside the main thread, and from what size. @internal */
 export interface CheckedAside {
   readonly worker: SpanWorker.SpanWorker
   readonly minBytes: number
 }
+
+/**
+ * Pages of 256 KiB or more checked on the process's worker thread (smaller ones are not worth the copy). Only where
+ * the main thread has other work meanwhile: a stream that reads one page at a time would wait for the worker, and in
+ * scenario 1 of the bench (one job read page after page) the worker cost a third more CPU and wall time. @internal
+ */
+export const onTheWorker: CheckedAside = { worker: SpanWorker.shared, minBytes: 256 * 1024 }
 
 // Pages a worker has checked, and the spans of their nested fields, until they are read.
 const checkedSpans = new WeakMap<Uint8Array, Int32Array>()
@@ -156,9 +160,9 @@ const plainMember: Member = (scan, record, key, i) => {
 /**
  * A reader of pages of `envelope` (e.g. a job's results) whose `list` field holds `record`s (conversations): each
  * record's own fields checked, its nested records left as bytes. A reader that always says `undefined` when either
- * schema has an index signature (its check would read every field). Its `prepare` has pages of `aside.minBytes` or
- * more checked by `aside.worker` (`nestedSpans.ts`), which also finds where their nested fields are; the read then
- * checks only each record's own fields itself.
+ * schema has an index signature (its check would read every field). With `aside`, its `prepare` has pages of
+ * `aside.minBytes` or more checked by `aside.worker` (`nestedSpans.ts`), which also finds where their nested fields
+ * are; the read then checks only each record's own fields itself.
  *
  * @internal
  */
@@ -166,7 +170,7 @@ export const pageReader = (
   envelope: Schema.Schema.Any,
   list: string,
   record: Schema.Schema.Any,
-  aside: CheckedAside = { worker: SpanWorker.shared, minBytes: checkedAsideBytes }
+  aside?: CheckedAside | undefined
 ): PageReader => {
   const page = ownFieldsOf(envelope)
   const own = ownFieldsOf(record)
@@ -226,11 +230,14 @@ export const pageReader = (
       // A page the worker's spans do not fit is read again from its bytes alone.
       return readPage(bytes, checked) ?? readPage(bytes, undefined)
     },
-    prepare: (bytes) =>
-      bytes.length < aside.minBytes
-        ? Effect.void
-        : Effect.map(aside.worker.spans(bytes, list, nestedKeys), (checked) => {
-            if (checked !== undefined) checkedSpans.set(bytes, checked)
-          })
+    prepare:
+      aside === undefined
+        ? undefined
+        : (bytes) =>
+            bytes.length < aside.minBytes
+              ? Effect.void
+              : Effect.map(aside.worker.spans(bytes, list, nestedKeys), (checked) => {
+                  if (checked !== undefined) checkedSpans.set(bytes, checked)
+                })
   }
 }
