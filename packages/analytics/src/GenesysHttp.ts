@@ -49,7 +49,10 @@ export interface JsonOptions<A> extends RequestOptions {
   readonly check?: ((value: A) => string | undefined) | undefined
   /**
    * Sees each successful response's body bytes (where the transport gives them) before they are decoded, e.g. to
-   * send the next page's request while this page is checked. What it does cannot change the decoded value.
+   * send the next page's request while this page is checked. The bytes are the ones then decoded: it must not change
+   * them. A failure or defect of it fails the request.
+   *
+   * @since 0.4.0
    */
   readonly beforeDecode?: ((bytes: Uint8Array) => Effect.Effect<void>) | undefined
 }

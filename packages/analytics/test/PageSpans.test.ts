@@ -1,5 +1,6 @@
 // Pages checked beside the main thread: the worker's check (`nestedSpans`) accepts only JSON, finds each nested field
-// where the reader meets it, and a page read with its spans is the page read without them, whatever the spans say.
+// where the reader meets it, and a page read with its spans is the page read without them, whatever their starts and
+// their number say (their ends, and the check of the whole body, are the worker's: the main thread trusts them).
 import { assert, describe, it } from "@effect/vitest"
 import { Arbitrary, Effect, FastCheck as fc } from "effect"
 import * as ConversationRecord from "../src/ConversationRecord.js"

@@ -21,7 +21,9 @@ const plainString = (scan: Scan.Scan, i: number): string | undefined => {
 }
 
 // Whether the key at `i` is `"cursor"`.
-const isCursorKey = (bytes: Buffer, i: number) => bytes.compare(CURSOR_KEY, 0, CURSOR_KEY.length, i, i + 8) === 0
+const isCursorKey = (bytes: Buffer, i: number) =>
+  i + CURSOR_KEY.length <= bytes.length &&
+  bytes.compare(CURSOR_KEY, 0, CURSOR_KEY.length, i, i + CURSOR_KEY.length) === 0
 
 // After a key at `i`: the index of its value, or `INVALID`.
 const memberValue = (scan: Scan.Scan, i: number): number => {
@@ -84,8 +86,17 @@ const trailing = (scan: Scan.Scan): string | undefined => {
 // over the whole body that search alone would cost a tenth of reading the page.
 const leadingBytes = 4096
 
-/** The outermost `cursor` of a results page's bytes, when it can be found without reading the page. @internal */
+/**
+ * The outermost non-empty `cursor` of a results page's bytes, when it can be found without reading the page. A guess:
+ * whatever goes wrong in it (a bug included) is no guess, never a failure of the page. @internal
+ */
 export const peekCursor = (bytes: Uint8Array): string | undefined => {
-  const head = Scan.scanOf(bytes.subarray(0, leadingBytes))
-  return leading(head, Scan.textStart(bytes)) ?? trailing(Scan.scanOf(bytes))
+  try {
+    const head = Scan.scanOf(bytes.subarray(0, leadingBytes))
+    const cursor = leading(head, Scan.textStart(bytes)) ?? trailing(Scan.scanOf(bytes))
+    // An empty cursor ends the paging, as the page's read says.
+    return cursor === "" ? undefined : cursor
+  } catch {
+    return undefined
+  }
 }

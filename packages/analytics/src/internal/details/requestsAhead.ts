@@ -17,12 +17,13 @@ export type Fetch<P, E> = (
   beforeDecode: BeforeDecode | undefined
 ) => Effect.Effect<P, E>
 
-/** A page requested: its position, and the cursor its bytes showed before it was taken. */
+/** A page requested: its position, the cursor its bytes showed before it was taken, and whether it was dropped. */
 interface Requested<P, E> {
   readonly index: number
   readonly cursor: string | undefined
   fiber: Fiber.RuntimeFiber<P, E> | undefined
   peeked: string | undefined
+  dropped: boolean
 }
 
 // A turn of the event loop: the request just forked is written to its socket before this fiber reads a page.
@@ -50,14 +51,20 @@ export const make = <P, E>(
     let begun = -1
     let ahead: Requested<P, E> | undefined
 
+    // A request dropped before its fiber is known is interrupted as soon as it is; a dropped request's bytes request
+    // nothing further.
     const drop = (requested: Requested<P, E> | undefined) =>
-      requested?.fiber === undefined ? Effect.void : Fiber.interruptFork(requested.fiber)
+      Effect.suspend(() => {
+        if (requested === undefined) return Effect.void
+        requested.dropped = true
+        return requested.fiber === undefined ? Effect.void : Fiber.interruptFork(requested.fiber)
+      })
 
     const requestAhead = (index: number, cursor: string): Effect.Effect<void> =>
       Effect.suspend(() => {
         if (ahead !== undefined && ahead.index === index && ahead.cursor === cursor) return Effect.void
         const dropped = ahead
-        const requested: Requested<P, E> = { index, cursor, fiber: undefined, peeked: undefined }
+        const requested: Requested<P, E> = { index, cursor, fiber: undefined, peeked: undefined, dropped: false }
         ahead = requested
         return Effect.zipRight(
           drop(dropped),
@@ -69,7 +76,7 @@ export const make = <P, E>(
             (fiber) => {
               requested.fiber = fiber
             }
-          )
+          ).pipe(Effect.zipRight(Effect.suspend(() => (requested.dropped ? drop(requested) : Effect.void))))
         )
       })
 
@@ -78,7 +85,7 @@ export const make = <P, E>(
       (bytes) =>
         Effect.suspend(() => {
           const cursor = peekCursor(bytes)
-          if (cursor === undefined || followed(cursor)) return Effect.void
+          if (cursor === undefined || requested.dropped || followed(cursor)) return Effect.void
           if (begun < requested.index) {
             requested.peeked = cursor
             return Effect.void
@@ -99,7 +106,7 @@ export const make = <P, E>(
             : Effect.zipRight(requestAhead(index + 1, next), Fiber.join(fiber))
         }
         ahead = undefined
-        const own: Requested<P, E> = { index, cursor, fiber: undefined, peeked: undefined }
+        const own: Requested<P, E> = { index, cursor, fiber: undefined, peeked: undefined, dropped: false }
         return Effect.zipRight(drop(requested), fetch(cursor, index, peekAfter(own)))
       })
 
