@@ -15,7 +15,7 @@ import * as Scan from "../json/byteScan.js"
 import * as SpanWorker from "../json/spanWorker.js"
 import { ownFieldsOf } from "./recordGuard.js"
 
-const { QUOTE, COMMA, COLON, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET } = Scan
+const { QUOTE, OPEN_BRACE, OPEN_BRACKET } = Scan
 
 /** Reads a page's bytes, or says it cannot (`undefined`), after `prepare` has run over them. @internal */
 export type PageReader = BytesReader
@@ -127,28 +127,13 @@ const readObject = (
   i: number,
   member: Member
 ): readonly [Record<string, unknown>, number] | undefined => {
-  const bytes = scan.bytes
-  if (bytes[i] !== OPEN_BRACE) return undefined
   const record: Record<string, unknown> = {}
-  i = Scan.skipWhitespace(bytes, i + 1)
-  if (bytes[i] === CLOSE_BRACE) return [record, i + 1]
-  for (;;) {
-    if (bytes[i] !== QUOTE) return undefined
-    const keyEnd = Scan.skipString(scan, i)
-    if (keyEnd === Scan.INVALID) return undefined
-    const key = valueAt(scan, i, keyEnd) as string
+  const end = Scan.eachMember(scan, i, (key, at) =>
     // `JSON.parse` makes an own `__proto__` property and keeps a repeated key's last value at its first place:
     // rare enough to leave to it.
-    if (key === "__proto__" || Object.hasOwn(record, key)) return undefined
-    i = Scan.skipWhitespace(bytes, keyEnd)
-    if (bytes[i] !== COLON) return undefined
-    i = member(scan, record, key, Scan.skipWhitespace(bytes, i + 1))
-    if (i === Scan.INVALID) return undefined
-    i = Scan.skipWhitespace(bytes, i)
-    if (bytes[i] === CLOSE_BRACE) return [record, i + 1]
-    if (bytes[i] !== COMMA) return undefined
-    i = Scan.skipWhitespace(bytes, i + 1)
-  }
+    key === "__proto__" || Object.hasOwn(record, key) ? Scan.INVALID : member(scan, record, key, at)
+  )
+  return end === Scan.INVALID ? undefined : [record, end]
 }
 
 const plainMember: Member = (scan, record, key, i) => {

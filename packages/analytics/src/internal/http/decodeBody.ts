@@ -93,7 +93,7 @@ const decoderOf = <A, I>(schema: Schema.Schema<A, I, never>) => {
  */
 export interface BytesReader {
   readonly read: (bytes: Uint8Array) => unknown
-  readonly prepare?: ((bytes: Uint8Array) => Effect.Effect<void>) | undefined
+  readonly prepare?: BeforeDecode | undefined
 }
 
 const bytesReaders = new WeakMap<object, BytesReader>()

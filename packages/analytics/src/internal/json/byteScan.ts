@@ -280,6 +280,35 @@ export const eachElement = (scan: Scan, i: number, element: (i: number) => numbe
 export const skipArrayOfObjects = (scan: Scan, i: number): number =>
   eachElement(scan, i, (at) => (scan.bytes[at] === OPEN_BRACE ? skipValue(scan, at) : INVALID))
 
+/** Reads one member of an object: the value of `key` at `i`; the index after it, or `INVALID`. @internal */
+export type Member = (key: string, i: number) => number
+
+/** The key whose string `skipString` has just crossed, [start, end). */
+const keyAt = (scan: Scan, start: number, end: number): string =>
+  scan.escaped ? JSON.parse(scan.bytes.toString("utf8", start, end)) : scan.bytes.toString("utf8", start + 1, end - 1)
+
+/** The object at `i`, member by member: the index after it, or `INVALID`. @internal */
+export const eachMember = (scan: Scan, i: number, member: Member): number => {
+  const bytes = scan.bytes
+  if (bytes[i] !== OPEN_BRACE) return INVALID
+  i = skipWhitespace(bytes, i + 1)
+  if (bytes[i] === CLOSE_BRACE) return i + 1
+  for (;;) {
+    if (bytes[i] !== QUOTE) return INVALID
+    const keyEnd = skipString(scan, i)
+    if (keyEnd === INVALID) return INVALID
+    const key = keyAt(scan, i, keyEnd)
+    i = skipWhitespace(bytes, keyEnd)
+    if (bytes[i] !== COLON) return INVALID
+    i = member(key, skipWhitespace(bytes, i + 1))
+    if (i === INVALID) return INVALID
+    i = skipWhitespace(bytes, i)
+    if (bytes[i] === CLOSE_BRACE) return i + 1
+    if (bytes[i] !== COMMA) return INVALID
+    i = skipWhitespace(bytes, i + 1)
+  }
+}
+
 /** Where the text starts: after a UTF-8 byte order mark, which `TextDecoder` drops. @internal */
 export const textStart = (bytes: Uint8Array): number =>
   bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0
