@@ -65,6 +65,43 @@ describe("bodyText", () => {
     })
   )
 
+  it.effect("a fetch body is read from its stream, chunk by chunk, not through `arrayBuffer` (two more copies)", () =>
+    Effect.gen(function* () {
+      const text = `[${Array.from({ length: 300 }, (_, i) => `"é${i}"`).join(",")}]`
+      const chunks = split(encoder.encode(text), [3, 500, 501, 2_000])
+      const web = new Response(
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            for (const chunk of chunks) controller.enqueue(chunk)
+            controller.close()
+          }
+        })
+      )
+      web.arrayBuffer = () => Promise.reject(new Error("arrayBuffer was called"))
+      const response = HttpClientResponse.fromWeb(HttpClientRequest.get("http://127.0.0.1/x"), web)
+      const body = yield* readBody(response)
+      assert.strictEqual(body.text(), text)
+      assert.strictEqual(new TextDecoder().decode(yield* response.arrayBuffer), text, "the platform's cache")
+    })
+  )
+
+  it.effect("a fetch body that fails half-way fails the read as a ResponseError", () =>
+    Effect.gen(function* () {
+      const web = new Response(
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(encoder.encode('{"conversations":['))
+            controller.error(new Error("connection reset"))
+          }
+        })
+      )
+      const failure = yield* Effect.flip(
+        readBody(HttpClientResponse.fromWeb(HttpClientRequest.get("http://127.0.0.1/x"), web))
+      )
+      assert.strictEqual(failure._tag, "ResponseError")
+    })
+  )
+
   it.effect("a response without a body (a 204) reads as empty text, not a failure", () =>
     Effect.gen(function* () {
       assert.strictEqual(yield* bodyText(webResponse(null, 204)), "")
