@@ -270,10 +270,12 @@ ms** (mean ${fmt(f.latency.meanMillis, 0)} ms) — allows **${f.count} requests 
 token (the documented limit) and runs jobs on its default model: QUEUED ${fmt(j.queueMillis / 1000)} s, PENDING
 ${fmt(j.runMillis / 1000)} s + ${fmt(j.runMillisPerConversation)} ms per conversation, at most
 ${j.maxConcurrent} jobs QUEUED or PENDING at once. Each variant has its own emulator process with identical
-options (its own token, rate window and job slots); the variants of a round run at the same time, in an order
-rotated each round. Medians of **${f.reps} round(s)** (${f.mode} run; load average ${fmt(f.loadAverage.start)}
-at start, ${fmt(f.loadAverage.end)} at end). The variants and their emulators share the machine's cores (the CPU columns), so
-on a busy machine every wall time stretches: compare the ratios of one run, and walls with the bound only on a quiet
+options (its own token, rate window and job slots), started for its run; the variants of a round run one after
+another, each alone on the machine with its emulator, in an order rotated each round (until 2026-12-07 they ran at
+the same time: four clients and four emulators asked for more CPU than the machine's 2 cores have, so the scenario
+measured contention for CPU rather than latency). Medians of **${f.reps} round(s)** (${f.mode} run; load average
+${fmt(f.loadAverage.start)} at start, ${fmt(f.loadAverage.end)} at end). The machine is shared with other work, so a
+busy machine stretches every wall time: compare the ratios of one run, and walls with the bound only on a quiet
 machine. Every run returned exactly the dataset (count and id checksum
 against the emulator's ground truth). Ours runs the library with no option, into a sink that counts ids and says so
 (\`validation: "conversation"\`, \`nested: "lazy"\`, as in the other scenarios), with the aggregates service that its
@@ -356,7 +358,7 @@ Reproduce this section alone (it replaces only the text between its markers, and
 ${f.command}
 \`\`\`
 
-\`${rerun(1)}\` is a quicker single round (about two minutes; one round is not a median).
+\`${rerun(1)}\` is a quicker single round (about three minutes; one round is not a median).
 \`node packages/bench/dist/latencyAlone.js\` (after a build) runs ours alone against the same emulator and prints each
 job's timeline: submission, the emulator's end, the first status that saw it FULFILLED, its pages and their spacing,
 and the job slots left idle (\`--variants ours,sdk-best-effort,…\` runs several at once, \`--reps n\` more rounds).

@@ -1,5 +1,5 @@
 /**
- * `node packages/bench/dist/latencyAlone.js [--variants ours,sdk-best-effort,...] [--reps n] [--days d] [--cpu-prof-dir d] [--transport node|fetch]`: scenario 6's
+ * `node packages/bench/dist/latencyAlone.js [--variants ours,sdk-best-effort,...] [--reps n] [--days d] [--cpu-prof-dir d] [--transport node|fetch] [--first-requests n]`: scenario 6's
  * variants (ours alone by default) against their own emulators with the scenario's options, all of one round at the
  * same time, each printed as a timeline (`latencyTimeline.ts`) beside the bound. Run alone on a quiet machine, ours
  * shows its own wall against the bound, without the other variants' CPU; listing every variant reproduces the
@@ -41,6 +41,7 @@ const main = async () => {
   const days = Number(arg("--days") ?? s.days)
   const profileDir = arg("--cpu-prof-dir")
   const transport = arg("--transport") as "fetch" | "node" | undefined
+  const firstRequests = Number(arg("--first-requests") ?? "0")
   const { maxConcurrent, queueMillis, runMillis, runMillisPerConversation } = EmulatorOptions.defaultJobs
   const jobs = { queueMillis, runMillis, runMillisPerConversation, maxConcurrent }
   const latency = { medianMillis: s.medianMillis, p99Millis: s.p99Millis }
@@ -121,11 +122,15 @@ const main = async () => {
             ])
           )
           const line = Timeline.timeline(requests, jobs, (jobId) => info.get(jobId) ?? {})
-          return { v, result, emulatorCpu, line }
+          const start = requests[0]?.atMillis ?? 0
+          const first = requests
+            .slice(0, firstRequests)
+            .map((r) => `${((r.atMillis - start) / 1000).toFixed(3)} ${r.status} ${r.method} ${r.path}`)
+          return { v, result, emulatorCpu, line, first }
         })
       )
       const load1 = Os.loadavg()[0]!
-      for (const { emulatorCpu, line, result, v } of results) {
+      for (const { emulatorCpu, first, line, result, v } of results) {
         const wall = result.wallMillis / 1000
         process.stdout.write(
           `\n== round ${rep + 1}, ${v}: wall ${wall.toFixed(2)} s = ${(wall / bound.seconds).toFixed(2)}x the bound; ` +
@@ -133,6 +138,8 @@ const main = async () => {
             `load ${load0.toFixed(2)} -> ${load1.toFixed(2)}${result.plan === undefined ? "" : `; plan ${JSON.stringify(result.plan)}`}\n` +
             `${Timeline.format(line)}\n`
         )
+        if (first.length > 0)
+          process.stdout.write(`first requests (s after the first, status, method, path):\n${first.join("\n")}\n`)
       }
     } finally {
       await Promise.all(emulators.map((e) => e.stop()))
