@@ -182,18 +182,23 @@ const readWebBody = (response: HttpClientResponse.HttpClientResponse, holder: We
         byteLength += value.length
       }
     }
+    // A cancelled stream ends its pending read as done: what was read by then is not the body, and caches nothing.
     pump().then(
       () => {
+        if (finished) return
         finished = true
         done(concatChunks(chunks, byteLength))
       },
       (cause: unknown) => {
+        if (finished) return
         finished = true
         resume(Effect.fail(decodeError(response, cause)))
       }
     )
     return Effect.sync(() => {
-      if (!finished) reader.cancel().catch(() => undefined)
+      if (finished) return
+      finished = true
+      reader.cancel().catch(() => undefined)
     })
   })
 
