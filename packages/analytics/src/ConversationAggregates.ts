@@ -27,6 +27,7 @@ import type { GenesysError, HttpError } from "./GenesysError.js"
 import * as GenesysHttp from "./GenesysHttp.js"
 import * as AggregateValidation from "./internal/aggregates/queryValidation.js"
 import * as Requests from "./internal/aggregates/requests.js"
+import * as ResponseReader from "./internal/aggregates/responseReader.js"
 import * as AggregateRoutes from "./internal/aggregates/routes.js"
 import * as Rows from "./internal/aggregates/rows.js"
 import * as CursorPages from "./internal/details/cursorPages.js"
@@ -164,7 +165,7 @@ export const makeWith = (
         })
         return yield* http.json(
           HttpClientRequest.post(`${AggregateRoutes.base}/query`).pipe(HttpClientRequest.bodyUnsafeJson(body)),
-          AggregateRecord.AggregateQueryResponse,
+          ResponseReader.QueryResponse,
           { route: routes.query, idempotent: true, parseOptions: AggregateRecord.parseOptions }
         )
       })
@@ -208,7 +209,7 @@ export const makeWith = (
             HttpClientRequest.get(`${jobs.jobPath(jobId)}/results`).pipe(
               HttpClientRequest.setUrlParams(cursor !== undefined ? { cursor } : {})
             ),
-            AggregateRecord.AsyncAggregateQueryResponse,
+            ResponseReader.ResultsPage,
             { route: routes.jobResults, idempotent: true, parseOptions: AggregateRecord.parseOptions }
           )
           const results = response.results ?? []
