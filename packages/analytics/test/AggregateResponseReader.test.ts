@@ -5,8 +5,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Either, Schema } from "effect"
 import * as fc from "fast-check"
+import * as Headers from "@effect/platform/Headers"
 import * as AggregateRecord from "../src/AggregateRecord.js"
-import { readQueryResponse, readResultsPage } from "../src/internal/aggregates/responseReader.js"
+import { QueryResponse, readQueryResponse, readResultsPage } from "../src/internal/aggregates/responseReader.js"
+import type { Exchange } from "../src/internal/http/errorBody.js"
+import { jsonBody } from "../src/internal/http/decodeBody.js"
 
 const decodeQuery = Schema.decodeUnknownEither(AggregateRecord.AggregateQueryResponse)
 const decodePage = Schema.decodeUnknownEither(AggregateRecord.AsyncAggregateQueryResponse)
@@ -110,5 +113,31 @@ describe("aggregate response reader", () => {
       JSON.stringify(value),
       '{"results":[{"extra":1,"data":[{"metrics":[{"stats":{"zz":1,"max":3,"sum":2}}]}]}]}'
     )
+  })
+
+  it("is what the request pipeline's decode takes from a body's bytes, a view into a shared buffer too", () => {
+    const text =
+      '{"results":[{"group":{"queueId":"q1"},"data":[{"interval":"a/b","metrics":[{"metric":"nOffered","stats":{"count":3}}]}]}],"extra":null}'
+    // A small body of two chunks joined by Buffer.concat: a view into Node's buffer pool, at an offset.
+    const half = Math.floor(text.length / 2)
+    const bytes = Buffer.concat([Buffer.from(text.slice(0, half)), Buffer.from(text.slice(half))])
+    const exchange: Exchange = {
+      method: "POST",
+      url: "http://127.0.0.1/api/v2/analytics/conversations/aggregates/query",
+      route: "POST /api/v2/analytics/conversations/aggregates/query",
+      status: 200,
+      headers: Headers.empty,
+      bytes,
+      // The reader works from the bytes: the text is only for the Schema's way, which must not be taken here.
+      get body(): string {
+        throw new Error("the body's text was read: the reader did not answer")
+      },
+      correlationId: undefined
+    }
+    const decoded = jsonBody(QueryResponse, { route: exchange.route, parseOptions: AggregateRecord.parseOptions })(
+      exchange
+    )
+    const expected = Either.getOrThrow(decodeQuery(JSON.parse(text), AggregateRecord.parseOptions))
+    assert.strictEqual(JSON.stringify(Either.getOrThrow(decoded)), JSON.stringify(expected))
   })
 })

@@ -85,6 +85,17 @@ describe("bodyText", () => {
     })
   )
 
+  it.effect("a fetch body someone else holds a reader of fails the read as a ResponseError, not a defect", () =>
+    Effect.gen(function* () {
+      const web = new Response("[1,2]")
+      web.body?.getReader()
+      const failure = yield* Effect.flip(
+        readBody(HttpClientResponse.fromWeb(HttpClientRequest.get("http://127.0.0.1/x"), web))
+      )
+      assert.strictEqual(failure._tag, "ResponseError")
+    })
+  )
+
   it.effect("a fetch body that fails half-way fails the read as a ResponseError", () =>
     Effect.gen(function* () {
       const web = new Response(

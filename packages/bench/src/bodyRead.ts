@@ -5,7 +5,7 @@
  * `FetchHttpClient` bodies are read since 2026-12-07, `internal/http/bodyText.ts`), and Node's `http` with the same
  * join (how `NodeHttpClient` bodies are read). A server in a child process answers every request with the same body
  * (by default the size of a results page of 1,000 conversations); each round reads `pages` bodies each way, the ways
- * alternated, the last three bodies kept alive as a consumer keeps its pages. Prints the median CPU (user + system)
+ * in an order rotated each round, the last three bodies kept alive as a consumer keeps its pages. Prints the median CPU (user + system)
  * per body of each way over the rounds. Writes nothing.
  *
  * @since 0.4.0
@@ -13,11 +13,15 @@
 import * as ChildProcess from "node:child_process"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
+import { fileURLToPath } from "node:url"
 import { median } from "./stats.js"
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name)
-  return i < 0 ? fallback : Number(process.argv[i + 1])
+  if (i < 0) return fallback
+  const value = Number(process.argv[i + 1])
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} takes a positive whole number`)
+  return value
 }
 
 const serve = (bytes: number) => {
@@ -71,13 +75,14 @@ const main = async () => {
   const bytes = arg("--bytes", 5_800_000)
   const pages = arg("--pages", 40)
   const rounds = arg("--rounds", 7)
-  const child = ChildProcess.fork(new URL(import.meta.url).pathname, ["--serve", String(bytes)], { stdio: "inherit" })
+  const child = ChildProcess.fork(fileURLToPath(import.meta.url), ["--serve", String(bytes)], { stdio: "inherit" })
   try {
     const port = await new Promise<number>((resolve) => child.once("message", (m) => resolve(Number(m))))
     const url = `http://127.0.0.1:${port}/`
     const perBody = new Map(ways.map(([name]) => [name, [] as Array<number>]))
     for (let round = 0; round < rounds; round++) {
-      for (const [name, read] of ways) {
+      // Rotated each round: the garbage a way leaves is collected while the next one runs.
+      for (const [name, read] of ways.map((_, i) => ways[(i + round) % ways.length]!)) {
         const kept: Array<Uint8Array> = []
         const before = process.cpuUsage()
         for (let page = 0; page < pages; page++) {

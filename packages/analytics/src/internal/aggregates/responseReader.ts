@@ -34,7 +34,7 @@ const arrayOf =
 const stringRecord: Reader = (u) => {
   if (!isObject(u)) return unsure
   const out: Record<string, unknown> = {}
-  for (const key in u) {
+  for (const key of Object.keys(u)) {
     if (key === "__proto__" || typeof u[key] !== "string") return unsure
     out[key] = u[key]
   }
@@ -47,12 +47,12 @@ const struct = (fields: Readonly<Record<string, Reader>>): Reader => {
   return (u) => {
     if (!isObject(u)) return unsure
     const out: Record<string, unknown> = {}
-    for (const key in u) {
+    for (const key of Object.keys(u)) {
       if (key === "__proto__") return unsure
       if (!known.has(key)) out[key] = u[key]
     }
     for (const name of names) {
-      const value = u[name]
+      const value = Object.hasOwn(u, name) ? u[name] : undefined
       if (value === null || value === undefined) continue
       const read = fields[name]!(value)
       if (read === unsure) return unsure

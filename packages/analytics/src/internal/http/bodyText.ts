@@ -147,7 +147,8 @@ const webHolder = (response: HttpClientResponse.HttpClientResponse): WebHolder |
       typeof web === "object" &&
       web !== null &&
       web.bodyUsed === false &&
-      (web.body === null || typeof web.body?.getReader === "function") &&
+      // A body someone holds a reader of cannot be read here: the platform's own read then fails as it does.
+      (web.body === null || (typeof web.body?.getReader === "function" && web.body.locked === false)) &&
       "textBody" in current
     )
       return current as unknown as WebHolder
