@@ -1,5 +1,7 @@
+import type * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import type * as CheckpointStore from "../../CheckpointStore.js"
 import type * as ExtractionSink from "../../ExtractionSink.js"
@@ -147,16 +149,32 @@ export const make = <E>(options: LedgerOptions<E>): Effect.Effect<Ledger<E>> =>
         })
       })
     // Sink write and checkpoint happen under one lock and in this order: a crash between them leaves output past the
-    // saved position, which the sink's `open` discards on resume.
+    // saved position, which the sink's `open` discards on resume. A write that did not succeed (it failed or was
+    // interrupted) may have left part or all of its batch in the output: no later commit of the run writes or saves,
+    // since a checkpoint taking the sink's position then would count that batch as written and a resume would write it
+    // twice (another window's commit between the failed write and the run's end did exactly that).
+    let broken: Cause.Cause<E> | undefined
+    const write = (batch: ReadonlyArray<ExtractionSink.Conversation>) =>
+      Effect.onExit(sink.write(batch), (exit) =>
+        Exit.isFailure(exit)
+          ? Effect.sync(() => {
+              broken ??= exit.cause
+            })
+          : Effect.void
+      )
     const commit: Commit<E> = (window, batch, next, page) =>
       lock.withPermits(1)(
-        Effect.gen(function* () {
-          if (batch.length > 0) yield* sink.write(batch)
-          count(batch)
-          states.set(window.id, next)
-          yield* save
-          if (page) yield* progress(batch.length)
-        })
+        Effect.suspend(() =>
+          broken !== undefined
+            ? Effect.failCause(broken)
+            : Effect.gen(function* () {
+                if (batch.length > 0) yield* write(batch)
+                count(batch)
+                states.set(window.id, next)
+                yield* save
+                if (page) yield* progress(batch.length)
+              })
+        )
       )
     return {
       state: (id) => states.get(id) ?? freshState,
