@@ -32,6 +32,7 @@ export type AuditEventType =
   | "job.page"
   | "http.retry"
   | "http.rateLimitWait"
+  | "http.abandoned"
   | "failure"
   | "extraction.planned"
   | "extraction.started"

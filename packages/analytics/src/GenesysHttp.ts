@@ -124,6 +124,9 @@ export type RateLimitWaitEvent = HttpEvents_.RateLimitWaitEvent
 /** A 401 answered by dropping the token and retrying once. @since 0.2.0 */
 export type ReauthenticateEvent = HttpEvents_.ReauthenticateEvent
 
+/** A response left unread when its request was interrupted. @since 0.4.0 */
+export type AbandonedEvent = HttpEvents_.AbandonedEvent
+
 /**
  * The client with `events` told about every request's retries, rate-limit waits and re-authentication (after
  * any `HttpEvents` already in the caller's context).

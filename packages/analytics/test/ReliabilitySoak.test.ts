@@ -65,7 +65,8 @@ const jobStates = (requests: ReadonlyArray<Recorded>) =>
 
 /**
  * Ties what the emulator injected (its request log and job states) to the audit records, fault by fault:
- * - each 429 is a rate-limit wait, or the failure that ended its request, carrying the same correlation id;
+ * - each 429 is a rate-limit wait, or the failure that ended its request, or (its request interrupted before its
+ *   body was read) an `http.abandoned` record, carrying the same correlation id;
  * - each 5xx and 401 is a retry or a failure with the same correlation id;
  * - each dropped connection (status 0, no correlation id reaches the client) is a `Connection` retry or a
  *   `Transport` failure;
@@ -83,6 +84,8 @@ const assertFaultsAudited = (
     const withStatus = (p: (s: number) => boolean) => requests.filter((r) => p(r.status))
     const waits = records.filter((r) => r.type === "http.rateLimitWait" && r.status === 429)
     const retries = records.filter((r) => r.type === "http.retry")
+    // A response whose request was interrupted before its body was read (a status poll nobody waits for any more).
+    const abandoned = records.filter((r) => r.type === "http.abandoned")
     const failures = records.filter((r) => r.type === "failure")
     const operationFailures = failures.filter((r) => r.route !== undefined || r.jobId !== undefined)
 
@@ -106,18 +109,18 @@ const assertFaultsAudited = (
     }
 
     const injected429 = withStatus((s) => s === 429)
-    tie("429", injected429, [...waits, ...failures.filter((r) => r.status === 429)])
+    tie("429", injected429, [...waits, ...[...failures, ...abandoned].filter((r) => r.status === 429)])
     const injected5xx = withStatus(is5xx)
     tie(
       "5xx",
       injected5xx,
-      [...retries, ...failures].filter((r) => is5xx(r.status))
+      [...retries, ...failures, ...abandoned].filter((r) => is5xx(r.status))
     )
     const injected401 = withStatus((s) => s === 401)
     tie(
       "401",
       injected401,
-      [...retries, ...failures].filter((r) => r.status === 401)
+      [...retries, ...failures, ...abandoned].filter((r) => r.status === 401)
     )
 
     const dropped = withStatus((s) => s === 0)

@@ -1,7 +1,7 @@
 /**
  * The audit trail of the HTTP layer's events: `http.retry` (transient retries and the re-authentication after a
- * 401) and `http.rateLimitWait` (429 waits, and pacing waits of a second or more), with the fields they have
- * always had. The HTTP layer only reports through `GenesysHttp.HttpEvents`; recording is the domain's.
+ * 401), `http.rateLimitWait` (429 waits, and pacing waits of a second or more), with the fields they have
+ * always had, and `http.abandoned` (a response whose status arrived before its request was interrupted). The HTTP layer only reports through `GenesysHttp.HttpEvents`; recording is the domain's.
  *
  * @internal
  */
@@ -24,6 +24,14 @@ const responseFields = (event: GenesysHttp.RetryEvent): Partial<AuditEventInput>
 
 /** `HttpEvents` that record into `audit`. @internal */
 export const make = (audit: AuditLog["Type"]): GenesysHttp.HttpEventsService => ({
+  onAbandoned: (event) =>
+    audit.record({
+      type: "http.abandoned",
+      route: event.route,
+      status: event.status,
+      detail: "the request was interrupted after its status arrived; its body was not read",
+      correlationId: event.correlationId
+    }),
   onRetry: (event) =>
     audit.record({
       type: "http.retry",

@@ -16,7 +16,8 @@ import * as FiberRef from "effect/FiberRef"
 import * as AnalyticsMetrics from "../../AnalyticsMetrics.js"
 import { Transport } from "../../GenesysError.js"
 import { readBody } from "./bodyText.js"
-import { remember, responseBytes, stripQuery } from "./exchange.js"
+import { correlationIdOf, remember, responseBytes, stripQuery } from "./exchange.js"
+import * as HttpEvents from "./httpEvents.js"
 import { Retryable } from "./retryable.js"
 
 const bodyLength = (request: HttpClientRequest.HttpClientRequest): number =>
@@ -118,7 +119,18 @@ export const timedAttempt =
         return Effect.gen(function* () {
           const start = yield* Clock.currentTimeMillis
           const result = yield* effect.pipe(
-            Effect.flatMap((response) => Effect.map(readBody(response), (body) => ({ response, body }))),
+            Effect.flatMap((response) =>
+              Effect.map(readBody(response), (body) => ({ response, body })).pipe(
+                // What the platform answered is known: an interrupted read must not leave it out of the audit.
+                Effect.onInterrupt(() =>
+                  HttpEvents.report("onAbandoned", {
+                    route,
+                    status: response.status,
+                    correlationId: correlationIdOf(response.headers)
+                  })
+                )
+              )
+            ),
             Effect.mapError((e) => transportOf(request, e)),
             Effect.timeoutFail({ duration: timeout, onTimeout: timeoutOf(request, timeout) }),
             Effect.either

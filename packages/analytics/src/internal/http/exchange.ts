@@ -22,6 +22,10 @@ export const stripQuery = (url: string): string => {
   return i === -1 ? url : url.slice(0, i)
 }
 
+/** A response's `inin-correlation-id`, scrubbed: a header is server text too, which could echo a credential. @internal */
+export const correlationIdOf = (headers: Headers.Headers): string | undefined =>
+  KnownSecrets.scrubOptional(Option.getOrUndefined(Headers.get(headers, "inin-correlation-id")))
+
 /** Builds and remembers the exchange of a response whose body has been read. @internal */
 export const remember = (
   request: HttpClientRequest.HttpClientRequest,
@@ -40,10 +44,7 @@ export const remember = (
     get body() {
       return body.text()
     },
-    // A header is server text too: a hostile server could echo a credential in it.
-    correlationId: KnownSecrets.scrubOptional(
-      Option.getOrUndefined(Headers.get(response.headers, "inin-correlation-id"))
-    )
+    correlationId: correlationIdOf(response.headers)
   }
   exchanges.set(response, exchange)
   return exchange

@@ -47,27 +47,45 @@ export interface ReauthenticateEvent {
   readonly correlationId: string | undefined
 }
 
+/**
+ * A response whose status had arrived when its request was interrupted, before its body was read: a status poll
+ * whose caller stopped waiting, a run stopped by another failure. What the platform answered is known; nothing was
+ * retried or waited for. @since 0.4.0
+ */
+export interface AbandonedEvent {
+  readonly route: string
+  readonly status: number
+  readonly correlationId: string | undefined
+}
+
 /** Listeners of the HTTP layer's events; each runs before the wait it reports. @since 0.2.0 */
 export interface Service {
   readonly onRetry: (event: RetryEvent) => Effect.Effect<void>
   readonly onRateLimitWait: (event: RateLimitWaitEvent) => Effect.Effect<void>
   readonly onReauthenticate: (event: ReauthenticateEvent) => Effect.Effect<void>
+  /** A response left unread when its request was interrupted (optional). @since 0.4.0 */
+  readonly onAbandoned?: ((event: AbandonedEvent) => Effect.Effect<void>) | undefined
 }
 
 /** Optional listener of the HTTP layer's events, looked up in the requesting fiber's context. @since 0.2.0 */
 export class HttpEvents extends Context.Tag("@effect-genesys/analytics/HttpEvents")<HttpEvents, Service>() {}
 
-/** Tells the `HttpEvents` of the current context, if any. @internal */
-export const report = <K extends keyof Service>(key: K, event: Parameters<Service[K]>[0]): Effect.Effect<void> =>
-  Effect.flatMap(Effect.serviceOption(HttpEvents), (events) =>
-    Option.isNone(events) ? Effect.void : (events.value[key] as (e: typeof event) => Effect.Effect<void>)(event)
-  )
+/** Tells the `HttpEvents` of the current context, if any (and if it listens to `key`). @internal */
+export const report = <K extends keyof Service>(
+  key: K,
+  event: Parameters<NonNullable<Service[K]>>[0]
+): Effect.Effect<void> =>
+  Effect.flatMap(Effect.serviceOption(HttpEvents), (events) => {
+    const listener = Option.isNone(events) ? undefined : events.value[key]
+    return listener === undefined ? Effect.void : (listener as (e: typeof event) => Effect.Effect<void>)(event)
+  })
 
 /** Both listeners, `first` then `second`. @internal */
 export const both = (first: Service, second: Service): Service => ({
   onRetry: (e) => Effect.zipRight(first.onRetry(e), second.onRetry(e)),
   onRateLimitWait: (e) => Effect.zipRight(first.onRateLimitWait(e), second.onRateLimitWait(e)),
-  onReauthenticate: (e) => Effect.zipRight(first.onReauthenticate(e), second.onReauthenticate(e))
+  onReauthenticate: (e) => Effect.zipRight(first.onReauthenticate(e), second.onReauthenticate(e)),
+  onAbandoned: (e) => Effect.zipRight(first.onAbandoned?.(e) ?? Effect.void, second.onAbandoned?.(e) ?? Effect.void)
 })
 
 /** Runs `effect` with `events` told too (after any listener already in its context). @internal */
