@@ -49,8 +49,8 @@ export interface ReauthenticateEvent {
 
 /**
  * A response whose status had arrived when its request was interrupted, before its body was read: a status poll
- * whose caller stopped waiting, a run stopped by another failure. What the platform answered is known; nothing was
- * retried or waited for. @since 0.4.0
+ * whose caller stopped waiting, a run stopped by another failure, a body that did not arrive within the request's
+ * timeout (its retry is reported as well). What the platform answered is known. @since 0.4.0
  */
 export interface AbandonedEvent {
   readonly route: string
