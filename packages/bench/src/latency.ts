@@ -272,7 +272,8 @@ ${fmt(j.runMillis / 1000)} s + ${fmt(j.runMillisPerConversation)} ms per convers
 ${j.maxConcurrent} jobs QUEUED or PENDING at once. Each variant has its own emulator process with identical
 options (its own token, rate window and job slots), started for its run; the variants of a round run one after
 another, each alone on the machine with its emulator, in an order rotated each round (until 2026-12-07 they ran at
-the same time: four clients and four emulators asked for more CPU than the machine's 2 cores have, so the scenario
+the same time: four clients and four emulators kept the machine's 2 cores nearly busy, ~50 s of CPU in the
+~28 s the three faster variants took in the last such run, so the scenario
 measured contention for CPU rather than latency). Medians of **${f.reps} round(s)** (${f.mode} run; load average
 ${fmt(f.loadAverage.start)} at start, ${fmt(f.loadAverage.end)} at end). The machine is shared with other work, so a
 busy machine stretches every wall time: compare the ratios of one run, and walls with the bound only on a quiet

@@ -429,7 +429,7 @@ Not fixed yet:
   A consumer that reads every nested record should keep the default \`nested: "parsed"\` (\`docs/jobs.md\`).
 - **Scenario 6: ours takes 1.16× the bound, against a goal of 1.1×** (0.84× the SDK's best effort, goal 0.85×; 0.26×
   its documented loop). Since 2026-12-07 the variants run one at a time; run together, four clients and four emulators
-  asked for more CPU than the machine's 2 cores have (in the last such run, 2026-12-07T16:10, ours took 25.88 s, 1.44×
+  kept the machine's 2 cores nearly busy (in the last such run, 2026-12-07T16:10, ours took 25.88 s, 1.44×
   the bound and 0.91× the SDK's best effort, whose own wall was 28.39 s there against 24.9 s alone). What is left,
   from \`latencyAlone.js\` timelines of ours alone: its five jobs are submitted ~0.35 s later than the bound's (the
   plan's round trip: the org's limits, the availability and the volume query, before any job); a finished job is seen

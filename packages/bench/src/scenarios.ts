@@ -535,7 +535,7 @@ export const latency = async (settings: Settings): Promise<LatencyData> => {
       } satisfies Task
     }))
     // One at a time: each variant alone on the machine with its emulator, as a client meets the platform. Together,
-    // four clients and four emulators asked for more CPU than two cores have, and the scenario measured that.
+    // four clients and four emulators kept two cores nearly busy, and the scenario measured that.
     const round: Array<GroupRun> = []
     for (const [order, member] of members.entries()) {
       const [run] = await group(settings, options, rep, [member], async () => truth)
