@@ -67,20 +67,20 @@ const metricData = struct({ metric: string, qualifier: string, stats: statistica
 const viewData = struct({ name: string, stats: statisticalSummary })
 const statisticalResponse = struct({ interval: string, metrics: arrayOf(metricData), views: arrayOf(viewData) })
 const dataContainer = struct({ group: stringRecord, data: arrayOf(statisticalResponse) })
-const queryResponse = struct({ results: arrayOf(dataContainer) })
-const resultsPage = struct({ results: arrayOf(dataContainer), cursor: string })
+
+// `read`'s value, `undefined` when it is unsure.
+const orUndefined =
+  (read: Reader): Reader =>
+  (u) => {
+    const value = read(u)
+    return value === unsure ? undefined : value
+  }
 
 /** The sync query's response (`AggregateRecord.AggregateQueryResponse`), or `undefined` when unsure. @internal */
-export const readQueryResponse = (u: unknown): unknown => {
-  const value = queryResponse(u)
-  return value === unsure ? undefined : value
-}
+export const readQueryResponse = orUndefined(struct({ results: arrayOf(dataContainer) }))
 
 /** A job's results page (`AggregateRecord.AsyncAggregateQueryResponse`), or `undefined` when unsure. @internal */
-export const readResultsPage = (u: unknown): unknown => {
-  const value = resultsPage(u)
-  return value === unsure ? undefined : value
-}
+export const readResultsPage = orUndefined(struct({ results: arrayOf(dataContainer), cursor: string }))
 
 const fromBytes =
   (read: Reader) =>

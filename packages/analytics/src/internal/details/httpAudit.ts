@@ -1,7 +1,8 @@
 /**
  * The audit trail of the HTTP layer's events: `http.retry` (transient retries and the re-authentication after a
- * 401), `http.rateLimitWait` (429 waits, and pacing waits of a second or more), with the fields they have
- * always had, and `http.abandoned` (a response whose status arrived before its request was interrupted). The HTTP layer only reports through `GenesysHttp.HttpEvents`; recording is the domain's.
+ * 401) and `http.rateLimitWait` (429 waits, and pacing waits of a second or more), with the fields they have
+ * always had, and `http.abandoned` (a response whose status arrived before its request was interrupted). The HTTP
+ * layer only reports through `GenesysHttp.HttpEvents`; recording is the domain's.
  *
  * @internal
  */
