@@ -1,11 +1,11 @@
 // The cursor read from a results page's bytes before the page is read: an outermost `cursor` only, before or after
 // the records, and never a cursor the page does not carry.
 import { assert, describe, it } from "@effect/vitest"
-import { Arbitrary, FastCheck as fc } from "effect"
-import * as ConversationRecord from "../src/ConversationRecord.js"
+import { FastCheck as fc } from "effect"
 import { peekCursor } from "../src/internal/details/cursorPeek.js"
 import * as Hostile from "./HostileHttp.js"
 import { jsonPiece, splice } from "./JsonPieces.js"
+import { resultsPage } from "./PageArbitrary.js"
 
 const encoder = new TextEncoder()
 
@@ -65,12 +65,7 @@ describe("peekCursor", () => {
 
   it.prop(
     "on any page JSON.stringify writes, the cursor it finds is the page's",
-    [
-      Arbitrary.make(ConversationRecord.AnalyticsConversationAsyncQueryResponse),
-      fc.constantFrom(...Object.values(layouts)),
-      fc.boolean(),
-      fc.nat(3)
-    ],
+    [resultsPage, fc.constantFrom(...Object.values(layouts)), fc.boolean(), fc.nat(3)],
     ([page, layout, pretty, decoys]) => {
       const records = [...(page.conversations ?? []), ...Array.from({ length: decoys }, (_, i) => decoy(i))]
       const text = JSON.stringify(layout(page.cursor, records), null, pretty ? 1 : undefined)

@@ -2,7 +2,7 @@
 // where the reader meets it, and a page read with its spans is the page read without them, whatever their starts and
 // their number say (their ends, and the check of the whole body, are the worker's: the main thread trusts them).
 import { assert, describe, it } from "@effect/vitest"
-import { Arbitrary, Effect, FastCheck as fc } from "effect"
+import { Effect, FastCheck as fc } from "effect"
 import * as ConversationRecord from "../src/ConversationRecord.js"
 import { resultsSchema } from "../src/internal/details/cursorPages.js"
 import { pageReader } from "../src/internal/details/lazyRecords.js"
@@ -12,6 +12,7 @@ import { nestedSpans } from "../src/internal/json/nestedSpans.js"
 import * as SpanWorker from "../src/internal/json/spanWorker.js"
 import * as Hostile from "./HostileHttp.js"
 import { jsonPiece, splice } from "./JsonPieces.js"
+import { resultsPage } from "./PageArbitrary.js"
 
 const encoder = new TextEncoder()
 const nested = new Set(["participants"])
@@ -88,14 +89,14 @@ describe("pages checked beside the main thread", () => {
 
   it.effect.prop(
     "any page the Schema accepts reads with its spans as without them",
-    [Arbitrary.make(ConversationRecord.AnalyticsConversationAsyncQueryResponse)],
+    [resultsPage],
     ([arbitraryPage]) =>
       Effect.gen(function* () {
         const bytes = encoder.encode(JSON.stringify(arbitraryPage))
         const withSpans = yield* readAfterPrepare(readerWith(inThread()), bytes)
         assert.strictEqual(withSpans, JSON.stringify(alone.read(bytes)))
       }),
-    { fastCheck: { numRuns: 50 } }
+    { fastCheck: { numRuns: 100 } }
   )
 
   it.effect("spans that do not fit the page (moved, missing, one too many, none) read it as without them", () =>

@@ -3,19 +3,7 @@
 // conversation on exactly as the server sent it. Sinks say which they need; extraction reads with that.
 import { assert, describe, it } from "@effect/vitest"
 import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
-import {
-  Arbitrary,
-  Cause,
-  Chunk,
-  Duration,
-  Effect,
-  Exit,
-  FastCheck as fc,
-  Layer,
-  Option,
-  Stream,
-  TestClock
-} from "effect"
+import { Cause, Chunk, Duration, Effect, Exit, FastCheck as fc, Layer, Option, Stream, TestClock } from "effect"
 import * as CheckpointStore from "../src/CheckpointStore.js"
 import * as ConversationDetails from "../src/ConversationDetails.js"
 import * as ConversationRecord from "../src/ConversationRecord.js"
@@ -26,6 +14,7 @@ const { resultsSchema } = ConversationDetails
 import { compileGuard, limitDepth } from "../src/internal/details/recordGuard.js"
 import { drive } from "./GenesysHttpFixtures.js"
 import * as Hostile from "./HostileHttp.js"
+import { resultsPage } from "./PageArbitrary.js"
 import * as PageSink from "../src/PageSink.js"
 
 const day = "2026-01-05T00:00:00.000Z/2026-01-06T00:00:00.000Z"
@@ -100,13 +89,12 @@ describe("the conversation level of the results schema", () => {
 
   it.prop(
     "accepts every page the full schema accepts",
-    [Arbitrary.make(ConversationRecord.AnalyticsConversationAsyncQueryResponse)],
+    [resultsPage],
     ([page]) => {
       assert.isTrue(full(page))
       assert.isTrue(conversationLevel(page))
     },
-    // Deep arbitrary pages are large: a few suffice next to the guard's own properties (RecordGuard.test.ts).
-    { fastCheck: { numRuns: 8 } }
+    { fastCheck: { numRuns: 100 } }
   )
 
   const ownFields = ["conversationId", "conversationStart", "customerParticipation", "divisionIds", "selfServed"]
