@@ -18,14 +18,15 @@ import * as Equal from "effect/Equal"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
-import * as SynchronizedRef from "effect/SynchronizedRef"
 import { GenesysConfig } from "./GenesysConfig.js"
 import { type HttpError, Transport, Unauthorized } from "./GenesysError.js"
 import { type Exchange, errorFields, toHttpError } from "./internal/http/errorBody.js"
 import * as KnownSecrets from "./internal/http/knownSecrets.js"
 import * as Pipeline from "./internal/http/pipeline.js"
 import { withAuthorization } from "./internal/http/requestMapping.js"
+import * as SingleFlight from "./internal/singleFlight.js"
 
 /** The token provider. @since 0.1.0 */
 export interface Service {
@@ -99,7 +100,7 @@ const credentialsRefused = (exchange: Exchange, url: string, clientId: string): 
 /** Builds the token provider. @since 0.1.0 */
 export const make: Effect.Effect<Service, never, HttpClient.HttpClient | GenesysConfig> = Effect.gen(function* () {
   const config = yield* GenesysConfig
-  const ref = yield* SynchronizedRef.make(Option.none<Cached>())
+  const ref = yield* Ref.make(Option.none<Cached>())
   const url = `${config.loginUrl}/oauth/token`
   const basic = basicCredentials(config.clientId, config.clientSecret)
   KnownSecrets.registerClient(config.clientId, Redacted.value(config.clientSecret))
@@ -137,17 +138,19 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | Genesys
     return { token: decoded.access_token, refreshAtMillis: now + lifetime - margin } satisfies Cached
   }).pipe(Effect.withSpan("GenesysAuth.fetchToken"))
 
-  const token = SynchronizedRef.modifyEffect(ref, (cached) =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      Option.isSome(cached) && now < cached.value.refreshAtMillis
-        ? Effect.succeed([cached.value.token, cached] as const)
-        : Effect.map(fetchToken, (fresh) => [fresh.token, Option.some(fresh)] as const)
-    )
+  // One fetch at a time, shared by every caller that asks meanwhile, and so is its failure: callers queued behind a
+  // failing fetch would otherwise each spend a retry budget of their own on the same broken endpoint.
+  const refresh = SingleFlight.make(() => Effect.tap(fetchToken, (fresh) => Ref.set(ref, Option.some(fresh))))
+
+  const token = Effect.flatMap(Effect.zip(Ref.get(ref), Clock.currentTimeMillis), ([cached, now]) =>
+    Option.isSome(cached) && now < cached.value.refreshAtMillis
+      ? Effect.succeed(cached.value.token)
+      : Effect.map(refresh(tokenRoute), (fresh) => fresh.token)
   )
 
   // Redacted compares by value: the rejected token may be read back from the request that carried it.
   const invalidate = (rejected?: Redacted.Redacted<string>) =>
-    SynchronizedRef.update(ref, (cached) =>
+    Ref.update(ref, (cached) =>
       Option.isSome(cached) && (rejected === undefined || Equal.equals(cached.value.token, rejected))
         ? Option.none()
         : cached

@@ -48,6 +48,32 @@ describe("GenesysAuth", () => {
     }).pipe(Effect.provide(clientLayer({ tokenTtlSeconds: 600 })))
   )
 
+  it.effect("callers waiting on a token request that fails share its failure instead of retrying it each", () =>
+    Effect.gen(function* () {
+      const emulator = yield* Emulator.Emulator
+      const auth = yield* GenesysAuth.GenesysAuth
+      yield* emulator.setFaults({
+        script: [{ path: "/oauth/token", nth: 1, times: 1000, fault: { kind: "serverError", status: 503 } }]
+      })
+      const exits = yield* drive(
+        Effect.all(
+          Array.from({ length: 5 }, () => Effect.exit(auth.token)),
+          { concurrency: "unbounded" }
+        )
+      )
+      assert.isTrue(Exit.isSuccess(exits))
+      if (Exit.isSuccess(exits)) for (const exit of exits.value) assert.isTrue(Exit.isFailure(exit))
+      const together = yield* tokenRequests
+      assert.isAbove(together, 1, "the failing request is retried")
+      // A caller that comes after the failure asks again, through a round of retries of its own; the jittered
+      // backoff makes rounds differ by an attempt or so, where five rounds would be five times one.
+      yield* drive(Effect.exit(auth.token))
+      const alone = (yield* tokenRequests) - together
+      assert.isAbove(alone, 1)
+      assert.isBelow(together, 1.5 * alone)
+    }).pipe(Effect.provide(clientLayer()))
+  )
+
   it.effect("a 401 invalidates the token and retries the call exactly once", () =>
     Effect.gen(function* () {
       const emulator = yield* Emulator.Emulator
