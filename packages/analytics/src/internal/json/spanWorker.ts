@@ -4,21 +4,34 @@
 // wrong with it (it cannot start, it dies, it answers `undefined`) leaves the page to the main thread, as before.
 import { Worker } from "node:worker_threads"
 import * as Effect from "effect/Effect"
+import * as FaultedBuffers from "../http/faultedBuffers.js"
 
-/** A page sent to the worker: a copy of its bytes, in a buffer handed over (and handed back with the answer). @internal */
+/**
+ * A page sent to the worker: a copy of its bytes, in a buffer handed over (and handed back with the answer), and the
+ * size of a new buffer to write to for a coming page's join (`faultedBuffers.ts`), or 0. @internal
+ */
 export interface SpansRequest {
   readonly id: number
   readonly bytes: ArrayBuffer
   readonly length: number
   readonly list: string
   readonly nested: ReadonlyArray<string>
+  readonly fresh: number
 }
 
 /** The worker's answer: `nestedSpans` of the page. @internal */
 export interface SpansAnswer {
+  readonly kind: "spans"
   readonly id: number
   readonly spans: Int32Array | undefined
   readonly bytes: ArrayBuffer
+}
+
+/** The new buffer a request asked for, sent after its answer so as not to hold that up; none if it could not be made. @internal */
+export interface FreshBuffer {
+  readonly kind: "fresh"
+  readonly id: number
+  readonly buffer: ArrayBuffer | undefined
 }
 
 /** Asks a worker for a page's nested spans; `undefined` when it cannot tell. @internal */
@@ -45,6 +58,8 @@ export const make = (url: URL): SpanWorker => {
   // and the pages of a run are of one size. (Shared memory would spare the hand-over, but the worker reads it at
   // half the speed.)
   let spare: Array<ArrayBuffer> = []
+  // The requests that asked for a new buffer and have no answer yet.
+  const askedFresh = new Set<number>()
   const bufferFor = (length: number): ArrayBuffer => {
     const fits = spare.findIndex((buffer) => buffer.byteLength >= length)
     if (fits < 0) return new ArrayBuffer(Math.ceil(length / roundTo) * roundTo)
@@ -57,7 +72,12 @@ export const make = (url: URL): SpanWorker => {
     if (pending.size === 0) worker?.unref()
   }
 
-  const settle = (answer: SpansAnswer) => {
+  const settle = (answer: SpansAnswer | FreshBuffer) => {
+    if (answer.kind === "fresh") {
+      askedFresh.delete(answer.id)
+      if (answer.buffer !== undefined) FaultedBuffers.keep(answer.buffer)
+      return
+    }
     spare = [answer.bytes, ...spare].slice(0, maxSpare)
     const resolve = pending.get(answer.id)
     forget(answer.id)
@@ -66,6 +86,7 @@ export const make = (url: URL): SpanWorker => {
 
   const broken = () => {
     worker = null
+    askedFresh.clear()
     const waiting = [...pending.values()]
     pending.clear()
     for (const resolve of waiting) resolve(undefined)
@@ -99,7 +120,12 @@ export const make = (url: URL): SpanWorker => {
         new Uint8Array(copy, 0, bytes.byteLength).set(bytes)
         pending.set(id, (spans) => resume(Effect.succeed(spans)))
         running.ref()
-        const request: SpansRequest = { id, bytes: copy, length: bytes.byteLength, list, nested }
+        const fresh =
+          askedFresh.size + FaultedBuffers.keptCount() < FaultedBuffers.maxKept
+            ? FaultedBuffers.sizeFor(bytes.byteLength)
+            : 0
+        if (fresh > 0) askedFresh.add(id)
+        const request: SpansRequest = { id, bytes: copy, length: bytes.byteLength, list, nested, fresh }
         running.postMessage(request, [copy])
         return Effect.sync(() => forget(id))
       })
