@@ -1,9 +1,10 @@
 // New buffers for joining large bodies, whose memory another thread has already written to. A new buffer the size of a
 // results page (~5.8 MB) is memory the system maps on first write, one page fault per 4 KiB: in a CPU profile of
 // scenario 6's tail, joining five jobs' pages into new buffers took ~13 ms of the main thread a page, nearly all of it
-// in those faults, while the span worker (which checks such pages anyway) had time to spare. So the worker writes to a
-// new buffer for a coming page while it checks one (`spanWorker.ts`), and the join copies into that. Each buffer is
-// handed out once and then belongs to the body that holds it, like any new buffer: none is ever used again.
+// in those faults, while the span worker (which checks such pages anyway) had time to spare. So the worker, once it has
+// answered for a page, writes to a new buffer of a little more than that page's size and hands it over
+// (`spanWorker.ts`), and the join of a coming body of about that size copies into it. Each buffer is handed out once
+// and then belongs to the body that holds it, like any new buffer: none is ever used again.
 
 const kept: Array<ArrayBuffer> = []
 
@@ -20,17 +21,20 @@ export const sizeFor = (byteLength: number): number => Math.ceil((byteLength * 1
 
 // A body much smaller than a kept buffer (a job's last page) is joined as usual: it would hold the whole buffer.
 const fits = (buffer: ArrayBuffer, byteLength: number) =>
-  buffer.byteLength >= byteLength && buffer.byteLength <= sizeFor(byteLength) + roundTo
+  buffer.byteLength >= byteLength && buffer.byteLength <= byteLength * 1.1 + roundTo
+
+/** Bodies from this size on drop the kept buffers that do not fit them: the pages are no longer of their size. */
+const resizesFrom = 256 * 1024
 
 /**
- * A new buffer of `byteLength` bytes in memory already written to, when one kept fits it; it is no longer kept. Kept
- * buffers too small for it are dropped: the pages have grown. @internal
+ * A new buffer of `byteLength` bytes in memory already written to, when one kept fits it; it is no longer kept. A
+ * large body that none fits drops them all, so that the worker makes buffers of the size pages have now. @internal
  */
 export const take = (byteLength: number): Buffer | undefined => {
   if (kept.length === 0) return undefined
   const at = kept.findIndex((buffer) => fits(buffer, byteLength))
   if (at < 0) {
-    for (let i = kept.length - 1; i >= 0; i--) if (kept[i]!.byteLength < byteLength) kept.splice(i, 1)
+    if (byteLength >= resizesFrom) kept.length = 0
     return undefined
   }
   const [buffer] = kept.splice(at, 1)
