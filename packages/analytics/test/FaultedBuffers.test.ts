@@ -76,7 +76,7 @@ describe("FaultedBuffers", () => {
       assert.isAbove(page.length, 256 * 1024)
       // Rounds of two pages checked and one joined: the buffers keep coming while joins take them. (A buffer that
       // another file's worker sent late, of another size, is dropped by the first join.)
-      for (let round = 0; round < 4; round++) {
+      for (let round = 0; round < 2 * FaultedBuffers.maxKept + 2; round++) {
         yield* worker.spans(page, "conversations", ["participants"])
         // The worker answers in order: by the second answer, the first request's buffer has come.
         yield* worker.spans(page, "conversations", ["participants"])

@@ -2,14 +2,14 @@
 // results page (~5.8 MB) is memory the system maps on first write, one page fault per 4 KiB: in a CPU profile of
 // scenario 6's tail, joining five jobs' pages into new buffers took ~13 ms of the main thread a page, nearly all of it
 // in those faults, while the span worker (which checks such pages anyway) had time to spare. So the worker, once it has
-// answered for a page, writes to a new buffer of a little more than that page's size and hands it over
+// answered for a page, writes to new buffers of a little more than that page's size and hands them over
 // (`spanWorker.ts`), and the join of a coming body of about that size copies into it. Each buffer is handed out once
 // and then belongs to the body that holds it, like any new buffer: none is ever used again.
 
 const kept: Array<ArrayBuffer> = []
 
 /** Buffers kept for joins at most. @internal */
-export const maxKept = 2
+export const maxKept = 4
 
 const roundTo = 64 * 1024
 

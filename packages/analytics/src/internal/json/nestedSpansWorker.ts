@@ -21,13 +21,14 @@ const freshOf = (size: number): ArrayBuffer | undefined => {
   }
 }
 
-// The bytes go back with the answer, for the next page; then the new buffer asked for, if any.
+// The bytes go back with the answer, for the next page; then the new buffers asked for.
 parentPort?.on("message", (request: SpansRequest) => {
   const spans = spansOf(request)
   const answer: SpansAnswer = { kind: "spans", id: request.id, spans, bytes: request.bytes }
   parentPort?.postMessage(answer, spans === undefined ? [request.bytes] : [request.bytes, spans.buffer as ArrayBuffer])
-  if (request.fresh <= 0) return
-  const buffer = freshOf(request.fresh)
-  const fresh: FreshBuffer = { kind: "fresh", id: request.id, buffer }
-  parentPort?.postMessage(fresh, buffer === undefined ? [] : [buffer])
+  for (let i = 0; i < request.fresh.count; i++) {
+    const buffer = freshOf(request.fresh.size)
+    const fresh: FreshBuffer = { kind: "fresh", id: request.id, buffer }
+    parentPort?.postMessage(fresh, buffer === undefined ? [] : [buffer])
+  }
 })

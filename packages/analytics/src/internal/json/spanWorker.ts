@@ -7,8 +7,8 @@ import * as Effect from "effect/Effect"
 import * as FaultedBuffers from "../http/faultedBuffers.js"
 
 /**
- * A page sent to the worker: a copy of its bytes, in a buffer handed over (and handed back with the answer), and the
- * size of a new buffer to write to for a coming page's join (`faultedBuffers.ts`), or 0. @internal
+ * A page sent to the worker: a copy of its bytes, in a buffer handed over (and handed back with the answer), and how
+ * many new buffers of what size to write to for coming pages' joins (`faultedBuffers.ts`). @internal
  */
 export interface SpansRequest {
   readonly id: number
@@ -16,7 +16,7 @@ export interface SpansRequest {
   readonly length: number
   readonly list: string
   readonly nested: ReadonlyArray<string>
-  readonly fresh: number
+  readonly fresh: { readonly count: number; readonly size: number }
 }
 
 /** The worker's answer: `nestedSpans` of the page. @internal */
@@ -27,7 +27,7 @@ export interface SpansAnswer {
   readonly bytes: ArrayBuffer
 }
 
-/** The new buffer a request asked for, sent after its answer so as not to hold that up; none if it could not be made. @internal */
+/** A new buffer a request asked for, sent after its answer so as not to hold that up; none if it could not be made. @internal */
 export interface FreshBuffer {
   readonly kind: "fresh"
   readonly id: number
@@ -58,8 +58,8 @@ export const make = (url: URL): SpanWorker => {
   // and the pages of a run are of one size. (Shared memory would spare the hand-over, but the worker reads it at
   // half the speed.)
   let spare: Array<ArrayBuffer> = []
-  // The requests that asked for a new buffer and have no answer yet.
-  const askedFresh = new Set<number>()
+  // New buffers asked for and not yet come.
+  let freshAsked = 0
   const bufferFor = (length: number): ArrayBuffer => {
     const fits = spare.findIndex((buffer) => buffer.byteLength >= length)
     if (fits < 0) return new ArrayBuffer(Math.ceil(length / roundTo) * roundTo)
@@ -74,7 +74,7 @@ export const make = (url: URL): SpanWorker => {
 
   const settle = (answer: SpansAnswer | FreshBuffer) => {
     if (answer.kind === "fresh") {
-      askedFresh.delete(answer.id)
+      freshAsked = Math.max(0, freshAsked - 1)
       if (answer.buffer !== undefined) FaultedBuffers.keep(answer.buffer)
       return
     }
@@ -86,7 +86,7 @@ export const make = (url: URL): SpanWorker => {
 
   const broken = () => {
     worker = null
-    askedFresh.clear()
+    freshAsked = 0
     const waiting = [...pending.values()]
     pending.clear()
     for (const resolve of waiting) resolve(undefined)
@@ -120,11 +120,10 @@ export const make = (url: URL): SpanWorker => {
         new Uint8Array(copy, 0, bytes.byteLength).set(bytes)
         pending.set(id, (spans) => resume(Effect.succeed(spans)))
         running.ref()
-        const fresh =
-          askedFresh.size + FaultedBuffers.keptCount() < FaultedBuffers.maxKept
-            ? FaultedBuffers.sizeFor(bytes.byteLength)
-            : 0
-        if (fresh > 0) askedFresh.add(id)
+        // Up to two a page: pages checked on the main thread (the worker busy) take buffers too.
+        const count = Math.max(0, Math.min(2, FaultedBuffers.maxKept - FaultedBuffers.keptCount() - freshAsked))
+        freshAsked += count
+        const fresh = { count, size: FaultedBuffers.sizeFor(bytes.byteLength) }
         const request: SpansRequest = { id, bytes: copy, length: bytes.byteLength, list, nested, fresh }
         running.postMessage(request, [copy])
         return Effect.sync(() => forget(id))
