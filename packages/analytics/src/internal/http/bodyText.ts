@@ -7,7 +7,6 @@
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
-import * as FaultedBuffers from "./faultedBuffers.js"
 
 // Strips a leading BOM, as `fetch` and undici do (the platform's `text` over `http` kept it, and JSON.parse refused it).
 const decoder = new TextDecoder()
@@ -28,21 +27,11 @@ export const bytesBody = (bytes: Uint8Array): Body => {
 }
 
 /**
- * `chunks` as one buffer of `byteLength` bytes, copied only when there are several: into a new buffer whose memory the
- * span worker has written to when one fits (`faultedBuffers.ts`), else with `Buffer.concat`, which leaves the new
+ * `chunks` as one buffer of `byteLength` bytes, copied only when there are several. `Buffer.concat` leaves the new
  * memory unfilled before it copies over it (a zero-filled `Uint8Array` writes every page twice). @internal
  */
-export const concatChunks = (chunks: ReadonlyArray<Uint8Array>, byteLength: number): Uint8Array => {
-  if (chunks.length === 1) return chunks[0]!
-  const target = FaultedBuffers.take(byteLength)
-  if (target === undefined) return Buffer.concat(chunks, byteLength)
-  let offset = 0
-  for (const chunk of chunks) {
-    target.set(chunk, offset)
-    offset += chunk.length
-  }
-  return target
-}
+export const concatChunks = (chunks: ReadonlyArray<Uint8Array>, byteLength: number): Uint8Array =>
+  chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, byteLength)
 
 /** What this module needs of a Node `IncomingMessage`. @internal */
 export interface NodeBody {

@@ -4,34 +4,21 @@
 // wrong with it (it cannot start, it dies, it answers `undefined`) leaves the page to the main thread, as before.
 import { Worker } from "node:worker_threads"
 import * as Effect from "effect/Effect"
-import * as FaultedBuffers from "../http/faultedBuffers.js"
 
-/**
- * A page sent to the worker: a copy of its bytes, in a buffer handed over (and handed back with the answer), and how
- * many new buffers of what size to write to for coming pages' joins (`faultedBuffers.ts`). @internal
- */
+/** A page sent to the worker: a copy of its bytes, in a buffer handed over (and handed back with the answer). @internal */
 export interface SpansRequest {
   readonly id: number
   readonly bytes: ArrayBuffer
   readonly length: number
   readonly list: string
   readonly nested: ReadonlyArray<string>
-  readonly fresh: { readonly count: number; readonly size: number }
 }
 
 /** The worker's answer: `nestedSpans` of the page. @internal */
 export interface SpansAnswer {
-  readonly kind: "spans"
   readonly id: number
   readonly spans: Int32Array | undefined
   readonly bytes: ArrayBuffer
-}
-
-/** A new buffer a request asked for, sent after its answer so as not to hold that up; none if it could not be made. @internal */
-export interface FreshBuffer {
-  readonly kind: "fresh"
-  readonly id: number
-  readonly buffer: ArrayBuffer | undefined
 }
 
 /** Asks a worker for a page's nested spans; `undefined` when it cannot tell. @internal */
@@ -58,8 +45,6 @@ export const make = (url: URL): SpanWorker => {
   // and the pages of a run are of one size. (Shared memory would spare the hand-over, but the worker reads it at
   // half the speed.)
   let spare: Array<ArrayBuffer> = []
-  // New buffers asked for and not yet come.
-  let freshAsked = 0
   const bufferFor = (length: number): ArrayBuffer => {
     const fits = spare.findIndex((buffer) => buffer.byteLength >= length)
     if (fits < 0) return new ArrayBuffer(Math.ceil(length / roundTo) * roundTo)
@@ -72,12 +57,7 @@ export const make = (url: URL): SpanWorker => {
     if (pending.size === 0) worker?.unref()
   }
 
-  const settle = (answer: SpansAnswer | FreshBuffer) => {
-    if (answer.kind === "fresh") {
-      freshAsked = Math.max(0, freshAsked - 1)
-      if (answer.buffer !== undefined) FaultedBuffers.keep(answer.buffer)
-      return
-    }
+  const settle = (answer: SpansAnswer) => {
     spare = [answer.bytes, ...spare].slice(0, maxSpare)
     const resolve = pending.get(answer.id)
     forget(answer.id)
@@ -86,7 +66,6 @@ export const make = (url: URL): SpanWorker => {
 
   const broken = () => {
     worker = null
-    freshAsked = 0
     const waiting = [...pending.values()]
     pending.clear()
     for (const resolve of waiting) resolve(undefined)
@@ -120,11 +99,7 @@ export const make = (url: URL): SpanWorker => {
         new Uint8Array(copy, 0, bytes.byteLength).set(bytes)
         pending.set(id, (spans) => resume(Effect.succeed(spans)))
         running.ref()
-        // Up to two a page: pages checked on the main thread (the worker busy) take buffers too.
-        const count = Math.max(0, Math.min(2, FaultedBuffers.maxKept - FaultedBuffers.keptCount() - freshAsked))
-        freshAsked += count
-        const fresh = { count, size: FaultedBuffers.sizeFor(bytes.byteLength) }
-        const request: SpansRequest = { id, bytes: copy, length: bytes.byteLength, list, nested, fresh }
+        const request: SpansRequest = { id, bytes: copy, length: bytes.byteLength, list, nested }
         running.postMessage(request, [copy])
         return Effect.sync(() => forget(id))
       })
