@@ -362,7 +362,9 @@ ${f.command}
 \`${rerun(1)}\` is a quicker single round (about three minutes; one round is not a median).
 \`node packages/bench/dist/latencyAlone.js\` (after a build) runs ours alone against the same emulator and prints each
 job's timeline: submission, the emulator's end, the first status that saw it FULFILLED, its pages and their spacing,
-and the job slots left idle (\`--variants ours,sdk-best-effort,…\` runs several at once, \`--reps n\` more rounds).
+the job slots left idle, and the results' tail: from the first job seen FULFILLED to the last page, which the
+polls' overshoot does not move, so compare that between two ways of reading pages. \`--variants
+ours,sdk-best-effort,…\` runs several at once, \`--reps n\` more rounds.
 ${sectionEnd}
 `
 }

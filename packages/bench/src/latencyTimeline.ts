@@ -44,6 +44,11 @@ export interface Timeline {
   readonly idleSlotSeconds: number
   /** Mean of `seenAt - doneAt`. */
   readonly meanOvershoot: number | undefined
+  /**
+   * From the first job seen FULFILLED to the last page of any job: the results' tail, which the polls' overshoot does
+   * not move (A/B comparisons of how pages are read compare this).
+   */
+  readonly tailMillis: number | undefined
   /** Requests of the run by kind. */
   readonly requests: {
     readonly token: number
@@ -153,9 +158,12 @@ export const timeline = (
   const overshoots = jobs.flatMap((j) =>
     j.doneAt === undefined || j.seenAt === undefined ? [] : [j.seenAt - j.doneAt]
   )
+  const seens = jobs.flatMap((j) => (j.seenAt === undefined ? [] : [j.seenAt]))
+  const lastPages = jobs.flatMap((j) => (j.lastPageAt === undefined ? [] : [j.lastPageAt]))
   return {
     jobs,
     endAt: (sorted.at(-1)?.atMillis ?? t0) - t0,
+    tailMillis: seens.length === 0 || lastPages.length === 0 ? undefined : Math.max(...lastPages) - Math.min(...seens),
     idleSlotSeconds: (model.maxConcurrent * (end - start) - busy) / 1000,
     meanOvershoot: overshoots.length === 0 ? undefined : overshoots.reduce((s, o) => s + o, 0) / overshoots.length,
     requests: counts
@@ -187,7 +195,7 @@ export const format = (t: Timeline): string => {
     header,
     ...rows,
     `end ${s(t.endAt)} s after the first request; idle job slots ${t.idleSlotSeconds.toFixed(1)} slot-s until the last job's end; ` +
-      `mean poll overshoot ${s(t.meanOvershoot)} s`,
+      `mean poll overshoot ${s(t.meanOvershoot)} s; results' tail ${s(t.tailMillis)} s (first job seen to last page)`,
     `requests: token ${r.token}, submit ${r.submit}, status ${r.status}, pages ${r.pages}, other ${r.other}; 429 ${r.rateLimited}`
   ].join("\n")
 }

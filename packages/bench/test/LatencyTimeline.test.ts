@@ -38,6 +38,8 @@ describe("latency timeline", () => {
     )
     assert.strictEqual(t.endAt, 6000)
     assert.strictEqual(t.meanOvershoot, 250)
+    // b seen at 4.0 s, a's last page at 5.7 s.
+    assert.strictEqual(t.tailMillis, 1700)
     // Two slots from 0.2 s to 5.2 s hold 5 s + 3.5 s of jobs.
     assert.closeTo(t.idleSlotSeconds, 1.5, 1e-9)
     assert.deepStrictEqual(t.requests, { token: 1, submit: 2, status: 4, pages: 4, other: 0, rateLimited: 1 })
