@@ -1,7 +1,8 @@
 /**
  * OAuth client credentials: `POST <login>/oauth/token` with HTTP Basic authentication and
  * `grant_type=client_credentials`. The token is cached, refreshed shortly before it expires with at most one
- * request in flight however many fibers ask, and dropped when an API call is answered 401. It stays
+ * request in flight however many fibers ask (those that ask while it runs share its outcome, a failure included,
+ * with what is left of its retry budget), and dropped when an API call is answered 401. It stays
  * `Redacted` from the response body to the `Authorization` header, and the client secret, the Basic credentials
  * and every token issued are registered so that error details quoting server text never show them.
  *
@@ -140,12 +141,26 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | Genesys
 
   // One fetch at a time, shared by every caller that asks meanwhile, and so is its failure: callers queued behind a
   // failing fetch would otherwise each spend a retry budget of their own on the same broken endpoint.
-  const refresh = SingleFlight.make(() => Effect.tap(fetchToken, (fresh) => Ref.set(ref, Option.some(fresh))))
+  const valid = Effect.map(Effect.zip(Ref.get(ref), Clock.currentTimeMillis), ([cached, now]) =>
+    Option.filter(cached, (c) => now < c.refreshAtMillis)
+  )
+  // The flight looks again: a caller that saw no valid token may join only after the fetch that made one has ended.
+  const refresh = SingleFlight.make(() =>
+    Effect.flatMap(
+      valid,
+      Option.match({
+        onSome: Effect.succeed,
+        onNone: () => Effect.tap(fetchToken, (fresh) => Ref.set(ref, Option.some(fresh)))
+      })
+    )
+  )
 
-  const token = Effect.flatMap(Effect.zip(Ref.get(ref), Clock.currentTimeMillis), ([cached, now]) =>
-    Option.isSome(cached) && now < cached.value.refreshAtMillis
-      ? Effect.succeed(cached.value.token)
-      : Effect.map(refresh(tokenRoute), (fresh) => fresh.token)
+  const token = Effect.flatMap(
+    valid,
+    Option.match({
+      onSome: (cached) => Effect.succeed(cached.token),
+      onNone: () => Effect.map(refresh(tokenRoute), (fresh) => fresh.token)
+    })
   )
 
   // Redacted compares by value: the rejected token may be read back from the request that carried it.

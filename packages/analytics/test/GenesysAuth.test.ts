@@ -1,6 +1,6 @@
 import * as Emulator from "@effect-genesys/emulator/Emulator"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Redacted, TestClock } from "effect"
+import { Effect, Exit, Fiber, Redacted, TestClock } from "effect"
 import * as ConversationDetails from "../src/ConversationDetails.js"
 import * as GenesysAuth from "../src/GenesysAuth.js"
 import { AuditRecords, clientLayer, drive, requestsTo } from "./GenesysHttpFixtures.js"
@@ -72,6 +72,29 @@ describe("GenesysAuth", () => {
       assert.isAbove(alone, 1)
       assert.isBelow(together, 1.5 * alone)
     }).pipe(Effect.provide(clientLayer()))
+  )
+
+  it.effect(
+    "a caller that stops waiting for a slow token request leaves none after it waiting on it; the next token is cached",
+    () =>
+      Effect.gen(function* () {
+        const emulator = yield* Emulator.Emulator
+        const auth = yield* GenesysAuth.GenesysAuth
+        yield* emulator.setFaults({
+          script: [{ path: "/oauth/token", nth: 1, fault: { kind: "slow", delayMillis: 5000 } }]
+        })
+        const waiting = yield* Effect.fork(auth.token)
+        yield* TestClock.adjust("1 second")
+        yield* Fiber.interrupt(waiting)
+        // Not left waiting on the stopped request: a request of its own (the emulator logs answered ones only).
+        const exit = yield* drive(auth.token)
+        assert.isTrue(Exit.isSuccess(exit))
+        const answered = yield* tokenRequests
+        assert.strictEqual(answered, 1)
+        // That token is cached: no further request.
+        assert.isTrue(Exit.isSuccess(yield* drive(auth.token)))
+        assert.strictEqual(yield* tokenRequests, answered)
+      }).pipe(Effect.provide(clientLayer()))
   )
 
   it.effect("a 401 invalidates the token and retries the call exactly once", () =>
