@@ -1,7 +1,7 @@
 // An audit log over storage of the user's own (AuditLog.layerSink): the same chain, scrubbing and seals as the file
 // sink, continued across processes from the tail the storage reports.
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Redacted } from "effect"
+import { Deferred, Effect, Fiber, Redacted } from "effect"
 import * as AuditLog from "../src/AuditLog.js"
 
 const options: AuditLog.Options = { actor: "client-id", region: "emulator", redact: [Redacted.make("s3cret-value")] }
@@ -64,6 +64,43 @@ describe("AuditLog over a custom sink", () => {
         "run-3",
         "the new run follows the abandoned seal"
       )
+    })
+  )
+
+  it.effect("a caller interrupted while another record is being written still has its record written", () =>
+    Effect.gen(function* () {
+      const lines: Array<string> = []
+      const firstAppended = yield* Deferred.make<void>()
+      const releaseFirst = yield* Deferred.make<void>()
+      const sink: AuditLog.Sink = {
+        append: (line) =>
+          Effect.gen(function* () {
+            if (lines.length === 1) {
+              yield* Deferred.succeed(firstAppended, undefined)
+              yield* Deferred.await(releaseFirst)
+            }
+            lines.push(line)
+          }),
+        flush: Effect.void
+      }
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const log = yield* AuditLog.makeWithSink(options, sink)
+          // `run.started` is line 0; the sink holds the writer on line 1 until released.
+          const first = yield* Effect.fork(log.record({ type: "query.sent", detail: "first" }))
+          yield* Deferred.await(firstAppended)
+          const second = yield* Effect.fork(log.record({ type: "http.rateLimitWait", status: 429, detail: "second" }))
+          yield* Effect.yieldNow()
+          // An HTTP request interrupted while its 429 waits for the writer: what the platform answered stays audited.
+          const interrupting = yield* Effect.fork(Fiber.interrupt(second))
+          yield* Deferred.succeed(releaseFirst, undefined)
+          yield* Fiber.join(first)
+          yield* Fiber.join(interrupting)
+        })
+      )
+      const details = lines.map((line) => (JSON.parse(line) as AuditLog.AuditRecord).detail)
+      assert.deepStrictEqual(details.slice(1, 3), ["first", "second"])
+      assert.strictEqual((yield* AuditLog.verifyLines(lines))._tag, "VerifyOk")
     })
   )
 })

@@ -180,8 +180,10 @@ const recordEvent = Effect.fnUntraced(function* (chain: Chain, event: AuditEvent
 
 /**
  * Builds the service over a sink. A run starts with the first record: the caller's `run.started`
- * (closing any run still open) or, before any other event, a bare one. Writes run under one permit and uninterruptibly, so concurrent
- * callers are ordered and an interrupted caller never leaves the chain half-updated.
+ * (closing any run still open) or, before any other event, a bare one. Writes run under one permit and uninterruptibly,
+ * the wait for the permit included: concurrent callers are ordered, an interrupted caller never leaves the chain
+ * half-updated, and a caller interrupted while another record is written still has its own written (an HTTP
+ * request interrupted right after its 429 arrived must not drop the 429 from the audit).
  *
  * @internal
  */
@@ -204,7 +206,7 @@ export const makeWriter = (
       runsStarted: 0
     }
     const lock = yield* Effect.makeSemaphore(1)
-    const exclusive = <A>(effect: Effect.Effect<A>) => lock.withPermits(1)(Effect.uninterruptible(effect))
+    const exclusive = <A>(effect: Effect.Effect<A>) => Effect.uninterruptible(lock.withPermits(1)(effect))
 
     if (tail.openRun !== undefined) {
       const { runId, nextSeq } = tail.openRun
