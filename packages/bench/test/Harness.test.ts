@@ -41,7 +41,7 @@ const tiny: Settings.Settings = {
 }
 
 describe("bench harness", () => {
-  it("every throughput contender returns the emulator's ground truth", { timeout: 60_000 }, async () => {
+  it("every throughput contender returns the emulator's ground truth", { timeout: 120_000 }, async () => {
     try {
       const data = await Scenarios.throughput(tiny)
       assert.isAbove(data.conversations, 50)
@@ -82,7 +82,7 @@ describe("bench harness", () => {
   })
 
   it("planned extraction: each contender's day windows de-duplicate to the ground truth", {
-    timeout: 60_000
+    timeout: 120_000
   }, async () => {
     try {
       // `extraction` checks count and checksum of every run against the dataset and throws on a mismatch.
@@ -98,7 +98,7 @@ describe("bench harness", () => {
   })
 
   it("realistic latency: every variant returns the dataset under latency and the default job model", {
-    timeout: 60_000
+    timeout: 120_000
   }, async () => {
     try {
       // `latency` checks count and checksum of every run against the dataset and throws on a mismatch.
