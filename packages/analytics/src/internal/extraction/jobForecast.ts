@@ -41,10 +41,11 @@ export const expectedMillis = (samples: ReadonlyArray<Sample>, size: number | un
 }
 
 /**
- * When a forecast polls, as shares of the expected time: a little after it, since sizes are estimates and a job seen
- * running is not polled again until the next job is done, then once more a tenth later. @internal
+ * When a forecast polls, as shares of the expected time: at it, since jobs of one run take alike (a job of the same
+ * size as one done is done by then); a little after it, since sizes are estimates and a job seen running is not polled
+ * again until the next job is done; then once more a tenth later. @internal
  */
-export const tries: ReadonlyArray<number> = [1.02, 1.1]
+export const tries: ReadonlyArray<number> = [1, 1.02, 1.1]
 
 /** The jobs of one run done so far. @internal */
 export interface JobForecast {
