@@ -1,15 +1,18 @@
 // A request interrupted after its status arrived but before its body was read still tells what the platform answered
 // (`HttpEvents.onAbandoned`, audited as `http.abandoned`): a status poll whose caller stopped waiting got a 429 that
 // no record showed (the fault soak's "every injected fault is audited" failed about one run in ten under load).
-import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, Fiber } from "effect"
+import { Duration, Effect, Fiber, Layer } from "effect"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 import { timedAttempt } from "../src/internal/http/attempt.js"
 import * as HttpEvents from "../src/internal/http/httpEvents.js"
-import { turnsUntil } from "./GenesysHttpFixtures.js"
+import * as GenesysAuth from "../src/GenesysAuth.js"
+import * as GenesysConfig from "../src/GenesysConfig.js"
+import * as GenesysHttp from "../src/GenesysHttp.js"
+import { clientOptions, turnsUntil } from "./GenesysHttpFixtures.js"
 
 /** A server that answers 429 with a correlation id and the start of a body, and never ends it. */
 const stalling = Effect.acquireRelease(
@@ -62,5 +65,92 @@ describe("an abandoned response", () => {
         assert.deepStrictEqual(abandoned, [{ route: "GET /x", status: 429, correlationId: "corr-429" }])
       })
     ).pipe(Effect.provide(FetchHttpClient.layer))
+  )
+})
+
+/**
+ * A platform client that answers the token request, then 429 to everything else, each with its own correlation id
+ * and a body that is produced only when read: `read` holds the ids of the 429s whose body the client began to read
+ * (so whose status had reached `timedAttempt`).
+ */
+const rateLimitingTransport = (read: Set<string>) => {
+  let answered = 0
+  return HttpClient.make((request) =>
+    Effect.sync(() => {
+      if (new URL(request.url).pathname === "/oauth/token") {
+        const token = JSON.stringify({ access_token: "token", token_type: "bearer", expires_in: 86_400 })
+        return HttpClientResponse.fromWeb(
+          request,
+          new Response(token, { status: 200, headers: { "content-type": "application/json" } })
+        )
+      }
+      const id = `corr-${++answered}`
+      const body = new ReadableStream<Uint8Array>(
+        {
+          pull: (controller) => {
+            read.add(id)
+            controller.enqueue(new TextEncoder().encode('{"status":429,"message":"Rate limit exceeded"}'))
+            controller.close()
+          }
+        },
+        { highWaterMark: 0 }
+      )
+      return HttpClientResponse.fromWeb(
+        request,
+        new Response(body, {
+          status: 429,
+          headers: { "content-type": "application/json", "retry-after": "30", "inin-correlation-id": id }
+        })
+      )
+    })
+  )
+}
+
+describe("a 429 whose request is interrupted wherever the interrupt lands", () => {
+  it.effect("is reported: as a rate-limit wait, or as abandoned, never neither", () =>
+    Effect.gen(function* () {
+      // The request's fiber yields every few operations (a few numbers, so that the places where it yields shift),
+      // and the interrupt lands after a number of those turns: between any two steps of the request, in all. (Below
+      // ten operations a turn, Effect's runtime itself never finishes an interruption.)
+      for (const opsPerTurn of [10, 11, 13, 17]) {
+        for (let turns = 0; turns < 120; turns++) {
+          const read = new Set<string>()
+          const reported: Array<string | undefined> = []
+          const events: HttpEvents.Service = {
+            onRetry: () => Effect.void,
+            onRateLimitWait: (event) => Effect.sync(() => void reported.push(event.correlationId)),
+            onReauthenticate: () => Effect.void,
+            onAbandoned: (event) => Effect.sync(() => void reported.push(event.correlationId))
+          }
+          const layer = GenesysHttp.layerWithoutAuth.pipe(
+            Layer.provideMerge(GenesysAuth.layer),
+            Layer.provide(
+              Layer.mergeAll(
+                Layer.succeed(HttpClient.HttpClient, rateLimitingTransport(read)),
+                GenesysConfig.layer(clientOptions({ apiUrl: "https://api.test", loginUrl: "https://login.test" })).pipe(
+                  Layer.orDie
+                )
+              )
+            )
+          )
+          yield* Effect.gen(function* () {
+            const http = yield* GenesysHttp.GenesysHttp
+            const request = http.execute(HttpClientRequest.get("/api/v2/x"), {
+              route: "GET /api/v2/x",
+              idempotent: true
+            })
+            const fiber = yield* Effect.fork(
+              Effect.withMaxOpsBeforeYield(HttpEvents.provide(request, events), opsPerTurn)
+            )
+            for (let turn = 0; turn < turns; turn++) yield* Effect.yieldNow()
+            yield* Fiber.interrupt(fiber)
+          }).pipe(Effect.provide(layer))
+          const where = `${opsPerTurn} operations a turn, interrupted after ${turns} turns`
+          const missing = [...read].filter((id) => !reported.includes(id))
+          assert.deepStrictEqual(missing, [], `${where}: a 429 read and never reported`)
+          assert.strictEqual(new Set(reported).size, reported.length, `${where}: reported twice`)
+        }
+      }
+    })
   )
 })

@@ -66,7 +66,7 @@ const jobStates = (requests: ReadonlyArray<Recorded>) =>
 /**
  * Ties what the emulator injected (its request log and job states) to the audit records, fault by fault:
  * - each 429 is a rate-limit wait, or the failure that ended its request, or (its request interrupted before its
- *   body was read) an `http.abandoned` record, carrying the same correlation id;
+ *   outcome was reported) an `http.abandoned` record, carrying the same correlation id;
  * - each 5xx and 401 is a retry or a failure with the same correlation id;
  * - each dropped connection (status 0, no correlation id reaches the client) is a `Connection` retry or a
  *   `Transport` failure;

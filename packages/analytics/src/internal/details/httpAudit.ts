@@ -30,7 +30,10 @@ export const make = (audit: AuditLog["Type"]): GenesysHttp.HttpEventsService => 
       type: "http.abandoned",
       route: event.route,
       status: event.status,
-      detail: "the request was interrupted after its status arrived; its body was not read",
+      detail:
+        event.bodyRead === true
+          ? "the request was interrupted after its response was read, before its retry or wait began"
+          : "the request was interrupted after its status arrived; its body was not read",
       correlationId: event.correlationId
     }),
   onRetry: (event) =>

@@ -18,7 +18,7 @@ import { Transport } from "../../GenesysError.js"
 import { readBody } from "./bodyText.js"
 import { correlationIdOf, remember, responseBytes, stripQuery } from "./exchange.js"
 import * as HttpEvents from "./httpEvents.js"
-import { Retryable } from "./retryable.js"
+import { isTransientStatus, Retryable } from "./retryable.js"
 
 const bodyLength = (request: HttpClientRequest.HttpClientRequest): number =>
   request.body._tag === "Uint8Array" ? request.body.contentLength : 0
@@ -85,17 +85,50 @@ const timeoutOf = (request: HttpClientRequest.HttpClientRequest, timeout: Durati
     detail: `no complete response within ${Duration.format(timeout)}`
   })
 
-// The attempts of the request being sent: set per request by `countAttempts`, outside its retries.
-const currentAttempts = FiberRef.unsafeMake<{ count: number } | undefined>(undefined)
+/**
+ * The request being sent, set per request by `countAttempts` outside its retries: its attempts so far, and the status
+ * the retry policy acts on (401, 429, 408, 5xx) that arrived with its body read and has not been reported yet.
+ */
+interface RequestState {
+  count: number
+  unreported: HttpEvents.AbandonedEvent | undefined
+}
+
+const currentRequest = FiberRef.unsafeMake<RequestState | undefined>(undefined)
+
+/** The statuses whose arrival the retry policy reports (a retry, a 429 wait, a re-authentication) or fails with. */
+const reportedByPolicy = (status: number): boolean => status === 401 || status === 429 || isTransientStatus(status)
+
+/**
+ * Runs `report` (an `HttpEvents` report of the status that arrived last) with that status marked reported, both at
+ * once: an interrupt lands before them, and `countAttempts` reports the status as abandoned, or after. @internal
+ */
+export const reportingStatus = (report: Effect.Effect<void>): Effect.Effect<void> =>
+  Effect.uninterruptible(
+    Effect.flatMap(FiberRef.get(currentRequest), (state) => {
+      if (state !== undefined) state.unreported = undefined
+      return report
+    })
+  )
 
 /**
  * Numbers the attempts of each request sent through `client` (the outermost combinator, so that its retries run
- * inside): `timedAttempt` reads the count for its span. @internal
+ * inside): `timedAttempt` reads the count for its span. A request interrupted after a status the retry policy acts on
+ * arrived, and before the policy reported it, reports it as abandoned: what the platform answered stays known. @internal
  */
 export const countAttempts = <E, R>(client: HttpClient.HttpClient.With<E, R>): HttpClient.HttpClient.With<E, R> =>
   // `transformResponse`, not `transform`: the request (and its token) is prepared again by each retry inside.
   HttpClient.transformResponse(client, (effect) =>
-    Effect.suspend(() => Effect.locally(effect, currentAttempts, { count: 0 }))
+    Effect.suspend(() => {
+      const state: RequestState = { count: 0, unreported: undefined }
+      return Effect.locally(effect, currentRequest, state).pipe(
+        Effect.onInterrupt(() => {
+          const unreported = state.unreported
+          state.unreported = undefined
+          return unreported === undefined ? Effect.void : HttpEvents.report("onAbandoned", unreported)
+        })
+      )
+    })
   )
 
 /**
@@ -114,21 +147,33 @@ export const timedAttempt =
     // `transform` keeps the inner client's error type for its preprocessing; the platform client's preprocessing
     // cannot fail, so every failure left is the attempt's `Retryable`.
     HttpClient.transform(client, (effect, request) =>
-      Effect.flatMap(FiberRef.get(currentAttempts), (counter) => {
-        const attempt = counter === undefined ? 1 : ++counter.count
+      Effect.flatMap(FiberRef.get(currentRequest), (state) => {
+        const attempt = state === undefined ? 1 : ++state.count
         return Effect.gen(function* () {
           const start = yield* Clock.currentTimeMillis
           const result = yield* effect.pipe(
             Effect.flatMap((response) =>
-              Effect.map(readBody(response), (body) => ({ response, body })).pipe(
+              Effect.map(readBody(response), (body) => {
+                // From here until the retry policy reports it, `countAttempts` reports the status if interrupted.
+                if (state !== undefined && reportedByPolicy(response.status)) {
+                  state.unreported = {
+                    route,
+                    status: response.status,
+                    correlationId: correlationIdOf(response.headers),
+                    bodyRead: true
+                  }
+                }
+                return { response, body }
+              }).pipe(
                 // What the platform answered is known: an interrupted read must not leave it out of the audit.
-                Effect.onInterrupt(() =>
-                  HttpEvents.report("onAbandoned", {
+                Effect.onInterrupt(() => {
+                  if (state !== undefined) state.unreported = undefined
+                  return HttpEvents.report("onAbandoned", {
                     route,
                     status: response.status,
                     correlationId: correlationIdOf(response.headers)
                   })
-                )
+                })
               )
             ),
             Effect.mapError((e) => transportOf(request, e)),

@@ -50,12 +50,16 @@ export interface ReauthenticateEvent {
 /**
  * A response whose status had arrived when its request was interrupted, before its body was read: a status poll
  * whose caller stopped waiting, a run stopped by another failure, a body that did not arrive within the request's
- * timeout (its retry is reported as well). What the platform answered is known. @since 0.4.0
+ * timeout (its retry is reported as well); or, `bodyRead`, a status the retry policy acts on (401, 429, 408, 5xx)
+ * whose request was interrupted after its body was read and before its retry, wait or failure was reported. What the
+ * platform answered is known. @since 0.4.0
  */
 export interface AbandonedEvent {
   readonly route: string
   readonly status: number
   readonly correlationId: string | undefined
+  /** The body had been read: the request was interrupted before the policy reported the status. @since 0.4.0 */
+  readonly bodyRead?: boolean | undefined
 }
 
 /** Listeners of the HTTP layer's events; each runs before the wait it reports. @since 0.2.0 */

@@ -20,6 +20,7 @@ import * as ScheduleInterval from "effect/ScheduleInterval"
 import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import * as AnalyticsMetrics from "../../AnalyticsMetrics.js"
 import type { HttpPolicy } from "../../GenesysConfig.js"
+import { reportingStatus } from "./attempt.js"
 import { rateLimitWaitMillis, retryAfterMillis } from "./errorBody.js"
 import * as HttpEvents from "./httpEvents.js"
 import * as HttpRetry from "./retrySchedule.js"
@@ -89,13 +90,15 @@ const waitOutRateLimit = (
   return Effect.zipRight(
     Effect.all([
       AnalyticsMetrics.recordRateLimitWait("429", wait),
-      HttpEvents.report("onRateLimitWait", {
-        route,
-        cause: "429",
-        attempt,
-        waitMillis: wait,
-        correlationId: failure.exchange.correlationId
-      }),
+      reportingStatus(
+        HttpEvents.report("onRateLimitWait", {
+          route,
+          cause: "429",
+          attempt,
+          waitMillis: wait,
+          correlationId: failure.exchange.correlationId
+        })
+      ),
       HttpRetry.notify({ route, reason: "429", attempt, delayMillis: wait, elapsedMillis: 0 })
     ]),
     retryIn({ ...state, rateLimitWaits: attempt }, now, wait)
@@ -152,7 +155,9 @@ const backOff = (
     return Effect.zipRight(
       Effect.all([
         AnalyticsMetrics.recordRetry(route, reason),
-        HttpEvents.report("onRetry", { route, reason, attempt, waitMillis: wait, elapsedMillis, ...fields }),
+        reportingStatus(
+          HttpEvents.report("onRetry", { route, reason, attempt, waitMillis: wait, elapsedMillis, ...fields })
+        ),
         HttpRetry.notify({ route, reason, attempt, delayMillis: wait, elapsedMillis })
       ]),
       retryIn({ ...next, retries: attempt }, now, wait)
