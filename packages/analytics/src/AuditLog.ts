@@ -120,6 +120,8 @@ export interface Options {
 /**
  * Where the lines of a log go, for storage of your own (a database table, a log shipper): the writer hands each
  * finished line (canonical JSON, hashed and chained) to `append`, one at a time, and calls `flush` after each seal.
+ * `append` must finish (succeed or die): a record, once asked for, is written, so a caller interrupted while records
+ * wait for the sink waits for them.
  *
  * @since 0.2.0
  */

@@ -69,88 +69,102 @@ describe("an abandoned response", () => {
 })
 
 /**
- * A platform client that answers the token request, then 429 to everything else, each with its own correlation id
- * and a body that is produced only when read: `read` holds the ids of the 429s whose body the client began to read
- * (so whose status had reached `timedAttempt`).
+ * A platform client that answers the token request, then `status` to the API requests (429: to every one, asking for
+ * a wait; 401: to the first, and never to the re-authenticated retry), each with its own correlation id and a body
+ * produced only when read: `read` holds the ids whose body the client began to read (so whose status had reached
+ * `timedAttempt`).
  */
-const rateLimitingTransport = (read: Set<string>) => {
+const answering = (status: 429 | 401, read: Set<string>) => {
   let answered = 0
-  return HttpClient.make((request) =>
-    Effect.sync(() => {
-      if (new URL(request.url).pathname === "/oauth/token") {
-        const token = JSON.stringify({ access_token: "token", token_type: "bearer", expires_in: 86_400 })
-        return HttpClientResponse.fromWeb(
+  return HttpClient.make((request) => {
+    if (new URL(request.url).pathname === "/oauth/token") {
+      const token = JSON.stringify({ access_token: "token", token_type: "bearer", expires_in: 86_400 })
+      return Effect.succeed(
+        HttpClientResponse.fromWeb(
           request,
           new Response(token, { status: 200, headers: { "content-type": "application/json" } })
         )
-      }
-      const id = `corr-${++answered}`
-      const body = new ReadableStream<Uint8Array>(
-        {
-          pull: (controller) => {
-            read.add(id)
-            controller.enqueue(new TextEncoder().encode('{"status":429,"message":"Rate limit exceeded"}'))
-            controller.close()
-          }
-        },
-        { highWaterMark: 0 }
       )
-      return HttpClientResponse.fromWeb(
-        request,
-        new Response(body, {
-          status: 429,
-          headers: { "content-type": "application/json", "retry-after": "30", "inin-correlation-id": id }
-        })
-      )
-    })
-  )
+    }
+    if (status === 401 && answered > 0) return Effect.never
+    const id = `corr-${++answered}`
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull: (controller) => {
+          read.add(id)
+          controller.enqueue(new TextEncoder().encode(`{"status":${status},"message":"refused"}`))
+          controller.close()
+        }
+      },
+      { highWaterMark: 0 }
+    )
+    const headers = { "content-type": "application/json", "retry-after": "30", "inin-correlation-id": id }
+    return Effect.succeed(HttpClientResponse.fromWeb(request, new Response(body, { status, headers })))
+  })
 }
 
-describe("a 429 whose request is interrupted wherever the interrupt lands", () => {
-  it.effect("is reported: as a rate-limit wait, or as abandoned, never neither", () =>
-    Effect.gen(function* () {
-      // The request's fiber yields every few operations (a few numbers, so that the places where it yields shift),
-      // and the interrupt lands after a number of those turns: between any two steps of the request, in all. (Below
-      // ten operations a turn, Effect's runtime itself never finishes an interruption.)
-      for (const opsPerTurn of [10, 11, 13, 17]) {
-        for (let turns = 0; turns < 120; turns++) {
-          const read = new Set<string>()
-          const reported: Array<string | undefined> = []
-          const events: HttpEvents.Service = {
-            onRetry: () => Effect.void,
-            onRateLimitWait: (event) => Effect.sync(() => void reported.push(event.correlationId)),
-            onReauthenticate: () => Effect.void,
-            onAbandoned: (event) => Effect.sync(() => void reported.push(event.correlationId))
-          }
-          const layer = GenesysHttp.layerWithoutAuth.pipe(
-            Layer.provideMerge(GenesysAuth.layer),
-            Layer.provide(
-              Layer.mergeAll(
-                Layer.succeed(HttpClient.HttpClient, rateLimitingTransport(read)),
-                GenesysConfig.layer(clientOptions({ apiUrl: "https://api.test", loginUrl: "https://login.test" })).pipe(
-                  Layer.orDie
+describe("a status the retry policy acts on, its request interrupted wherever the interrupt lands", () => {
+  it.effect.each([429, 401] as const)(
+    "%s: reported once (a wait or a re-authentication, or abandoned), never left out, never twice",
+    (status) =>
+      Effect.gen(function* () {
+        const outcomes = new Map<string, number>()
+        // The request's fiber yields every few operations (a few numbers, so that the places where it yields shift),
+        // and the interrupt lands after a number of those turns: between any two steps of the request, in all. (Below
+        // ten operations a turn, Effect's runtime itself never finishes an interruption.)
+        for (const opsPerTurn of [10, 11, 13, 17]) {
+          for (let turns = 0; turns < 120; turns++) {
+            const read = new Set<string>()
+            const reported: Array<{ readonly id: string | undefined; readonly as: string }> = []
+            const events: HttpEvents.Service = {
+              onRetry: (event) => Effect.sync(() => void reported.push({ id: event.correlationId, as: "retry" })),
+              onRateLimitWait: (event) =>
+                Effect.sync(() => void reported.push({ id: event.correlationId, as: "wait" })),
+              onReauthenticate: (event) =>
+                Effect.sync(() => void reported.push({ id: event.correlationId, as: "reauthenticate" })),
+              onAbandoned: (event) =>
+                Effect.sync(
+                  () =>
+                    void reported.push({
+                      id: event.correlationId,
+                      as: event.bodyRead ? "abandoned, read" : "abandoned"
+                    })
+                )
+            }
+            const layer = GenesysHttp.layerWithoutAuth.pipe(
+              Layer.provideMerge(GenesysAuth.layer),
+              Layer.provide(
+                Layer.mergeAll(
+                  Layer.succeed(HttpClient.HttpClient, answering(status, read)),
+                  GenesysConfig.layer(
+                    clientOptions({ apiUrl: "https://api.test", loginUrl: "https://login.test" })
+                  ).pipe(Layer.orDie)
                 )
               )
             )
-          )
-          yield* Effect.gen(function* () {
-            const http = yield* GenesysHttp.GenesysHttp
-            const request = http.execute(HttpClientRequest.get("/api/v2/x"), {
-              route: "GET /api/v2/x",
-              idempotent: true
-            })
-            const fiber = yield* Effect.fork(
-              Effect.withMaxOpsBeforeYield(HttpEvents.provide(request, events), opsPerTurn)
-            )
-            for (let turn = 0; turn < turns; turn++) yield* Effect.yieldNow()
-            yield* Fiber.interrupt(fiber)
-          }).pipe(Effect.provide(layer))
-          const where = `${opsPerTurn} operations a turn, interrupted after ${turns} turns`
-          const missing = [...read].filter((id) => !reported.includes(id))
-          assert.deepStrictEqual(missing, [], `${where}: a 429 read and never reported`)
-          assert.strictEqual(new Set(reported).size, reported.length, `${where}: reported twice`)
+            yield* Effect.gen(function* () {
+              const http = yield* GenesysHttp.GenesysHttp
+              const request = http.execute(HttpClientRequest.get("/api/v2/x"), {
+                route: "GET /api/v2/x",
+                idempotent: true
+              })
+              const fiber = yield* Effect.fork(
+                Effect.withMaxOpsBeforeYield(HttpEvents.provide(request, events), opsPerTurn)
+              )
+              for (let turn = 0; turn < turns; turn++) yield* Effect.yieldNow()
+              yield* Fiber.interrupt(fiber)
+            }).pipe(Effect.provide(layer))
+            const where = `${opsPerTurn} operations a turn, interrupted after ${turns} turns`
+            for (const id of read) {
+              const as = reported.filter((r) => r.id === id).map((r) => r.as)
+              assert.strictEqual(as.length, 1, `${where}: ${id} read and reported ${JSON.stringify(as)}`)
+              outcomes.set(as[0]!, (outcomes.get(as[0]!) ?? 0) + 1)
+            }
+          }
         }
-      }
-    })
+        // The sweep reached each way a read status can be reported: the interrupt landed on each side of the report.
+        const reportedByPolicy = status === 429 ? "wait" : "reauthenticate"
+        assert.deepStrictEqual([...outcomes.keys()].sort(), ["abandoned", "abandoned, read", reportedByPolicy].sort())
+      })
   )
 })

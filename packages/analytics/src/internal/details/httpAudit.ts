@@ -32,7 +32,7 @@ export const make = (audit: AuditLog["Type"]): GenesysHttp.HttpEventsService => 
       status: event.status,
       detail:
         event.bodyRead === true
-          ? "the request was interrupted after its response was read, before its retry or wait began"
+          ? "the request was interrupted after its response was read, before its retry, wait or failure was reported"
           : "the request was interrupted after its status arrived; its body was not read",
       correlationId: event.correlationId
     }),

@@ -1,8 +1,8 @@
 // When a run's jobs are likely done, from the jobs of the same run that are: each fulfilled job's time on the platform
-// (its completionDate less its submissionDate) and its window's size. A running job is polled once more when the jobs
-// done so far say it should be done, besides its poll schedule: jobs of one run, for one org at one time, take alike,
-// and a job noticed done a second late holds a job slot idle for that second. A wrong forecast costs one status
-// request; the schedule still notices the job.
+// (its completionDate less its submissionDate) and its window's size. A running job is polled a few times more when the
+// jobs done so far say it should be done, besides its poll schedule: jobs of one run, for one org at one time, take
+// alike, and a job noticed done a second late holds a job slot idle for that second. A wrong forecast costs up to three
+// status requests each time a job of the run is done; the schedule still notices the job.
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"

@@ -8,10 +8,12 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
 import * as AnalyticsMetrics from "../../AnalyticsMetrics.js"
 import { Transport } from "../../GenesysError.js"
@@ -87,7 +89,7 @@ const timeoutOf = (request: HttpClientRequest.HttpClientRequest, timeout: Durati
 
 /**
  * The request being sent, set per request by `countAttempts` outside its retries: its attempts so far, and the status
- * the retry policy acts on (401, 429, 408, 5xx) that arrived with its body read and has not been reported yet.
+ * the retry policy acts on (401, 429, 408, 500, 502, 503, 504) that arrived with its body read and has not been reported yet.
  */
 interface RequestState {
   count: number
@@ -111,6 +113,16 @@ export const reportingStatus = (report: Effect.Effect<void>): Effect.Effect<void
     })
   )
 
+/** Reports the request's unreported status as abandoned, and marks it reported, at once. */
+const reportingAbandoned = (state: RequestState): Effect.Effect<void> =>
+  Effect.uninterruptible(
+    Effect.suspend(() => {
+      const unreported = state.unreported
+      state.unreported = undefined
+      return unreported === undefined ? Effect.void : HttpEvents.report("onAbandoned", unreported)
+    })
+  )
+
 /**
  * Numbers the attempts of each request sent through `client` (the outermost combinator, so that its retries run
  * inside): `timedAttempt` reads the count for its span. A request interrupted after a status the retry policy acts on
@@ -121,12 +133,12 @@ export const countAttempts = <E, R>(client: HttpClient.HttpClient.With<E, R>): H
   HttpClient.transformResponse(client, (effect) =>
     Effect.suspend(() => {
       const state: RequestState = { count: 0, unreported: undefined }
+      // `onExit`, not `onInterrupt`: a cause that holds a failure as well as the interrupt (the interrupt landing as a
+      // failure unwinds) skips the operation's own failure record just the same.
       return Effect.locally(effect, currentRequest, state).pipe(
-        Effect.onInterrupt(() => {
-          const unreported = state.unreported
-          state.unreported = undefined
-          return unreported === undefined ? Effect.void : HttpEvents.report("onAbandoned", unreported)
-        })
+        Effect.onExit((exit) =>
+          Exit.isFailure(exit) && Cause.isInterrupted(exit.cause) ? reportingAbandoned(state) : Effect.void
+        )
       )
     })
   )
@@ -149,6 +161,8 @@ export const timedAttempt =
     HttpClient.transform(client, (effect, request) =>
       Effect.flatMap(FiberRef.get(currentRequest), (state) => {
         const attempt = state === undefined ? 1 : ++state.count
+        // The status this attempt left for the retry policy to report, if any.
+        let left: HttpEvents.AbandonedEvent | undefined
         return Effect.gen(function* () {
           const start = yield* Clock.currentTimeMillis
           const result = yield* effect.pipe(
@@ -156,12 +170,13 @@ export const timedAttempt =
               Effect.map(readBody(response), (body) => {
                 // From here until the retry policy reports it, `countAttempts` reports the status if interrupted.
                 if (state !== undefined && reportedByPolicy(response.status)) {
-                  state.unreported = {
+                  left = {
                     route,
                     status: response.status,
                     correlationId: correlationIdOf(response.headers),
                     bodyRead: true
                   }
+                  state.unreported = left
                 }
                 return { response, body }
               }).pipe(
@@ -183,6 +198,8 @@ export const timedAttempt =
           const durationMillis = (yield* Clock.currentTimeMillis) - start
           const bytesSent = bodyLength(request)
           if (Either.isLeft(result)) {
+            // The timeout won the race after the body was read: the policy will report a timeout, not this status.
+            if (state !== undefined && left !== undefined && state.unreported === left) yield* reportingAbandoned(state)
             yield* AnalyticsMetrics.recordRequest({
               route,
               status: "error",

@@ -9,7 +9,8 @@
  *   → flagRetryable     401 (API) / 429 / 408 / 5xx become retryable failures
  *   → retryFailures     one Schedule for re-auth, 429 waits and backoff, reporting each retry
  *   → unwrapRetryable   what is left: Transport / RateLimited failures, or the response
- *   → countAttempts     numbers the attempts of the request (the attempt spans' `genesys.attempt`)
+ *   → countAttempts     numbers the attempts of the request (the attempt spans' `genesys.attempt`); reports a
+ *                       status read but not yet reported as abandoned if the request is interrupted
  *
  * `GenesysHttp` adds the ErrorBody mapping and the user's `transformClient` on top. Per-request state (retry
  * counts, the backoff) lives in the schedule, so a client is built per request and holds none.

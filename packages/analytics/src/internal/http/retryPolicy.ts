@@ -63,11 +63,13 @@ const reauthenticate = (
     Effect.all([
       options.reauthenticate(failure.response),
       AnalyticsMetrics.recordRetry(options.route, "401"),
-      HttpEvents.report("onReauthenticate", {
-        route: options.route,
-        status: 401,
-        correlationId: failure.exchange.correlationId
-      })
+      reportingStatus(
+        HttpEvents.report("onReauthenticate", {
+          route: options.route,
+          status: 401,
+          correlationId: failure.exchange.correlationId
+        })
+      )
     ]),
     retryIn({ ...state, reauthenticated: true }, now, 0)
   )
