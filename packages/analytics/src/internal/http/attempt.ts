@@ -89,7 +89,8 @@ const timeoutOf = (request: HttpClientRequest.HttpClientRequest, timeout: Durati
 
 /**
  * The request being sent, set per request by `countAttempts` outside its retries: its attempts so far, and the status
- * the retry policy acts on (401, 429, 408, 500, 502, 503, 504) that arrived with its body read and has not been reported yet.
+ * the retry policy acts on (401, 429, 408, 500, 502, 503, 504) that arrived with its body read and has not been
+ * reported yet.
  */
 interface RequestState {
   count: number
@@ -126,7 +127,9 @@ const reportingAbandoned = (state: RequestState): Effect.Effect<void> =>
 /**
  * Numbers the attempts of each request sent through `client` (the outermost combinator, so that its retries run
  * inside): `timedAttempt` reads the count for its span. A request interrupted after a status the retry policy acts on
- * arrived, and before the policy reported it, reports it as abandoned: what the platform answered stays known. @internal
+ * arrived, and before the policy reported it, reports it as abandoned: what the platform answered stays known.
+ *
+ * @internal
  */
 export const countAttempts = <E, R>(client: HttpClient.HttpClient.With<E, R>): HttpClient.HttpClient.With<E, R> =>
   // `transformResponse`, not `transform`: the request (and its token) is prepared again by each retry inside.

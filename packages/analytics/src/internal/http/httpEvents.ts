@@ -50,9 +50,9 @@ export interface ReauthenticateEvent {
 /**
  * A response whose status had arrived when its request was interrupted, before its body was read: a status poll
  * whose caller stopped waiting, a run stopped by another failure, a body that did not arrive within the request's
- * timeout (its retry is reported as well); or, `bodyRead`, a status the retry policy acts on (401, 429, 408, 500, 502, 503, 504)
- * whose request was interrupted after its body was read and before its retry, wait or failure was reported. What the
- * platform answered is known. @since 0.4.0
+ * timeout (its retry is reported as well); or, `bodyRead`, a status the retry policy acts on (401, 429, 408, 500,
+ * 502, 503, 504) whose request was interrupted after its body was read and before its retry, wait or failure was
+ * reported, or whose attempt then timed out. What the platform answered is known. @since 0.4.0
  */
 export interface AbandonedEvent {
   readonly route: string
