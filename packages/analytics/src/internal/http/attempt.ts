@@ -164,36 +164,25 @@ export const timedAttempt =
     HttpClient.transform(client, (effect, request) =>
       Effect.flatMap(FiberRef.get(currentRequest), (state) => {
         const attempt = state === undefined ? 1 : ++state.count
-        // The status this attempt left for the retry policy to report, if any.
-        let left: HttpEvents.AbandonedEvent | undefined
         return Effect.gen(function* () {
           const start = yield* Clock.currentTimeMillis
           const result = yield* effect.pipe(
-            Effect.flatMap((response) =>
-              Effect.map(readBody(response), (body) => {
+            Effect.flatMap((response) => {
+              const arrived = { route, status: response.status, correlationId: correlationIdOf(response.headers) }
+              return Effect.map(readBody(response), (body) => {
                 // From here until the retry policy reports it, `countAttempts` reports the status if interrupted.
                 if (state !== undefined && reportedByPolicy(response.status)) {
-                  left = {
-                    route,
-                    status: response.status,
-                    correlationId: correlationIdOf(response.headers),
-                    bodyRead: true
-                  }
-                  state.unreported = left
+                  state.unreported = { ...arrived, bodyRead: true }
                 }
                 return { response, body }
               }).pipe(
                 // What the platform answered is known: an interrupted read must not leave it out of the audit.
                 Effect.onInterrupt(() => {
                   if (state !== undefined) state.unreported = undefined
-                  return HttpEvents.report("onAbandoned", {
-                    route,
-                    status: response.status,
-                    correlationId: correlationIdOf(response.headers)
-                  })
+                  return HttpEvents.report("onAbandoned", arrived)
                 })
               )
-            ),
+            }),
             Effect.mapError((e) => transportOf(request, e)),
             Effect.timeoutFail({ duration: timeout, onTimeout: timeoutOf(request, timeout) }),
             Effect.either
@@ -201,8 +190,9 @@ export const timedAttempt =
           const durationMillis = (yield* Clock.currentTimeMillis) - start
           const bytesSent = bodyLength(request)
           if (Either.isLeft(result)) {
-            // The timeout won the race after the body was read: the policy will report a timeout, not this status.
-            if (state !== undefined && left !== undefined && state.unreported === left) yield* reportingAbandoned(state)
+            // The timeout won the race after the body was read: the policy will report a timeout, not this status. (The
+            // cell holds no earlier attempt's status: the policy reported each before its retry.)
+            if (state !== undefined) yield* reportingAbandoned(state)
             yield* AnalyticsMetrics.recordRequest({
               route,
               status: "error",
