@@ -7,6 +7,7 @@
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
+import * as BodyBuffers from "./bodyBuffers.js"
 
 // Strips a leading BOM, as `fetch` and undici do (the platform's `text` over `http` kept it, and JSON.parse refused it).
 const decoder = new TextDecoder()
@@ -20,18 +21,22 @@ export interface Body {
 /** A body known only as text. @internal */
 export const textBody = (text: string): Body => ({ bytes: undefined, text: () => text })
 
-/** A body of `bytes`, decoded as UTF-8 once, when its text is first asked for. @internal */
-export const bytesBody = (bytes: Uint8Array): Body => {
-  let text: string | undefined
-  return { bytes, text: () => (text ??= decoder.decode(bytes)) }
+// Bytes whose buffer went back to the pool (`bodyBuffers.ts`) are detached: empty, which must not pass for the body.
+const intact = (bytes: Uint8Array, byteLength: number): Uint8Array => {
+  if (bytes.byteLength !== byteLength) throw new Error("a response body was read after its buffer was recycled")
+  return bytes
 }
 
-/**
- * `chunks` as one buffer of `byteLength` bytes, copied only when there are several. `Buffer.concat` leaves the new
- * memory unfilled before it copies over it (a zero-filled `Uint8Array` writes every page twice). @internal
- */
+/** A body of `bytes`, decoded as UTF-8 once, when its text is first asked for. @internal */
+export const bytesBody = (bytes: Uint8Array): Body => {
+  const byteLength = bytes.byteLength
+  let text: string | undefined
+  return { bytes, text: () => (text ??= decoder.decode(intact(bytes, byteLength))) }
+}
+
+/** `chunks` as one buffer of `byteLength` bytes, copied only when there are several (`bodyBuffers.ts`). @internal */
 export const concatChunks = (chunks: ReadonlyArray<Uint8Array>, byteLength: number): Uint8Array =>
-  chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, byteLength)
+  BodyBuffers.shared.join(chunks, byteLength)
 
 /** What this module needs of a Node `IncomingMessage`. @internal */
 export interface NodeBody {
@@ -167,7 +172,8 @@ const readWebBody = (response: HttpClientResponse.HttpClientResponse, holder: We
     const done = (bytes: Uint8Array) => {
       const body = bytesBody(bytes)
       holder.textBody = Effect.sync(body.text)
-      holder.arrayBufferBody = Effect.sync(() => new Uint8Array(bytes).buffer)
+      const byteLength = bytes.byteLength
+      holder.arrayBufferBody = Effect.sync(() => new Uint8Array(intact(bytes, byteLength)).buffer)
       resume(Effect.succeed(body))
     }
     if (stream === null) return done(new Uint8Array(0))
