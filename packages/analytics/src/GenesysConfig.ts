@@ -70,6 +70,12 @@ export interface PollPolicy {
   readonly jitter: boolean
   /** Overall limit; past it `awaitJob` fails with `JobTimeout`. */
   readonly timeout: Duration.Duration
+  /**
+   * Where this job's polls fall within a poll interval, from 0 to 1: the first poll waits `initialDelay × (1 + phase)`
+   * and the polls are not jittered. Jobs submitted together and given phases spread over [0, 1) poll in turn, so the
+   * first of them to finish is noticed sooner than with jittered polls, which drift into step. Unset: no offset.
+   */
+  readonly phase?: number | undefined
 }
 
 /**

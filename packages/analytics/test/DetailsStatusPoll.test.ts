@@ -1,7 +1,7 @@
 // awaitJob's poll in isolation: a scripted status sequence on the TestClock, no HTTP.
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Duration, Effect, Exit, Fiber, Option, Cause, TestClock } from "effect"
-import { defaultPollPolicy, type PollPolicy } from "../src/GenesysConfig.js"
+import { Clock, Duration, Effect, Exit, Fiber, Option, Cause, Schedule, TestClock } from "effect"
+import { defaultPollPolicy, type PollPolicy, pollDelayMillis } from "../src/GenesysConfig.js"
 import { ServerError } from "../src/GenesysError.js"
 import * as JobStatus from "../src/internal/details/jobStatus.js"
 import * as StatusPoll from "../src/internal/details/statusPoll.js"
@@ -97,6 +97,64 @@ describe("statusPoll", () => {
       // is at its maximum.
       assert.strictEqual(polledAt.filter((t) => t <= 60_000).length, 22)
       assert.strictEqual(polledAt.filter((t) => t > 300_000 && t <= 360_000).length, 6)
+    })
+  )
+
+  // The poll times of a job running until `until` under the default policy with `phase`, from its schedule stepped
+  // without a clock (phased polls are not jittered).
+  const pollTimes = (phase: number, until: number) =>
+    Effect.gen(function* () {
+      const policy = { ...defaultPollPolicy, phase }
+      const running = Array.from({ length: 200 }, () => JobStatus.Pending.make({ jobId: "job-1" }))
+      const delays = yield* Schedule.run(Schedule.delays(StatusPoll.schedule(policy)), 0, running)
+      const times = [StatusPoll.firstPollMillis(policy)]
+      for (const delay of delays) {
+        if (times.at(-1)! >= until) break
+        times.push(times.at(-1)! + Duration.toMillis(delay))
+      }
+      return times.map(Math.round)
+    })
+
+  // When a job done at `doneAt` is first polled under the default policy (jitter on) with `phase`.
+  const firstPollAfter = (doneAt: number, phase: number | undefined) =>
+    Effect.gen(function* () {
+      const polledAt: Array<number> = []
+      const start = yield* Clock.currentTimeMillis
+      const jobStatus = (jobId: string) =>
+        Effect.map(Clock.currentTimeMillis, (clock): JobStatus.JobStatus => {
+          polledAt.push(clock - start)
+          return clock - start >= doneAt ? JobStatus.Fulfilled.make({ jobId }) : JobStatus.Pending.make({ jobId })
+        })
+      const { audit } = memoryAudit()
+      const awaitJob = StatusPoll.make({ jobStatus, audit, policy: defaultPollPolicy })
+      const fiber = yield* Effect.fork(awaitJob("job-1", phase === undefined ? undefined : { phase }))
+      yield* TestClock.adjust(Duration.millis(doneAt + 20_000))
+      assert.isTrue(Exit.isSuccess(yield* Fiber.await(fiber)))
+      return polledAt
+    })
+
+  it.effect("a phased job's first poll waits its phase of the initial delay more, and its polls are not jittered", () =>
+    Effect.gen(function* () {
+      const polledAt = (yield* firstPollAfter(12_000, 0.4)).map(Math.round)
+      assert.deepStrictEqual(polledAt.slice(0, 7), [1_400, 2_400, 3_400, 4_400, 5_400, 6_400, 7_400])
+      assert.deepStrictEqual((yield* firstPollAfter(12_000, 0.4)).map(Math.round), polledAt)
+      assert.deepStrictEqual(polledAt, yield* pollTimes(0.4, 12_000))
+    })
+  )
+
+  it.effect("five jobs phased 0, 0.2, …, 0.8 notice one done at any time within a quarter of a poll interval", () =>
+    Effect.gen(function* () {
+      const jobs = yield* Effect.forEach([0, 0.2, 0.4, 0.6, 0.8], (phase) => pollTimes(phase, 420_000))
+      const lateness = (polls: ReadonlyArray<number>, doneAt: number) => polls.find((t) => t >= doneAt)! - doneAt
+      // Jobs in step (the same phase) are as late as one alone: up to a whole interval.
+      let worstInStep = 0
+      for (let doneAt = 2_000; doneAt < 400_000; doneAt += 97) {
+        const interval = pollDelayMillis(defaultPollPolicy, doneAt)
+        const late = Math.min(...jobs.map((polls) => lateness(polls, doneAt)))
+        assert.isAtMost(late, 0.25 * interval, `done at ${doneAt} ms, first seen ${late} ms late`)
+        worstInStep = Math.max(worstInStep, lateness(jobs[0]!, doneAt) / interval)
+      }
+      assert.isAbove(worstInStep, 0.9)
     })
   )
 

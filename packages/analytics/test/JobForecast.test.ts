@@ -1,7 +1,7 @@
 import * as Emulator from "@effect-genesys/emulator/Emulator"
 import type * as EmulatorOptions from "@effect-genesys/emulator/EmulatorOptions"
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Duration, Effect, Exit, Fiber, Layer, Option, TestClock } from "effect"
+import { Clock, Deferred, Duration, Effect, Exit, Fiber, Layer, Option, TestClock } from "effect"
 import * as CheckpointStore from "../src/CheckpointStore.js"
 import * as fc from "fast-check"
 import { ConversationDetails } from "../src/ConversationDetails.js"
@@ -9,7 +9,10 @@ import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
 import * as Extraction from "../src/Extraction.js"
 import * as ExtractionWorkflow from "../src/ExtractionWorkflow.js"
 import * as ExtractionSink from "../src/ExtractionSink.js"
+import type { PollPolicy } from "../src/GenesysConfig.js"
+import * as JobStatus from "../src/internal/details/jobStatus.js"
 import * as JobForecast from "../src/internal/extraction/jobForecast.js"
+import { memoryAudit } from "./DetailsFixtures.js"
 import * as PageSink from "../src/PageSink.js"
 import { HOUR, sixDaysFromThursday } from "./ExtractionFixtures.js"
 import { clientLayer, drive } from "./GenesysHttpFixtures.js"
@@ -41,6 +44,53 @@ describe("JobForecast.expectedMillis", () => {
       )
     )
   })
+})
+
+describe("JobForecast.awaitJob with turns", () => {
+  it.effect("jobs awaited at once poll in turn: phases spread over the slots, a done job's turn taken again", () =>
+    Effect.gen(function* () {
+      const forecast = yield* JobForecast.make
+      const phases: Array<readonly [string, number | undefined]> = []
+      const gates = new Map<string, Deferred.Deferred<void>>()
+      for (const jobId of ["a", "b", "c", "d", "e", "one slot", "no slots said"])
+        gates.set(jobId, yield* Deferred.make<void>())
+      const gate = (jobId: string) => gates.get(jobId)!
+      const details = {
+        awaitJob: (jobId: string, poll?: Partial<PollPolicy>) => {
+          phases.push([jobId, poll?.phase])
+          return Effect.as(Deferred.await(gate(jobId)), JobStatus.Fulfilled.make({ jobId }))
+        },
+        jobStatus: () => Effect.never
+      }
+      const { audit } = memoryAudit()
+      const start = (jobId: string, turns: number | undefined) =>
+        Effect.fork(
+          JobForecast.awaitJob({ forecast, details, audit, jobId, size: undefined, submittedAt: undefined, turns })
+        )
+      const a = yield* start("a", 4)
+      const b = yield* start("b", 4)
+      const c = yield* start("c", 4)
+      yield* Effect.repeatN(Effect.yieldNow(), 10)
+      yield* Deferred.succeed(gate("b"), undefined)
+      yield* Fiber.join(b)
+      yield* start("d", 4)
+      yield* start("e", 4)
+      yield* start("one slot", 1)
+      yield* start("no slots said", undefined)
+      yield* Effect.repeatN(Effect.yieldNow(), 10)
+      assert.deepStrictEqual(Object.fromEntries(phases), {
+        a: 0,
+        b: 0.25,
+        c: 0.5,
+        d: 0.25,
+        e: 0.75,
+        "one slot": undefined,
+        "no slots said": undefined
+      })
+      yield* Fiber.interrupt(a)
+      yield* Fiber.interrupt(c)
+    })
+  )
 })
 
 describe("JobForecast.watch", () => {

@@ -1,5 +1,6 @@
 // Waiting for a job: its status polled on a Schedule (a share of the job's age, from the initial delay, capped,
-// optionally jittered) while it runs, each change of state audited once, and the end state turned into the job's outcome.
+// jittered or offset by a phase) while it runs, each change of state audited once, and the end state turned into the
+// job's outcome.
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -26,11 +27,19 @@ export interface Dependencies {
  * recurring once a polled status is no longer running.
  */
 export const schedule = (policy: PollPolicy): Schedule.Schedule<unknown, JobStatus> => {
-  const initial = Duration.toMillis(policy.initialDelay)
+  const initial = firstPollMillis(policy)
   const delays = Schedule.addDelay(Schedule.elapsed, (elapsed) =>
     Duration.millis(pollDelayMillis(policy, initial + Duration.toMillis(elapsed)))
   )
-  return (policy.jitter ? Schedule.jittered(delays) : delays).pipe(Schedule.intersect(Schedule.recurWhile(isRunning)))
+  // Jitter would move a phased job's polls out of turn within a few dozen polls.
+  const jittered = policy.jitter && policy.phase === undefined
+  return (jittered ? Schedule.jittered(delays) : delays).pipe(Schedule.intersect(Schedule.recurWhile(isRunning)))
+}
+
+/** The wait before the first poll: the initial delay, later by the policy's phase of it. */
+export const firstPollMillis = (policy: PollPolicy): number => {
+  const phase = policy.phase !== undefined && Number.isFinite(policy.phase) ? Math.min(Math.max(policy.phase, 0), 1) : 0
+  return Duration.toMillis(policy.initialDelay) * (1 + phase)
 }
 
 /** The outcome of a job's last seen status: the Fulfilled status, or the error its state (or absence) means. */
@@ -78,7 +87,7 @@ export const make =
       // A job is never done the instant it is submitted: the first poll waits the initial delay, so no request
       // (and no share of the rate limit) is spent on an answer known in advance.
       const finished = yield* Effect.timeoutOption(
-        Effect.zipRight(Effect.sleep(policy.initialDelay), Effect.repeat(poll, schedule(policy))),
+        Effect.zipRight(Effect.sleep(firstPollMillis(policy)), Effect.repeat(poll, schedule(policy))),
         policy.timeout
       )
       const elapsedMillis = (yield* Clock.currentTimeMillis) - start

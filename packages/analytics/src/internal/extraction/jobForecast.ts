@@ -6,6 +6,7 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import type * as AuditLog from "../../AuditLog.js"
@@ -65,12 +66,37 @@ export interface JobForecast {
     readonly poll: Effect.Effect<S, E>
     readonly running: (status: S) => boolean
   }) => Effect.Effect<S>
+  /**
+   * Runs `use` with the lowest turn no other job awaited through this forecast holds at the time: jobs awaited at
+   * once get turns 0, 1, 2, …, and a job that starts awaiting later takes the turn a done one left.
+   */
+  readonly inTurn: <A, E, R>(use: (turn: number) => Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+}
+
+const lowestFree = (taken: ReadonlySet<number>): number => {
+  let turn = 0
+  while (taken.has(turn)) turn++
+  return turn
 }
 
 /** A forecast with no job done yet. @internal */
 export const make: Effect.Effect<JobForecast> = Effect.map(
-  SubscriptionRef.make<ReadonlyArray<Sample>>([]),
-  (samples): JobForecast => ({
+  Effect.all([SubscriptionRef.make<ReadonlyArray<Sample>>([]), Ref.make<ReadonlySet<number>>(new Set())]),
+  ([samples, turns]): JobForecast => ({
+    inTurn: (use) =>
+      Effect.acquireUseRelease(
+        Ref.modify(turns, (taken) => {
+          const turn = lowestFree(taken)
+          return [turn, new Set([...taken, turn])]
+        }),
+        use,
+        (turn) =>
+          Ref.update(turns, (taken) => {
+            const left = new Set(taken)
+            left.delete(turn)
+            return left
+          })
+      ),
     record: (size, status) => {
       const millis = Date.parse(status.completionDate ?? "") - Date.parse(status.submissionDate ?? "")
       return Number.isFinite(millis) && millis >= 0
@@ -114,7 +140,9 @@ export const make: Effect.Effect<JobForecast> = Effect.map(
 /**
  * `details.awaitJob(jobId)` raced with the forecast's polls of the job (none without `submittedAt`: a job resumed from
  * an earlier process), the fulfilled job added to the forecast. A FULFILLED status seen by a forecast poll is audited
- * as `job.state`, as the schedule's are. @internal
+ * as `job.state`, as the schedule's are. With `turns` (the run's job slots, more than one), the jobs awaited at once
+ * poll in turn: each its own `PollPolicy.phase`, spread evenly over the slots, so that the first to finish is noticed
+ * about a slot's share of a poll interval late rather than whenever jittered polls, drifted into step, come. @internal
  */
 export const awaitJob = (options: {
   readonly forecast: JobForecast
@@ -123,8 +151,13 @@ export const awaitJob = (options: {
   readonly jobId: string
   readonly size: number | undefined
   readonly submittedAt: number | undefined
+  readonly turns?: number | undefined
 }): Effect.Effect<typeof Fulfilled.Type, GenesysError> => {
-  const { audit, details, forecast, jobId, size, submittedAt } = options
+  const { audit, details, forecast, jobId, size, submittedAt, turns } = options
+  const scheduled =
+    turns === undefined || turns <= 1
+      ? details.awaitJob(jobId)
+      : forecast.inTurn((turn) => details.awaitJob(jobId, { phase: (turn % turns) / turns }))
   const forecastPolls =
     submittedAt === undefined
       ? Effect.never
@@ -137,7 +170,5 @@ export const awaitJob = (options: {
                 : Effect.never
             )
           )
-  return Effect.raceFirst(details.awaitJob(jobId), forecastPolls).pipe(
-    Effect.tap((status) => forecast.record(size, status))
-  )
+  return Effect.raceFirst(scheduled, forecastPolls).pipe(Effect.tap((status) => forecast.record(size, status)))
 }

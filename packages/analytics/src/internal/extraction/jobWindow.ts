@@ -105,7 +105,8 @@ const awaitOwnJob = <E>(ctx: WindowContext<E>, window: Window, cell: Cell) =>
         audit: ctx.audit,
         jobId,
         size: ctx.sizeOf(window),
-        submittedAt
+        submittedAt,
+        turns: ctx.concurrency.initial
       })
       const fulfilled = yield* Effect.either(ctx.timer.timed("await", awaited))
       return { jobId, fulfilled }
