@@ -430,40 +430,40 @@ Not fixed yet:
   \`http\` still costs less CPU a page than undici's \`fetch\` (\`bodyRead.js\` above): for bulk reads take
   \`NodeHttpClient\`, as the command line does.
   A consumer that reads every nested record should keep the default \`nested: "parsed"\` (\`docs/jobs.md\`).
-- **Scenario 6: ours takes 1.13× the bound, against a goal of 1.1×** (0.82× the SDK's best effort, goal 0.85×;
-  0.25× its documented loop; the run of 2026-12-07T23:10, rounds 20.3, 20.9 and 20.1 s). Rounds move by ~0.4 s from
-  run to run: the run before it (2026-12-07, before the forecast's try at the expected time) took 20.5, 20.2 and 20.9 s
-  (1.14×), two full runs earlier that evening 20.0, 20.0 and 20.4 s and 20.4, 20.7 and 20.4 s, and ours alone in
-  \`latencyAlone.js\` right after the last full run 19.82, 19.92 and 19.88 s (1.10× to 1.11×). Since 2026-12-07 the variants run one
-  at a time; run together, four clients and four emulators kept the machine's 2 cores nearly busy (in the last such
-  run, 2026-12-07T16:10, ours took 25.88 s, 1.44× the bound). What is left, from \`latencyAlone.js\` timelines of ours
-  alone: its five jobs are submitted ~0.2 to 0.5 s later than the bound's (the plan's round trip: the org's limits,
-  the availability and the volume query, before any job, and each submission's own latency draw); the first finished
-  job is seen 0.1 to 1 s after it ends, round to round (polls are 15 % of the job's age apart, ±20 % jitter; the
-  others are then polled at the time it says they end: see the fixes above for the try at that time itself), against
-  the one status round trip the bound counts; and the 65 pages
-  of the five jobs take ~3.5 to 4 s where the bound counts 2.3 s of round trips. In that tail the main thread is the
-  limit, busy ~3 to 4 s of the last 4 to 5 s in CPU profiles of ours alone, a sixth of it garbage collection and another
-  sixth joining each page's chunks into new memory, which the system maps page fault by page fault. \`--trace-gc\`
-  shows a full collection every ~150 to 250 ms there, on a heap of ~40 MB: V8 starts them for the memory outside its
-  heap that each page brings (the response's chunks and the page's buffer, ~12 MB a page). **Tried and taken out
-  again:** the span worker wrote to new buffers for coming pages' joins (each used once, so no page's bytes could be
-  another's), which took the join from 0.5 s to 0.05 s of the main thread's last 5 s; but in eight rounds of
-  \`latencyAlone.js\` alternated with a switch that turned it off, the tail (last page less first job seen) took
-  4.27, 4.29, 3.88 and 3.93 s with it and 4.56, 3.85, 4.14 and 3.93 s without, and with \`--trace-gc\` its runs paused
-  longer for collections (buffers handed over from another thread counted as old memory: 100 of 6 MB made 8 full
-  collections where 100 allocated on the main thread made 3, in a scratch test). With no gain end to end, the
-  simpler code stayed. Sharing the memory instead (\`SharedArrayBuffer\`) would avoid that accounting but makes the
-  scan of a page ~50 % slower (15 ms against 22.8 ms for a 7.8 MB page, scratch test). A simulation of the poll (not
-  committed) put the first job's mean overshoot at ~0.38 s with the jitter and ~0.25 s with the five jobs' polls
-  staggered instead: too little to change the poll for. Two more levers measured and left: Node's \`http\` instead of
-  \`fetch\` (\`latencyAlone.js --transport node\`, three rounds alternated with \`fetch\`) made the tail longer, 4.17, 4.34
-  and 4.03 s against 3.69, 3.73 and 3.78 s; and glibc's allocator kept from returning freed memory to the system
-  (\`MALLOC_TRIM_THRESHOLD_\`, \`MALLOC_MMAP_THRESHOLD_\`, one profiled round) took the join from 0.53 s to 0.40 s of the
-  last 4 s but garbage collection from 0.43 s to 0.54 s, the tail 3.79 s. A model of the tail (not committed: five
-  jobs of 13 pages, each page's request sent when the page before arrives, the scenario's latency, one CPU reading
-  the pages in turn) says each millisecond of the main thread's time per page is worth ~55 ms of the run, and that
-  ending the jobs a little apart on purpose, so that their pages come in turn, gains at most ~0.1 s.
+- **Scenario 6: ours takes 1.11× the bound, against a goal of 1.1×** (19.88 s; 0.81× the SDK's best effort, goal
+  0.85×; 0.25× its documented loop; the run of 2026-12-08T02:17, rounds 19.9, 19.8 and 19.9 s). On the same dataset
+  before the page buffers and the jobs' turns (the two last fixes above), a full run of 2026-12-08T01:02 took 20.0,
+  20.2 and 20.4 s (1.12×), and rounds move by ~0.4 s from run to run. Since 2026-12-07 the variants run one at a time;
+  run together, four clients and four emulators kept the machine's 2 cores nearly busy (in the last such run,
+  2026-12-07T16:10, ours took 25.88 s, 1.44× the bound). What is left, from \`latencyAlone.js\` timelines of ours alone:
+  its five jobs are submitted ~0.2 to 0.5 s later than the bound's (the plan's round trip: the org's limits, the
+  availability and the volume query, before any job, and each submission's own latency draw); the first finished job
+  is seen ~0.2 to 0.3 s after it ends (the bound counts one status round trip); and the 65 pages of the five jobs take
+  ~3.5 to 4.5 s where the bound counts 2.3 s of round trips. In that tail the main thread is the limit: in a CPU
+  profile of ours alone after both fixes (\`latencyAlone.js --cpu-prof-dir\`), busy 3.20 s of the last 4 s, of which
+  joining pages 0.52 s (the pages that found no spare buffer: 22 of 60 in a counted run, since a page's buffer is
+  spare again only after a collection), garbage collection 0.52 s and undici's body loop 0.20 s. **A pool filled
+  before the tail** would take most of the rest of the join: a scratch switch that faulted in 16 buffers when the
+  process started gave results' tails of 3.40 to 3.91 s (median 3.64 s) against 3.82 to 4.24 s (median 4.01 s) with no
+  pool, six rounds alternated; but the library does not know a page's size before the first page arrives, and such a
+  pool holds ~100 MB while the jobs run, so it is not in. **Tried and taken out again:** the span worker wrote to new
+  buffers for coming pages' joins (each used once, so no page's bytes could be another's), which took the join from
+  0.5 s to 0.05 s of the main thread's last 5 s; but in eight rounds of \`latencyAlone.js\` alternated with a switch that
+  turned it off, the tail (last page less first job seen) took 4.27, 4.29, 3.88 and 3.93 s with it and 4.56, 3.85,
+  4.14 and 3.93 s without, and with \`--trace-gc\` its runs paused longer for collections (buffers handed over from
+  another thread counted as old memory: 100 of 6 MB made 8 full collections where 100 allocated on the main thread
+  made 3, in a scratch test). Sharing the memory instead (\`SharedArrayBuffer\`) would avoid that accounting but makes
+  the scan of a page ~50 % slower (15 ms against 22.8 ms for a 7.8 MB page, scratch test). A simulation of the poll
+  (not committed) had put the first job's mean lateness at ~0.38 s jittered and ~0.24 s in turn; measured, turns
+  gained more (median 0.56 s to 0.26 s, the fixes above), since jittered schedules that start together stay close to
+  step for the length of a job. Two more levers measured and left: Node's \`http\` instead of \`fetch\` (\`latencyAlone.js
+  --transport node\`, three rounds alternated with \`fetch\`) made the tail longer, 4.17, 4.34 and 4.03 s against 3.69,
+  3.73 and 3.78 s; and glibc's allocator kept from returning freed memory to the system (\`MALLOC_TRIM_THRESHOLD_\`,
+  \`MALLOC_MMAP_THRESHOLD_\`, one profiled round) took the join from 0.53 s to 0.40 s of the last 4 s but garbage
+  collection from 0.43 s to 0.54 s, the tail 3.79 s. A model of the tail (not committed: five jobs of 13 pages, each
+  page's request sent when the page before arrives, the scenario's latency, one CPU reading the pages in turn) says
+  each millisecond of the main thread's time per page is worth ~55 ms of the run, and that ending the jobs a little
+  apart on purpose, so that their pages come in turn, gains at most ~0.1 s.
 `
 
 const checksTable = (checks: ReadonlyArray<Checks.CheckResult> | undefined): string =>
