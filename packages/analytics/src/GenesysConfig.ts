@@ -73,7 +73,8 @@ export interface PollPolicy {
   /**
    * Where this job's polls fall within a poll interval, from 0 to 1: the first poll waits `initialDelay × (1 + phase)`
    * and the polls are not jittered. Jobs submitted together and given phases spread over [0, 1) poll in turn, so the
-   * first of them to finish is noticed sooner than with jittered polls, which drift into step. Unset: no offset.
+   * first of them to finish is noticed sooner than with jittered polls, which drift into step. Unset: no offset. It
+   * is meant per call (`awaitJob(id, { phase })`): set in the configuration, every job gets the same one, in step.
    */
   readonly phase?: number | undefined
 }

@@ -51,7 +51,9 @@ export interface JsonOptions<A> extends RequestOptions {
    * Sees each successful response's body bytes (where the transport gives them) before they are decoded, e.g. to
    * send the next page's request while this page is checked. The bytes are the ones then decoded: it must not change
    * them. A failure or defect of it fails the request. They may be a view of a larger buffer (a small body shares
-   * Node's buffer pool): read them through `byteOffset` and `byteLength`, and copy what is kept.
+   * Node's buffer pool): read them through `byteOffset` and `byteLength`, and copy what is kept. A body of 1 MiB or
+   * more may sit in a buffer that serves a later body once this one is read (`docs/jobs.md`, "Page buffers used
+   * again"): a view kept of it is then detached and reads as empty.
    *
    * @since 0.4.0
    */

@@ -87,6 +87,8 @@ describe("BodyBuffers", () => {
     const third = bytesOf(2900, 5)
     const c = buffers.join(chunked(third, 1000), third.length)
     assert.deepStrictEqual([...c], [...third])
+    // The spare held the first body's 3,000 bytes: past the third's 2,900, its buffer reads zeros.
+    assert.isTrue(new Uint8Array(c.buffer, c.byteOffset + c.byteLength).every((byte) => byte === 0))
     assert.deepStrictEqual(buffers.counts(), { allocated: 2, reused: 1, recycled: 1, spare: 0 })
   })
 

@@ -87,7 +87,11 @@ describe("JobForecast.awaitJob with turns", () => {
         "one slot": undefined,
         "no slots said": undefined
       })
+      // A job given up (its fiber interrupted) leaves its turn too.
       yield* Fiber.interrupt(a)
+      yield* start("f", 4)
+      yield* Effect.repeatN(Effect.yieldNow(), 10)
+      assert.strictEqual(Object.fromEntries(phases).f, 0)
       yield* Fiber.interrupt(c)
     })
   )

@@ -32,15 +32,17 @@ export const schedule = (policy: PollPolicy): Schedule.Schedule<unknown, JobStat
     Duration.millis(pollDelayMillis(policy, initial + Duration.toMillis(elapsed)))
   )
   // Jitter would move a phased job's polls out of turn within a few dozen polls.
-  const jittered = policy.jitter && policy.phase === undefined
+  const jittered = policy.jitter && phaseOf(policy) === undefined
   return (jittered ? Schedule.jittered(delays) : delays).pipe(Schedule.intersect(Schedule.recurWhile(isRunning)))
 }
 
+/** The policy's phase within [0, 1], or none when it sets no finite one. */
+const phaseOf = (policy: PollPolicy): number | undefined =>
+  policy.phase !== undefined && Number.isFinite(policy.phase) ? Math.min(Math.max(policy.phase, 0), 1) : undefined
+
 /** The wait before the first poll: the initial delay, later by the policy's phase of it. */
-export const firstPollMillis = (policy: PollPolicy): number => {
-  const phase = policy.phase !== undefined && Number.isFinite(policy.phase) ? Math.min(Math.max(policy.phase, 0), 1) : 0
-  return Duration.toMillis(policy.initialDelay) * (1 + phase)
-}
+export const firstPollMillis = (policy: PollPolicy): number =>
+  Duration.toMillis(policy.initialDelay) * (1 + (phaseOf(policy) ?? 0))
 
 /** The outcome of a job's last seen status: the Fulfilled status, or the error its state (or absence) means. */
 export const outcome = (

@@ -110,7 +110,11 @@ export const make = (options: Options): BodyBuffers => {
       if (buffer === undefined) {
         buffer = new ArrayBuffer(Math.ceil(byteLength / roundTo) * roundTo)
         allocated++
-      } else reused++
+      } else {
+        // Past this body, a spare holds an earlier one's bytes: whoever reads `bytes.buffer` sees zeros there.
+        new Uint8Array(buffer, byteLength).fill(0)
+        reused++
+      }
       const bytes = Buffer.from(buffer, 0, byteLength)
       let offset = 0
       for (const chunk of chunks) {
