@@ -1,6 +1,6 @@
-// Large bodies joined into spare buffers: the same bytes as a fresh join, a buffer used again only after the object
-// its page's records reach it through is garbage, every old view of a recycled buffer detached (never the next
-// body's bytes), and a body whose buffer was recycled refused rather than read as empty.
+// Large bodies joined into spare buffers: the same bytes as a fresh join, a buffer used again only after the view
+// `join` returned (which a page's records keep) is garbage, every other view of a recycled buffer detached (never the
+// next body's bytes), and a body whose buffer was recycled refused rather than read as empty.
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
 import * as V8 from "node:v8"
@@ -13,7 +13,7 @@ import { pageReader } from "../src/internal/details/lazyRecords.js"
 
 const MiB = 1 << 20
 
-/** A pool whose collections the test makes happen: `collect(holder)` is "holder is garbage". */
+/** A pool whose collections the test makes happen: `collect(bytes)` is "that view is garbage". */
 const manual = (options?: Partial<BodyBuffers.Options>) => {
   const watched = new Map<object, ArrayBuffer>()
   let collected: ((held: ArrayBuffer) => void) | undefined
@@ -24,16 +24,16 @@ const manual = (options?: Partial<BodyBuffers.Options>) => {
     ...options,
     whenCollected: (callback) => {
       collected = callback
-      return (holder, held) => {
-        assert.isFalse(watched.has(holder), "a holder watched twice")
-        watched.set(holder, held)
+      return (target, held) => {
+        assert.isFalse(watched.has(target), "a view watched twice")
+        watched.set(target, held)
       }
     }
   })
-  const collect = (holder: object) => {
-    const held = watched.get(holder)
-    assert.isDefined(held, "collecting a holder nobody watches")
-    watched.delete(holder)
+  const collect = (target: object) => {
+    const held = watched.get(target)
+    assert.isDefined(held, "collecting a view nobody watches")
+    watched.delete(target)
     collected!(held!)
   }
   return { buffers, collect, watched }
@@ -65,14 +65,13 @@ describe("BodyBuffers", () => {
     assert.deepStrictEqual(buffers.counts(), { allocated: 0, reused: 0, recycled: 0, spare: 0 })
   })
 
-  it("uses a buffer again only once its holder is collected, and detaches every old view of it", () => {
+  it("uses a buffer again only once its view is collected, and detaches every other view of it", () => {
     const { buffers, collect } = manual()
     const first = bytesOf(3000, 3)
     const a = buffers.join(chunked(first, 700), first.length)
     assert.deepStrictEqual([...a], [...first])
-    const holderA = { bytes: a }
     const view = a.subarray(10, 20)
-    buffers.recycleWhenUnreachable(holderA, a)
+    buffers.recycleWhenUnreachable(a)
 
     // Not collected yet: the next body gets fresh memory, and the first page is intact.
     const second = bytesOf(2500, 4)
@@ -81,7 +80,7 @@ describe("BodyBuffers", () => {
     assert.deepStrictEqual([...a], [...first])
     assert.strictEqual(buffers.counts().allocated, 2)
 
-    collect(holderA)
+    collect(a)
     assert.strictEqual(a.byteLength, 0, "the recycled page's view is detached")
     assert.strictEqual(view.byteLength, 0, "so is any view made from it")
     const third = bytesOf(2900, 5)
@@ -95,21 +94,22 @@ describe("BodyBuffers", () => {
   it("watches a buffer once, however often it is handed over, and never one it did not join", () => {
     const { buffers, watched } = manual()
     const bytes = buffers.join(chunked(bytesOf(4000, 6), 1000), 4000)
-    buffers.recycleWhenUnreachable({}, bytes)
-    buffers.recycleWhenUnreachable({}, bytes)
-    buffers.recycleWhenUnreachable({}, bytes.subarray(0, 100))
-    buffers.recycleWhenUnreachable({}, new Uint8Array(4000))
+    buffers.recycleWhenUnreachable(bytes)
+    buffers.recycleWhenUnreachable(bytes)
+    buffers.recycleWhenUnreachable(bytes.subarray(0, 100))
+    buffers.recycleWhenUnreachable(Buffer.from(bytes.buffer, 0, 4000))
+    buffers.recycleWhenUnreachable(new Uint8Array(4000))
     assert.strictEqual(watched.size, 1)
   })
 
   it("keeps at most maxSpare buffers, the smallest that fits taken first", () => {
     const { buffers, collect } = manual({ maxSpare: 2 })
-    const holders = [3 * MiB, 1.5 * MiB, 2.5 * MiB].map((size, i) => {
-      const holder = {}
-      buffers.recycleWhenUnreachable(holder, buffers.join(chunked(bytesOf(size, i), 64 * 1024), size))
-      return holder
+    const pages = [3 * MiB, 1.5 * MiB, 2.5 * MiB].map((size, i) => {
+      const bytes = buffers.join(chunked(bytesOf(size, i), 64 * 1024), size)
+      buffers.recycleWhenUnreachable(bytes)
+      return bytes
     })
-    for (const holder of holders) collect(holder)
+    for (const bytes of pages) collect(bytes)
     assert.deepStrictEqual(buffers.counts(), { allocated: 3, reused: 0, recycled: 3, spare: 2 })
     // Spares of 3 and 2 MiB (rounded up): a body of 1.9 MiB takes the 2 MiB one, so 2.9 MiB still finds the other.
     const smallSize = Math.floor(1.9 * MiB)
@@ -125,9 +125,8 @@ describe("BodyBuffers", () => {
     vi.useFakeTimers()
     const { buffers, collect } = manual({ idleMillis: 1_000 })
     const bytes = buffers.join(chunked(bytesOf(4000, 9), 1000), 4000)
-    const holder = {}
-    buffers.recycleWhenUnreachable(holder, bytes)
-    collect(holder)
+    buffers.recycleWhenUnreachable(bytes)
+    collect(bytes)
     vi.advanceTimersByTime(600)
     assert.strictEqual(buffers.counts().spare, 1)
     vi.advanceTimersByTime(500)
@@ -144,20 +143,19 @@ describe("BodyBuffers", () => {
         fc.array(fc.nat(), { maxLength: 12 }),
         (bodies, collectOrder) => {
           const { buffers, collect, watched } = manual({ maxSpare: 3 })
-          const live: Array<{ holder: object; bytes: Uint8Array; expected: Uint8Array; watched: boolean }> = []
+          const live: Array<{ bytes: Uint8Array; expected: Uint8Array; watched: boolean }> = []
           for (const [i, body] of bodies.entries()) {
             const expected = bytesOf(body.length, i)
             const bytes = buffers.join(chunked(expected, body.chunk), body.length)
             assert.deepStrictEqual(bytes, Buffer.from(expected))
-            const holder = {}
-            buffers.recycleWhenUnreachable(holder, bytes)
-            live.push({ holder, bytes, expected, watched: watched.has(holder) })
+            buffers.recycleWhenUnreachable(bytes)
+            live.push({ bytes, expected, watched: watched.has(bytes) })
             const pick = collectOrder[i]
             const collectable = live.filter((page) => page.watched)
             if (pick !== undefined && pick % 2 === 0 && collectable.length > 0) {
               const gone = collectable[pick % collectable.length]!
               live.splice(live.indexOf(gone), 1)
-              collect(gone.holder)
+              collect(gone.bytes)
             }
             // Every page not collected still holds its own bytes.
             for (const page of live) assert.deepStrictEqual(page.bytes, Buffer.from(page.expected))
@@ -171,9 +169,8 @@ describe("BodyBuffers", () => {
     const text = JSON.stringify({ conversations: [], totalHits: 0, filler: "x".repeat(3000) })
     const bytes = buffers.join(chunked(new TextEncoder().encode(text), 500), Buffer.byteLength(text))
     const body = bytesBody(bytes)
-    const holder = {}
-    buffers.recycleWhenUnreachable(holder, bytes)
-    collect(holder)
+    buffers.recycleWhenUnreachable(bytes)
+    collect(bytes)
     assert.throws(() => body.text(), /recycled/)
   })
 })

@@ -63,26 +63,8 @@ const valueAt = (scan: Scan.Scan, start: number, end: number): unknown => {
 // per field name serve every record (per-record closures would give each record a shape of its own in V8).
 const nestedFields: unique symbol = Symbol.for("@effect-genesys/analytics/nestedFields")
 
-// The records of a page reach its bytes only through this object: once it is garbage, the page's buffer can serve
-// another body (`bodyBuffers.ts`).
-interface PageBytes {
-  readonly bytes: Buffer
-}
-
-// One per page, however often it is read: the buffer comes back once no record of any read of it can reach it.
-const heldPages = new WeakMap<Uint8Array, PageBytes>()
-
-const heldOf = (bytes: Uint8Array): PageBytes => {
-  let held = heldPages.get(bytes)
-  if (held === undefined) {
-    held = { bytes: Scan.bufferOf(bytes) }
-    heldPages.set(bytes, held)
-  }
-  return held
-}
-
 interface Nested {
-  page: PageBytes | undefined
+  bytes: Buffer | undefined
   readonly start: number
   readonly end: number
   value: unknown
@@ -102,17 +84,17 @@ const accessorOf = (key: string): PropertyDescriptor => {
       configurable: true,
       get(this: WithNested) {
         const field = this[nestedFields][key]!
-        if (field.page !== undefined) {
-          field.value = JSON.parse(text(field.page.bytes, field.start, field.end))
+        if (field.bytes !== undefined) {
+          field.value = JSON.parse(text(field.bytes, field.start, field.end))
           // The page is let go once every nested field of every record on it has been read.
-          field.page = undefined
+          field.bytes = undefined
         }
         return field.value
       },
       set(this: WithNested, next: unknown) {
         const field = this[nestedFields][key]!
         field.value = next
-        field.page = undefined
+        field.bytes = undefined
       }
     }
     accessors.set(key, accessor)
@@ -123,9 +105,9 @@ const accessorOf = (key: string): PropertyDescriptor => {
 // Nested values this short are parsed at once: keeping the page for them would cost more than parsing them.
 const keptFromBytes = 64
 
-const defineNested = (record: Record<string, unknown>, key: string, page: PageBytes, start: number, end: number) => {
+const defineNested = (record: Record<string, unknown>, key: string, page: Buffer, start: number, end: number) => {
   if (end - start < keptFromBytes) {
-    record[key] = JSON.parse(text(page.bytes, start, end))
+    record[key] = JSON.parse(text(page, start, end))
     return
   }
   let fields = (record as Partial<WithNested>)[nestedFields]
@@ -133,7 +115,7 @@ const defineNested = (record: Record<string, unknown>, key: string, page: PageBy
     fields = {}
     Object.defineProperty(record, nestedFields, { value: fields })
   }
-  fields[key] = { page, start, end, value: undefined }
+  fields[key] = { bytes: page, start, end, value: undefined }
   Object.defineProperty(record, key, accessorOf(key))
 }
 
@@ -180,11 +162,10 @@ export const pageReader = (
   const own = ownFieldsOf(record)
   if (page === undefined || own === undefined || !page.nested.has(list)) return { read: () => undefined }
 
-  // The spans a worker found for the page being read (`nestedSpans.ts`), the next one due, and the page its records
-  // keep; a read runs to its end synchronously, so these variables serve every read.
+  // The spans a worker found for the page being read (`nestedSpans.ts`), and the next one due; a read runs to its end
+  // synchronously, so one pair of variables serves every read.
   let spans: Int32Array | undefined
   let nextSpan = 0
-  let current: PageBytes | undefined
 
   const nestedEnd = (scan: Scan.Scan, i: number): number => {
     if (spans === undefined) return Scan.skipArrayOfObjects(scan, i)
@@ -197,7 +178,7 @@ export const pageReader = (
   const recordMember: Member = (scan, target, key, i) => {
     if (!own.nested.has(key)) return plainMember(scan, target, key, i)
     const end = nestedEnd(scan, i)
-    if (end !== Scan.INVALID) defineNested(target, key, current!, i, end)
+    if (end !== Scan.INVALID) defineNested(target, key, scan.bytes, i, end)
     return end
   }
 
@@ -213,11 +194,9 @@ export const pageReader = (
     })
   }
 
-  const readPage = (held: PageBytes, checked: Int32Array | undefined) => {
-    const bytes = held.bytes
+  const readPage = (bytes: Uint8Array, checked: Int32Array | undefined) => {
     spans = checked
     nextSpan = 0
-    current = held
     try {
       const scan = Scan.scanOf(bytes, checked !== undefined)
       const read = readObject(scan, Scan.skipWhitespace(scan.bytes, Scan.textStart(bytes)), listMember)
@@ -225,20 +204,19 @@ export const pageReader = (
       return page.guard(read[0]) ? read[0] : undefined
     } finally {
       spans = undefined
-      current = undefined
     }
   }
 
   const nestedKeys = [...own.nested]
   return {
     read: (bytes) => {
-      const held = heldOf(bytes)
       const checked = checkedSpans.get(bytes)
       if (checked !== undefined) checkedSpans.delete(bytes)
       // A page the worker's spans do not fit is read again from its bytes alone.
-      const value = (checked === undefined ? undefined : readPage(held, checked)) ?? readPage(held, undefined)
-      // Read: its records reach the bytes only through `held` from now on.
-      if (value !== undefined) BodyBuffers.shared.recycleWhenUnreachable(held, bytes)
+      const value = (checked === undefined ? undefined : readPage(bytes, checked)) ?? readPage(bytes, undefined)
+      // Its records keep `bytes` itself (a `Buffer`, so the scan's view is the same object): the page's buffer can
+      // serve another body once that object is garbage.
+      if (value !== undefined) BodyBuffers.shared.recycleWhenUnreachable(bytes)
       return value
     },
     prepare:

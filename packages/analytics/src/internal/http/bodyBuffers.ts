@@ -1,22 +1,23 @@
 // Large response bodies (results pages of a few megabytes) joined into memory the process has used before. A fresh
-// buffer of 6 MB is memory the system maps page by page as it is first written: in scenario 6's tail, joining a page
-// took a median ~10 to 15 ms of the main thread, against ~0.5 ms for the same copy into a buffer used before.
+// buffer of 6 MB is memory the system maps page by page as it is first written: in scenario 6's tail, joining 60 pages
+// took 445 to 629 ms of the main thread (counted runs), against ~0.5 ms a page for the same copy into a buffer used
+// before.
 //
-// A buffer comes back only once nothing can read it any more: the page reader hands over the object through which
-// its records reach the page (`recycleWhenUnreachable`), and the buffer is recycled after that object is garbage.
-// Recycling moves the memory to a new `ArrayBuffer` (a transfer, not a copy), which detaches every view of the old
-// one: whatever still holds the body (a response, an exchange) then holds an empty view, never the next page's
-// bytes, and `bodyText.ts` refuses to decode it.
+// A buffer comes back only once nothing can read it any more: the page reader, whose records keep the very view
+// `join` returned, hands it over (`recycleWhenUnreachable`), and the buffer is recycled after that view is garbage:
+// the records, the response and its exchange, which all hold that object, are gone. Recycling moves the memory to a
+// new `ArrayBuffer` (a transfer, not a copy), which detaches every other view of the old one (one a `beforeDecode`
+// hook kept): it reads as empty, never as the next page's bytes, and `bodyText.ts` refuses to decode such a body.
 
 /** Joins large bodies into spare buffers, and takes buffers back once their page is unreachable. @internal */
 export interface BodyBuffers {
   /** `chunks` as one buffer of `byteLength` bytes: a spare one when one fits and the body is large. */
   readonly join: (chunks: ReadonlyArray<Uint8Array>, byteLength: number) => Uint8Array
   /**
-   * Takes back the buffer under `bytes` once `holder` is garbage, if `join` made it and it was not handed over yet.
-   * Whoever calls this promises that, from then on, the bytes are read only through `holder`.
+   * Takes back the buffer under `bytes` once that object is garbage, if it is a view `join` returned and was not
+   * handed over yet. Whoever calls this promises to read the page only through that object from then on.
    */
-  readonly recycleWhenUnreachable: (holder: object, bytes: Uint8Array) => void
+  readonly recycleWhenUnreachable: (bytes: Uint8Array) => void
   /** Counts since the start, for tests and measurements. */
   readonly counts: () => BodyBufferCounts
 }
@@ -29,12 +30,12 @@ export interface BodyBufferCounts {
   readonly spare: number
 }
 
-/** Calls back with `held` at some time after `holder` is garbage (a `FinalizationRegistry` in production). @internal */
-export type WhenCollected = (collected: (held: ArrayBuffer) => void) => (holder: object, held: ArrayBuffer) => void
+/** Calls back with `held` at some time after `target` is garbage (a `FinalizationRegistry` in production). @internal */
+export type WhenCollected = (collected: (held: ArrayBuffer) => void) => (target: object, held: ArrayBuffer) => void
 
 const finalization: WhenCollected = (collected) => {
   const registry = new FinalizationRegistry<ArrayBuffer>(collected)
-  return (holder, held) => registry.register(holder, held)
+  return (target, held) => registry.register(target, held)
 }
 
 /** How `make` pools. @internal */
@@ -56,8 +57,9 @@ const concat = (chunks: ReadonlyArray<Uint8Array>, byteLength: number): Uint8Arr
 /** A pool of body buffers. @internal */
 export const make = (options: Options): BodyBuffers => {
   let spare: Array<ArrayBuffer> = []
-  // Buffers `join` made and nobody handed over yet: each is watched at most once, so it comes back at most once.
-  const joined = new WeakSet<ArrayBuffer>()
+  // The views `join` returned that nobody handed over yet, and their buffers: each is watched at most once, so it
+  // comes back at most once.
+  const joined = new WeakMap<Uint8Array, ArrayBuffer>()
   let allocated = 0
   let reused = 0
   let recycled = 0
@@ -121,12 +123,14 @@ export const make = (options: Options): BodyBuffers => {
         bytes.set(chunk, offset)
         offset += chunk.length
       }
-      joined.add(buffer)
+      joined.set(bytes, buffer)
       return bytes
     },
-    recycleWhenUnreachable: (holder, bytes) => {
-      const buffer = bytes.buffer as ArrayBuffer
-      if (joined.delete(buffer)) watch(holder, buffer)
+    recycleWhenUnreachable: (bytes) => {
+      const buffer = joined.get(bytes)
+      if (buffer === undefined) return
+      joined.delete(bytes)
+      watch(bytes, buffer)
     },
     counts: () => ({ allocated, reused, recycled, spare: spare.length })
   }

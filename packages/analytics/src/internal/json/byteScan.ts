@@ -50,13 +50,9 @@ export interface Scan {
  * are known to hold JSON already, so that no control byte can be inside a string (none is looked for). @internal
  */
 export const scanOf = (bytes: Uint8Array, checked = false): Scan => {
-  const buffer = bufferOf(bytes)
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   return { bytes: buffer, escaped: false, nextBackslash: -1, nextControl: checked ? buffer.length : -1 }
 }
-
-/** `bytes` as a `Buffer` over the same memory (itself when it is one). @internal */
-export const bufferOf = (bytes: Uint8Array): Buffer =>
-  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
 // The first byte below 0x20 at or after `from` (the length when none). Word by word where the memory allows: a
 // body is a few megabytes without any, so this runs once over it.
